@@ -1,0 +1,13 @@
+// Process-wide logging set-up (spdlog). Log lines never carry a full ID
+// number, phone number, photo or key: callers mask with cardd/common/pii.h.
+#pragma once
+
+#include <string>
+
+namespace cardd {
+
+// Sets the default logger: stderr, plus `file` when not empty. Unknown level
+// names fall back to "warn". Safe to call more than once.
+void configure_logging(const std::string& level, const std::string& file = {});
+
+}  // namespace cardd

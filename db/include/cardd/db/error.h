@@ -1,0 +1,26 @@
+// Errors of the db module, as a std::error_code category ("db").
+#pragma once
+
+#include <system_error>
+
+namespace cardd::db {
+
+enum class DbError {
+  open_failed = 1,     // file cannot be opened or is not a database
+  migration_failed,    // schema could not be brought up to date
+  busy,                // another writer held the lock for too long
+  io,                  // disk full, read-only, I/O error
+  corrupt,             // database or audit chain damaged
+  not_found,           // no such application
+  illegal_transition,  // the state machine refuses the change
+  conflict,            // same id, different content
+  internal,            // anything else SQLite reports
+};
+
+const std::error_category& db_category();
+inline std::error_code make_error_code(DbError e) { return {static_cast<int>(e), db_category()}; }
+
+}  // namespace cardd::db
+
+template <>
+struct std::is_error_code_enum<cardd::db::DbError> : std::true_type {};

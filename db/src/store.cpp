@@ -1,0 +1,242 @@
+#include "cardd/db/store.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cardd/common/civil_time.h"
+#include "migrations.h"
+#include "pii_codec.h"
+#include "store_impl.h"
+
+namespace cardd::db {
+
+std::string_view to_string(IngestOutcome o) {
+  switch (o) {
+    case IngestOutcome::validated: return "validated";
+    case IngestOutcome::rejected: return "rejected";
+    case IngestOutcome::duplicate: return "duplicate";
+    case IngestOutcome::conflict: return "conflict";
+  }
+  return "?";
+}
+
+std::string_view to_string(CollectionMethod c) {
+  switch (c) {
+    case CollectionMethod::mail: return "mail";
+    case CollectionMethod::branch: return "branch";
+    case CollectionMethod::unknown: return "unknown";
+  }
+  return "unknown";
+}
+
+CollectionMethod collection_from_string(std::string_view s) {
+  if (s == "mail") return CollectionMethod::mail;
+  if (s == "branch") return CollectionMethod::branch;
+  return CollectionMethod::unknown;
+}
+
+Status Store::Impl::prepare_statements() {
+  sqlite3* h = db.get();
+  struct Item {
+    sqlite::Statement* target;
+    const char* sql;
+  };
+  const Item items[] = {
+      {&find_app, "SELECT content_hash, state, collection FROM applications WHERE application_id = ?1"},
+      {&insert_app,
+       "INSERT INTO applications(application_id, state, collection, content_hash, source, public_data, "
+       "errors, id_number, mobile, recipient_mobile, created_at, updated_at) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)"},
+      {&insert_images, "INSERT INTO application_images(application_id, photo, id_front, id_back) VALUES (?1, ?2, ?3, ?4)"},
+      {&insert_history,
+       "INSERT INTO state_history(application_id, from_state, to_state, at, actor, reason) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
+      {&insert_outbox,
+       "INSERT INTO outbox(application_id, event_id, payload, created_at) VALUES (?1, ?2, ?3, ?4)"},
+      {&update_state,
+       "UPDATE applications SET state = ?2, updated_at = ?3, version = version + 1 WHERE application_id = ?1"},
+      {&upsert_cursor,
+       "INSERT INTO intake_cursors(source, cursor, updated_at) VALUES (?1, ?2, ?3) "
+       "ON CONFLICT(source) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at"},
+  };
+  for (const auto& item : items) {
+    auto stmt = sqlite::Statement::prepare(h, item.sql);
+    if (!stmt) return stmt.error();
+    *item.target = std::move(*stmt);
+  }
+  auto writer = AuditWriter::create(h);
+  if (!writer) return writer.error();
+  audit = std::move(*writer);
+  return {};
+}
+
+Status Store::Impl::record_change(std::string_view id, std::optional<AppState> from, AppState to,
+                                  std::string_view at, std::string_view actor, std::string_view reason,
+                                  std::string_view rejection) {
+  insert_history.bind(1, id).bind(3, to_string(to)).bind(4, at).bind(5, actor);
+  if (from) insert_history.bind(2, to_string(*from));
+  if (!reason.empty()) insert_history.bind(6, reason);
+  if (auto s = insert_history.run(); !s) return s;
+  const std::int64_t seq = sqlite3_last_insert_rowid(db.get());
+
+  const std::string transition =
+      fmt::format("{}->{}", from ? to_string(*from) : std::string_view("NEW"), to_string(to));
+  if (auto s = audit.append({at, actor, "application.transition", id, transition}); !s) return s;
+
+  nlohmann::json payload = {{"event_id", fmt::format("{}:{}", id, seq)},
+                            {"application_id", id},
+                            {"state", to_string(to)},
+                            {"previous_state", from ? nlohmann::json(to_string(*from)) : nlohmann::json()},
+                            {"at", at}};
+  if (!reason.empty()) payload["reason"] = reason;
+  if (!rejection.empty()) payload["errors"] = nlohmann::json::parse(rejection, nullptr, false);
+  const std::string event_id = payload["event_id"].get<std::string>();
+  insert_outbox.bind(1, id).bind(2, event_id).bind(3, payload.dump()).bind(4, at);
+  return insert_outbox.run();
+}
+
+Result<IngestOutcome> Store::Impl::ingest_one(const NewApplication& a, std::string_view source,
+                                              std::string_view actor, std::string_view at) {
+  find_app.bind(1, a.application_id);
+  auto found = find_app.step();
+  if (!found) return found.error();
+  if (*found) {
+    const bool same = find_app.column_text(0) == a.content_hash;
+    find_app.reset();
+    if (same) return IngestOutcome::duplicate;
+    if (auto s = audit.append({at, actor, "intake.conflict", a.application_id,
+                               "same application_id with different content; kept out"});
+        !s)
+      return s.error();
+    return IngestOutcome::conflict;
+  }
+  find_app.reset();
+
+  const AppState final_state = a.rejection ? AppState::rejected : AppState::validated;
+  const std::string id_number = seal(PiiKind::id_number, a.id_number);
+  const std::string mobile = seal(PiiKind::mobile, a.mobile);
+  const std::string recipient_mobile = seal(PiiKind::mobile, a.recipient_mobile);
+  insert_app.bind(1, a.application_id).bind(2, to_string(final_state)).bind(3, to_string(a.collection));
+  insert_app.bind(4, a.content_hash).bind(5, source).bind(6, a.public_data.empty() ? "{}" : a.public_data);
+  if (a.rejection) insert_app.bind(7, *a.rejection);
+  insert_app.bind_blob(8, id_number).bind_blob(9, mobile).bind_blob(10, recipient_mobile).bind(11, at);
+  if (auto s = insert_app.run(); !s) return s.error();
+
+  if (!a.rejection) {
+    const std::string photo = seal(PiiKind::image, a.photo);
+    const std::string front = seal(PiiKind::image, a.id_front);
+    const std::string back = seal(PiiKind::image, a.id_back);
+    insert_images.bind(1, a.application_id).bind_blob(2, photo).bind_blob(3, front).bind_blob(4, back);
+    if (auto s = insert_images.run(); !s) return s.error();
+  }
+  if (auto s = record_change(a.application_id, std::nullopt, AppState::received, at, actor, source); !s)
+    return s.error();
+  const std::string_view reason = a.rejection ? "validation failed" : "";
+  if (auto s = record_change(a.application_id, AppState::received, final_state, at, actor, reason,
+                             a.rejection ? std::string_view(*a.rejection) : std::string_view());
+      !s)
+    return s.error();
+  return a.rejection ? IngestOutcome::rejected : IngestOutcome::validated;
+}
+
+Store::Store(Key, std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::open(const std::string& path, StoreOptions options) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  sqlite::DbHandle db(raw);
+  if (rc != SQLITE_OK) {
+    Error e = sqlite::to_error(raw, rc, fmt::format("open {}", path));
+    e.code = DbError::open_failed;
+    return e;
+  }
+  sqlite3_busy_timeout(raw, options.busy_timeout_ms);
+  const std::string pragmas = fmt::format(
+      "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = {};",
+      options.synchronous_full ? "FULL" : "NORMAL");
+  if (auto s = sqlite::exec(raw, pragmas); !s) {
+    Error e = s.error();
+    if (e.code == DbError::corrupt || e.code == DbError::internal) e.code = DbError::open_failed;
+    return e;
+  }
+  if (auto s = migrate(raw); !s) return s.error();
+  auto impl = std::make_unique<Impl>();
+  impl->db = std::move(db);
+  if (auto s = impl->prepare_statements(); !s) return s.error();
+  return std::make_unique<Store>(Key{}, std::move(impl));
+}
+
+Result<std::vector<IngestOutcome>> Store::ingest(const IngestBatch& batch) {
+  std::lock_guard lock(impl_->mutex);
+  auto tx = sqlite::Transaction::begin(impl_->db.get());
+  if (!tx) return tx.error();
+  if (auto s = impl_->audit.begin(); !s) return s.error();
+  const std::string at = format_rfc3339_utc(unix_now());
+  std::vector<IngestOutcome> outcomes;
+  outcomes.reserve(batch.applications.size());
+  for (const NewApplication& a : batch.applications) {
+    auto outcome = impl_->ingest_one(a, batch.source, batch.actor, at);
+    if (!outcome) return outcome.error();
+    outcomes.push_back(*outcome);
+  }
+  for (const std::string& note : batch.unidentified)
+    if (auto s = impl_->audit.append({at, batch.actor, "intake.unidentified", batch.source, note}); !s)
+      return s.error();
+  if (batch.cursor_source) {
+    impl_->upsert_cursor.bind(1, *batch.cursor_source).bind(2, batch.cursor_value).bind(3, at);
+    if (auto s = impl_->upsert_cursor.run(); !s) return s.error();
+  }
+  if (auto s = tx->commit(); !s) return s.error();
+  return outcomes;
+}
+
+Status Store::transition(std::string_view id, AppState to, std::string_view actor, std::string_view reason) {
+  std::lock_guard lock(impl_->mutex);
+  auto tx = sqlite::Transaction::begin(impl_->db.get());
+  if (!tx) return tx.error();
+  auto& find = impl_->find_app;
+  find.bind(1, id);
+  auto found = find.step();
+  if (!found) return found.error();
+  if (!*found) {
+    find.reset();
+    return make_error(DbError::not_found, fmt::format("no application {}", id));
+  }
+  const auto from = state_from_string(find.column_text(1));
+  const CollectionMethod collection = collection_from_string(find.column_text(2));
+  find.reset();
+  if (!from) return make_error(DbError::corrupt, fmt::format("application {} has an unknown state", id));
+  if (!is_legal_transition(*from, to, collection))
+    return make_error(DbError::illegal_transition,
+                      fmt::format("application {}: {} -> {} is not allowed", id, to_string(*from), to_string(to)));
+  if (auto s = impl_->audit.begin(); !s) return s;
+  const std::string at = format_rfc3339_utc(unix_now());
+  impl_->update_state.bind(1, id).bind(2, to_string(to)).bind(3, at);
+  if (auto s = impl_->update_state.run(); !s) return s;
+  if (auto s = impl_->record_change(id, *from, to, at, actor, reason); !s) return s;
+  return tx->commit();
+}
+
+Status Store::audit(std::string_view actor, std::string_view action, std::string_view subject,
+                    std::string_view detail) {
+  std::lock_guard lock(impl_->mutex);
+  auto tx = sqlite::Transaction::begin(impl_->db.get());
+  if (!tx) return tx.error();
+  if (auto s = impl_->audit.begin(); !s) return s;
+  const std::string at = format_rfc3339_utc(unix_now());
+  if (auto s = impl_->audit.append({at, actor, action, subject, detail}); !s) return s;
+  return tx->commit();
+}
+
+Result<AuditReport> Store::verify_audit_chain() {
+  std::lock_guard lock(impl_->mutex);
+  return db::verify_audit_chain(impl_->db.get());
+}
+
+int Store::schema_version() const { return latest_schema_version(); }
+
+}  // namespace cardd::db

@@ -1,0 +1,41 @@
+// Store internals shared by its source files.
+#pragma once
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "audit.h"
+#include "cardd/db/store.h"
+#include "sqlite.h"
+
+namespace cardd::db {
+
+std::string_view to_string(CollectionMethod c);
+CollectionMethod collection_from_string(std::string_view s);
+
+struct Store::Impl {
+  sqlite::DbHandle db;
+  std::mutex mutex;
+  AuditWriter audit;
+  sqlite::Statement find_app;
+  sqlite::Statement insert_app;
+  sqlite::Statement insert_images;
+  sqlite::Statement insert_history;
+  sqlite::Statement insert_outbox;
+  sqlite::Statement update_state;
+  sqlite::Statement upsert_cursor;
+
+  Status prepare_statements();
+
+  // Inside a transaction: the history event, its audit entry and its outbox
+  // message for one state change. `rejection` is the JSON array of reasons.
+  Status record_change(std::string_view application_id, std::optional<AppState> from, AppState to,
+                       std::string_view at, std::string_view actor, std::string_view reason,
+                       std::string_view rejection = {});
+  Result<IngestOutcome> ingest_one(const NewApplication& a, std::string_view source, std::string_view actor,
+                                   std::string_view at);
+};
+
+}  // namespace cardd::db

@@ -1,0 +1,129 @@
+// The read side of the Store: status, history, counts, cursors, outbox.
+#include <fmt/format.h>
+
+#include "cardd/db/store.h"
+#include "pii_codec.h"
+#include "store_impl.h"
+
+namespace cardd::db {
+namespace {
+
+Result<sqlite::Statement> prepare(Store::Impl& impl, std::string_view sql) {
+  return sqlite::Statement::prepare(impl.db.get(), sql);
+}
+
+Error not_found(std::string_view id) { return make_error(DbError::not_found, fmt::format("no application {}", id)); }
+
+}  // namespace
+
+Result<ApplicationStatus> Store::status(std::string_view id) {
+  std::lock_guard lock(impl_->mutex);
+  auto app = prepare(*impl_,
+                     "SELECT state, collection, created_at, updated_at, public_data, coalesce(errors, '') "
+                     "FROM applications WHERE application_id = ?1");
+  if (!app) return app.error();
+  app->bind(1, id);
+  auto row = app->step();
+  if (!row) return row.error();
+  if (!*row) return not_found(id);
+  ApplicationStatus status;
+  status.application_id = std::string(id);
+  const auto state = state_from_string(app->column_text(0));
+  if (!state) return make_error(DbError::corrupt, fmt::format("application {} has an unknown state", id));
+  status.state = *state;
+  status.collection = collection_from_string(app->column_text(1));
+  status.created_at = std::string(app->column_text(2));
+  status.updated_at = std::string(app->column_text(3));
+  status.public_data = std::string(app->column_text(4));
+  status.rejection = std::string(app->column_text(5));
+
+  auto history = prepare(*impl_,
+                         "SELECT seq, from_state, to_state, at, actor, coalesce(reason, '') FROM state_history "
+                         "WHERE application_id = ?1 ORDER BY seq");
+  if (!history) return history.error();
+  history->bind(1, id);
+  while (true) {
+    auto next = history->step();
+    if (!next) return next.error();
+    if (!*next) break;
+    HistoryEvent e;
+    e.seq = history->column_int(0);
+    if (!history->column_is_null(1)) e.from = state_from_string(history->column_text(1));
+    e.to = state_from_string(history->column_text(2)).value_or(AppState::received);
+    e.at = std::string(history->column_text(3));
+    e.actor = std::string(history->column_text(4));
+    e.reason = std::string(history->column_text(5));
+    status.history.push_back(std::move(e));
+  }
+  return status;
+}
+
+Result<SensitiveData> Store::sensitive(std::string_view id) {
+  std::lock_guard lock(impl_->mutex);
+  auto q = prepare(*impl_,
+                   "SELECT a.id_number, a.mobile, a.recipient_mobile, i.photo, i.id_front, i.id_back "
+                   "FROM applications a LEFT JOIN application_images i USING (application_id) "
+                   "WHERE a.application_id = ?1");
+  if (!q) return q.error();
+  q->bind(1, id);
+  auto row = q->step();
+  if (!row) return row.error();
+  if (!*row) return not_found(id);
+  SensitiveData out;
+  std::string* targets[] = {&out.id_number, &out.mobile, &out.recipient_mobile,
+                            &out.photo,     &out.id_front, &out.id_back};
+  const PiiKind kinds[] = {PiiKind::id_number, PiiKind::mobile, PiiKind::mobile,
+                           PiiKind::image,     PiiKind::image,  PiiKind::image};
+  for (int i = 0; i < 6; ++i) {
+    if (q->column_is_null(i)) continue;
+    auto plain = unseal(kinds[i], q->column_blob(i));
+    if (!plain) return plain.error();
+    *targets[i] = std::move(*plain);
+  }
+  return out;
+}
+
+Result<std::optional<std::string>> Store::cursor(std::string_view source) {
+  std::lock_guard lock(impl_->mutex);
+  auto q = prepare(*impl_, "SELECT cursor FROM intake_cursors WHERE source = ?1");
+  if (!q) return q.error();
+  q->bind(1, source);
+  auto row = q->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(q->column_text(0)));
+}
+
+Result<std::map<AppState, std::int64_t>> Store::count_by_state() {
+  std::lock_guard lock(impl_->mutex);
+  auto q = prepare(*impl_, "SELECT state, count(*) FROM applications GROUP BY state");
+  if (!q) return q.error();
+  std::map<AppState, std::int64_t> counts;
+  while (true) {
+    auto row = q->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    if (const auto state = state_from_string(q->column_text(0))) counts[*state] = q->column_int(1);
+  }
+  return counts;
+}
+
+Result<std::vector<OutboxMessage>> Store::pending_outbox(std::int64_t limit) {
+  std::lock_guard lock(impl_->mutex);
+  auto q = prepare(*impl_,
+                   "SELECT seq, application_id, event_id, payload, attempts FROM outbox "
+                   "WHERE sent_at IS NULL ORDER BY seq LIMIT ?1");
+  if (!q) return q.error();
+  q->bind(1, limit);
+  std::vector<OutboxMessage> out;
+  while (true) {
+    auto row = q->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back({q->column_int(0), std::string(q->column_text(1)), std::string(q->column_text(2)),
+                   std::string(q->column_text(3)), q->column_int(4)});
+  }
+  return out;
+}
+
+}  // namespace cardd::db

@@ -1,0 +1,16 @@
+// cardctl subcommands. Each add_*_command registers one subcommand on the
+// root app; its callback stores the process exit code in `exit_code`:
+// 0 done, 1 the operation failed, 2 bad usage or unreadable input.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace cardd::cardctl {
+
+void add_validate_command(CLI::App& app, int& exit_code);
+void add_import_command(CLI::App& app, int& exit_code);
+void add_pull_command(CLI::App& app, int& exit_code);
+void add_status_command(CLI::App& app, int& exit_code);
+void add_gen_command(CLI::App& app, int& exit_code);
+
+}  // namespace cardd::cardctl

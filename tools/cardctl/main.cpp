@@ -1,0 +1,31 @@
+// cardctl: the operator's command line for cardd.
+#include <CLI/CLI.hpp>
+
+#include "cardd/common/logging.h"
+#include "commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"cardctl - operator tool for the cardd card issuance service"};
+  app.require_subcommand(1);
+  std::string log_level = "warn";
+  app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")
+      ->envname("CARDD_LOG_LEVEL");
+  std::string log_file;
+  app.add_option("--log-file", log_file, "also write the log to this file");
+  app.parse_complete_callback([&] { cardd::configure_logging(log_level, log_file); });
+
+  int exit_code = 0;
+  cardd::cardctl::add_validate_command(app, exit_code);
+  cardd::cardctl::add_import_command(app, exit_code);
+  cardd::cardctl::add_pull_command(app, exit_code);
+  cardd::cardctl::add_status_command(app, exit_code);
+  cardd::cardctl::add_gen_command(app, exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  return exit_code;
+}
