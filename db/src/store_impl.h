@@ -12,9 +12,6 @@
 
 namespace cardd::db {
 
-std::string_view to_string(CollectionMethod c);
-CollectionMethod collection_from_string(std::string_view s);
-
 struct Store::Impl {
   sqlite::DbHandle db;
   std::mutex mutex;

@@ -23,7 +23,7 @@ bool ends_with_eoi(std::string_view b) {
 JpegInspection inspect_jpeg(std::string_view b) {
   JpegInspection result;
   auto at = [&](std::size_t i) { return static_cast<unsigned char>(b[i]); };
-  if (b.size() < 4 || at(0) != 0xFF || at(1) != 0xD8) {
+  if (b.size() < 2 || at(0) != 0xFF || at(1) != 0xD8) {
     result.problem = JpegProblem::not_jpeg;
     return result;
   }

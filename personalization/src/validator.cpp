@@ -341,6 +341,25 @@ class Checker {
   CivilDate today_;
 };
 
+// A document that is not JSON (truncated in transit, say) can still name its
+// application; with the id it can be stored as rejected and reported back to
+// the bureau instead of vanishing. Only a well-formed id is taken.
+std::string salvage_application_id(std::string_view json) {
+  constexpr std::string_view key = "\"application_id\"";
+  const auto at = json.find(key);
+  if (at == std::string_view::npos) return {};
+  std::size_t pos = at + key.size();
+  while (pos < json.size() && (json[pos] == ' ' || json[pos] == '\t')) ++pos;
+  if (pos >= json.size() || json[pos] != ':') return {};
+  ++pos;
+  while (pos < json.size() && (json[pos] == ' ' || json[pos] == '\t')) ++pos;
+  if (pos >= json.size() || json[pos] != '"') return {};
+  const auto end = json.find('"', pos + 1);
+  if (end == std::string_view::npos) return {};
+  const std::string_view id = json.substr(pos + 1, end - pos - 1);
+  return matches(id, 1, 64, is_id_char) ? std::string(id) : std::string();
+}
+
 }  // namespace
 
 struct ApplicationValidator::Impl {
@@ -368,11 +387,15 @@ ValidationResult ApplicationValidator::validate(std::string_view json) {
     result.errors.push_back({"", std::move(code), std::move(message)});
     return std::move(result);
   };
-  if (json.size() > impl_->options.max_document_bytes)
+  if (json.size() > impl_->options.max_document_bytes) {
+    result.content_hash = to_hex(sha256(json));
+    result.application_id = salvage_application_id(json.substr(0, 4096));
     return reject("json.too_large", fmt::format("document is larger than {} bytes", impl_->options.max_document_bytes));
+  }
   result.content_hash = impl_->content_hash(json);
   simdjson::dom::element root;
   const auto error = impl_->parser.parse(json.data(), json.size(), true).get(root);
+  if (error != simdjson::SUCCESS) result.application_id = salvage_application_id(json);
   if (error == simdjson::UTF8_ERROR) return reject("json.invalid_utf8", "document is not valid UTF-8");
   if (error != simdjson::SUCCESS)
     return reject("json.malformed", std::string("document is not valid JSON: ") + simdjson::error_message(error));

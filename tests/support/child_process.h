@@ -54,7 +54,9 @@ extern char** environ;
 namespace cardd::test {
 
 // Absolute path of one of our executables: CARDD_BIN_DIR "/" name.
-inline std::string bin_path(const std::string& name) { return std::string(CARDD_BIN_DIR) + "/" + name; }
+inline std::string bin_path(const std::string& name) {
+  return std::string(CARDD_BIN_DIR) + "/" + name;
+}
 
 namespace detail {
 
@@ -120,7 +122,8 @@ inline int decode_status(int status) {
 }
 
 // The parent's environment with `extra` added (overriding same-named vars).
-inline std::vector<std::string> merged_environment(const std::map<std::string, std::string>& extra) {
+inline std::vector<std::string> merged_environment(
+    const std::map<std::string, std::string>& extra) {
   std::vector<std::string> env;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
     const std::string entry(*e);
@@ -343,7 +346,8 @@ struct RunResult {
 // exit code and everything it wrote to stdout and stderr. After `timeout` the
 // command is killed (SIGKILL) and exit_code is -1. Throws std::runtime_error
 // if it cannot start.
-inline RunResult run_command(const std::vector<std::string>& argv, const std::string& stdin_data = "",
+inline RunResult run_command(const std::vector<std::string>& argv,
+                             const std::string& stdin_data = "",
                              std::chrono::milliseconds timeout = std::chrono::seconds(120)) {
   detail::Pipe in = detail::make_pipe();
   detail::Pipe out = detail::make_pipe();
@@ -377,11 +381,14 @@ inline RunResult run_command(const std::vector<std::string>& argv, const std::st
     if (n < 0 && errno != EINTR) break;
     if (n == 0 && exited) break;
     if (fds[0].revents != 0) {
-      const ssize_t w = ::write(in.write.get(), stdin_data.data() + written, stdin_data.size() - written);
+      const ssize_t w =
+          ::write(in.write.get(), stdin_data.data() + written, stdin_data.size() - written);
       if (w > 0) written += static_cast<std::size_t>(w);
-      if ((w < 0 && errno != EAGAIN && errno != EINTR) || written == stdin_data.size()) in.write.reset();
+      if ((w < 0 && errno != EAGAIN && errno != EINTR) || written == stdin_data.size())
+        in.write.reset();
     }
-    for (auto [index, fd, sink] : {std::tuple{1, &out.read, &result.out}, std::tuple{2, &err.read, &result.err}}) {
+    for (auto [index, fd, sink] :
+         {std::tuple{1, &out.read, &result.out}, std::tuple{2, &err.read, &result.err}}) {
       if (fds[static_cast<std::size_t>(index)].revents == 0) continue;
       const ssize_t got = ::read(fd->get(), chunk.data(), chunk.size());
       if (got > 0) {

@@ -336,6 +336,16 @@ class SimProcess {
     port_ = static_cast<std::uint16_t>(std::stoul(line->substr(prefix.size())));
   }
 
+  // Stops the simulator and checks it shut down cleanly (exit 0; under the
+  // sanitizers, no reports).
+  ~SimProcess() {
+    if (!child_.running()) return;
+    child_.terminate();
+    EXPECT_EQ(child_.wait(), 0) << child_.stderr_text();
+  }
+  SimProcess(const SimProcess&) = delete;
+  SimProcess& operator=(const SimProcess&) = delete;
+
   std::uint16_t port() const { return port_; }
   ChildProcess& child() { return child_; }
 
@@ -489,9 +499,10 @@ TEST(BureauSimProcess, ClientErrors) {
   // Announced, not sent: the server refuses on the header, and a body it never
   // reads would turn its close into a reset that loses the answer.
   const Reply too_big = HttpClient(sim.port())
-                            .raw("POST /v1/status HTTP/1.1\r\nHost: x\r\n"
-                                 "Content-Type: application/json\r\n"
-                                 "Content-Length: 1048577\r\n\r\n");
+                            .raw(
+                                "POST /v1/status HTTP/1.1\r\nHost: x\r\n"
+                                "Content-Type: application/json\r\n"
+                                "Content-Length: 1048577\r\n\r\n");
   EXPECT_EQ(too_big.status, 413u);
 
   const Reply garbage = HttpClient(sim.port()).raw("NOT HTTP AT ALL\r\n\r\n");

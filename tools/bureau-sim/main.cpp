@@ -1,10 +1,10 @@
 // bureau-sim: a stand-in for the Beijing HRSS bureau's API on localhost.
 // Prints "listening on ADDRESS:PORT" once it accepts connections; stops
 // cleanly on SIGTERM or SIGINT. See sim_handlers.h for the API.
-#include <CLI/CLI.hpp>
 #include <pthread.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <iostream>
@@ -69,9 +69,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   sim.start();
-  spdlog::info("bureau-sim: {} approved applications, seed {}, invalid rate {}, fail rate {}, "
-               "timeout rate {}", bureau.count, bureau.seed, bureau.invalid_rate, fail_rate,
-               timeout_rate);
+  spdlog::info(
+      "bureau-sim: {} approved applications, seed {}, invalid rate {}, fail rate {}, "
+      "timeout rate {}",
+      bureau.count, bureau.seed, bureau.invalid_rate, fail_rate, timeout_rate);
   std::cout << "listening on " << server.bind << ":" << port << std::endl;
 
   int signal_number = 0;

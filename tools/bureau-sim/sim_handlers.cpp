@@ -38,13 +38,16 @@ Response make_response(const Request& request, http::status status, std::string 
 
 template <typename Json>
 Response json_response(const Request& request, const Json& body) {
-  return make_response(request, http::status::ok, body.dump(), "application/json");
+  // Replace rather than throw on invalid UTF-8: messages may quote client input.
+  return make_response(request, http::status::ok,
+                       body.dump(-1, ' ', false, Json::error_handler_t::replace),
+                       "application/json");
 }
 
 std::string error_body(std::string_view code, std::string_view message) {
   nlohmann::json body;
   body["error"] = {{"code", code}, {"message", message}};
-  return body.dump();
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 int hex_value(char c) {
@@ -86,7 +89,8 @@ std::optional<std::map<std::string, std::string>> parse_query(std::string_view q
     if (pair.empty()) continue;
     const auto eq = pair.find('=');
     auto name = url_decode(pair.substr(0, eq));
-    auto value = url_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
+    auto value =
+        url_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
     if (!name || !value) return std::nullopt;
     params[*name] = *value;
   }
@@ -153,9 +157,9 @@ Response Bureau::handle_request(const Request& request) {
   const http::verb method = request.method();
 
   const auto wrong_method = [&](std::string_view allowed) {
-    Response response = error_response(request, http::status::method_not_allowed,
-                                        "method_not_allowed",
-                                        std::string(path) + " accepts only " + std::string(allowed));
+    Response response =
+        error_response(request, http::status::method_not_allowed, "method_not_allowed",
+                       std::string(path) + " accepts only " + std::string(allowed));
     response.set(http::field::allow, std::string(allowed));
     return response;
   };

@@ -46,7 +46,7 @@ using Response = boost::beast::http::response<boost::beast::http::string_body>;
 struct BureauOptions {
   std::uint64_t count = 100;  // applications 0..count-1 are approved
   std::uint64_t seed = 1;
-  double invalid_rate = 0.0;     // passed to the generator
+  double invalid_rate = 0.0;      // passed to the generator
   std::uint64_t max_limit = 500;  // largest page size served
 };
 
@@ -66,9 +66,9 @@ class Bureau {
 
   BureauOptions options_;
   testdata::Generator generator_;
-  mutable std::mutex mutex_;         // guards events_ and event_ids_
+  mutable std::mutex mutex_;                    // guards events_ and event_ids_
   std::vector<nlohmann::ordered_json> events_;  // as received, in arrival order
-  std::set<std::string> event_ids_;     // event_id.dump() of every recorded event
+  std::set<std::string> event_ids_;             // event_id.dump() of every recorded event
 };
 
 enum class Fault { none, fail, hang };

@@ -8,6 +8,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <exception>
 #include <optional>
 #include <thread>
 #include <utility>
@@ -73,10 +74,16 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     if (fault == Fault::fail) {
-      return send(error_response(request, http::status::internal_server_error,
-                                 "bureau.unavailable", "injected failure"));
+      return send(error_response(request, http::status::internal_server_error, "bureau.unavailable",
+                                 "injected failure"));
     }
-    send(bureau_.handle_request(request));
+    try {
+      send(bureau_.handle_request(request));
+    } catch (const std::exception& e) {
+      spdlog::error("handling {}: {}", std::string(request.target()), e.what());
+      send(error_response(request, http::status::internal_server_error, "internal",
+                          "the simulator failed to handle the request"));
+    }
   }
 
   void send(Response response) {

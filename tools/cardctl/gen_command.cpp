@@ -1,6 +1,7 @@
 // cardctl gen: writes deterministic test applications as JSON Lines.
+#include <cerrno>
 #include <cstdint>
-#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -24,7 +25,8 @@ struct GenOptions {
 int run_gen(const GenOptions& opts) {
   std::ofstream file(opts.out, std::ios::binary | std::ios::trunc);
   if (!file) {
-    std::cerr << "cardctl gen: cannot open " << opts.out << " for writing\n";
+    std::cerr << "cardctl gen: cannot open " << opts.out << " for writing: " << std::strerror(errno)
+              << "\n";
     return 2;
   }
   testdata::GeneratorOptions options;
@@ -63,7 +65,8 @@ void add_gen_command(CLI::App& app, int& exit_code) {
   CLI::App* gen = app.add_subcommand(
       "gen", "write deterministic test applications (JSON Lines) for import and load tests");
   gen->add_option("--count", opts->count, "number of applications (index 0..N-1)")->required();
-  gen->add_option("--seed", opts->seed, "generator seed; same seed, same bytes")->capture_default_str();
+  gen->add_option("--seed", opts->seed, "generator seed; same seed, same bytes")
+      ->capture_default_str();
   gen->add_option("--out", opts->out, "output file (.jsonl), overwritten")->required();
   gen->add_option("--invalid-rate", opts->invalid_rate,
                   "share of applications that break exactly one rule (0..1)")

@@ -1,1 +1,62 @@
-// placeholder
+// cardctl pull --bureau URL --db PATH: pulls approved applications until
+// caught up; the cursor lives in the database, so a re-run resumes.
+#include <chrono>
+#include <iostream>
+
+#include "cardd/server/puller.h"
+#include "cli_support.h"
+#include "commands.h"
+
+namespace cardd::cardctl {
+namespace {
+
+struct PullArgs {
+  std::string bureau;
+  std::string db;
+  int limit = 100;
+  std::int64_t max_pages = 0;
+  int timeout_ms = 10000;
+  int attempts = 5;
+};
+
+int run_pull(const PullArgs& args) {
+  auto client = server::BureauClient::create(server::BureauOptions{
+      args.bureau, std::chrono::milliseconds(args.timeout_ms), args.attempts, std::chrono::milliseconds(200),
+      std::chrono::milliseconds(5000)});
+  if (!client) {
+    std::cerr << "cardctl: " << client.error().describe() << "\n";
+    return 2;
+  }
+  auto store = open_store(args.db);
+  if (!store) return 1;
+  server::Intake intake(*store);
+  server::PullOptions options;
+  options.page_limit = args.limit;
+  options.max_pages = args.max_pages;
+  options.actor = "cardctl pull";
+  const server::PullResult result = server::pull_approved(*client, intake, *store, options);
+  std::cout << "pulled " << result.pages << " page(s): " << result.summary.describe() << "\n";
+  if (!result.status) {
+    std::cerr << "cardctl: pull stopped: " << result.status.error().describe()
+              << "; what was stored is kept, run again to resume\n";
+    return 1;
+  }
+  std::cout << (result.caught_up ? "caught up" : "stopped after --max-pages; run again to continue") << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void add_pull_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<PullArgs>();
+  auto* cmd = app.add_subcommand("pull", "Pull approved applications from the bureau until caught up");
+  cmd->add_option("--bureau", args->bureau, "bureau base URL, e.g. http://127.0.0.1:8700")->required();
+  cmd->add_option("--db", args->db, "SQLite database file")->required();
+  cmd->add_option("--limit", args->limit, "applications per page")->check(CLI::Range(1, 1000));
+  cmd->add_option("--max-pages", args->max_pages, "stop after this many pages (0: until caught up)");
+  cmd->add_option("--timeout-ms", args->timeout_ms, "per-request timeout")->check(CLI::Range(100, 600000));
+  cmd->add_option("--attempts", args->attempts, "attempts per page on transient failures")->check(CLI::Range(1, 100));
+  cmd->callback([args, &exit_code] { exit_code = run_pull(*args); });
+}
+
+}  // namespace cardd::cardctl

@@ -63,7 +63,8 @@ Application make_valid_application(Prng& rng, const ImagePool& pool, std::string
   Date from{rng.range(2005, 2024), rng.range(1, 12), rng.range(1, 28)};
   if (age_on(birth, from) < 46 && from.year < 2007) from.year += 10;
   app.id_valid_from = iso_date(from);
-  app.id_valid_to = age_on(birth, from) >= 46 ? "长期" : iso_date(Date{from.year + 20, from.month, from.day});
+  app.id_valid_to =
+      age_on(birth, from) >= 46 ? "长期" : iso_date(Date{from.year + 20, from.month, from.day});
 
   app.nationality = "CHN";
   app.occupation = "retired";

@@ -11,9 +11,9 @@ constexpr std::array<std::string_view, 16> kBeijingAreas = {
     "110101", "110102", "110105", "110106", "110107", "110108", "110109", "110111",
     "110112", "110113", "110114", "110115", "110116", "110117", "110118", "110119"};
 // Retirees who moved to Beijing keep the number issued where they were born.
-constexpr std::array<std::string_view, 10> kOtherAreas = {
-    "130102", "370102", "320102", "410102", "120101",
-    "210102", "140105", "510104", "420102", "230102"};
+constexpr std::array<std::string_view, 10> kOtherAreas = {"130102", "370102", "320102", "410102",
+                                                          "120101", "210102", "140105", "510104",
+                                                          "420102", "230102"};
 
 }  // namespace
 
@@ -64,13 +64,14 @@ std::string compact_date(Date d) {
 Date random_date(Prng& rng, int first_year, int last_year) {
   const long long first = days_from_civil(Date{first_year, 1, 1});
   const long long last = days_from_civil(Date{last_year, 12, 31});
-  const auto offset = static_cast<long long>(rng.below(static_cast<std::uint64_t>(last - first + 1)));
+  const auto offset =
+      static_cast<long long>(rng.below(static_cast<std::uint64_t>(last - first + 1)));
   return civil_from_days(first + offset);
 }
 
 char id_check_character(const std::string& first17) {
-  static constexpr std::array<int, 17> kWeights = {7, 9, 10, 5, 8, 4, 2, 1, 6,
-                                                   3, 7, 9, 10, 5, 8, 4, 2};
+  static constexpr std::array<int, 17> kWeights = {7, 9, 10, 5,  8, 4, 2, 1, 6,
+                                                   3, 7, 9,  10, 5, 8, 4, 2};
   static constexpr std::string_view kMap = "10X98765432";
   int sum = 0;
   for (std::size_t i = 0; i < kWeights.size(); ++i) sum += (first17[i] - '0') * kWeights[i];

@@ -27,11 +27,13 @@ std::uint8_t clamp_byte(double v) {
 // A colour canvas in doubles; noise and grey conversion happen on the way out.
 class Canvas {
  public:
-  Canvas(int w, int h) : w_(w), h_(h), px_(static_cast<std::size_t>(w) * static_cast<std::size_t>(h)) {}
+  Canvas(int w, int h)
+      : w_(w), h_(h), px_(static_cast<std::size_t>(w) * static_cast<std::size_t>(h)) {}
   int width() const { return w_; }
   int height() const { return h_; }
   Rgb& at(int x, int y) {
-    return px_[static_cast<std::size_t>(y) * static_cast<std::size_t>(w_) + static_cast<std::size_t>(x)];
+    return px_[static_cast<std::size_t>(y) * static_cast<std::size_t>(w_) +
+               static_cast<std::size_t>(x)];
   }
 
   // Paints every pixel inside the ellipse (optionally only above/below a
@@ -53,32 +55,57 @@ class Canvas {
 
   void rect(int x0, int y0, int x1, int y1, Rgb colour, double alpha = 1.0) {
     for (int y = std::max(0, y0); y < std::min(h_, y1); ++y) {
-      for (int x = std::max(0, x0); x < std::min(w_, x1); ++x) at(x, y) = mix(at(x, y), colour, alpha);
+      for (int x = std::max(0, x0); x < std::min(w_, x1); ++x)
+        at(x, y) = mix(at(x, y), colour, alpha);
     }
   }
 
-  // Encodes with per-pixel noise of +-amplitude (same pattern for a seed).
-  std::string encode(int components, int quality, double amplitude, std::uint64_t noise_seed) const {
-    Image image(w_, h_, components);
-    Prng rng(noise_seed);
-    std::uint8_t* out = image.pixels.data();
-    for (const Rgb& p : px_) {
-      const std::uint64_t bits = rng.next();
-      const auto noise = [&](int shift) {
-        return (static_cast<double>((bits >> shift) & 0xFFU) / 127.5 - 1.0) * amplitude;
-      };
-      if (components == 1) {
-        *out++ = clamp_byte(0.299 * p.r + 0.587 * p.g + 0.114 * p.b + noise(0));
-      } else {
-        // Mostly luminance noise, like sensor grain.
-        const double common = noise(0);
-        *out++ = clamp_byte(p.r + common + 0.3 * noise(8));
-        *out++ = clamp_byte(p.g + common + 0.3 * noise(16));
-        *out++ = clamp_byte(p.b + common + 0.3 * noise(24));
+  // Encodes with per-pixel grain of +-amplitude (same pattern for a seed).
+  std::string encode(int components, int quality, int amplitude, std::uint64_t noise_seed) const {
+    return Grainy(*this, components, noise_seed).encode(quality, amplitude);
+  }
+
+  // The canvas as bytes plus a fixed grain pattern, so that trying several
+  // grain strengths costs one pass over integers each.
+  class Grainy {
+   public:
+    Grainy(const Canvas& c, int components, std::uint64_t noise_seed)
+        : base_(c.w_, c.h_, components), noise_(base_.pixels.size()) {
+      Prng rng(noise_seed);
+      std::size_t k = 0;
+      for (const Rgb& p : c.px_) {
+        const std::uint64_t bits = rng.next();
+        // One unit of amplitude is 64 steps; the grain is mostly luminance.
+        const auto grain = [&](int shift) {
+          return static_cast<int>((bits >> shift) & 0xFFU) - 128;
+        };
+        if (components == 1) {
+          base_.pixels[k] = clamp_byte(0.299 * p.r + 0.587 * p.g + 0.114 * p.b);
+          noise_[k++] = static_cast<std::int16_t>(grain(0) / 2);
+        } else {
+          const double channels[3] = {p.r, p.g, p.b};
+          for (int ch = 0; ch < 3; ++ch) {
+            base_.pixels[k] = clamp_byte(channels[ch]);
+            noise_[k++] = static_cast<std::int16_t>((grain(0) * 10 + grain(8 * (ch + 1)) * 3) / 20);
+          }
+        }
       }
     }
-    return encode_jpeg(image, quality);
-  }
+
+    std::string encode(int quality, int amplitude) const {
+      if (amplitude == 0) return encode_jpeg(base_, quality);
+      Image image = base_;
+      for (std::size_t k = 0; k < image.pixels.size(); ++k) {
+        const int v = image.pixels[k] + noise_[k] * amplitude / 64;
+        image.pixels[k] = static_cast<std::uint8_t>(v < 0 ? 0 : v > 255 ? 255 : v);
+      }
+      return encode_jpeg(image, quality);
+    }
+
+   private:
+    Image base_;
+    std::vector<std::int16_t> noise_;
+  };
 
  private:
   int w_;
@@ -103,8 +130,10 @@ Canvas draw_portrait(Prng& rng, int w, int h) {
     const Rgb row = mix(bg, Rgb{bg.r - 18, bg.g - 14, bg.b - 8}, static_cast<double>(y) / h);
     for (int x = 0; x < w; ++x) c.at(x, y) = row;
   }
-  static constexpr Rgb kClothes[] = {{40, 45, 60}, {70, 70, 75}, {110, 40, 40}, {60, 80, 110}, {95, 85, 70}};
-  static constexpr Rgb kSkin[] = {{226, 190, 160}, {214, 172, 140}, {200, 160, 128}, {235, 200, 175}};
+  static constexpr Rgb kClothes[] = {
+      {40, 45, 60}, {70, 70, 75}, {110, 40, 40}, {60, 80, 110}, {95, 85, 70}};
+  static constexpr Rgb kSkin[] = {
+      {226, 190, 160}, {214, 172, 140}, {200, 160, 128}, {235, 200, 175}};
   static constexpr Rgb kHair[] = {{30, 28, 28}, {90, 88, 86}, {150, 148, 145}, {200, 198, 195}};
   const Rgb clothes = jitter(rng, kClothes[rng.below(5)], 10);
   const Rgb skin = jitter(rng, kSkin[rng.below(4)], 8);
@@ -114,10 +143,11 @@ Canvas draw_portrait(Prng& rng, int w, int h) {
   const double head_rx = (78 + rng.range(-6, 6)) * sx;
   const double head_ry = (102 + rng.range(-6, 6)) * sy;
 
-  c.ellipse(cx, 470 * sy, 190 * sx, 135 * sy, clothes);                            // shoulders
+  c.ellipse(cx, 470 * sy, 190 * sx, 135 * sy, clothes);                          // shoulders
   c.ellipse(cx, 410 * sy, 34 * sx, 70 * sy, Rgb{240, 240, 240}, 0.9, 340 * sy);  // collar
   c.rect(static_cast<int>(cx - 38 * sx), static_cast<int>(head_y + 60 * sy),
-         static_cast<int>(cx + 38 * sx), static_cast<int>(head_y + 140 * sy), mix(skin, clothes, 0.15));
+         static_cast<int>(cx + 38 * sx), static_cast<int>(head_y + 140 * sy),
+         mix(skin, clothes, 0.15));
   c.ellipse(cx, head_y - 12 * sy, head_rx + 8 * sx, head_ry * 0.95, hair);  // hair
   c.ellipse(cx - head_rx, head_y + 8 * sy, 12 * sx, 22 * sy, skin);         // ears
   c.ellipse(cx + head_rx, head_y + 8 * sy, 12 * sx, 22 * sy, skin);
@@ -127,11 +157,11 @@ Canvas draw_portrait(Prng& rng, int w, int h) {
   for (int side = -1; side <= 1; side += 2) {
     const double ex = cx + side * 30 * sx;
     c.ellipse(ex, head_y - 30 * sy, 20 * sx, 4 * sy, mix(hair, Rgb{20, 20, 20}, 0.5));  // brows
-    c.ellipse(ex, head_y - 8 * sy, 14 * sx, 6 * sy, Rgb{245, 245, 240});                  // eyes
+    c.ellipse(ex, head_y - 8 * sy, 14 * sx, 6 * sy, Rgb{245, 245, 240});                // eyes
     c.ellipse(ex, head_y - 8 * sy, 5 * sx, 5 * sy, Rgb{35, 25, 20});
   }
   c.ellipse(cx, head_y + 30 * sy, 9 * sx, 20 * sy, mix(skin, Rgb{150, 100, 80}, 0.2));  // nose
-  c.ellipse(cx, head_y + 62 * sy, 24 * sx, 6 * sy, Rgb{170, 90, 85}, 0.8);             // mouth
+  c.ellipse(cx, head_y + 62 * sy, 24 * sx, 6 * sy, Rgb{170, 90, 85}, 0.8);              // mouth
   // Wrinkles and folds: thin faint lines give the texture a real face has.
   for (int i = 0; i < 3; ++i) {
     const double ly = head_y - 48 * sy + i * 5 * sy;
@@ -143,8 +173,9 @@ Canvas draw_portrait(Prng& rng, int w, int h) {
 // Encodes with more and more grain until the file reaches `min_bytes`.
 std::string encode_at_least(const Canvas& c, int components, std::size_t min_bytes,
                             std::uint64_t noise_seed) {
-  for (double amplitude = 2;; amplitude += 1) {
-    std::string jpeg = c.encode(components, 90, amplitude, noise_seed);
+  const Canvas::Grainy grainy(c, components, noise_seed);
+  for (int amplitude = 2;; ++amplitude) {
+    std::string jpeg = grainy.encode(90, amplitude);
     if (jpeg.size() >= min_bytes) return jpeg;
   }
 }
@@ -174,9 +205,9 @@ std::string make_photo_wrong_dimensions(std::uint64_t seed) {
 std::string make_photo_too_small(std::uint64_t seed) {
   Prng rng(seed);
   const Canvas c = draw_portrait(rng, kPhotoWidth, kPhotoHeight);
-  const std::uint64_t noise_seed = rng.next();
+  const Canvas::Grainy smooth(c, 3, rng.next());
   for (int quality = 50;; quality -= 10) {
-    std::string jpeg = c.encode(3, quality, 0.0, noise_seed);
+    std::string jpeg = smooth.encode(quality, 0);
     if (jpeg.size() < kPhotoMinBytes || quality <= 10) return jpeg;
   }
 }
@@ -211,14 +242,14 @@ std::string make_id_front(std::uint64_t seed) {
   for (int line = 0; line < 6; ++line) {
     const int y = 36 + line * 34;
     const int length = line == 4 ? 190 : rng.range(60, 180);
-    c.rect(40, y, 40 + 36, y + 12, Rgb{90, 110, 140});       // label
+    c.rect(40, y, 40 + 36, y + 12, Rgb{90, 110, 140});         // label
     c.rect(90, y, 90 + length, y + 14, Rgb{25, 25, 30}, 0.9);  // value
   }
   Canvas face = draw_portrait(rng, 110, 136);
   for (int y = 0; y < face.height(); ++y) {
     for (int x = 0; x < face.width(); ++x) c.at(290 + x, 50 + y) = face.at(x, y);
   }
-  return c.encode(3, 75, 1.5, rng.next());
+  return c.encode(3, 75, 2, rng.next());
 }
 
 std::string make_id_back(std::uint64_t seed) {
@@ -240,7 +271,7 @@ std::string make_id_back(std::uint64_t seed) {
   c.rect(130, 184, 130 + rng.range(120, 220), 198, Rgb{25, 25, 30}, 0.9);
   c.rect(60, 220, 110, 232, Rgb{90, 110, 140});
   c.rect(130, 219, 330, 233, Rgb{25, 25, 30}, 0.9);
-  return c.encode(3, 75, 1.5, rng.next());
+  return c.encode(3, 75, 2, rng.next());
 }
 
 }  // namespace cardd::testdata

@@ -58,7 +58,8 @@ std::string encode_jpeg(const Image& image, int quality) {
   c.cinfo.dct_method = JDCT_ISLOW;
   jpeg_set_quality(&c.cinfo, quality, TRUE);
   jpeg_start_compress(&c.cinfo, TRUE);
-  const auto stride = static_cast<std::size_t>(image.width) * static_cast<std::size_t>(image.components);
+  const auto stride =
+      static_cast<std::size_t>(image.width) * static_cast<std::size_t>(image.components);
   while (c.cinfo.next_scanline < c.cinfo.image_height) {
     // libjpeg takes a non-const row pointer but only reads it.
     auto* row = const_cast<JSAMPLE*>(image.pixels.data() + c.cinfo.next_scanline * stride);

@@ -12,8 +12,8 @@ namespace cardd::testdata {
 enum class NameKind { han, minority, rare_character };
 
 struct PersonName {
-  std::string text;       // UTF-8
-  std::string surname;    // for relatives who share it; the first part for minority names
+  std::string text;     // UTF-8
+  std::string surname;  // for relatives who share it; the first part for minority names
   NameKind kind = NameKind::han;
   std::string ethnicity;  // GB/T 3304 code that fits the name
 };

@@ -32,6 +32,8 @@ std::string_view to_string(AppState s);
 std::optional<AppState> state_from_string(std::string_view s);
 
 enum class CollectionMethod { mail, branch, unknown };
+std::string_view to_string(CollectionMethod c);
+CollectionMethod collection_from_string(std::string_view s);
 
 // Legal moves. Failing encoding, printing or QC sends the application back to
 // QUEUED (the card is spoiled); after QC the route depends on how the holder
