@@ -1,1 +1,76 @@
-#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "store_fixture.h"
+
+namespace cardd::db::test {
+namespace {
+
+int user_version(const std::string& path) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr);
+  sqlite3_step(stmt);
+  const int v = sqlite3_column_int(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return v;
+}
+
+void exec(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
+TEST_F(StoreTest, MigratesAnEmptyFileToTheLatestSchema) {
+  EXPECT_EQ(user_version(path()), store_->schema_version());
+  EXPECT_GE(store_->schema_version(), 1);
+  ingest({sample("A1")});  // every table the intake path uses exists
+}
+
+TEST_F(StoreTest, ReopeningDoesNotMigrateAgain) {
+  ingest({sample("A1")});
+  store_.reset();
+  store_ = open();
+  ASSERT_TRUE(store_);
+  EXPECT_EQ(user_version(path()), store_->schema_version());
+  EXPECT_EQ(store_->status("A1")->history.size(), 2u);
+}
+
+TEST_F(StoreTest, ADatabaseFromANewerCarddIsRefused) {
+  store_.reset();
+  exec(path(), "PRAGMA user_version = 999");
+  auto r = Store::open(path());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, DbError::migration_failed);
+}
+
+TEST_F(StoreTest, AFileThatIsNoDatabaseIsAClearError) {
+  store_.reset();
+  const std::string junk = (dir_.path() / "junk.db").string();
+  FILE* f = std::fopen(junk.c_str(), "wb");
+  std::fputs("this is not a database file, just text that goes on and on......................", f);
+  std::fclose(f);
+  auto r = Store::open(junk);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, DbError::open_failed) << r.error().describe();
+}
+
+TEST_F(StoreTest, WalModeAndForeignKeysAreOn) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path().c_str(), &db);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr);
+  sqlite3_step(stmt);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  // A history row for an unknown application violates the foreign key.
+  const std::vector apps{sample("A1")};
+  ASSERT_TRUE(store_->ingest(IngestBatch{apps, "t", "t", std::nullopt, "", {}}).ok());
+}
+
+}  // namespace
+}  // namespace cardd::db::test

@@ -1,6 +1,5 @@
 #include "application.h"
 
-#include <array>
 #include <cstdio>
 #include <string_view>
 
