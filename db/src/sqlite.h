@@ -31,8 +31,9 @@ class Statement {
   Statement() = default;
   static Result<Statement> prepare(sqlite3* db, std::string_view sql);
 
-  // Binds are 1-based like SQLite's; they reset the statement first when a
-  // previous step left it mid-way.
+  // Binds are 1-based like SQLite's. Text is copied (callers bind
+  // temporaries); blob bytes are not, for speed with images, so they must
+  // outlive the step.
   Statement& bind(int index, std::string_view text);
   Statement& bind_blob(int index, std::string_view bytes);
   Statement& bind(int index, std::int64_t value);

@@ -1,1 +1,141 @@
+#include "cardd/server/puller.h"
+
 #include <gtest/gtest.h>
+
+#include "bureau_sim_process.h"
+#include "cardd/testdata/generator.h"
+#include "child_process.h"
+
+namespace cardd::server {
+namespace {
+
+using test::SimProcess;
+
+class PullTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<db::Store> open_store() {
+    auto store = db::Store::open((dir_.path() / "cardd.db").string());
+    EXPECT_TRUE(store.ok());
+    return store.ok() ? std::move(*store) : nullptr;
+  }
+
+  static BureauClient client(const std::string& url, int attempts = 3, int timeout_ms = 5000) {
+    auto c = BureauClient::create(BureauOptions{url, std::chrono::milliseconds(timeout_ms), attempts,
+                                                std::chrono::milliseconds(10), std::chrono::milliseconds(50)});
+    EXPECT_TRUE(c.ok());
+    return std::move(*c);
+  }
+
+  PullResult pull(const BureauClient& bureau, std::int64_t max_pages = 0, int limit = 25) {
+    auto store = open_store();
+    Intake intake(*store);
+    PullOptions options;
+    options.page_limit = limit;
+    options.max_pages = max_pages;
+    return pull_approved(bureau, intake, *store, options);
+  }
+
+  std::int64_t stored() {
+    auto store = open_store();
+    const auto counts = store->count_by_state();
+    EXPECT_TRUE(counts.ok());
+    std::int64_t n = 0;
+    for (const auto& [state, count] : *counts) n += count;
+    return n;
+  }
+
+  test::TempDir dir_;
+};
+
+std::vector<std::string> sim_args(int count, double invalid = 0.2) {
+  return {"--count", std::to_string(count), "--seed", "3", "--invalid-rate", std::to_string(invalid),
+          "--log-level", "warn"};
+}
+
+TEST_F(PullTest, PullsEverythingUntilCaughtUp) {
+  SimProcess sim(sim_args(120));
+  const auto result = pull(client(sim.url()));
+  ASSERT_TRUE(result.status.ok()) << result.status.error().describe();
+  EXPECT_TRUE(result.caught_up);
+  EXPECT_EQ(result.pages, 5);
+  EXPECT_EQ(result.summary.validated + result.summary.rejected, 120);
+  EXPECT_GT(result.summary.rejected, 0);
+  EXPECT_EQ(stored(), 120);
+
+  // Nothing new: a second pull stores nothing and asks for no page twice.
+  const auto again = pull(client(sim.url()));
+  ASSERT_TRUE(again.status.ok());
+  EXPECT_EQ(again.pages, 0);
+  EXPECT_EQ(again.summary.total(), 0);
+}
+
+TEST_F(PullTest, ResumesAfterACrashBetweenPagesWithoutGapsOrDuplicates) {
+  SimProcess sim(sim_args(130));
+  const auto first = pull(client(sim.url()), 2);  // "crash" after two pages
+  ASSERT_TRUE(first.status.ok());
+  EXPECT_FALSE(first.caught_up);
+  EXPECT_EQ(first.summary.total(), 50);
+  EXPECT_EQ(stored(), 50);
+
+  const auto second = pull(client(sim.url()));  // a new process: fresh store and intake
+  ASSERT_TRUE(second.status.ok());
+  EXPECT_TRUE(second.caught_up);
+  EXPECT_EQ(second.summary.total(), 80);
+  EXPECT_EQ(second.summary.duplicate, 0);
+  EXPECT_EQ(stored(), 130);
+
+  // Every generated application is there, exactly once.
+  const testdata::Generator gen(testdata::GeneratorOptions{3, 0.2, false, "BJ"});
+  auto store = open_store();
+  for (std::uint64_t i = 0; i < 130; ++i) EXPECT_TRUE(store->status(gen.make(i).application_id).ok()) << i;
+}
+
+TEST_F(PullTest, RetriesThroughAFlakyBureau) {
+  auto args = sim_args(60);
+  args.insert(args.end(), {"--fail-rate", "0.4"});
+  SimProcess sim(args);
+  const auto result = pull(client(sim.url(), 20), 0, 10);
+  ASSERT_TRUE(result.status.ok()) << result.status.error().describe();
+  EXPECT_TRUE(result.caught_up);
+  EXPECT_EQ(stored(), 60);
+}
+
+TEST_F(PullTest, ABureauThatKeepsFailingStopsThePullAndKeepsTheCursor) {
+  auto args = sim_args(60);
+  args.insert(args.end(), {"--fail-rate", "1.0"});
+  SimProcess sim(args);
+  const auto result = pull(client(sim.url(), 3));
+  ASSERT_FALSE(result.status.ok());
+  EXPECT_EQ(result.status.error().code, BureauError::http_status);
+  EXPECT_NE(result.status.error().message.find("3 attempts"), std::string::npos);
+  EXPECT_EQ(stored(), 0);
+  EXPECT_FALSE(open_store()->cursor("bureau")->has_value());
+}
+
+TEST_F(PullTest, AHangingBureauTimesOut) {
+  auto args = sim_args(10);
+  args.insert(args.end(), {"--timeout-rate", "1.0", "--hang-ms", "3000"});
+  SimProcess sim(args);
+  const auto result = pull(client(sim.url(), 1, 300));
+  ASSERT_FALSE(result.status.ok());
+  EXPECT_EQ(result.status.error().code, BureauError::timeout) << result.status.error().describe();
+}
+
+TEST_F(PullTest, NoBureauIsUnreachable) {
+  // Port 9 (discard) on loopback: nothing listens there in the test machine.
+  const auto result = pull(client("http://127.0.0.1:9", 2));
+  ASSERT_FALSE(result.status.ok());
+  EXPECT_EQ(result.status.error().code, BureauError::unreachable) << result.status.error().describe();
+}
+
+TEST(BureauClient, RefusesUrlsItCannotUse) {
+  for (const char* bad : {"https://bureau.example", "127.0.0.1:80", "http://", "http://host:port"}) {
+    auto c = BureauClient::create(BureauOptions{bad});
+    ASSERT_FALSE(c.ok()) << bad;
+    EXPECT_EQ(c.error().code, BureauError::invalid_url);
+  }
+  EXPECT_TRUE(BureauClient::create(BureauOptions{"http://127.0.0.1:8700/bureau/"}).ok());
+}
+
+}  // namespace
+}  // namespace cardd::server

@@ -196,9 +196,15 @@ class ChildProcess {
                             const std::map<std::string, std::string>& env = {}) {
     detail::Pipe out = detail::make_pipe();
     detail::Pipe err = detail::make_pipe();
+    if (!argv.empty() && argv[0].find('/') != std::string::npos && ::access(argv[0].c_str(), X_OK) != 0)
+      throw std::runtime_error("spawn: cannot execute " + argv[0]);
+    // setpriv (util-linux) makes the kernel kill the child when this test
+    // process dies, so a crashed test leaves no simulator running.
+    std::vector<std::string> guarded{"setpriv", "--pdeathsig", "KILL", "--"};
+    guarded.insert(guarded.end(), argv.begin(), argv.end());
     ChildProcess child;
     child.state_ = std::make_unique<State>();
-    child.state_->pid = detail::spawn(argv, env, -1, out.write.get(), err.write.get());
+    child.state_->pid = detail::spawn(guarded, env, -1, out.write.get(), err.write.get());
     out.write.reset();
     err.write.reset();
     child.state_->reader =

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "cardd/testdata/generator.h"
+#include "bureau_sim_process.h"
 #include "child_process.h"
 #include "sim_handlers.h"
 
@@ -31,6 +32,7 @@ using cardd::bureau_sim::BureauOptions;
 using cardd::bureau_sim::Request;
 using cardd::bureau_sim::Response;
 using cardd::test::ChildProcess;
+using cardd::test::SimProcess;
 using namespace std::chrono_literals;
 
 // ---------------------------------------------------------------------------
@@ -317,41 +319,6 @@ class HttpClient {
   net::io_context ioc_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
-};
-
-// A bureau-sim process on a free port.
-class SimProcess {
- public:
-  explicit SimProcess(std::vector<std::string> args) {
-    std::vector<std::string> argv{cardd::test::bin_path("bureau-sim"), "--port", "0"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    child_ = ChildProcess::start(argv);
-    const std::optional<std::string> line = child_.read_line(20s);
-    const std::string prefix = "listening on 127.0.0.1:";
-    if (!line || line->rfind(prefix, 0) != 0) {
-      ADD_FAILURE() << "bureau-sim did not start; stdout: " << line.value_or("<nothing>")
-                    << "\nstderr: " << child_.stderr_text();
-      return;
-    }
-    port_ = static_cast<std::uint16_t>(std::stoul(line->substr(prefix.size())));
-  }
-
-  // Stops the simulator and checks it shut down cleanly (exit 0; under the
-  // sanitizers, no reports).
-  ~SimProcess() {
-    if (!child_.running()) return;
-    child_.terminate();
-    EXPECT_EQ(child_.wait(), 0) << child_.stderr_text();
-  }
-  SimProcess(const SimProcess&) = delete;
-  SimProcess& operator=(const SimProcess&) = delete;
-
-  std::uint16_t port() const { return port_; }
-  ChildProcess& child() { return child_; }
-
- private:
-  ChildProcess child_;
-  std::uint16_t port_ = 0;
 };
 
 constexpr std::uint64_t kCount = 23;
