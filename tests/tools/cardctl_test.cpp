@@ -1,1 +1,170 @@
+// cardctl as an operator runs it: real processes, real files, real bureau-sim.
 #include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "bureau_sim_process.h"
+#include "cardd/testdata/generator.h"
+#include "child_process.h"
+
+namespace cardd {
+namespace {
+
+using test::bin_path;
+using test::run_command;
+using test::RunResult;
+
+class CardctlTest : public ::testing::Test {
+ protected:
+  RunResult cardctl(std::vector<std::string> args) {
+    args.insert(args.begin(), bin_path("cardctl"));
+    return run_command(args);
+  }
+  std::string file(const std::string& name) const { return (dir_.path() / name).string(); }
+  std::string db() const { return file("cardd.db"); }
+
+  std::vector<testdata::GeneratedApplication> generate(const std::string& name, int count, double invalid,
+                                                       std::uint64_t seed = 21) {
+    const RunResult r = cardctl({"gen", "--count", std::to_string(count), "--seed", std::to_string(seed), "--out",
+                                 file(name), "--invalid-rate", std::to_string(invalid)});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    const testdata::Generator gen(testdata::GeneratorOptions{seed, invalid, true, "BJ"});
+    std::vector<testdata::GeneratedApplication> apps;
+    for (int i = 0; i < count; ++i) apps.push_back(gen.make(static_cast<std::uint64_t>(i)));
+    return apps;
+  }
+
+  static std::vector<nlohmann::json> json_lines(const std::string& text) {
+    std::vector<nlohmann::json> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
+    return out;
+  }
+
+  test::TempDir dir_;
+};
+
+TEST_F(CardctlTest, ValidateJsonReportsEveryApplicationWithItsCodes) {
+  const auto apps = generate("apps.jsonl", 60, 0.4);
+  const RunResult r = cardctl({"validate", file("apps.jsonl"), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = json_lines(r.out);
+  ASSERT_EQ(lines.size(), apps.size());
+  int malformed = 0;
+  for (std::size_t i = 0; i < apps.size(); ++i) {
+    const auto& line = lines[i];
+    EXPECT_EQ(line["valid"], apps[i].expected_error.empty()) << i;
+    EXPECT_EQ(line["application_id"], apps[i].application_id) << "ids are salvaged even from broken lines";
+    if (!apps[i].expected_error.empty()) {
+      bool found = false;
+      for (const auto& e : line["errors"]) {
+        found = found || e["code"] == apps[i].expected_error;
+        EXPECT_TRUE(e.contains("field") && e.contains("message"));
+      }
+      EXPECT_TRUE(found) << apps[i].expected_error << " in " << line.dump();
+      malformed += apps[i].expected_error == "json.malformed" ? 1 : 0;
+    }
+  }
+  EXPECT_GT(malformed, 0) << "the run went on past malformed lines";
+}
+
+TEST_F(CardctlTest, ValidateExitsTwoWhenTheFileCannotBeRead) {
+  EXPECT_EQ(cardctl({"validate", file("missing.jsonl")}).exit_code, 2);
+  EXPECT_EQ(cardctl({"validate", dir_.path().string()}).exit_code, 2);
+  EXPECT_EQ(cardctl({"validate"}).exit_code, 2);
+}
+
+TEST_F(CardctlTest, ValidateHumanOutputEndsWithASummary) {
+  std::ofstream(file("two.jsonl")) << "{\"application_id\": \"X-1\"}\n\nnot json\n";
+  const RunResult r = cardctl({"validate", file("two.jsonl")});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("line 1: X-1: channel: channel.missing"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("line 3: (no application_id): document: json.malformed"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2 applications: 0 valid, 2 invalid"), std::string::npos) << r.out;
+}
+
+TEST_F(CardctlTest, ImportIsIdempotentAndReportsConflicts) {
+  const auto apps = generate("apps.jsonl", 40, 0.25);
+  const RunResult first = cardctl({"import", file("apps.jsonl"), "--db", db()});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  int valid = 0;
+  for (const auto& a : apps) valid += a.expected_error.empty() ? 1 : 0;
+  EXPECT_NE(first.out.find("40 applications: " + std::to_string(valid) + " validated, " +
+                           std::to_string(40 - valid) + " rejected, 0 duplicate"),
+            std::string::npos)
+      << first.out;
+
+  const RunResult second = cardctl({"import", file("apps.jsonl"), "--db", db()});
+  ASSERT_EQ(second.exit_code, 0);
+  EXPECT_NE(second.out.find("0 validated, 0 rejected, 40 duplicate"), std::string::npos) << second.out;
+
+  auto changed = nlohmann::json::parse(apps[0].json);
+  changed["residence_address"] = "北京市东城区东长安街1号";
+  std::ofstream(file("changed.jsonl")) << changed.dump() << "\n";
+  const RunResult third = cardctl({"import", file("changed.jsonl"), "--db", db()});
+  EXPECT_EQ(third.exit_code, 0);
+  EXPECT_NE(third.out.find("conflict: " + apps[0].application_id), std::string::npos) << third.out;
+  EXPECT_NE(third.out.find("1 conflict"), std::string::npos) << third.out;
+}
+
+TEST_F(CardctlTest, StatusShowsStateAndHistory) {
+  const auto apps = generate("apps.jsonl", 12, 0.5);
+  ASSERT_EQ(cardctl({"import", file("apps.jsonl"), "--db", db()}).exit_code, 0);
+  for (const auto& app : apps) {
+    if (app.expected_error == "json.malformed") continue;
+    const RunResult r = cardctl({"status", app.application_id, "--db", db(), "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["state"], app.expected_error.empty() ? "VALIDATED" : "REJECTED");
+    ASSERT_EQ(j["history"].size(), 2u);
+    EXPECT_EQ(j["history"][0]["to"], "RECEIVED");
+    EXPECT_EQ(j["errors"].empty(), app.expected_error.empty());
+  }
+  const RunResult human = cardctl({"status", apps[0].application_id, "--db", db()});
+  EXPECT_NE(human.out.find("RECEIVED"), std::string::npos);
+  const RunResult missing = cardctl({"status", "NO-SUCH-ID", "--db", db()});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("not_found"), std::string::npos);
+}
+
+TEST_F(CardctlTest, PullFromTheBureauSimulatorThenCaughtUp) {
+  test::SimProcess sim({"--count", "70", "--seed", "4", "--invalid-rate", "0.1", "--log-level", "warn"});
+  const RunResult r = cardctl({"pull", "--bureau", sim.url(), "--db", db(), "--limit", "20"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("pulled 4 page(s): 70 applications"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("caught up"), std::string::npos);
+  const RunResult again = cardctl({"pull", "--bureau", sim.url(), "--db", db()});
+  EXPECT_NE(again.out.find("pulled 0 page(s): 0 applications"), std::string::npos) << again.out;
+}
+
+TEST_F(CardctlTest, PullAgainstNoBureauFailsClearly) {
+  const RunResult r = cardctl({"pull", "--bureau", "http://127.0.0.1:9", "--db", db(), "--attempts", "1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("bureau.unreachable"), std::string::npos) << r.err;
+  EXPECT_EQ(cardctl({"pull", "--bureau", "ftp://x", "--db", db()}).exit_code, 2);
+}
+
+TEST_F(CardctlTest, DebugLogsCarryNoPersonalData) {
+  const auto apps = generate("apps.jsonl", 30, 0.5);
+  const RunResult r = cardctl({"--log-level", "trace", "--log-file", file("cardd.log"), "import",
+                               file("apps.jsonl"), "--db", db()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::stringstream log;
+  log << std::ifstream(file("cardd.log")).rdbuf() << r.err << r.out;
+  ASSERT_NE(log.str().find("rejected"), std::string::npos) << "the log has content to check";
+  for (const auto& app : apps) {
+    const auto j = nlohmann::json::parse(app.json, nullptr, false);
+    if (j.is_discarded()) continue;
+    for (const char* field : {"id_number", "mobile"}) {
+      const std::string value = j.value(field, std::string());
+      if (value.size() >= 8) {
+        EXPECT_EQ(log.str().find(value), std::string::npos) << field;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace cardd
