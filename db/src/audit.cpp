@@ -12,10 +12,10 @@ const std::string kGenesis(64, '0');
 
 std::string audit_hash(std::string_view prev_hash, std::int64_t seq, const AuditEntry& e) {
   // Unit separators keep field boundaries unambiguous.
+  const std::string seq_text = std::to_string(seq);
   std::string material;
   material.reserve(160 + e.detail.size());
-  for (const std::string_view part :
-       {prev_hash, std::string_view(std::to_string(seq)), e.at, e.actor, e.action, e.subject, e.detail}) {
+  for (const std::string_view part : {prev_hash, std::string_view(seq_text), e.at, e.actor, e.action, e.subject, e.detail}) {
     material.append(part);
     material += '\x1f';
   }
