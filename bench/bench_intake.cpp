@@ -62,8 +62,9 @@ void store_all(cardd::db::Store& store) {
   Intake intake(store);
   const auto& docs = documents();
   for (std::size_t i = 0; i < docs.size(); i += kBatch) {
-    std::vector<std::string_view> batch(docs.begin() + static_cast<std::ptrdiff_t>(i),
-                                        docs.begin() + static_cast<std::ptrdiff_t>(std::min(docs.size(), i + kBatch)));
+    std::vector<std::string_view> batch(
+        docs.begin() + static_cast<std::ptrdiff_t>(i),
+        docs.begin() + static_cast<std::ptrdiff_t>(std::min(docs.size(), i + kBatch)));
     auto r = intake.ingest(batch, IntakeSource{"bench", "bench", std::nullopt, ""});
     if (!r) std::fprintf(stderr, "ingest failed: %s\n", r.error().describe().c_str());
   }
@@ -113,7 +114,8 @@ Table read_table(sqlite3* db, const char* table) {
   sqlite3_prepare_v2(db, (std::string("SELECT * FROM ") + table).c_str(), -1, &stmt, nullptr);
   while (sqlite3_step(stmt) == SQLITE_ROW) {
     std::vector<Value> row;
-    for (int c = 0; c < sqlite3_column_count(stmt); ++c) row.emplace_back(sqlite3_value_dup(sqlite3_column_value(stmt, c)));
+    for (int c = 0; c < sqlite3_column_count(stmt); ++c)
+      row.emplace_back(sqlite3_value_dup(sqlite3_column_value(stmt, c)));
     rows.push_back(std::move(row));
   }
   sqlite3_finalize(stmt);
@@ -131,10 +133,12 @@ const Rows& rows() {
     sqlite3* db = nullptr;
     sqlite3_open(path.string().c_str(), &db);
     sqlite3_stmt* stmt = nullptr;
-    sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master WHERE name IN ('applications', 'application_images')", -1,
-                       &stmt, nullptr);
+    sqlite3_prepare_v2(
+        db, "SELECT sql FROM sqlite_master WHERE name IN ('applications', 'application_images')",
+        -1, &stmt, nullptr);
     while (sqlite3_step(stmt) == SQLITE_ROW)
-      out.schema += std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))) + ";\n";
+      out.schema +=
+          std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))) + ";\n";
     sqlite3_finalize(stmt);
     out.applications = read_table(db, "applications");
     out.images = read_table(db, "application_images");
@@ -145,12 +149,15 @@ const Rows& rows() {
   return r;
 }
 
-void insert_rows(sqlite3* db, const char* sql, const Table& table, std::size_t from, std::size_t to) {
+void insert_rows(sqlite3* db, const char* sql, const Table& table, std::size_t from,
+                 std::size_t to) {
   sqlite3_stmt* stmt = nullptr;
   sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr);
   for (std::size_t i = from; i < to && i < table.size(); ++i) {
-    for (std::size_t c = 0; c < table[i].size(); ++c) sqlite3_bind_value(stmt, static_cast<int>(c + 1), table[i][c].get());
-    if (sqlite3_step(stmt) != SQLITE_DONE) std::fprintf(stderr, "baseline insert failed: %s\n", sqlite3_errmsg(db));
+    for (std::size_t c = 0; c < table[i].size(); ++c)
+      sqlite3_bind_value(stmt, static_cast<int>(c + 1), table[i][c].get());
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+      std::fprintf(stderr, "baseline insert failed: %s\n", sqlite3_errmsg(db));
     sqlite3_reset(stmt);
   }
   sqlite3_finalize(stmt);
@@ -164,13 +171,15 @@ void RawSqliteInsert(benchmark::State& state) {
     sqlite3* db = nullptr;
     sqlite3_open(path.string().c_str(), &db);
     // The same settings Store::open uses.
-    sqlite3_exec(db, "PRAGMA page_size = 65536; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;", nullptr,
-                 nullptr, nullptr);
+    sqlite3_exec(db,
+                 "PRAGMA page_size = 65536; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;",
+                 nullptr, nullptr, nullptr);
     sqlite3_exec(db, r.schema.c_str(), nullptr, nullptr, nullptr);
     state.ResumeTiming();
     for (std::size_t i = 0; i < r.applications.size(); i += kBatch) {
       sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
-      insert_rows(db, "INSERT INTO applications VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", r.applications, i, i + kBatch);
+      insert_rows(db, "INSERT INTO applications VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", r.applications,
+                  i, i + kBatch);
       insert_rows(db, "INSERT INTO application_images VALUES (?,?,?,?)", r.images, i, i + kBatch);
       sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
     }
@@ -191,12 +200,14 @@ BENCHMARK(RawSqliteInsert)->Unit(benchmark::kMillisecond)->UseRealTime();
 int main(int argc, char** argv) {
   (void)rows();  // build the baseline rows before timing anything
   const auto rates = cardd::bench::run_benchmarks(argc, argv);
-  std::printf("\nintake, %zu applications of ~%zu KB each:\n", kApplications, documents().front().size() / 1024);
+  std::printf("\nintake, %zu applications of ~%zu KB each:\n", kApplications,
+              documents().front().size() / 1024);
   cardd::bench::print_ratio(rates, "ValidateAndStore", "RawSqliteInsert", 0.5);
   for (const char* name : {"ValidateOnly", "ValidateAndStore"}) {
     const auto it = rates.find(name);
     if (it != rates.end())
-      std::printf("%-28s %10.0f/s (target >= 10000/s) %s\n", name, it->second, it->second >= 10000 ? "ok" : "BELOW TARGET");
+      std::printf("%-28s %10.0f/s (target >= 10000/s) %s\n", name, it->second,
+                  it->second >= 10000 ? "ok" : "BELOW TARGET");
   }
   return 0;
 }

@@ -36,13 +36,13 @@ std::map<std::string, double> run_benchmarks(int argc, char** argv) {
   return rates;
 }
 
-void print_ratio(const std::map<std::string, double>& rates, const std::string& name, const std::string& baseline,
-                 double target) {
+void print_ratio(const std::map<std::string, double>& rates, const std::string& name,
+                 const std::string& baseline, double target) {
   const auto a = rates.find(name), b = rates.find(baseline);
   if (a == rates.end() || b == rates.end() || b->second <= 0) return;
   const double ratio = a->second / b->second;
-  std::printf("%-28s %10.0f/s = %.2fx %s (target >= %.2fx) %s\n", name.c_str(), a->second, ratio, baseline.c_str(),
-              target, ratio >= target ? "ok" : "BELOW TARGET");
+  std::printf("%-28s %10.0f/s = %.2fx %s (target >= %.2fx) %s\n", name.c_str(), a->second, ratio,
+              baseline.c_str(), target, ratio >= target ? "ok" : "BELOW TARGET");
 }
 
 }  // namespace cardd::bench

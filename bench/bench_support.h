@@ -12,7 +12,7 @@ namespace cardd::bench {
 std::map<std::string, double> run_benchmarks(int argc, char** argv);
 
 // Prints "name: rate/s = ratio x baseline (target ...)" lines.
-void print_ratio(const std::map<std::string, double>& rates, const std::string& name, const std::string& baseline,
-                 double target);
+void print_ratio(const std::map<std::string, double>& rates, const std::string& name,
+                 const std::string& baseline, double target);
 
 }  // namespace cardd::bench

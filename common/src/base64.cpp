@@ -23,7 +23,9 @@ std::string base64_encode(std::string_view bytes) {
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);
   std::size_t i = 0;
-  auto byte = [&](std::size_t k) { return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[k])); };
+  auto byte = [&](std::size_t k) {
+    return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[k]));
+  };
   for (; i + 3 <= bytes.size(); i += 3) {
     const std::uint32_t n = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
     out += kAlphabet[(n >> 18) & 63];
@@ -55,7 +57,8 @@ std::optional<std::string> base64_decode(std::string_view text) {
   const std::size_t full_quads = text.size() / 4 - (padding > 0 ? 1 : 0);
   std::uint32_t bad = 0;
   for (std::size_t q = 0; q < full_quads; ++q, in += 4, dst += 3) {
-    const std::uint32_t a = kDecode[in[0]], b = kDecode[in[1]], c = kDecode[in[2]], d = kDecode[in[3]];
+    const std::uint32_t a = kDecode[in[0]], b = kDecode[in[1]], c = kDecode[in[2]],
+                        d = kDecode[in[3]];
     bad |= a | b | c | d;
     const std::uint32_t n = (a << 18) | (b << 12) | (c << 6) | d;
     dst[0] = static_cast<unsigned char>(n >> 16);
@@ -70,7 +73,8 @@ std::optional<std::string> base64_decode(std::string_view text) {
     if ((a | b | c) & 0x80) return std::nullopt;
     const std::uint32_t n = (a << 18) | (b << 12) | (c << 6);
     // Non-canonical encodings (stray bits in the last symbol) are refused.
-    if ((padding == 2 && (n & 0xFFFF) != 0) || (padding == 1 && (n & 0xFF) != 0)) return std::nullopt;
+    if ((padding == 2 && (n & 0xFFFF) != 0) || (padding == 1 && (n & 0xFF) != 0))
+      return std::nullopt;
     *dst++ = static_cast<unsigned char>(n >> 16);
     if (padding == 1) *dst++ = static_cast<unsigned char>(n >> 8);
     out.resize(out.size() - padding);

@@ -18,7 +18,8 @@ int to_int(std::string_view s) {
 }
 
 std::optional<CivilDate> make_date(int y, int m, int d) {
-  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(m)},
+  const std::chrono::year_month_day ymd{std::chrono::year{y},
+                                        std::chrono::month{static_cast<unsigned>(m)},
                                         std::chrono::day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return std::nullopt;
   return CivilDate{y, static_cast<unsigned>(m), static_cast<unsigned>(d)};
@@ -41,7 +42,8 @@ std::optional<CivilDate> CivilDate::parse_compact(std::string_view t) {
 std::string CivilDate::to_iso() const { return fmt::format("{:04}-{:02}-{:02}", year, month, day); }
 
 std::int64_t CivilDate::days_since_epoch() const {
-  const std::chrono::sys_days days{std::chrono::year{year} / std::chrono::month{month} / std::chrono::day{day}};
+  const std::chrono::sys_days days{std::chrono::year{year} / std::chrono::month{month} /
+                                   std::chrono::day{day}};
   return days.time_since_epoch().count();
 }
 

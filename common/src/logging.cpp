@@ -16,8 +16,8 @@ void configure_logging(const std::string& level, const std::string& file) {
       sinks.push_back(std::make_shared<spdlog::sinks::basic_file_sink_mt>(file));
     } catch (const spdlog::spdlog_ex& e) {
       // Logging must never take the process down; say so on stderr and go on.
-      sinks.front()->log(spdlog::details::log_msg("cardd", spdlog::level::warn,
-                                                  std::string("cannot open log file: ") + e.what()));
+      sinks.front()->log(spdlog::details::log_msg(
+          "cardd", spdlog::level::warn, std::string("cannot open log file: ") + e.what()));
     }
   }
   auto logger = std::make_shared<spdlog::logger>("cardd", sinks.begin(), sinks.end());

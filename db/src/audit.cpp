@@ -15,7 +15,8 @@ std::string audit_hash(std::string_view prev_hash, std::int64_t seq, const Audit
   const std::string seq_text = std::to_string(seq);
   std::string material;
   material.reserve(160 + e.detail.size());
-  for (const std::string_view part : {prev_hash, std::string_view(seq_text), e.at, e.actor, e.action, e.subject, e.detail}) {
+  for (const std::string_view part :
+       {prev_hash, std::string_view(seq_text), e.at, e.actor, e.action, e.subject, e.detail}) {
     material.append(part);
     material += '\x1f';
   }
@@ -24,7 +25,8 @@ std::string audit_hash(std::string_view prev_hash, std::int64_t seq, const Audit
 
 Result<AuditWriter> AuditWriter::create(sqlite3* db) {
   AuditWriter w;
-  auto head = sqlite::Statement::prepare(db, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+  auto head =
+      sqlite::Statement::prepare(db, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
   if (!head) return head.error();
   auto insert = sqlite::Statement::prepare(
       db,
@@ -62,8 +64,9 @@ Status AuditWriter::append(const AuditEntry& e) {
 }
 
 Result<AuditReport> verify_audit_chain(sqlite3* db) {
-  auto all = sqlite::Statement::prepare(
-      db, "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit_log ORDER BY seq");
+  auto all = sqlite::Statement::prepare(db,
+                                        "SELECT seq, at, actor, action, subject, detail, "
+                                        "prev_hash, hash FROM audit_log ORDER BY seq");
   if (!all) return all.error();
   AuditReport report;
   std::string prev = kGenesis;
@@ -74,8 +77,8 @@ Result<AuditReport> verify_audit_chain(sqlite3* db) {
     if (!*row) break;
     ++report.entries;
     const std::int64_t seq = all->column_int(0);
-    const AuditEntry e{all->column_text(1), all->column_text(2), all->column_text(3), all->column_text(4),
-                       all->column_text(5)};
+    const AuditEntry e{all->column_text(1), all->column_text(2), all->column_text(3),
+                       all->column_text(4), all->column_text(5)};
     const bool linked = seq == expected_seq && all->column_text(6) == prev;
     std::string hash = audit_hash(prev, seq, e);
     if (!linked || hash != all->column_text(7)) {

@@ -10,15 +10,24 @@ class Category final : public std::error_category {
   const char* name() const noexcept override { return "db"; }
   std::string message(int code) const override {
     switch (static_cast<DbError>(code)) {
-      case DbError::open_failed: return "open_failed";
-      case DbError::migration_failed: return "migration_failed";
-      case DbError::busy: return "busy";
-      case DbError::io: return "io";
-      case DbError::corrupt: return "corrupt";
-      case DbError::not_found: return "not_found";
-      case DbError::illegal_transition: return "illegal_transition";
-      case DbError::conflict: return "conflict";
-      case DbError::internal: return "internal";
+      case DbError::open_failed:
+        return "open_failed";
+      case DbError::migration_failed:
+        return "migration_failed";
+      case DbError::busy:
+        return "busy";
+      case DbError::io:
+        return "io";
+      case DbError::corrupt:
+        return "corrupt";
+      case DbError::not_found:
+        return "not_found";
+      case DbError::illegal_transition:
+        return "illegal_transition";
+      case DbError::conflict:
+        return "conflict";
+      case DbError::internal:
+        return "internal";
     }
     return "unknown";
   }

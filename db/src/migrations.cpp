@@ -93,14 +93,16 @@ Status migrate(sqlite3* db) {
   version_stmt->reset();
   if (current > latest_schema_version())
     return make_error(DbError::migration_failed,
-                      fmt::format("database schema version {} is newer than this cardd knows ({})", current,
-                                  latest_schema_version()));
+                      fmt::format("database schema version {} is newer than this cardd knows ({})",
+                                  current, latest_schema_version()));
   for (int v = current; v < latest_schema_version(); ++v) {
     auto tx = sqlite::Transaction::begin(db);
     if (!tx) return tx.error();
     if (auto s = sqlite::exec(db, kMigrations[static_cast<std::size_t>(v)]); !s)
-      return make_error(DbError::migration_failed, fmt::format("migration {}: {}", v + 1, s.error().message));
-    if (auto s = sqlite::exec(db, fmt::format("PRAGMA user_version = {}", v + 1)); !s) return s.error();
+      return make_error(DbError::migration_failed,
+                        fmt::format("migration {}: {}", v + 1, s.error().message));
+    if (auto s = sqlite::exec(db, fmt::format("PRAGMA user_version = {}", v + 1)); !s)
+      return s.error();
     if (auto s = tx->commit(); !s) return s.error();
   }
   return {};

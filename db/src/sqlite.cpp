@@ -9,15 +9,22 @@ Error to_error(sqlite3* db, int rc, std::string_view what) {
   DbError code = DbError::internal;
   switch (rc & 0xFF) {
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: code = DbError::busy; break;
+    case SQLITE_LOCKED:
+      code = DbError::busy;
+      break;
     case SQLITE_IOERR:
     case SQLITE_FULL:
     case SQLITE_READONLY:
     case SQLITE_CANTOPEN:
-    case SQLITE_PERM: code = DbError::io; break;
+    case SQLITE_PERM:
+      code = DbError::io;
+      break;
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: code = DbError::corrupt; break;
-    default: break;
+    case SQLITE_NOTADB:
+      code = DbError::corrupt;
+      break;
+    default:
+      break;
   }
   const char* detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   return make_error(code, fmt::format("{}: {}", what, detail));
@@ -25,19 +32,21 @@ Error to_error(sqlite3* db, int rc, std::string_view what) {
 
 Result<Statement> Statement::prepare(sqlite3* db, std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
-  const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                                    &stmt, nullptr);
+  const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) return to_error(db, rc, "prepare");
   return Statement(db, stmt);
 }
 
 Statement& Statement::bind(int index, std::string_view text) {
-  sqlite3_bind_text(stmt_.get(), index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_text(stmt_.get(), index, text.data(), static_cast<int>(text.size()),
+                    SQLITE_TRANSIENT);
   return *this;
 }
 
 Statement& Statement::bind_blob(int index, std::string_view bytes) {
-  sqlite3_bind_blob(stmt_.get(), index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
+  sqlite3_bind_blob(stmt_.get(), index, bytes.data(), static_cast<int>(bytes.size()),
+                    SQLITE_STATIC);
   return *this;
 }
 
@@ -86,7 +95,9 @@ std::string Statement::column_blob(int index) const {
   return {static_cast<const char*>(p), static_cast<std::size_t>(n)};
 }
 
-std::int64_t Statement::column_int(int index) const { return sqlite3_column_int64(stmt_.get(), index); }
+std::int64_t Statement::column_int(int index) const {
+  return sqlite3_column_int64(stmt_.get(), index);
+}
 
 bool Statement::column_is_null(int index) const {
   return sqlite3_column_type(stmt_.get(), index) == SQLITE_NULL;

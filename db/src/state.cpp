@@ -43,21 +43,33 @@ std::optional<AppState> state_from_string(std::string_view s) {
 bool is_legal_transition(AppState from, AppState to, CollectionMethod collection) {
   using S = AppState;
   switch (from) {
-    case S::received: return to == S::validated || to == S::rejected;
-    case S::validated: return to == S::queued;
-    case S::queued: return to == S::prepared;
-    case S::prepared: return to == S::encoding || to == S::queued;
-    case S::encoding: return to == S::encoded || to == S::queued;
-    case S::encoded: return to == S::printing || to == S::queued;
-    case S::printing: return to == S::printed || to == S::queued;
-    case S::printed: return to == S::qc_passed || to == S::queued;
+    case S::received:
+      return to == S::validated || to == S::rejected;
+    case S::validated:
+      return to == S::queued;
+    case S::queued:
+      return to == S::prepared;
+    case S::prepared:
+      return to == S::encoding || to == S::queued;
+    case S::encoding:
+      return to == S::encoded || to == S::queued;
+    case S::encoded:
+      return to == S::printing || to == S::queued;
+    case S::printing:
+      return to == S::printed || to == S::queued;
+    case S::printed:
+      return to == S::qc_passed || to == S::queued;
     case S::qc_passed:
       return (to == S::packed && collection == CollectionMethod::mail) ||
              (to == S::dispatched && collection == CollectionMethod::branch);
-    case S::packed: return to == S::shipped;
-    case S::shipped: return to == S::delivered || to == S::returned;
-    case S::dispatched: return to == S::ready_for_pickup;
-    case S::ready_for_pickup: return to == S::collected;
+    case S::packed:
+      return to == S::shipped;
+    case S::shipped:
+      return to == S::delivered || to == S::returned;
+    case S::dispatched:
+      return to == S::ready_for_pickup;
+    case S::ready_for_pickup:
+      return to == S::collected;
     case S::rejected:
     case S::delivered:
     case S::returned:

@@ -14,19 +14,26 @@ namespace cardd::db {
 
 std::string_view to_string(IngestOutcome o) {
   switch (o) {
-    case IngestOutcome::validated: return "validated";
-    case IngestOutcome::rejected: return "rejected";
-    case IngestOutcome::duplicate: return "duplicate";
-    case IngestOutcome::conflict: return "conflict";
+    case IngestOutcome::validated:
+      return "validated";
+    case IngestOutcome::rejected:
+      return "rejected";
+    case IngestOutcome::duplicate:
+      return "duplicate";
+    case IngestOutcome::conflict:
+      return "conflict";
   }
   return "?";
 }
 
 std::string_view to_string(CollectionMethod c) {
   switch (c) {
-    case CollectionMethod::mail: return "mail";
-    case CollectionMethod::branch: return "branch";
-    case CollectionMethod::unknown: return "unknown";
+    case CollectionMethod::mail:
+      return "mail";
+    case CollectionMethod::branch:
+      return "branch";
+    case CollectionMethod::unknown:
+      return "unknown";
   }
   return "unknown";
 }
@@ -44,22 +51,28 @@ Status Store::Impl::prepare_statements() {
     const char* sql;
   };
   const Item items[] = {
-      {&find_app, "SELECT content_hash, state, collection FROM applications WHERE application_id = ?1"},
+      {&find_app,
+       "SELECT content_hash, state, collection FROM applications WHERE application_id = ?1"},
       {&insert_app,
-       "INSERT INTO applications(application_id, state, collection, content_hash, source, public_data, "
+       "INSERT INTO applications(application_id, state, collection, content_hash, source, "
+       "public_data, "
        "errors, id_number, mobile, recipient_mobile, created_at, updated_at) "
        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)"},
-      {&insert_images, "INSERT INTO application_images(application_id, photo, id_front, id_back) VALUES (?1, ?2, ?3, ?4)"},
+      {&insert_images,
+       "INSERT INTO application_images(application_id, photo, id_front, id_back) VALUES (?1, ?2, "
+       "?3, ?4)"},
       {&insert_history,
        "INSERT INTO state_history(application_id, from_state, to_state, at, actor, reason) "
        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
       {&insert_outbox,
        "INSERT INTO outbox(application_id, event_id, payload, created_at) VALUES (?1, ?2, ?3, ?4)"},
       {&update_state,
-       "UPDATE applications SET state = ?2, updated_at = ?3, version = version + 1 WHERE application_id = ?1"},
+       "UPDATE applications SET state = ?2, updated_at = ?3, version = version + 1 WHERE "
+       "application_id = ?1"},
       {&upsert_cursor,
        "INSERT INTO intake_cursors(source, cursor, updated_at) VALUES (?1, ?2, ?3) "
-       "ON CONFLICT(source) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at"},
+       "ON CONFLICT(source) DO UPDATE SET cursor = excluded.cursor, updated_at = "
+       "excluded.updated_at"},
   };
   for (const auto& item : items) {
     auto stmt = sqlite::Statement::prepare(h, item.sql);
@@ -73,8 +86,8 @@ Status Store::Impl::prepare_statements() {
 }
 
 Status Store::Impl::record_change(std::string_view id, std::optional<AppState> from, AppState to,
-                                  std::string_view at, std::string_view actor, std::string_view reason,
-                                  std::string_view rejection) {
+                                  std::string_view at, std::string_view actor,
+                                  std::string_view reason, std::string_view rejection) {
   insert_history.bind(1, id).bind(3, to_string(to)).bind(4, at).bind(5, actor);
   if (from) insert_history.bind(2, to_string(*from));
   if (!reason.empty()) insert_history.bind(6, reason);
@@ -85,11 +98,12 @@ Status Store::Impl::record_change(std::string_view id, std::optional<AppState> f
       fmt::format("{}->{}", from ? to_string(*from) : std::string_view("NEW"), to_string(to));
   if (auto s = audit.append({at, actor, "application.transition", id, transition}); !s) return s;
 
-  nlohmann::json payload = {{"event_id", fmt::format("{}:{}", id, seq)},
-                            {"application_id", id},
-                            {"state", to_string(to)},
-                            {"previous_state", from ? nlohmann::json(to_string(*from)) : nlohmann::json()},
-                            {"at", at}};
+  nlohmann::json payload = {
+      {"event_id", fmt::format("{}:{}", id, seq)},
+      {"application_id", id},
+      {"state", to_string(to)},
+      {"previous_state", from ? nlohmann::json(to_string(*from)) : nlohmann::json()},
+      {"at", at}};
   if (!reason.empty()) payload["reason"] = reason;
   if (!rejection.empty()) payload["errors"] = nlohmann::json::parse(rejection, nullptr, false);
   const std::string event_id = payload["event_id"].get<std::string>();
@@ -118,20 +132,31 @@ Result<IngestOutcome> Store::Impl::ingest_one(const NewApplication& a, std::stri
   const std::string id_number = seal(PiiKind::id_number, a.id_number);
   const std::string mobile = seal(PiiKind::mobile, a.mobile);
   const std::string recipient_mobile = seal(PiiKind::mobile, a.recipient_mobile);
-  insert_app.bind(1, a.application_id).bind(2, to_string(final_state)).bind(3, to_string(a.collection));
-  insert_app.bind(4, a.content_hash).bind(5, source).bind(6, a.public_data.empty() ? "{}" : a.public_data);
+  insert_app.bind(1, a.application_id)
+      .bind(2, to_string(final_state))
+      .bind(3, to_string(a.collection));
+  insert_app.bind(4, a.content_hash)
+      .bind(5, source)
+      .bind(6, a.public_data.empty() ? "{}" : a.public_data);
   if (a.rejection) insert_app.bind(7, *a.rejection);
-  insert_app.bind_blob(8, id_number).bind_blob(9, mobile).bind_blob(10, recipient_mobile).bind(11, at);
+  insert_app.bind_blob(8, id_number)
+      .bind_blob(9, mobile)
+      .bind_blob(10, recipient_mobile)
+      .bind(11, at);
   if (auto s = insert_app.run(); !s) return s.error();
 
   if (!a.rejection) {
     const std::string photo = seal(PiiKind::image, a.photo);
     const std::string front = seal(PiiKind::image, a.id_front);
     const std::string back = seal(PiiKind::image, a.id_back);
-    insert_images.bind(1, a.application_id).bind_blob(2, photo).bind_blob(3, front).bind_blob(4, back);
+    insert_images.bind(1, a.application_id)
+        .bind_blob(2, photo)
+        .bind_blob(3, front)
+        .bind_blob(4, back);
     if (auto s = insert_images.run(); !s) return s.error();
   }
-  if (auto s = record_change(a.application_id, std::nullopt, AppState::received, at, actor, source); !s)
+  if (auto s = record_change(a.application_id, std::nullopt, AppState::received, at, actor, source);
+      !s)
     return s.error();
   const std::string_view reason = a.rejection ? "validation failed" : "";
   if (auto s = record_change(a.application_id, AppState::received, final_state, at, actor, reason,
@@ -146,8 +171,9 @@ Store::~Store() = default;
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& path, StoreOptions options) {
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   sqlite::DbHandle db(raw);
   if (rc != SQLITE_OK) {
     Error e = sqlite::to_error(raw, rc, fmt::format("open {}", path));
@@ -159,7 +185,8 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, StoreOptions
   // halve the overflow-page work per row (measured by bench_intake). Only
   // takes effect when the file is created.
   const std::string pragmas = fmt::format(
-      "PRAGMA page_size = 65536; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = {};",
+      "PRAGMA page_size = 65536; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA "
+      "synchronous = {};",
       options.synchronous_full ? "FULL" : "NORMAL");
   if (auto s = sqlite::exec(raw, pragmas); !s) {
     Error e = s.error();
@@ -187,7 +214,8 @@ Result<std::vector<IngestOutcome>> Store::ingest(const IngestBatch& batch) {
     outcomes.push_back(*outcome);
   }
   for (const std::string& note : batch.unidentified)
-    if (auto s = impl_->audit.append({at, batch.actor, "intake.unidentified", batch.source, note}); !s)
+    if (auto s = impl_->audit.append({at, batch.actor, "intake.unidentified", batch.source, note});
+        !s)
       return s.error();
   if (batch.cursor_source) {
     impl_->upsert_cursor.bind(1, *batch.cursor_source).bind(2, batch.cursor_value).bind(3, at);
@@ -197,7 +225,8 @@ Result<std::vector<IngestOutcome>> Store::ingest(const IngestBatch& batch) {
   return outcomes;
 }
 
-Status Store::transition(std::string_view id, AppState to, std::string_view actor, std::string_view reason) {
+Status Store::transition(std::string_view id, AppState to, std::string_view actor,
+                         std::string_view reason) {
   std::lock_guard lock(impl_->mutex);
   auto tx = sqlite::Transaction::begin(impl_->db.get());
   if (!tx) return tx.error();
@@ -212,10 +241,12 @@ Status Store::transition(std::string_view id, AppState to, std::string_view acto
   const auto from = state_from_string(find.column_text(1));
   const CollectionMethod collection = collection_from_string(find.column_text(2));
   find.reset();
-  if (!from) return make_error(DbError::corrupt, fmt::format("application {} has an unknown state", id));
+  if (!from)
+    return make_error(DbError::corrupt, fmt::format("application {} has an unknown state", id));
   if (!is_legal_transition(*from, to, collection))
     return make_error(DbError::illegal_transition,
-                      fmt::format("application {}: {} -> {} is not allowed", id, to_string(*from), to_string(to)));
+                      fmt::format("application {}: {} -> {} is not allowed", id, to_string(*from),
+                                  to_string(to)));
   if (auto s = impl_->audit.begin(); !s) return s;
   const std::string at = format_rfc3339_utc(unix_now());
   impl_->update_state.bind(1, id).bind(2, to_string(to)).bind(3, at);

@@ -31,8 +31,8 @@ struct Store::Impl {
   Status record_change(std::string_view application_id, std::optional<AppState> from, AppState to,
                        std::string_view at, std::string_view actor, std::string_view reason,
                        std::string_view rejection = {});
-  Result<IngestOutcome> ingest_one(const NewApplication& a, std::string_view source, std::string_view actor,
-                                   std::string_view at);
+  Result<IngestOutcome> ingest_one(const NewApplication& a, std::string_view source,
+                                   std::string_view actor, std::string_view at);
 };
 
 }  // namespace cardd::db

@@ -12,15 +12,18 @@ Result<sqlite::Statement> prepare(Store::Impl& impl, std::string_view sql) {
   return sqlite::Statement::prepare(impl.db.get(), sql);
 }
 
-Error not_found(std::string_view id) { return make_error(DbError::not_found, fmt::format("no application {}", id)); }
+Error not_found(std::string_view id) {
+  return make_error(DbError::not_found, fmt::format("no application {}", id));
+}
 
 }  // namespace
 
 Result<ApplicationStatus> Store::status(std::string_view id) {
   std::lock_guard lock(impl_->mutex);
-  auto app = prepare(*impl_,
-                     "SELECT state, collection, created_at, updated_at, public_data, coalesce(errors, '') "
-                     "FROM applications WHERE application_id = ?1");
+  auto app =
+      prepare(*impl_,
+              "SELECT state, collection, created_at, updated_at, public_data, coalesce(errors, '') "
+              "FROM applications WHERE application_id = ?1");
   if (!app) return app.error();
   app->bind(1, id);
   auto row = app->step();
@@ -29,7 +32,8 @@ Result<ApplicationStatus> Store::status(std::string_view id) {
   ApplicationStatus status;
   status.application_id = std::string(id);
   const auto state = state_from_string(app->column_text(0));
-  if (!state) return make_error(DbError::corrupt, fmt::format("application {} has an unknown state", id));
+  if (!state)
+    return make_error(DbError::corrupt, fmt::format("application {} has an unknown state", id));
   status.state = *state;
   status.collection = collection_from_string(app->column_text(1));
   status.created_at = std::string(app->column_text(2));
@@ -37,9 +41,10 @@ Result<ApplicationStatus> Store::status(std::string_view id) {
   status.public_data = std::string(app->column_text(4));
   status.rejection = std::string(app->column_text(5));
 
-  auto history = prepare(*impl_,
-                         "SELECT seq, from_state, to_state, at, actor, coalesce(reason, '') FROM state_history "
-                         "WHERE application_id = ?1 ORDER BY seq");
+  auto history = prepare(
+      *impl_,
+      "SELECT seq, from_state, to_state, at, actor, coalesce(reason, '') FROM state_history "
+      "WHERE application_id = ?1 ORDER BY seq");
   if (!history) return history.error();
   history->bind(1, id);
   while (true) {
@@ -60,17 +65,18 @@ Result<ApplicationStatus> Store::status(std::string_view id) {
 
 Result<SensitiveData> Store::sensitive(std::string_view id) {
   std::lock_guard lock(impl_->mutex);
-  auto q = prepare(*impl_,
-                   "SELECT a.id_number, a.mobile, a.recipient_mobile, i.photo, i.id_front, i.id_back "
-                   "FROM applications a LEFT JOIN application_images i USING (application_id) "
-                   "WHERE a.application_id = ?1");
+  auto q =
+      prepare(*impl_,
+              "SELECT a.id_number, a.mobile, a.recipient_mobile, i.photo, i.id_front, i.id_back "
+              "FROM applications a LEFT JOIN application_images i USING (application_id) "
+              "WHERE a.application_id = ?1");
   if (!q) return q.error();
   q->bind(1, id);
   auto row = q->step();
   if (!row) return row.error();
   if (!*row) return not_found(id);
   SensitiveData out;
-  std::string* targets[] = {&out.id_number, &out.mobile, &out.recipient_mobile,
+  std::string* targets[] = {&out.id_number, &out.mobile,   &out.recipient_mobile,
                             &out.photo,     &out.id_front, &out.id_back};
   const PiiKind kinds[] = {PiiKind::id_number, PiiKind::mobile, PiiKind::mobile,
                            PiiKind::image,     PiiKind::image,  PiiKind::image};

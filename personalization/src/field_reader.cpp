@@ -4,7 +4,8 @@ namespace cardd::personalization {
 
 std::optional<simdjson::dom::element> FieldReader::lookup(std::string_view name) const {
   simdjson::dom::element element;
-  if (object_.at_key(name).get(element) != simdjson::SUCCESS || element.is_null()) return std::nullopt;
+  if (object_.at_key(name).get(element) != simdjson::SUCCESS || element.is_null())
+    return std::nullopt;
   return element;
 }
 

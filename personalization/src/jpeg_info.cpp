@@ -75,8 +75,10 @@ JpegInspection inspect_jpeg(std::string_view b) {
       have_frame = true;
     }
     if (marker == 0xDA) {  // start of scan: entropy-coded data follows
-      if (!have_frame) result.problem = JpegProblem::no_frame;
-      else if (!ends_with_eoi(b)) result.problem = JpegProblem::truncated;
+      if (!have_frame)
+        result.problem = JpegProblem::no_frame;
+      else if (!ends_with_eoi(b))
+        result.problem = JpegProblem::truncated;
       return result;
     }
     pos += length;

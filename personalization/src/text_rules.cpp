@@ -40,8 +40,8 @@ NormalizedText normalize_nfc(std::string_view utf8) {
   }
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
-  const icu::UnicodeString text =
-      icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  const icu::UnicodeString text = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
   if (U_SUCCESS(status) && nfc->quickCheck(text, status) != UNORM_YES && U_SUCCESS(status)) {
     const icu::UnicodeString normalized = nfc->normalize(text, status);
     if (U_SUCCESS(status)) {

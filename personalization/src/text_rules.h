@@ -25,7 +25,7 @@ enum class NameProblem {
 
 struct NameCheck {
   NameProblem problem = NameProblem::none;
-  char32_t character = 0;  // the offending one, for the message
+  char32_t character = 0;    // the offending one, for the message
   std::size_t position = 0;  // 1-based code point index
 };
 

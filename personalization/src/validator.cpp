@@ -20,9 +20,8 @@ constexpr std::size_t kMaxEchoedIdLength = 128;
 
 // GB/T 6565 major categories, by name; "retired" (离退休人员) is the default.
 constexpr std::array<std::string_view, 9> kOccupations = {
-    "retired",          "state_organ_leader",   "professional",
-    "clerk",            "commerce_and_service", "agriculture",
-    "production_and_transport", "military",     "other"};
+    "retired",     "state_organ_leader",       "professional", "clerk", "commerce_and_service",
+    "agriculture", "production_and_transport", "military",     "other"};
 
 bool matches(std::string_view s, std::size_t min, std::size_t max, bool (*allowed)(char)) {
   return s.size() >= min && s.size() <= max && std::all_of(s.begin(), s.end(), allowed);
@@ -62,8 +61,8 @@ std::optional<std::string> read_name(FieldReader& f, std::string_view field) {
       return std::move(name.utf8);
     case NameProblem::invalid_character:
       f.fail(field, "invalid_character",
-             fmt::format("character {} at position {} is not allowed in a name", describe(check.character),
-                         check.position));
+             fmt::format("character {} at position {} is not allowed in a name",
+                         describe(check.character), check.position));
       return std::nullopt;
     case NameProblem::separator:
       f.fail(field, "separator",
@@ -100,7 +99,8 @@ std::optional<CivilDate> read_date(FieldReader& f, std::string_view field) {
 }
 
 std::optional<std::string> read_matching(FieldReader& f, std::string_view field, std::size_t min,
-                                         std::size_t max, bool (*allowed)(char), std::string_view what) {
+                                         std::size_t max, bool (*allowed)(char),
+                                         std::string_view what) {
   const auto raw = f.required_string(field);
   if (!raw) return std::nullopt;
   if (!matches(*raw, min, max, allowed)) {
@@ -113,7 +113,11 @@ std::optional<std::string> read_matching(FieldReader& f, std::string_view field,
 class Checker {
  public:
   Checker(simdjson::dom::object object, ValidationResult& result, UnixSeconds now, UnixSeconds skew)
-      : root_(object, "", result.errors), result_(result), now_(now), skew_(skew), today_(beijing_date(now)) {}
+      : root_(object, "", result.errors),
+        result_(result),
+        now_(now),
+        skew_(skew),
+        today_(beijing_date(now)) {}
 
   void run() {
     Application& a = app_;
@@ -137,13 +141,17 @@ class Checker {
   void read_identity(Application& a) {
     if (auto id = root_.required_string("application_id")) {
       result_.application_id = std::string(id->substr(0, kMaxEchoedIdLength));
-      if (matches(*id, 1, 64, is_id_char)) a.application_id = std::string(*id);
-      else root_.fail("application_id", "format", "must be 1 to 64 of A-Z a-z 0-9 _ -");
+      if (matches(*id, 1, 64, is_id_char))
+        a.application_id = std::string(*id);
+      else
+        root_.fail("application_id", "format", "must be 1 to 64 of A-Z a-z 0-9 _ -");
     }
     if (auto ch = root_.required_string("channel")) {
       channel_ = channel_from_string(*ch);
-      if (channel_) a.channel = *channel_;
-      else root_.fail("channel", "unknown_value", "must be website, jingtong or minsheng");
+      if (channel_)
+        a.channel = *channel_;
+      else
+        root_.fail("channel", "unknown_value", "must be website, jingtong or minsheng");
     }
     if (auto at = root_.required_string("submitted_at")) {
       a.submitted_at = std::string(*at);
@@ -161,13 +169,15 @@ class Checker {
       resident_id = *type == "resident_id";
       if (!resident_id) {
         if (*type == "hk_macao_permit" || *type == "foreign_permanent_resident_id")
-          root_.fail("id_type", "unsupported", "only resident_id (居民身份证) is supported for this card");
+          root_.fail("id_type", "unsupported",
+                     "only resident_id (居民身份证) is supported for this card");
         else
           root_.fail("id_type", "unknown_value", "must be resident_id");
       }
     }
     std::optional<IdNumber> id;
-    if (auto number = root_.required_string("id_number"); number && resident_id) id = read_id_number(*number);
+    if (auto number = root_.required_string("id_number"); number && resident_id)
+      id = read_id_number(*number);
     if (id) a.id_number = *id;
 
     const auto birth = read_date(root_, "birth_date");
@@ -192,12 +202,15 @@ class Checker {
     if (!matches(a.nationality, 3, 3, is_upper))
       root_.fail("nationality", "format", "must be an ISO 3166-1 alpha-3 code");
     if (auto e = root_.required_string("ethnicity")) {
-      if (is_ethnicity(*e)) a.ethnicity = std::string(*e);
-      else root_.fail("ethnicity", "unknown_value", "must be a GB/T 3304 code (01-56, 97, 98)");
+      if (is_ethnicity(*e))
+        a.ethnicity = std::string(*e);
+      else
+        root_.fail("ethnicity", "unknown_value", "must be a GB/T 3304 code (01-56, 97, 98)");
     }
     a.occupation = std::string(root_.optional_string("occupation").value_or("retired"));
     if (std::find(kOccupations.begin(), kOccupations.end(), a.occupation) == kOccupations.end())
-      root_.fail("occupation", "unknown_value", "must be a GB/T 6565 category name such as retired");
+      root_.fail("occupation", "unknown_value",
+                 "must be a GB/T 6565 category name such as retired");
   }
 
   std::optional<IdNumber> read_id_number(std::string_view number) {
@@ -230,7 +243,8 @@ class Checker {
     if (from) {
       a.id_valid_from = *from;
       if (*from > today_) root_.fail("id_valid_from", "in_future", "must not be in the future");
-      if (birth && *from < *birth) root_.fail("id_valid_from", "before_birth", "must not be before the birth date");
+      if (birth && *from < *birth)
+        root_.fail("id_valid_from", "before_birth", "must not be before the birth date");
     }
     const auto to = root_.optional_string("id_valid_to");
     if (!to) return;
@@ -247,13 +261,19 @@ class Checker {
 
   void read_contact(Application& a) {
     if (auto d = root_.required_string("residence_district")) {
-      if (is_beijing_district(*d)) a.residence_district = std::string(*d);
-      else root_.fail("residence_district", "unknown_value", "must be one of the 16 Beijing district codes");
+      if (is_beijing_district(*d))
+        a.residence_district = std::string(*d);
+      else
+        root_.fail("residence_district", "unknown_value",
+                   "must be one of the 16 Beijing district codes");
     }
-    if (auto address = read_address(root_, "residence_address")) a.residence_address = std::move(*address);
+    if (auto address = read_address(root_, "residence_address"))
+      a.residence_address = std::move(*address);
     if (auto m = root_.required_string("mobile")) {
-      if (is_mobile(*m)) a.mobile = std::string(*m);
-      else root_.fail("mobile", "format", "must be a mainland mobile number (11 digits, 13x-19x)");
+      if (is_mobile(*m))
+        a.mobile = std::string(*m);
+      else
+        root_.fail("mobile", "format", "must be a mainland mobile number (11 digits, 13x-19x)");
     }
   }
 
@@ -303,12 +323,16 @@ class Checker {
     Recipient recipient;
     if (auto name = read_name(r, "name")) recipient.name = std::move(*name);
     if (auto m = r.required_string("mobile")) {
-      if (is_mobile(*m)) recipient.mobile = std::string(*m);
-      else r.fail("mobile", "format", "must be a mainland mobile number (11 digits, 13x-19x)");
+      if (is_mobile(*m))
+        recipient.mobile = std::string(*m);
+      else
+        r.fail("mobile", "format", "must be a mainland mobile number (11 digits, 13x-19x)");
     }
     if (auto d = r.required_string("district")) {
-      if (is_beijing_district(*d)) recipient.district = std::string(*d);
-      else r.fail("district", "unknown_value", "must be one of the 16 Beijing district codes");
+      if (is_beijing_district(*d))
+        recipient.district = std::string(*d);
+      else
+        r.fail("district", "unknown_value", "must be one of the 16 Beijing district codes");
     }
     if (auto p = r.required_string("postal_code")) {
       if (p->size() == 6 && p->substr(0, 2) == "10" && std::all_of(p->begin(), p->end(), is_digit))
@@ -329,7 +353,8 @@ class Checker {
     if (disclaimer && !*disclaimer)
       root_.fail("consents", "disclaimer_not_agreed", "the applicant must agree to the disclaimer");
     if (declaration && !*declaration)
-      root_.fail("consents", "declaration_not_agreed", "the applicant must agree to the declaration");
+      root_.fail("consents", "declaration_not_agreed",
+                 "the applicant must agree to the declaration");
   }
 
   FieldReader root_;
@@ -376,7 +401,8 @@ struct ApplicationValidator::Impl {
   }
 };
 
-ApplicationValidator::ApplicationValidator(ValidatorOptions options) : impl_(std::make_unique<Impl>()) {
+ApplicationValidator::ApplicationValidator(ValidatorOptions options)
+    : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
 }
 ApplicationValidator::~ApplicationValidator() = default;
@@ -390,15 +416,18 @@ ValidationResult ApplicationValidator::validate(std::string_view json) {
   if (json.size() > impl_->options.max_document_bytes) {
     result.content_hash = to_hex(sha256(json));
     result.application_id = salvage_application_id(json.substr(0, 4096));
-    return reject("json.too_large", fmt::format("document is larger than {} bytes", impl_->options.max_document_bytes));
+    return reject("json.too_large", fmt::format("document is larger than {} bytes",
+                                                impl_->options.max_document_bytes));
   }
   result.content_hash = impl_->content_hash(json);
   simdjson::dom::element root;
   const auto error = impl_->parser.parse(json.data(), json.size(), true).get(root);
   if (error != simdjson::SUCCESS) result.application_id = salvage_application_id(json);
-  if (error == simdjson::UTF8_ERROR) return reject("json.invalid_utf8", "document is not valid UTF-8");
+  if (error == simdjson::UTF8_ERROR)
+    return reject("json.invalid_utf8", "document is not valid UTF-8");
   if (error != simdjson::SUCCESS)
-    return reject("json.malformed", std::string("document is not valid JSON: ") + simdjson::error_message(error));
+    return reject("json.malformed",
+                  std::string("document is not valid JSON: ") + simdjson::error_message(error));
   simdjson::dom::object object;
   if (root.get_object().get(object) != simdjson::SUCCESS)
     return reject("json.not_object", "an application must be a JSON object");

@@ -17,11 +17,16 @@ class Category final : public std::error_category {
   const char* name() const noexcept override { return "bureau"; }
   std::string message(int code) const override {
     switch (static_cast<BureauError>(code)) {
-      case BureauError::invalid_url: return "invalid_url";
-      case BureauError::unreachable: return "unreachable";
-      case BureauError::timeout: return "timeout";
-      case BureauError::http_status: return "http_status";
-      case BureauError::bad_response: return "bad_response";
+      case BureauError::invalid_url:
+        return "invalid_url";
+      case BureauError::unreachable:
+        return "unreachable";
+      case BureauError::timeout:
+        return "timeout";
+      case BureauError::http_status:
+        return "http_status";
+      case BureauError::bad_response:
+        return "bad_response";
     }
     return "unknown";
   }
@@ -41,7 +46,8 @@ Result<ApprovedPage> parse_page(const std::string& body) {
   std::string_view next;
   if (root["applications"].get_array().get(apps) != simdjson::SUCCESS ||
       root["next"].get_string().get(next) != simdjson::SUCCESS)
-    return make_error(BureauError::bad_response, "page lacks an applications array or a next cursor");
+    return make_error(BureauError::bad_response,
+                      "page lacks an applications array or a next cursor");
   ApprovedPage page;
   page.next = std::string(next);
   for (const auto element : apps) page.applications.push_back(simdjson::to_string(element));
@@ -55,8 +61,12 @@ const std::error_category& bureau_category() {
   return category;
 }
 
-BureauClient::BureauClient(BureauOptions options, std::string host, std::string port, std::string prefix)
-    : options_(std::move(options)), host_(std::move(host)), port_(std::move(port)), prefix_(std::move(prefix)) {}
+BureauClient::BureauClient(BureauOptions options, std::string host, std::string port,
+                           std::string prefix)
+    : options_(std::move(options)),
+      host_(std::move(host)),
+      port_(std::move(port)),
+      prefix_(std::move(prefix)) {}
 
 Result<BureauClient> BureauClient::create(BureauOptions options) {
   constexpr std::string_view scheme = "http://";
@@ -70,7 +80,8 @@ Result<BureauClient> BureauClient::create(BureauOptions options) {
   while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
   const auto colon = authority.rfind(':');
   std::string host = std::string(authority.substr(0, colon));
-  std::string port = colon == std::string_view::npos ? "80" : std::string(authority.substr(colon + 1));
+  std::string port =
+      colon == std::string_view::npos ? "80" : std::string(authority.substr(colon + 1));
   if (host.empty() || port.empty() || !std::all_of(port.begin(), port.end(), ::isdigit))
     return make_error(BureauError::invalid_url, "bureau URL must be http://host:port[/prefix]");
   return BureauClient(std::move(options), std::move(host), std::move(port), std::move(prefix));
@@ -80,7 +91,8 @@ Result<ApprovedPage> BureauClient::approved_applications(std::string_view after,
   HttpRequest request;
   request.host = host_;
   request.port = port_;
-  request.target = fmt::format("{}/v1/approved-applications?after={}&limit={}", prefix_, url_encode(after), limit);
+  request.target = fmt::format("{}/v1/approved-applications?after={}&limit={}", prefix_,
+                               url_encode(after), limit);
   request.timeout = options_.timeout;
   auto backoff = options_.initial_backoff;
   for (int attempt = 1;; ++attempt) {

@@ -1,11 +1,11 @@
 #include "http_client.h"
 
+#include <fmt/format.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/format.h>
 
 #include "cardd/server/bureau_client.h"
 
@@ -20,7 +20,8 @@ namespace {
 Error to_error(const beast::error_code& ec, std::string_view stage) {
   // Timeouts and broken connections are transient; a peer that speaks
   // something other than HTTP is not.
-  const bool http_parse_error = ec.category() == http::make_error_code(http::error::bad_version).category();
+  const bool http_parse_error =
+      ec.category() == http::make_error_code(http::error::bad_version).category();
   const BureauError code = ec == beast::error::timeout ? BureauError::timeout
                            : http_parse_error          ? BureauError::bad_response
                                                        : BureauError::unreachable;
@@ -54,19 +55,21 @@ Result<HttpResponse> http_exchange(const HttpRequest& r) {
     failed_stage = stage;
   };
   const auto deadline = r.timeout;
-  resolver.async_resolve(std::string(r.host), std::string(r.port), [&](beast::error_code ec, tcp::resolver::results_type results) {
-    if (ec) return fail(ec, "resolve");
-    stream.expires_after(deadline);
-    stream.async_connect(results, [&](beast::error_code ec2, const tcp::endpoint&) {
-      if (ec2) return fail(ec2, "connect");
-      http::async_write(stream, req, [&](beast::error_code ec3, std::size_t) {
-        if (ec3) return fail(ec3, "write");
-        http::async_read(stream, buffer, parser, [&](beast::error_code ec4, std::size_t) {
-          if (ec4) return fail(ec4, "read");
+  resolver.async_resolve(
+      std::string(r.host), std::string(r.port),
+      [&](beast::error_code ec, tcp::resolver::results_type results) {
+        if (ec) return fail(ec, "resolve");
+        stream.expires_after(deadline);
+        stream.async_connect(results, [&](beast::error_code ec2, const tcp::endpoint&) {
+          if (ec2) return fail(ec2, "connect");
+          http::async_write(stream, req, [&](beast::error_code ec3, std::size_t) {
+            if (ec3) return fail(ec3, "write");
+            http::async_read(stream, buffer, parser, [&](beast::error_code ec4, std::size_t) {
+              if (ec4) return fail(ec4, "read");
+            });
+          });
         });
       });
-    });
-  });
   ioc.run();
   if (failure) return to_error(failure, failed_stage);
   beast::error_code ignored;
@@ -79,8 +82,10 @@ std::string url_encode(std::string_view value) {
   std::string out;
   for (const char c : value) {
     const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == '~') out += c;
-    else out += fmt::format("%{:02X}", u);
+    if (std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == '~')
+      out += c;
+    else
+      out += fmt::format("%{:02X}", u);
   }
   return out;
 }

@@ -15,7 +15,8 @@ using personalization::FieldError;
 
 nlohmann::json errors_json(const std::vector<FieldError>& errors) {
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& e : errors) out.push_back({{"field", e.field}, {"code", e.code}, {"message", e.message}});
+  for (const auto& e : errors)
+    out.push_back({{"field", e.field}, {"code", e.code}, {"message", e.message}});
   return out;
 }
 
@@ -27,7 +28,8 @@ std::string public_data(const Application& a) {
       {"name", a.name},
       {"id_type", to_string(a.id_type)},
       {"id_valid_from", a.id_valid_from.to_iso()},
-      {"id_valid_to", a.id_valid_long_term ? "长期" : (a.id_valid_to ? a.id_valid_to->to_iso() : "")},
+      {"id_valid_to",
+       a.id_valid_long_term ? "长期" : (a.id_valid_to ? a.id_valid_to->to_iso() : "")},
       {"gender", to_string(a.gender)},
       {"birth_date", a.birth_date.to_iso()},
       {"nationality", a.nationality},
@@ -61,7 +63,7 @@ db::NewApplication to_record(personalization::ValidationResult&& v) {
   }
   Application& a = *v.application;
   r.collection = a.collection == personalization::Collection::mail ? db::CollectionMethod::mail
-                                                                    : db::CollectionMethod::branch;
+                                                                   : db::CollectionMethod::branch;
   r.public_data = public_data(a);
   r.id_number = a.id_number.str();
   r.mobile = std::move(a.mobile);
@@ -92,22 +94,37 @@ std::string codes(const std::vector<FieldError>& errors) {
 
 std::string_view to_string(IntakeOutcome o) {
   switch (o) {
-    case IntakeOutcome::validated: return "validated";
-    case IntakeOutcome::rejected: return "rejected";
-    case IntakeOutcome::duplicate: return "duplicate";
-    case IntakeOutcome::conflict: return "conflict";
-    case IntakeOutcome::unidentified: return "unidentified";
+    case IntakeOutcome::validated:
+      return "validated";
+    case IntakeOutcome::rejected:
+      return "rejected";
+    case IntakeOutcome::duplicate:
+      return "duplicate";
+    case IntakeOutcome::conflict:
+      return "conflict";
+    case IntakeOutcome::unidentified:
+      return "unidentified";
   }
   return "?";
 }
 
 void IntakeSummary::add(IntakeOutcome o) {
   switch (o) {
-    case IntakeOutcome::validated: ++validated; break;
-    case IntakeOutcome::rejected: ++rejected; break;
-    case IntakeOutcome::duplicate: ++duplicate; break;
-    case IntakeOutcome::conflict: ++conflict; break;
-    case IntakeOutcome::unidentified: ++unidentified; break;
+    case IntakeOutcome::validated:
+      ++validated;
+      break;
+    case IntakeOutcome::rejected:
+      ++rejected;
+      break;
+    case IntakeOutcome::duplicate:
+      ++duplicate;
+      break;
+    case IntakeOutcome::conflict:
+      ++conflict;
+      break;
+    case IntakeOutcome::unidentified:
+      ++unidentified;
+      break;
   }
 }
 
@@ -120,8 +137,9 @@ void IntakeSummary::add(const IntakeSummary& o) {
 }
 
 std::string IntakeSummary::describe() const {
-  return fmt::format("{} applications: {} validated, {} rejected, {} duplicate, {} conflict, {} unidentified",
-                     total(), validated, rejected, duplicate, conflict, unidentified);
+  return fmt::format(
+      "{} applications: {} validated, {} rejected, {} duplicate, {} conflict, {} unidentified",
+      total(), validated, rejected, duplicate, conflict, unidentified);
 }
 
 Intake::Intake(db::Store& store, personalization::ValidatorOptions options)
@@ -141,28 +159,35 @@ Result<std::vector<IntakeItem>> Intake::ingest(std::span<const std::string_view>
     item.errors = result.errors;
     if (!has_usable_id(result)) {
       item.outcome = IntakeOutcome::unidentified;
-      unidentified.push_back(fmt::format("{} document #{}: {}", source.name, i + 1, codes(result.errors)));
+      unidentified.push_back(
+          fmt::format("{} document #{}: {}", source.name, i + 1, codes(result.errors)));
       continue;
     }
     record_item.push_back(i);
     records.push_back(to_record(std::move(result)));
   }
-  db::IngestBatch batch{records, source.name, source.actor, source.cursor_source, source.cursor_value,
-                        unidentified};
+  db::IngestBatch batch{
+      records, source.name, source.actor, source.cursor_source, source.cursor_value, unidentified};
   auto outcomes = store_.ingest(batch);
   if (!outcomes) return outcomes.error();
   for (std::size_t r = 0; r < outcomes->size(); ++r) {
     IntakeItem& item = items[record_item[r]];
     switch ((*outcomes)[r]) {
-      case db::IngestOutcome::validated: item.outcome = IntakeOutcome::validated; break;
+      case db::IngestOutcome::validated:
+        item.outcome = IntakeOutcome::validated;
+        break;
       case db::IngestOutcome::rejected:
         item.outcome = IntakeOutcome::rejected;
-        spdlog::info("intake: application {} rejected: {}", item.application_id, codes(item.errors));
+        spdlog::info("intake: application {} rejected: {}", item.application_id,
+                     codes(item.errors));
         break;
-      case db::IngestOutcome::duplicate: item.outcome = IntakeOutcome::duplicate; break;
+      case db::IngestOutcome::duplicate:
+        item.outcome = IntakeOutcome::duplicate;
+        break;
       case db::IngestOutcome::conflict:
         item.outcome = IntakeOutcome::conflict;
-        spdlog::warn("intake: application {} re-sent with different content; kept out", item.application_id);
+        spdlog::warn("intake: application {} re-sent with different content; kept out",
+                     item.application_id);
         break;
     }
   }

@@ -8,10 +8,11 @@
 namespace cardd::db {
 namespace {
 
-constexpr AppState kAll[] = {AppState::received, AppState::validated, AppState::rejected, AppState::queued,
-                             AppState::prepared, AppState::encoding, AppState::encoded, AppState::printing,
-                             AppState::printed, AppState::qc_passed, AppState::packed, AppState::shipped,
-                             AppState::delivered, AppState::returned, AppState::dispatched,
+constexpr AppState kAll[] = {AppState::received,         AppState::validated, AppState::rejected,
+                             AppState::queued,           AppState::prepared,  AppState::encoding,
+                             AppState::encoded,          AppState::printing,  AppState::printed,
+                             AppState::qc_passed,        AppState::packed,    AppState::shipped,
+                             AppState::delivered,        AppState::returned,  AppState::dispatched,
                              AppState::ready_for_pickup, AppState::collected};
 
 TEST(State, NamesRoundTrip) {
@@ -29,8 +30,10 @@ TEST(State, ExactlyTheDesignedTransitionsAreLegal) {
       {S::encoding, S::encoded},   {S::encoding, S::queued},   {S::encoded, S::printing},
       {S::encoded, S::queued},     {S::printing, S::printed},  {S::printing, S::queued},
       {S::printed, S::qc_passed},  {S::printed, S::queued}};
-  const std::set<std::pair<S, S>> mail = {
-      {S::qc_passed, S::packed}, {S::packed, S::shipped}, {S::shipped, S::delivered}, {S::shipped, S::returned}};
+  const std::set<std::pair<S, S>> mail = {{S::qc_passed, S::packed},
+                                          {S::packed, S::shipped},
+                                          {S::shipped, S::delivered},
+                                          {S::shipped, S::returned}};
   const std::set<std::pair<S, S>> branch = {{S::qc_passed, S::dispatched},
                                             {S::dispatched, S::ready_for_pickup},
                                             {S::ready_for_pickup, S::collected}};
@@ -43,17 +46,21 @@ TEST(State, ExactlyTheDesignedTransitionsAreLegal) {
       const std::pair p{from, to};
       const bool common = both.count(p) > 0;
       const bool mail_leg = mail.count(p) > 0, branch_leg = branch.count(p) > 0;
-      EXPECT_EQ(is_legal_transition(from, to, M::mail), common || mail_leg || (branch_leg && p != qc_to_dispatched))
+      EXPECT_EQ(is_legal_transition(from, to, M::mail),
+                common || mail_leg || (branch_leg && p != qc_to_dispatched))
           << to_string(from) << "->" << to_string(to);
-      EXPECT_EQ(is_legal_transition(from, to, M::branch), common || branch_leg || (mail_leg && p != qc_to_packed))
+      EXPECT_EQ(is_legal_transition(from, to, M::branch),
+                common || branch_leg || (mail_leg && p != qc_to_packed))
           << to_string(from) << "->" << to_string(to);
     }
 }
 
 TEST(State, TerminalStatesGoNowhere) {
-  for (const AppState from : {AppState::rejected, AppState::delivered, AppState::returned, AppState::collected}) {
+  for (const AppState from :
+       {AppState::rejected, AppState::delivered, AppState::returned, AppState::collected}) {
     EXPECT_TRUE(is_terminal(from));
-    for (const AppState to : kAll) EXPECT_FALSE(is_legal_transition(from, to, CollectionMethod::mail));
+    for (const AppState to : kAll)
+      EXPECT_FALSE(is_legal_transition(from, to, CollectionMethod::mail));
   }
 }
 

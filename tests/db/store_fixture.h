@@ -11,7 +11,8 @@
 
 namespace cardd::db::test {
 
-inline NewApplication sample(const std::string& id, const std::string& content = "v1", bool rejected = false) {
+inline NewApplication sample(const std::string& id, const std::string& content = "v1",
+                             bool rejected = false) {
   NewApplication a;
   a.application_id = id;
   a.content_hash = "hash-of-" + content;

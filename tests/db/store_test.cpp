@@ -68,7 +68,8 @@ TEST_F(StoreTest, SameIdWithOtherContentIsAConflictAndKeptOut) {
   EXPECT_EQ(ingest({sample("A1", "v2")}), std::vector{IngestOutcome::conflict});
   EXPECT_EQ(count_rows(path(), "SELECT count(*) FROM applications"), 1);
   EXPECT_EQ(count_rows(path(), "SELECT content_hash = 'hash-of-v1' FROM applications"), 1);
-  EXPECT_EQ(count_rows(path(), "SELECT count(*) FROM audit_log WHERE action = 'intake.conflict'"), 1);
+  EXPECT_EQ(count_rows(path(), "SELECT count(*) FROM audit_log WHERE action = 'intake.conflict'"),
+            1);
 }
 
 TEST_F(StoreTest, LegalTransitionsAreRecordedIllegalOnesRefused) {
@@ -87,7 +88,8 @@ TEST_F(StoreTest, LegalTransitionsAreRecordedIllegalOnesRefused) {
 
 TEST_F(StoreTest, RejectedApplicationsCannotMoveOn) {
   ingest({sample("R1", "v1", true)});
-  EXPECT_EQ(store_->transition("R1", AppState::queued, "w", "").error().code, DbError::illegal_transition);
+  EXPECT_EQ(store_->transition("R1", AppState::queued, "w", "").error().code,
+            DbError::illegal_transition);
 }
 
 TEST_F(StoreTest, CollectionDecidesTheRouteAfterQc) {
@@ -106,10 +108,12 @@ TEST_F(StoreTest, CollectionDecidesTheRouteAfterQc) {
 
 TEST_F(StoreTest, CursorMovesWithItsBatch) {
   const std::vector apps{sample("A1")};
-  ASSERT_TRUE(store_->ingest(IngestBatch{apps, "bureau", "t", std::string("bureau"), "c1", {}}).ok());
+  ASSERT_TRUE(
+      store_->ingest(IngestBatch{apps, "bureau", "t", std::string("bureau"), "c1", {}}).ok());
   EXPECT_EQ(store_->cursor("bureau")->value_or(""), "c1");
   const std::vector more{sample("A2")};
-  ASSERT_TRUE(store_->ingest(IngestBatch{more, "bureau", "t", std::string("bureau"), "c2", {}}).ok());
+  ASSERT_TRUE(
+      store_->ingest(IngestBatch{more, "bureau", "t", std::string("bureau"), "c2", {}}).ok());
   EXPECT_EQ(store_->cursor("bureau")->value_or(""), "c2");
   EXPECT_FALSE(store_->cursor("other")->has_value());
 }

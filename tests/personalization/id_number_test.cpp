@@ -37,7 +37,7 @@ TEST(IdNumber, ClassifiesStructuralProblems) {
 TEST(IdNumber, ExposesBirthDateGenderAndMask) {
   const IdNumber id = IdNumber::from_checked("11010519491231002X");
   EXPECT_EQ(id.birth_date(), (CivilDate{1949, 12, 31}));
-  EXPECT_FALSE(id.is_male());  // sequence 002: even
+  EXPECT_FALSE(id.is_male());                                           // sequence 002: even
   EXPECT_TRUE(IdNumber::from_checked("440524188001010014").is_male());  // 001: odd
   EXPECT_EQ(id.masked(), "110105********002X");
 }

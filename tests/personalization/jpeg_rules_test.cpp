@@ -34,7 +34,8 @@ struct FakeJpeg {
     u16(height);
     u16(width);
     b += static_cast<char>(components);
-    for (unsigned c = 0; c < components; ++c) b += std::string{static_cast<char>(c + 1), '\x11', '\x00'};
+    for (unsigned c = 0; c < components; ++c)
+      b += std::string{static_cast<char>(c + 1), '\x11', '\x00'};
     b += "\xFF\xDA";
     u16(8);
     b += std::string(6, '\x01');
@@ -85,13 +86,15 @@ TEST_F(PhotoRules, EachRuleHasItsCode) {
 }
 
 TEST_F(PhotoRules, NotAJpegOrNotBase64) {
-  EXPECT_TRUE(has_code(with_photo("\x89PNG\r\n\x1A\n" + std::string(30000, 'x')), "photo.not_jpeg"));
+  EXPECT_TRUE(
+      has_code(with_photo("\x89PNG\r\n\x1A\n" + std::string(30000, 'x')), "photo.not_jpeg"));
   EXPECT_TRUE(has_code(with_photo(std::string("\xFF\xD8\xFF", 3)), "photo.truncated"));
   nlohmann::json j = valid_application();
   j["photo"] = "not base64!";
   EXPECT_TRUE(has_code(check(j), "photo.base64"));
   j["photo"] = "";
-  EXPECT_TRUE(has_code(check(j), "photo.base64") || has_code(check(j), "photo.not_jpeg")) << codes(check(j));
+  EXPECT_TRUE(has_code(check(j), "photo.base64") || has_code(check(j), "photo.not_jpeg"))
+      << codes(check(j));
 }
 
 TEST_F(PhotoRules, SizeLimitIsEightPointSevenFiveMebibytes) {

@@ -26,7 +26,8 @@ class ValidatorTest : public ::testing::Test {
   ValidationResult check(const nlohmann::json& j) { return validator_.validate(j.dump()); }
 
   static bool has_code(const ValidationResult& r, const std::string& code) {
-    return std::any_of(r.errors.begin(), r.errors.end(), [&](const FieldError& e) { return e.code == code; });
+    return std::any_of(r.errors.begin(), r.errors.end(),
+                       [&](const FieldError& e) { return e.code == code; });
   }
 
   static std::string codes(const ValidationResult& r) {

@@ -29,8 +29,9 @@ TEST_F(ValidatorTest, ReportsEveryProblemAtOnce) {
   const ValidationResult r = check(j);
   EXPECT_FALSE(r.application.has_value());
   EXPECT_EQ(r.errors.size(), 5u) << codes(r);
-  for (const char* code : {"mobile.format", "residence_district.unknown_value", "ethnicity.unknown_value",
-                           "consents.disclaimer_not_agreed", "gender.missing"})
+  for (const char* code :
+       {"mobile.format", "residence_district.unknown_value", "ethnicity.unknown_value",
+        "consents.disclaimer_not_agreed", "gender.missing"})
     EXPECT_TRUE(has_code(r, code)) << code << " in " << codes(r);
   EXPECT_EQ(r.application_id, j["application_id"]);
 }
@@ -162,8 +163,11 @@ TEST_F(ValidatorTest, RecipientFieldsAreCheckedForMail) {
   json j = valid_application();
   j["channel"] = "website";
   j["collection"] = "mail";
-  j["recipient"] = {{"name", "张三"}, {"mobile", "13900001111"}, {"district", "110108"},
-                    {"postal_code", "100080"}, {"address", "北京市海淀区中关村大街1号"}};
+  j["recipient"] = {{"name", "张三"},
+                    {"mobile", "13900001111"},
+                    {"district", "110108"},
+                    {"postal_code", "100080"},
+                    {"address", "北京市海淀区中关村大街1号"}};
   ASSERT_TRUE(check(j).valid()) << codes(check(j));
   j["recipient"]["postal_code"] = "200001";
   j["recipient"]["mobile"] = "1390000111";
@@ -214,7 +218,8 @@ TEST_F(ValidatorTest, MalformedDocumentsGetAClearCode) {
   const std::string good = valid_application().dump();
   auto r = validator_.validate(good.substr(0, good.size() / 2));
   EXPECT_TRUE(has_code(r, "json.malformed"));
-  EXPECT_EQ(r.application_id, valid_application()["application_id"]) << "id salvaged from the broken text";
+  EXPECT_EQ(r.application_id, valid_application()["application_id"])
+      << "id salvaged from the broken text";
   EXPECT_TRUE(has_code(validator_.validate(""), "json.malformed"));
   EXPECT_TRUE(has_code(validator_.validate("[1,2]"), "json.not_object"));
   EXPECT_TRUE(has_code(validator_.validate("{\"name\": \"\xC3\x28\"}"), "json.invalid_utf8"));
@@ -261,8 +266,8 @@ TEST_F(ValidatorTest, EveryGeneratedInvalidKindIsDetectedWithItsCode) {
     const auto app = generator.make(i);
     ASSERT_FALSE(app.expected_error.empty());
     const auto r = validator_.validate(app.json);
-    EXPECT_TRUE(has_code(r, app.expected_error)) << app.application_id << " expected " << app.expected_error
-                                                 << " got " << codes(r);
+    EXPECT_TRUE(has_code(r, app.expected_error))
+        << app.application_id << " expected " << app.expected_error << " got " << codes(r);
     seen.insert(app.expected_error);
   }
   EXPECT_EQ(seen.size(), testdata::Generator::invalid_kinds(true).size());

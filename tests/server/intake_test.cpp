@@ -53,7 +53,8 @@ TEST_F(IntakeTest, StoresValidAndRejectsInvalidWithoutStoppingTheBatch) {
   const auto items = ingest(docs);
   const IntakeSummary s = summarize(items);
   EXPECT_EQ(s.validated, expected_valid);
-  EXPECT_EQ(s.rejected, 120 - expected_valid) << "malformed lines keep their salvaged id and are rejected";
+  EXPECT_EQ(s.rejected, 120 - expected_valid)
+      << "malformed lines keep their salvaged id and are rejected";
   EXPECT_EQ(s.unidentified, 1);
   auto counts = store_->count_by_state();
   ASSERT_TRUE(counts.ok());

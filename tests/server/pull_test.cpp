@@ -20,8 +20,9 @@ class PullTest : public ::testing::Test {
   }
 
   static BureauClient client(const std::string& url, int attempts = 3, int timeout_ms = 5000) {
-    auto c = BureauClient::create(BureauOptions{url, std::chrono::milliseconds(timeout_ms), attempts,
-                                                std::chrono::milliseconds(10), std::chrono::milliseconds(50)});
+    auto c = BureauClient::create(BureauOptions{url, std::chrono::milliseconds(timeout_ms),
+                                                attempts, std::chrono::milliseconds(10),
+                                                std::chrono::milliseconds(50)});
     EXPECT_TRUE(c.ok());
     return std::move(*c);
   }
@@ -48,8 +49,8 @@ class PullTest : public ::testing::Test {
 };
 
 std::vector<std::string> sim_args(int count, double invalid = 0.2) {
-  return {"--count", std::to_string(count), "--seed", "3", "--invalid-rate", std::to_string(invalid),
-          "--log-level", "warn"};
+  return {"--count",        std::to_string(count),   "--seed",      "3",
+          "--invalid-rate", std::to_string(invalid), "--log-level", "warn"};
 }
 
 TEST_F(PullTest, PullsEverythingUntilCaughtUp) {
@@ -87,7 +88,8 @@ TEST_F(PullTest, ResumesAfterACrashBetweenPagesWithoutGapsOrDuplicates) {
   // Every generated application is there, exactly once.
   const testdata::Generator gen(testdata::GeneratorOptions{3, 0.2, false, "BJ"});
   auto store = open_store();
-  for (std::uint64_t i = 0; i < 130; ++i) EXPECT_TRUE(store->status(gen.make(i).application_id).ok()) << i;
+  for (std::uint64_t i = 0; i < 130; ++i)
+    EXPECT_TRUE(store->status(gen.make(i).application_id).ok()) << i;
 }
 
 TEST_F(PullTest, RetriesThroughAFlakyBureau) {
@@ -125,11 +127,13 @@ TEST_F(PullTest, NoBureauIsUnreachable) {
   // Port 9 (discard) on loopback: nothing listens there in the test machine.
   const auto result = pull(client("http://127.0.0.1:9", 2));
   ASSERT_FALSE(result.status.ok());
-  EXPECT_EQ(result.status.error().code, BureauError::unreachable) << result.status.error().describe();
+  EXPECT_EQ(result.status.error().code, BureauError::unreachable)
+      << result.status.error().describe();
 }
 
 TEST(BureauClient, RefusesUrlsItCannotUse) {
-  for (const char* bad : {"https://bureau.example", "127.0.0.1:80", "http://", "http://host:port"}) {
+  for (const char* bad :
+       {"https://bureau.example", "127.0.0.1:80", "http://", "http://host:port"}) {
     auto c = BureauClient::create(BureauOptions{bad});
     ASSERT_FALSE(c.ok()) << bad;
     EXPECT_EQ(c.error().code, BureauError::invalid_url);

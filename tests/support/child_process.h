@@ -196,7 +196,8 @@ class ChildProcess {
                             const std::map<std::string, std::string>& env = {}) {
     detail::Pipe out = detail::make_pipe();
     detail::Pipe err = detail::make_pipe();
-    if (!argv.empty() && argv[0].find('/') != std::string::npos && ::access(argv[0].c_str(), X_OK) != 0)
+    if (!argv.empty() && argv[0].find('/') != std::string::npos &&
+        ::access(argv[0].c_str(), X_OK) != 0)
       throw std::runtime_error("spawn: cannot execute " + argv[0]);
     // setpriv (util-linux) makes the kernel kill the child when this test
     // process dies, so a crashed test leaves no simulator running.

@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "cardd/testdata/generator.h"
 #include "bureau_sim_process.h"
+#include "cardd/testdata/generator.h"
 #include "child_process.h"
 #include "sim_handlers.h"
 

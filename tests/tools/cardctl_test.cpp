@@ -25,10 +25,11 @@ class CardctlTest : public ::testing::Test {
   std::string file(const std::string& name) const { return (dir_.path() / name).string(); }
   std::string db() const { return file("cardd.db"); }
 
-  std::vector<testdata::GeneratedApplication> generate(const std::string& name, int count, double invalid,
-                                                       std::uint64_t seed = 21) {
-    const RunResult r = cardctl({"gen", "--count", std::to_string(count), "--seed", std::to_string(seed), "--out",
-                                 file(name), "--invalid-rate", std::to_string(invalid)});
+  std::vector<testdata::GeneratedApplication> generate(const std::string& name, int count,
+                                                       double invalid, std::uint64_t seed = 21) {
+    const RunResult r =
+        cardctl({"gen", "--count", std::to_string(count), "--seed", std::to_string(seed), "--out",
+                 file(name), "--invalid-rate", std::to_string(invalid)});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     const testdata::Generator gen(testdata::GeneratorOptions{seed, invalid, true, "BJ"});
     std::vector<testdata::GeneratedApplication> apps;
@@ -56,7 +57,8 @@ TEST_F(CardctlTest, ValidateJsonReportsEveryApplicationWithItsCodes) {
   for (std::size_t i = 0; i < apps.size(); ++i) {
     const auto& line = lines[i];
     EXPECT_EQ(line["valid"], apps[i].expected_error.empty()) << i;
-    EXPECT_EQ(line["application_id"], apps[i].application_id) << "ids are salvaged even from broken lines";
+    EXPECT_EQ(line["application_id"], apps[i].application_id)
+        << "ids are salvaged even from broken lines";
     if (!apps[i].expected_error.empty()) {
       bool found = false;
       for (const auto& e : line["errors"]) {
@@ -81,7 +83,8 @@ TEST_F(CardctlTest, ValidateHumanOutputEndsWithASummary) {
   const RunResult r = cardctl({"validate", file("two.jsonl")});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.out.find("line 1: X-1: channel: channel.missing"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("line 3: (no application_id): document: json.malformed"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("line 3: (no application_id): document: json.malformed"), std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("2 applications: 0 valid, 2 invalid"), std::string::npos) << r.out;
 }
 
@@ -98,7 +101,8 @@ TEST_F(CardctlTest, ImportIsIdempotentAndReportsConflicts) {
 
   const RunResult second = cardctl({"import", file("apps.jsonl"), "--db", db()});
   ASSERT_EQ(second.exit_code, 0);
-  EXPECT_NE(second.out.find("0 validated, 0 rejected, 40 duplicate"), std::string::npos) << second.out;
+  EXPECT_NE(second.out.find("0 validated, 0 rejected, 40 duplicate"), std::string::npos)
+      << second.out;
 
   auto changed = nlohmann::json::parse(apps[0].json);
   changed["residence_address"] = "北京市东城区东长安街1号";
@@ -130,7 +134,8 @@ TEST_F(CardctlTest, StatusShowsStateAndHistory) {
 }
 
 TEST_F(CardctlTest, PullFromTheBureauSimulatorThenCaughtUp) {
-  test::SimProcess sim({"--count", "70", "--seed", "4", "--invalid-rate", "0.1", "--log-level", "warn"});
+  test::SimProcess sim(
+      {"--count", "70", "--seed", "4", "--invalid-rate", "0.1", "--log-level", "warn"});
   const RunResult r = cardctl({"pull", "--bureau", sim.url(), "--db", db(), "--limit", "20"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("pulled 4 page(s): 70 applications"), std::string::npos) << r.out;
@@ -140,7 +145,8 @@ TEST_F(CardctlTest, PullFromTheBureauSimulatorThenCaughtUp) {
 }
 
 TEST_F(CardctlTest, PullAgainstNoBureauFailsClearly) {
-  const RunResult r = cardctl({"pull", "--bureau", "http://127.0.0.1:9", "--db", db(), "--attempts", "1"});
+  const RunResult r =
+      cardctl({"pull", "--bureau", "http://127.0.0.1:9", "--db", db(), "--attempts", "1"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("bureau.unreachable"), std::string::npos) << r.err;
   EXPECT_EQ(cardctl({"pull", "--bureau", "ftp://x", "--db", db()}).exit_code, 2);

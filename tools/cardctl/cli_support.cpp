@@ -11,7 +11,8 @@ namespace cardd::cardctl {
 std::unique_ptr<db::Store> open_store(const std::string& path) {
   auto store = db::Store::open(path);
   if (!store) {
-    std::cerr << "cardctl: cannot open database " << path << ": " << store.error().describe() << "\n";
+    std::cerr << "cardctl: cannot open database " << path << ": " << store.error().describe()
+              << "\n";
     return nullptr;
   }
   return std::move(*store);
@@ -44,7 +45,8 @@ bool JsonlReader::next(std::string& line) {
   return false;
 }
 
-ProgressBar::ProgressBar(std::string label) : label_(std::move(label)), enabled_(isatty(STDERR_FILENO) == 1) {}
+ProgressBar::ProgressBar(std::string label)
+    : label_(std::move(label)), enabled_(isatty(STDERR_FILENO) == 1) {}
 
 ProgressBar::~ProgressBar() {
   if (enabled_ && last_percent_ >= 0) std::cerr << "\n";
@@ -57,8 +59,10 @@ void ProgressBar::update(std::uint64_t done, std::uint64_t total, std::int64_t i
   last_percent_ = percent;
   constexpr int kWidth = 30;
   const int filled = percent * kWidth / 100;
-  std::cerr << fmt::format("\r{} [{}{}] {:3}%  {} applications", label_, std::string(static_cast<std::size_t>(filled), '#'),
-                           std::string(static_cast<std::size_t>(kWidth - filled), '.'), percent, items)
+  std::cerr << fmt::format("\r{} [{}{}] {:3}%  {} applications", label_,
+                           std::string(static_cast<std::size_t>(filled), '#'),
+                           std::string(static_cast<std::size_t>(kWidth - filled), '.'), percent,
+                           items)
             << std::flush;
 }
 

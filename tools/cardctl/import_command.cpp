@@ -22,8 +22,8 @@ int run_import(const ImportArgs& args) {
   auto store = open_store(args.db);
   if (!store) return 1;
   server::Intake intake(*store);
-  const server::IntakeSource source{"file:" + std::filesystem::path(args.file).filename().string(), "cardctl import",
-                                    std::nullopt, ""};
+  const server::IntakeSource source{"file:" + std::filesystem::path(args.file).filename().string(),
+                                    "cardctl import", std::nullopt, ""};
   server::IntakeSummary summary;
   ProgressBar progress("import");
   std::vector<std::string> lines;
@@ -46,7 +46,8 @@ int run_import(const ImportArgs& args) {
         std::cout << "conflict: " << item.application_id << " (line " << line_numbers[i]
                   << ") was imported before with different content; kept out\n";
       if (item.outcome == server::IntakeOutcome::unidentified)
-        std::cout << "unidentified: line " << line_numbers[i] << ": " << item.errors.front().code << "\n";
+        std::cout << "unidentified: line " << line_numbers[i] << ": " << item.errors.front().code
+                  << "\n";
     }
     lines.clear();
     line_numbers.clear();
@@ -76,10 +77,12 @@ int run_import(const ImportArgs& args) {
 
 void add_import_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<ImportArgs>();
-  auto* cmd = app.add_subcommand("import", "Validate and store applications from a JSON Lines file");
+  auto* cmd =
+      app.add_subcommand("import", "Validate and store applications from a JSON Lines file");
   cmd->add_option("file", args->file, "JSON Lines file")->required();
   cmd->add_option("--db", args->db, "SQLite database file")->required();
-  cmd->add_option("--batch", args->batch, "applications per transaction")->check(CLI::Range(1, 10000));
+  cmd->add_option("--batch", args->batch, "applications per transaction")
+      ->check(CLI::Range(1, 10000));
   cmd->callback([args, &exit_code] { exit_code = run_import(*args); });
 }
 

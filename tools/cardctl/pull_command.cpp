@@ -20,9 +20,9 @@ struct PullArgs {
 };
 
 int run_pull(const PullArgs& args) {
-  auto client = server::BureauClient::create(server::BureauOptions{
-      args.bureau, std::chrono::milliseconds(args.timeout_ms), args.attempts, std::chrono::milliseconds(200),
-      std::chrono::milliseconds(5000)});
+  auto client = server::BureauClient::create(
+      server::BureauOptions{args.bureau, std::chrono::milliseconds(args.timeout_ms), args.attempts,
+                            std::chrono::milliseconds(200), std::chrono::milliseconds(5000)});
   if (!client) {
     std::cerr << "cardctl: " << client.error().describe() << "\n";
     return 2;
@@ -41,7 +41,8 @@ int run_pull(const PullArgs& args) {
               << "; what was stored is kept, run again to resume\n";
     return 1;
   }
-  std::cout << (result.caught_up ? "caught up" : "stopped after --max-pages; run again to continue") << "\n";
+  std::cout << (result.caught_up ? "caught up" : "stopped after --max-pages; run again to continue")
+            << "\n";
   return 0;
 }
 
@@ -49,13 +50,18 @@ int run_pull(const PullArgs& args) {
 
 void add_pull_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<PullArgs>();
-  auto* cmd = app.add_subcommand("pull", "Pull approved applications from the bureau until caught up");
-  cmd->add_option("--bureau", args->bureau, "bureau base URL, e.g. http://127.0.0.1:8700")->required();
+  auto* cmd =
+      app.add_subcommand("pull", "Pull approved applications from the bureau until caught up");
+  cmd->add_option("--bureau", args->bureau, "bureau base URL, e.g. http://127.0.0.1:8700")
+      ->required();
   cmd->add_option("--db", args->db, "SQLite database file")->required();
   cmd->add_option("--limit", args->limit, "applications per page")->check(CLI::Range(1, 1000));
-  cmd->add_option("--max-pages", args->max_pages, "stop after this many pages (0: until caught up)");
-  cmd->add_option("--timeout-ms", args->timeout_ms, "per-request timeout")->check(CLI::Range(100, 600000));
-  cmd->add_option("--attempts", args->attempts, "attempts per page on transient failures")->check(CLI::Range(1, 100));
+  cmd->add_option("--max-pages", args->max_pages,
+                  "stop after this many pages (0: until caught up)");
+  cmd->add_option("--timeout-ms", args->timeout_ms, "per-request timeout")
+      ->check(CLI::Range(100, 600000));
+  cmd->add_option("--attempts", args->attempts, "attempts per page on transient failures")
+      ->check(CLI::Range(1, 100));
   cmd->callback([args, &exit_code] { exit_code = run_pull(*args); });
 }
 

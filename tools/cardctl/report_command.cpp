@@ -23,11 +23,13 @@ int run_report(const std::string& path) {
   std::int64_t total = 0;
   for (const auto& [state, n] : *counts) total += n;
   std::cout << fmt::format("applications: {}\n", total);
-  for (const auto& [state, n] : *counts) std::cout << fmt::format("  {:<18} {:>8}\n", db::to_string(state), n);
+  for (const auto& [state, n] : *counts)
+    std::cout << fmt::format("  {:<18} {:>8}\n", db::to_string(state), n);
   std::cout << fmt::format("status changes waiting to be reported: {}\n", outbox->size());
-  std::cout << fmt::format("audit chain: {} ({} entries)\n",
-                           audit->intact ? "intact" : fmt::format("BROKEN at entry {}", audit->first_broken_seq),
-                           audit->entries);
+  std::cout << fmt::format(
+      "audit chain: {} ({} entries)\n",
+      audit->intact ? "intact" : fmt::format("BROKEN at entry {}", audit->first_broken_seq),
+      audit->entries);
   return audit->intact ? 0 : 1;
 }
 
@@ -35,7 +37,8 @@ int run_report(const std::string& path) {
 
 void add_report_command(CLI::App& app, int& exit_code) {
   auto path = std::make_shared<std::string>();
-  auto* cmd = app.add_subcommand("report", "Applications by state, outbox backlog, audit chain check");
+  auto* cmd =
+      app.add_subcommand("report", "Applications by state, outbox backlog, audit chain check");
   cmd->add_option("--db", *path, "SQLite database file")->required();
   cmd->callback([path, &exit_code] { exit_code = run_report(*path); });
 }

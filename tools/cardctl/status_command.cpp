@@ -30,7 +30,8 @@ nlohmann::json to_json(const db::ApplicationStatus& s) {
           {"state", db::to_string(s.state)},
           {"created_at", s.created_at},
           {"updated_at", s.updated_at},
-          {"errors", s.rejection.empty() ? nlohmann::json::array() : nlohmann::json::parse(s.rejection, nullptr, false)},
+          {"errors", s.rejection.empty() ? nlohmann::json::array()
+                                         : nlohmann::json::parse(s.rejection, nullptr, false)},
           {"history", history}};
 }
 
@@ -50,8 +51,9 @@ int run_status(const StatusArgs& args) {
   std::cout << fmt::format("{}  {}  (received {}, last change {})\n", status->application_id,
                            db::to_string(status->state), status->created_at, status->updated_at);
   for (const auto& e : status->history)
-    std::cout << fmt::format("  {}  {:>16} -> {:<16} by {}{}\n", e.at, e.from ? db::to_string(*e.from) : "",
-                             db::to_string(e.to), e.actor, e.reason.empty() ? "" : "  (" + e.reason + ")");
+    std::cout << fmt::format("  {}  {:>16} -> {:<16} by {}{}\n", e.at,
+                             e.from ? db::to_string(*e.from) : "", db::to_string(e.to), e.actor,
+                             e.reason.empty() ? "" : "  (" + e.reason + ")");
   for (const auto& e : j["errors"])
     std::cout << "  rejected: " << e.value("field", "") << ": " << e.value("code", "") << ": "
               << e.value("message", "") << "\n";

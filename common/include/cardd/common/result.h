@@ -26,7 +26,7 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
@@ -79,8 +79,7 @@ class [[nodiscard]] Result<void> {
 using Status = Result<void>;
 
 template <typename Enum>
-  requires std::is_error_code_enum_v<Enum>
-Error make_error(Enum code, std::string message) {
+requires std::is_error_code_enum_v<Enum> Error make_error(Enum code, std::string message) {
   return Error{std::error_code(code), std::move(message)};
 }
 

@@ -60,9 +60,9 @@ struct Application {
   bool first_application = false;
   Collection collection = Collection::mail;
   std::optional<Recipient> recipient;  // present exactly when collection == mail
-  std::string photo;     // JPEG bytes
-  std::string id_front;  // JPEG bytes
-  std::string id_back;   // JPEG bytes
+  std::string photo;                   // JPEG bytes
+  std::string id_front;                // JPEG bytes
+  std::string id_back;                 // JPEG bytes
 };
 
 // One problem with one field. `code` is stable and machine-readable

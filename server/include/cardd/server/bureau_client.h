@@ -21,7 +21,9 @@ enum class BureauError {
   bad_response,     // the answer is not the documented JSON
 };
 const std::error_category& bureau_category();
-inline std::error_code make_error_code(BureauError e) { return {static_cast<int>(e), bureau_category()}; }
+inline std::error_code make_error_code(BureauError e) {
+  return {static_cast<int>(e), bureau_category()};
+}
 
 struct BureauOptions {
   std::string url;  // e.g. http://127.0.0.1:8700
