@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <future>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "cardd/common/pii.h"
 
@@ -142,36 +146,90 @@ std::string IntakeSummary::describe() const {
       total(), validated, rejected, duplicate, conflict, unidentified);
 }
 
-Intake::Intake(db::Store& store, personalization::ValidatorOptions options)
-    : store_(store), validator_(std::move(options)) {}
+// Validators keep parse buffers between documents, so they are reused; each
+// thread borrows one for a chunk of a batch.
+class Intake::ValidatorPool {
+ public:
+  explicit ValidatorPool(personalization::ValidatorOptions options)
+      : options_(std::move(options)) {}
 
-Result<std::vector<IntakeItem>> Intake::ingest(std::span<const std::string_view> documents,
-                                               const IntakeSource& source) {
-  std::vector<IntakeItem> items(documents.size());
-  std::vector<db::NewApplication> records;
-  std::vector<std::size_t> record_item;  // records[i] belongs to items[record_item[i]]
-  std::vector<std::string> unidentified;
-  records.reserve(documents.size());
+  std::unique_ptr<personalization::ApplicationValidator> take() {
+    std::lock_guard lock(mutex_);
+    if (idle_.empty()) return std::make_unique<personalization::ApplicationValidator>(options_);
+    auto v = std::move(idle_.back());
+    idle_.pop_back();
+    return v;
+  }
+  void give_back(std::unique_ptr<personalization::ApplicationValidator> v) {
+    std::lock_guard lock(mutex_);
+    idle_.push_back(std::move(v));
+  }
+
+ private:
+  personalization::ValidatorOptions options_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<personalization::ApplicationValidator>> idle_;
+};
+
+Intake::Intake(db::Store& store, personalization::ValidatorOptions options,
+               unsigned validation_threads)
+    : store_(store),
+      validators_(std::make_unique<ValidatorPool>(std::move(options))),
+      threads_(validation_threads != 0 ? validation_threads
+                                       : std::max(1u, std::thread::hardware_concurrency())) {}
+
+Intake::~Intake() = default;
+
+PreparedBatch Intake::prepare(std::span<const std::string_view> documents,
+                              std::string_view source_name) const {
+  std::vector<personalization::ValidationResult> results(documents.size());
+  auto validate_range = [&](std::size_t from, std::size_t to) {
+    auto validator = validators_->take();
+    for (std::size_t i = from; i < to; ++i) results[i] = validator->validate(documents[i]);
+    validators_->give_back(std::move(validator));
+  };
+  // Threads only pay off for more than a handful of documents.
+  constexpr std::size_t kMinPerThread = 16;
+  const std::size_t chunks = std::clamp<std::size_t>(documents.size() / kMinPerThread, 1, threads_);
+  const std::size_t per_chunk = (documents.size() + chunks - 1) / chunks;
+  {
+    std::vector<std::jthread> helpers;
+    for (std::size_t c = 1; c < chunks; ++c)
+      helpers.emplace_back(validate_range, c * per_chunk,
+                           std::min(documents.size(), (c + 1) * per_chunk));
+    validate_range(0, std::min(documents.size(), per_chunk));
+  }
+
+  PreparedBatch batch;
+  batch.items.resize(documents.size());
+  batch.records.reserve(documents.size());
   for (std::size_t i = 0; i < documents.size(); ++i) {
-    auto result = validator_.validate(documents[i]);
-    IntakeItem& item = items[i];
+    auto& result = results[i];
+    IntakeItem& item = batch.items[i];
     item.application_id = result.application_id;
     item.errors = result.errors;
     if (!has_usable_id(result)) {
       item.outcome = IntakeOutcome::unidentified;
-      unidentified.push_back(
-          fmt::format("{} document #{}: {}", source.name, i + 1, codes(result.errors)));
+      batch.unidentified_notes.push_back(
+          fmt::format("{} document #{}: {}", source_name, i + 1, codes(result.errors)));
       continue;
     }
-    record_item.push_back(i);
-    records.push_back(to_record(std::move(result)));
+    batch.record_item.push_back(i);
+    batch.records.push_back(to_record(std::move(result)));
   }
-  db::IngestBatch batch{
-      records, source.name, source.actor, source.cursor_source, source.cursor_value, unidentified};
+  return batch;
+}
+
+Result<std::vector<IntakeItem>> Intake::store(PreparedBatch&& prepared,
+                                              const IntakeSource& source) {
+  db::IngestBatch batch{prepared.records,    source.name,
+                        source.actor,        source.cursor_source,
+                        source.cursor_value, std::move(prepared.unidentified_notes)};
   auto outcomes = store_.ingest(batch);
   if (!outcomes) return outcomes.error();
+  std::vector<IntakeItem>& items = prepared.items;
   for (std::size_t r = 0; r < outcomes->size(); ++r) {
-    IntakeItem& item = items[record_item[r]];
+    IntakeItem& item = items[prepared.record_item[r]];
     switch ((*outcomes)[r]) {
       case db::IngestOutcome::validated:
         item.outcome = IntakeOutcome::validated;
@@ -191,7 +249,52 @@ Result<std::vector<IntakeItem>> Intake::ingest(std::span<const std::string_view>
         break;
     }
   }
-  return items;
+  return std::move(items);
+}
+
+Result<std::vector<IntakeItem>> Intake::ingest(std::span<const std::string_view> documents,
+                                               const IntakeSource& source) {
+  return store(prepare(documents, source.name), source);
+}
+
+struct IntakePipeline::InFlight {
+  std::vector<std::string> documents;  // kept alive while validation reads them
+  std::vector<std::int64_t> tags;
+  std::future<PreparedBatch> prepared;
+};
+
+IntakePipeline::IntakePipeline(Intake& intake, IntakeSource source)
+    : intake_(intake), source_(std::move(source)) {}
+
+IntakePipeline::~IntakePipeline() {
+  if (in_flight_ && in_flight_->prepared.valid()) in_flight_->prepared.wait();
+}
+
+Result<std::optional<IntakePipeline::Stored>> IntakePipeline::push(
+    std::vector<std::string> documents, std::vector<std::int64_t> tags) {
+  std::unique_ptr<InFlight> previous = std::move(in_flight_);
+  in_flight_ = std::make_unique<InFlight>();
+  in_flight_->documents = std::move(documents);
+  in_flight_->tags = std::move(tags);
+  in_flight_->prepared = std::async(std::launch::async, [this, flight = in_flight_.get()] {
+    const std::vector<std::string_view> views(flight->documents.begin(), flight->documents.end());
+    return intake_.prepare(views, source_.name);
+  });
+  if (!previous) return std::optional<Stored>();
+  return store(*previous);
+}
+
+Result<std::optional<IntakePipeline::Stored>> IntakePipeline::finish() {
+  if (!in_flight_) return std::optional<Stored>();
+  auto stored = store(*in_flight_);
+  in_flight_.reset();
+  return stored;
+}
+
+Result<std::optional<IntakePipeline::Stored>> IntakePipeline::store(InFlight& flight) {
+  auto items = intake_.store(flight.prepared.get(), source_);
+  if (!items) return items.error();
+  return std::optional<Stored>(Stored{std::move(*items), std::move(flight.tags)});
 }
 
 }  // namespace cardd::server

@@ -132,3 +132,65 @@ TEST_F(IntakeTest, LogsCarryNoIdNumbersOrPhoneNumbers) {
 
 }  // namespace
 }  // namespace cardd::server
+
+namespace cardd::server {
+namespace {
+
+TEST_F(IntakeTest, PipelineStoresEveryBatchInOrderWithItsTags) {
+  const testdata::Generator gen(testdata::GeneratorOptions{12, 0.2, true, "PL"});
+  IntakePipeline pipeline(*intake_, IntakeSource{"file:p.jsonl", "tester", std::nullopt, ""});
+  std::vector<std::string> expected_ids;
+  std::vector<IntakePipeline::Stored> stored;
+  auto keep = [&](Result<std::optional<IntakePipeline::Stored>> r) {
+    ASSERT_TRUE(r.ok()) << r.error().describe();
+    if (*r) stored.push_back(std::move(**r));
+  };
+  std::uint64_t index = 0;
+  for (int batch = 0; batch < 4; ++batch) {
+    std::vector<std::string> docs;
+    std::vector<std::int64_t> tags;
+    for (int i = 0; i < 40; ++i, ++index) {
+      auto app = gen.make(index);
+      expected_ids.push_back(app.application_id);
+      docs.push_back(std::move(app.json));
+      tags.push_back(static_cast<std::int64_t>(index));
+    }
+    keep(pipeline.push(std::move(docs), std::move(tags)));
+  }
+  keep(pipeline.finish());
+  ASSERT_EQ(stored.size(), 4u);
+  std::size_t n = 0;
+  for (const auto& batch : stored) {
+    ASSERT_EQ(batch.items.size(), batch.tags.size());
+    for (std::size_t i = 0; i < batch.items.size(); ++i, ++n) {
+      EXPECT_EQ(batch.tags[i], static_cast<std::int64_t>(n));
+      EXPECT_EQ(batch.items[i].application_id, expected_ids[n]);
+      EXPECT_NE(batch.items[i].outcome, IntakeOutcome::duplicate);
+    }
+  }
+  EXPECT_EQ(n, 160u);
+  auto counts = store_->count_by_state();
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ((*counts)[db::AppState::validated] + (*counts)[db::AppState::rejected], 160);
+}
+
+TEST_F(IntakeTest, ParallelValidationGivesTheSameOutcomesAsOneThread) {
+  const testdata::Generator gen(testdata::GeneratorOptions{13, 0.3, true, "PV"});
+  std::vector<std::string> docs;
+  for (std::uint64_t i = 0; i < 100; ++i) docs.push_back(gen.make(i).json);
+  const std::vector<std::string_view> views(docs.begin(), docs.end());
+  Intake single(*store_, {}, 1);
+  Intake many(*store_, {}, 4);
+  const PreparedBatch a = single.prepare(views, "x");
+  const PreparedBatch b = many.prepare(views, "x");
+  ASSERT_EQ(a.items.size(), b.items.size());
+  ASSERT_EQ(a.records.size(), b.records.size());
+  for (std::size_t i = 0; i < a.records.size(); ++i) {
+    EXPECT_EQ(a.records[i].application_id, b.records[i].application_id);
+    EXPECT_EQ(a.records[i].content_hash, b.records[i].content_hash);
+    EXPECT_EQ(a.records[i].rejection, b.records[i].rejection);
+  }
+}
+
+}  // namespace
+}  // namespace cardd::server

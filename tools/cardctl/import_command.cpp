@@ -16,55 +16,61 @@ struct ImportArgs {
   std::size_t batch = 256;
 };
 
+void report(const server::IntakePipeline::Stored& stored, server::IntakeSummary& summary) {
+  for (std::size_t i = 0; i < stored.items.size(); ++i) {
+    const auto& item = stored.items[i];
+    summary.add(item.outcome);
+    if (item.outcome == server::IntakeOutcome::conflict)
+      std::cout << "conflict: " << item.application_id << " (line " << stored.tags[i]
+                << ") was imported before with different content; kept out\n";
+    if (item.outcome == server::IntakeOutcome::unidentified)
+      std::cout << "unidentified: line " << stored.tags[i] << ": " << item.errors.front().code
+                << "\n";
+  }
+}
+
 int run_import(const ImportArgs& args) {
   auto reader = JsonlReader::open(args.file);
   if (!reader) return 2;
   auto store = open_store(args.db);
   if (!store) return 1;
   server::Intake intake(*store);
-  const server::IntakeSource source{"file:" + std::filesystem::path(args.file).filename().string(),
-                                    "cardctl import", std::nullopt, ""};
+  server::IntakePipeline pipeline(
+      intake, {"file:" + std::filesystem::path(args.file).filename().string(), "cardctl import",
+               std::nullopt, ""});
   server::IntakeSummary summary;
   ProgressBar progress("import");
-  std::vector<std::string> lines;
-  std::vector<std::int64_t> line_numbers;
-  int rc = 0;
 
-  auto flush = [&]() -> bool {
-    if (lines.empty()) return true;
-    std::vector<std::string_view> documents(lines.begin(), lines.end());
-    auto items = intake.ingest(documents, source);
-    if (!items) {
-      std::cerr << "cardctl: storing lines " << line_numbers.front() << "-" << line_numbers.back()
-                << " failed, nothing of them was stored: " << items.error().describe() << "\n";
+  auto consume = [&](Result<std::optional<server::IntakePipeline::Stored>> stored) {
+    if (!stored) {
+      std::cerr << "cardctl: storing a batch failed, nothing of that batch was stored: "
+                << stored.error().describe() << "\n";
       return false;
     }
-    for (std::size_t i = 0; i < items->size(); ++i) {
-      const auto& item = (*items)[i];
-      summary.add(item.outcome);
-      if (item.outcome == server::IntakeOutcome::conflict)
-        std::cout << "conflict: " << item.application_id << " (line " << line_numbers[i]
-                  << ") was imported before with different content; kept out\n";
-      if (item.outcome == server::IntakeOutcome::unidentified)
-        std::cout << "unidentified: line " << line_numbers[i] << ": " << item.errors.front().code
-                  << "\n";
-    }
-    lines.clear();
-    line_numbers.clear();
+    if (*stored) report(**stored, summary);
     progress.update(reader->bytes_read(), reader->size(), summary.total());
     return true;
   };
 
+  // The pipeline validates the batch just read while it stores the one before.
+  std::vector<std::string> lines;
+  std::vector<std::int64_t> line_numbers;
+  auto push = [&] {
+    auto stored = pipeline.push(std::move(lines), std::move(line_numbers));
+    lines.clear();
+    line_numbers.clear();
+    return consume(std::move(stored));
+  };
+  bool ok = true;
   std::string line;
-  while (reader->next(line)) {
+  while (ok && reader->next(line)) {
     lines.push_back(std::move(line));
     line_numbers.push_back(reader->line_number());
-    if (lines.size() >= args.batch && !flush()) {
-      rc = 1;
-      break;
-    }
+    if (lines.size() >= args.batch) ok = push();
   }
-  if (rc == 0 && !flush()) rc = 1;
+  if (ok && !lines.empty()) ok = push();
+  if (ok) ok = consume(pipeline.finish());
+  int rc = ok ? 0 : 1;
   if (rc == 0 && reader->failed()) {
     std::cerr << "cardctl: read error in " << args.file << "\n";
     rc = 2;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -52,20 +53,71 @@ struct IntakeSource {
   std::string cursor_value;
 };
 
-// Not thread-safe (owns a validator); use one per thread. The Store may be
-// shared.
+// A validated batch, not yet stored: what prepare() hands to store().
+struct PreparedBatch {
+  std::vector<IntakeItem> items;                // one per document, in order
+  std::vector<db::NewApplication> records;      // the storable ones
+  std::vector<std::size_t> record_item;         // records[i] belongs to items[record_item[i]]
+  std::vector<std::string> unidentified_notes;  // audit lines for the others
+};
+
+// Validation is CPU work and runs on several threads; storing is one
+// transaction per batch. prepare() is thread-safe and may run while store()
+// of an earlier batch runs (see IntakePipeline); store() calls are serialised
+// by the Store.
 class Intake {
  public:
-  explicit Intake(db::Store& store, personalization::ValidatorOptions options = {});
+  // validation_threads 0: one per hardware thread.
+  explicit Intake(db::Store& store, personalization::ValidatorOptions options = {},
+                  unsigned validation_threads = 0);
+  ~Intake();
+  Intake(const Intake&) = delete;
+  Intake& operator=(const Intake&) = delete;
 
-  // Validates every document and stores the batch in one transaction. An
-  // error means nothing of this batch was stored.
+  PreparedBatch prepare(std::span<const std::string_view> documents,
+                        std::string_view source_name) const;
+  // Stores the batch in one transaction. An error means nothing of it was
+  // stored.
+  Result<std::vector<IntakeItem>> store(PreparedBatch&& batch, const IntakeSource& source);
+
+  // prepare() then store().
   Result<std::vector<IntakeItem>> ingest(std::span<const std::string_view> documents,
                                          const IntakeSource& source);
 
  private:
+  class ValidatorPool;
   db::Store& store_;
-  personalization::ApplicationValidator validator_;
+  std::unique_ptr<ValidatorPool> validators_;
+  unsigned threads_;
+};
+
+// Overlaps validating one batch with storing the one before it, for batch
+// files and benchmarks. Not thread-safe.
+class IntakePipeline {
+ public:
+  struct Stored {
+    std::vector<IntakeItem> items;
+    std::vector<std::int64_t> tags;  // what the caller pushed with the batch
+  };
+
+  IntakePipeline(Intake& intake, IntakeSource source);
+  ~IntakePipeline();  // waits for validation still running
+  IntakePipeline(const IntakePipeline&) = delete;
+  IntakePipeline& operator=(const IntakePipeline&) = delete;
+
+  // Starts validating `documents`, then stores the batch pushed before; returns
+  // that one's outcome (nullopt on the first push).
+  Result<std::optional<Stored>> push(std::vector<std::string> documents,
+                                     std::vector<std::int64_t> tags = {});
+  // Stores the last batch pushed.
+  Result<std::optional<Stored>> finish();
+
+ private:
+  struct InFlight;
+  Result<std::optional<Stored>> store(InFlight& flight);
+  Intake& intake_;
+  IntakeSource source_;
+  std::unique_ptr<InFlight> in_flight_;
 };
 
 }  // namespace cardd::server
