@@ -133,3 +133,16 @@ Result<std::vector<OutboxMessage>> Store::pending_outbox(std::int64_t limit) {
 }
 
 }  // namespace cardd::db
+
+namespace cardd::db {
+
+Result<std::int64_t> Store::outbox_backlog() {
+  std::lock_guard lock(impl_->mutex);
+  auto q = prepare(*impl_, "SELECT count(*) FROM outbox WHERE sent_at IS NULL");
+  if (!q) return q.error();
+  auto row = q->step();
+  if (!row) return row.error();
+  return q->column_int(0);
+}
+
+}  // namespace cardd::db

@@ -74,3 +74,17 @@ TEST_F(StoreTest, WalModeAndForeignKeysAreOn) {
 
 }  // namespace
 }  // namespace cardd::db::test
+
+#include <sys/stat.h>
+
+namespace cardd::db::test {
+namespace {
+
+TEST_F(StoreTest, ANewDatabaseIsReadableByItsOwnerOnly) {
+  struct stat st {};
+  ASSERT_EQ(::stat(path().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+}  // namespace
+}  // namespace cardd::db::test

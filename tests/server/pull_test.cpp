@@ -143,3 +143,83 @@ TEST(BureauClient, RefusesUrlsItCannotUse) {
 
 }  // namespace
 }  // namespace cardd::server
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
+#include <thread>
+
+namespace cardd::server {
+namespace {
+
+// A peer on 127.0.0.1 that answers every connection with fixed bytes.
+class CannedPeer {
+ public:
+  explicit CannedPeer(std::string reply) : reply_(std::move(reply)) {
+    thread_ = std::jthread([this](std::stop_token stop) {
+      while (!stop.stop_requested()) {
+        boost::asio::ip::tcp::socket socket(io_);
+        boost::system::error_code ec;
+        acceptor_.accept(socket, ec);
+        if (ec || stop.stop_requested()) return;
+        boost::asio::streambuf request;
+        boost::asio::read_until(socket, request, "\r\n\r\n", ec);
+        boost::asio::write(socket, boost::asio::buffer(reply_), ec);
+        socket.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+      }
+    });
+  }
+  ~CannedPeer() {
+    thread_.request_stop();
+    boost::system::error_code ec;
+    boost::asio::ip::tcp::socket poke(io_);
+    poke.connect(acceptor_.local_endpoint(), ec);  // wakes accept()
+  }
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port());
+  }
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_{
+      io_, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)};
+  std::string reply_;
+  std::jthread thread_;
+};
+
+BureauClient quick_client(const std::string& url) {
+  return std::move(*BureauClient::create(BureauOptions{url, std::chrono::milliseconds(2000), 3,
+                                                       std::chrono::milliseconds(1),
+                                                       std::chrono::milliseconds(2)}));
+}
+
+TEST(BureauClient, APageThatIsNotTheDocumentedJsonIsABadResponse) {
+  const std::string body = R"({"items": []})";
+  CannedPeer peer("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+                  body);
+  auto page = quick_client(peer.url()).approved_applications("", 10);
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().code, BureauError::bad_response);
+  EXPECT_NE(page.error().message.find("1 attempt"), std::string::npos)
+      << "not retried: " << page.error().message;
+}
+
+TEST(BureauClient, APeerThatDoesNotSpeakHttpIsABadResponse) {
+  CannedPeer peer("SSH-2.0-OpenSSH_9.2\r\n\r\n");
+  auto page = quick_client(peer.url()).approved_applications("", 10);
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().code, BureauError::bad_response) << page.error().describe();
+}
+
+TEST(BureauClient, AClientErrorIsNotRetried) {
+  CannedPeer peer("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+  auto page = quick_client(peer.url()).approved_applications("", 10);
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().code, BureauError::http_status);
+  EXPECT_NE(page.error().message.find("HTTP 400 (after 1 attempt)"), std::string::npos)
+      << page.error().message;
+}
+
+}  // namespace
+}  // namespace cardd::server

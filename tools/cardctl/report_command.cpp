@@ -14,7 +14,7 @@ int run_report(const std::string& path) {
   auto store = open_store(path);
   if (!store) return 1;
   auto counts = store->count_by_state();
-  auto outbox = store->pending_outbox(1000000);
+  auto outbox = store->outbox_backlog();
   auto audit = store->verify_audit_chain();
   if (!counts || !outbox || !audit) {
     std::cerr << "cardctl: cannot read " << path << "\n";
@@ -25,7 +25,7 @@ int run_report(const std::string& path) {
   std::cout << fmt::format("applications: {}\n", total);
   for (const auto& [state, n] : *counts)
     std::cout << fmt::format("  {:<18} {:>8}\n", db::to_string(state), n);
-  std::cout << fmt::format("status changes waiting to be reported: {}\n", outbox->size());
+  std::cout << fmt::format("status changes waiting to be reported: {}\n", *outbox);
   std::cout << fmt::format(
       "audit chain: {} ({} entries)\n",
       audit->intact ? "intact" : fmt::format("BROKEN at entry {}", audit->first_broken_seq),

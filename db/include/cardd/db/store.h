@@ -116,8 +116,9 @@ struct AuditReport {
 
 class Store {
  public:
-  // Creates the file when missing and migrates the schema to the latest
-  // version. Errors: open_failed, migration_failed, io, corrupt.
+  // Creates the file when missing (mode 0600: it holds personal data) and
+  // migrates the schema to the latest version. Errors: open_failed,
+  // migration_failed, io, corrupt.
   static Result<std::unique_ptr<Store>> open(const std::string& path, StoreOptions options = {});
   ~Store();
   Store(const Store&) = delete;
@@ -137,6 +138,7 @@ class Store {
   Result<std::optional<std::string>> cursor(std::string_view source);
   Result<std::map<AppState, std::int64_t>> count_by_state();
   Result<std::vector<OutboxMessage>> pending_outbox(std::int64_t limit);
+  Result<std::int64_t> outbox_backlog();
 
   // Appends one entry to the audit log (its own transaction).
   Status audit(std::string_view actor, std::string_view action, std::string_view subject,
