@@ -1,6 +1,7 @@
 // Store internals shared by its source files.
 #pragma once
 
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -23,6 +24,7 @@ struct Store::Impl {
   sqlite::Statement insert_outbox;
   sqlite::Statement update_state;
   sqlite::Statement upsert_cursor;
+  std::map<std::string_view, sqlite::Statement> read_statements;  // keyed by SQL literal
 
   Status prepare_statements();
 

@@ -8,8 +8,31 @@
 namespace cardd::db {
 namespace {
 
-Result<sqlite::Statement> prepare(Store::Impl& impl, std::string_view sql) {
-  return sqlite::Statement::prepare(impl.db.get(), sql);
+// A cached statement, reset when the caller is done so that no read
+// snapshot stays open between calls.
+class Lease {
+ public:
+  explicit Lease(sqlite::Statement* s) : s_(s) {}
+  Lease(Lease&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+  Lease& operator=(Lease&&) = delete;
+  ~Lease() {
+    if (s_ != nullptr) s_->reset();
+  }
+  sqlite::Statement* operator->() const { return s_; }
+
+ private:
+  sqlite::Statement* s_;
+};
+
+// Read statements are prepared on first use and kept.
+Result<Lease> prepare(Store::Impl& impl, std::string_view sql) {
+  auto it = impl.read_statements.find(sql);
+  if (it == impl.read_statements.end()) {
+    auto stmt = sqlite::Statement::prepare(impl.db.get(), sql);
+    if (!stmt) return stmt.error();
+    it = impl.read_statements.emplace(sql, std::move(*stmt)).first;
+  }
+  return Lease(&it->second);
 }
 
 Error not_found(std::string_view id) {
@@ -25,39 +48,39 @@ Result<ApplicationStatus> Store::status(std::string_view id) {
               "SELECT state, collection, created_at, updated_at, public_data, coalesce(errors, '') "
               "FROM applications WHERE application_id = ?1");
   if (!app) return app.error();
-  app->bind(1, id);
-  auto row = app->step();
+  (*app)->bind(1, id);
+  auto row = (*app)->step();
   if (!row) return row.error();
   if (!*row) return not_found(id);
   ApplicationStatus status;
   status.application_id = std::string(id);
-  const auto state = state_from_string(app->column_text(0));
+  const auto state = state_from_string((*app)->column_text(0));
   if (!state)
     return make_error(DbError::corrupt, fmt::format("application {} has an unknown state", id));
   status.state = *state;
-  status.collection = collection_from_string(app->column_text(1));
-  status.created_at = std::string(app->column_text(2));
-  status.updated_at = std::string(app->column_text(3));
-  status.public_data = std::string(app->column_text(4));
-  status.rejection = std::string(app->column_text(5));
+  status.collection = collection_from_string((*app)->column_text(1));
+  status.created_at = std::string((*app)->column_text(2));
+  status.updated_at = std::string((*app)->column_text(3));
+  status.public_data = std::string((*app)->column_text(4));
+  status.rejection = std::string((*app)->column_text(5));
 
   auto history = prepare(
       *impl_,
       "SELECT seq, from_state, to_state, at, actor, coalesce(reason, '') FROM state_history "
       "WHERE application_id = ?1 ORDER BY seq");
   if (!history) return history.error();
-  history->bind(1, id);
+  (*history)->bind(1, id);
   while (true) {
-    auto next = history->step();
+    auto next = (*history)->step();
     if (!next) return next.error();
     if (!*next) break;
     HistoryEvent e;
-    e.seq = history->column_int(0);
-    if (!history->column_is_null(1)) e.from = state_from_string(history->column_text(1));
-    e.to = state_from_string(history->column_text(2)).value_or(AppState::received);
-    e.at = std::string(history->column_text(3));
-    e.actor = std::string(history->column_text(4));
-    e.reason = std::string(history->column_text(5));
+    e.seq = (*history)->column_int(0);
+    if (!(*history)->column_is_null(1)) e.from = state_from_string((*history)->column_text(1));
+    e.to = state_from_string((*history)->column_text(2)).value_or(AppState::received);
+    e.at = std::string((*history)->column_text(3));
+    e.actor = std::string((*history)->column_text(4));
+    e.reason = std::string((*history)->column_text(5));
     status.history.push_back(std::move(e));
   }
   return status;
@@ -71,8 +94,8 @@ Result<SensitiveData> Store::sensitive(std::string_view id) {
               "FROM applications a LEFT JOIN application_images i USING (application_id) "
               "WHERE a.application_id = ?1");
   if (!q) return q.error();
-  q->bind(1, id);
-  auto row = q->step();
+  (*q)->bind(1, id);
+  auto row = (*q)->step();
   if (!row) return row.error();
   if (!*row) return not_found(id);
   SensitiveData out;
@@ -81,8 +104,8 @@ Result<SensitiveData> Store::sensitive(std::string_view id) {
   const PiiKind kinds[] = {PiiKind::id_number, PiiKind::mobile, PiiKind::mobile,
                            PiiKind::image,     PiiKind::image,  PiiKind::image};
   for (int i = 0; i < 6; ++i) {
-    if (q->column_is_null(i)) continue;
-    auto plain = unseal(kinds[i], q->column_blob(i));
+    if ((*q)->column_is_null(i)) continue;
+    auto plain = unseal(kinds[i], (*q)->column_blob(i));
     if (!plain) return plain.error();
     *targets[i] = std::move(*plain);
   }
@@ -93,11 +116,11 @@ Result<std::optional<std::string>> Store::cursor(std::string_view source) {
   std::lock_guard lock(impl_->mutex);
   auto q = prepare(*impl_, "SELECT cursor FROM intake_cursors WHERE source = ?1");
   if (!q) return q.error();
-  q->bind(1, source);
-  auto row = q->step();
+  (*q)->bind(1, source);
+  auto row = (*q)->step();
   if (!row) return row.error();
   if (!*row) return std::optional<std::string>();
-  return std::optional<std::string>(std::string(q->column_text(0)));
+  return std::optional<std::string>(std::string((*q)->column_text(0)));
 }
 
 Result<std::map<AppState, std::int64_t>> Store::count_by_state() {
@@ -106,10 +129,11 @@ Result<std::map<AppState, std::int64_t>> Store::count_by_state() {
   if (!q) return q.error();
   std::map<AppState, std::int64_t> counts;
   while (true) {
-    auto row = q->step();
+    auto row = (*q)->step();
     if (!row) return row.error();
     if (!*row) break;
-    if (const auto state = state_from_string(q->column_text(0))) counts[*state] = q->column_int(1);
+    if (const auto state = state_from_string((*q)->column_text(0)))
+      counts[*state] = (*q)->column_int(1);
   }
   return counts;
 }
@@ -120,14 +144,15 @@ Result<std::vector<OutboxMessage>> Store::pending_outbox(std::int64_t limit) {
                    "SELECT seq, application_id, event_id, payload, attempts FROM outbox "
                    "WHERE sent_at IS NULL ORDER BY seq LIMIT ?1");
   if (!q) return q.error();
-  q->bind(1, limit);
+  (*q)->bind(1, limit);
   std::vector<OutboxMessage> out;
   while (true) {
-    auto row = q->step();
+    auto row = (*q)->step();
     if (!row) return row.error();
     if (!*row) break;
-    out.push_back({q->column_int(0), std::string(q->column_text(1)), std::string(q->column_text(2)),
-                   std::string(q->column_text(3)), q->column_int(4)});
+    out.push_back({(*q)->column_int(0), std::string((*q)->column_text(1)),
+                   std::string((*q)->column_text(2)), std::string((*q)->column_text(3)),
+                   (*q)->column_int(4)});
   }
   return out;
 }
@@ -140,9 +165,9 @@ Result<std::int64_t> Store::outbox_backlog() {
   std::lock_guard lock(impl_->mutex);
   auto q = prepare(*impl_, "SELECT count(*) FROM outbox WHERE sent_at IS NULL");
   if (!q) return q.error();
-  auto row = q->step();
+  auto row = (*q)->step();
   if (!row) return row.error();
-  return q->column_int(0);
+  return (*q)->column_int(0);
 }
 
 }  // namespace cardd::db
