@@ -13,7 +13,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config clang-format git
   libboost-dev libssl-dev libsqlite3-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libcli11-dev libtomlplusplus-dev libsimdjson-dev libjpeg-dev libicu-dev
-  libgtest-dev libgmock-dev libbenchmark-dev util-linux
+  libgtest-dev libgmock-dev libbenchmark-dev util-linux softhsm2 libp11-kit-dev
 )
 
 log() { printf '\n== %s\n' "$*" >&2; }

@@ -1,0 +1,40 @@
+// Opens the configured backend. Secrets (keystore passphrase, token PIN) come
+// from an environment variable or a file, never from the command line.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "cardd/common/result.h"
+#include "cardd/hsm/hsm.h"
+
+namespace cardd::hsm {
+
+struct SoftConfig {
+  std::string keystore_path;  // created (empty) when missing
+  std::string passphrase_env = "CARDD_KEYSTORE_PASSPHRASE";
+  std::string passphrase_file;  // used when set, instead of the variable
+};
+
+struct Pkcs11Config {
+  std::string module_path = "/usr/lib/softhsm/libsofthsm2.so";
+  std::string token_label = "cardd";
+  std::string pin_env = "CARDD_HSM_PIN";
+  std::string pin_file;      // used when set, instead of the variable
+  std::size_t sessions = 4;  // pooled for concurrent workers
+};
+
+struct HsmConfig {
+  std::string backend = "soft";  // "soft" | "pkcs11"
+  SoftConfig soft;
+  Pkcs11Config pkcs11;
+};
+
+// Errors: token_unavailable, login_failed, store_corrupt, io, invalid_argument.
+Result<std::unique_ptr<Hsm>> open_hsm(const HsmConfig& config);
+
+// Reads a secret from `file` (first line) when set, else from the variable.
+Result<SecureBytes> read_secret(const std::string& env_name, const std::string& file);
+
+}  // namespace cardd::hsm

@@ -1,0 +1,100 @@
+// What keys are and what may be done with them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace cardd::hsm {
+
+using Bytes = std::vector<std::uint8_t>;
+using ByteView = std::span<const std::uint8_t>;
+
+enum class Algorithm { des3_2key, des3_3key, aes128, aes192, aes256, sm4 };
+std::string_view to_string(Algorithm a);  // "3des-2key", "aes128", "sm4", ...
+std::optional<Algorithm> algorithm_from_string(std::string_view s);
+std::size_t key_length(Algorithm a);  // bytes: 16, 24, 16, 24, 32, 16
+std::size_t block_size(Algorithm a);  // 8 for 3DES, 16 otherwise
+bool is_des(Algorithm a);
+
+// What a key may be used for; checked on every call.
+enum class Usage : std::uint32_t {
+  encrypt = 1u << 0,
+  decrypt = 1u << 1,
+  mac = 1u << 2,
+  derive = 1u << 3,
+  wrap = 1u << 4,    // encrypt another key for export
+  unwrap = 1u << 5,  // import a key encrypted under this one (a ZMK)
+};
+std::string_view to_string(Usage u);
+
+class UsageSet {
+ public:
+  constexpr UsageSet() = default;
+  constexpr UsageSet(std::initializer_list<Usage> usages) {
+    for (const Usage u : usages) bits_ |= static_cast<std::uint32_t>(u);
+  }
+  static constexpr UsageSet from_bits(std::uint32_t bits) {
+    UsageSet s;
+    s.bits_ = bits;
+    return s;
+  }
+  constexpr bool allows(Usage u) const { return (bits_ & static_cast<std::uint32_t>(u)) != 0; }
+  constexpr std::uint32_t bits() const { return bits_; }
+  std::string to_string() const;  // "encrypt,mac"
+  static std::optional<UsageSet> parse(std::string_view comma_separated);
+  friend constexpr bool operator==(UsageSet, UsageSet) = default;
+
+ private:
+  std::uint32_t bits_ = 0;
+};
+
+struct KeySpec {
+  std::string name;  // unique in the store; 1–64 of [A-Za-z0-9_.:/-]
+  Algorithm algorithm = Algorithm::aes128;
+  UsageSet usage;
+  std::uint32_t version = 1;
+};
+
+struct KeyInfo {
+  KeySpec spec;
+  std::string kcv;         // GlobalPlatform KCV, 3 bytes as 6 upper-case hex digits
+  bool ephemeral = false;  // lives only as long as this Hsm object
+};
+
+enum class CipherMode { ecb, cbc };
+
+enum class MacMethod {
+  cmac,        // NIST SP 800-38B with the key's block cipher (AES, SM4, 3DES)
+  retail_mac,  // ISO 9797-1 MAC algorithm 3 (3DES keys only); input already padded
+};
+
+// key = E(base, data): GlobalPlatform SCP02 session keys (CBC, zero IV) and
+// the 3DES card-key diversification methods (visa2, emv CPG 2.x: ECB).
+struct EncryptDataDerivation {
+  CipherMode mode = CipherMode::ecb;
+  Bytes iv;    // empty means zeros, for CBC
+  Bytes data;  // a multiple of the base key's block size
+};
+
+// NIST SP 800-108 counter-mode KDF with CMAC in the SCP03 layout:
+// label (11 zero bytes || constant) || 0x00 || L (16 bits) || i (8 bits) || context.
+struct Sp800108CmacDerivation {
+  std::uint8_t constant = 0;
+  Bytes context;
+};
+
+using Derivation = std::variant<EncryptDataDerivation, Sp800108CmacDerivation>;
+
+// Operation counters, per key and usage, since the Hsm object was opened.
+struct UsageCount {
+  std::string key;
+  Usage usage = Usage::encrypt;
+  std::uint64_t count = 0;
+};
+
+}  // namespace cardd::hsm

@@ -1,0 +1,49 @@
+#include "cardd/hsm/factory.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "pkcs11/pkcs11_hsm.h"
+#include "soft/soft_hsm.h"
+
+namespace cardd::hsm {
+
+Result<SecureBytes> read_secret(const std::string& env_name, const std::string& file) {
+  std::string text;
+  if (!file.empty()) {
+    std::ifstream in(file);
+    if (!in) return make_error(HsmError::io, fmt::format("cannot read the secret file {}", file));
+    std::getline(in, text);
+  } else if (const char* value = std::getenv(env_name.c_str()); value != nullptr) {
+    text = value;
+  } else {
+    return make_error(HsmError::login_failed,
+                      fmt::format("no secret: set {} or give a secret file", env_name));
+  }
+  while (!text.empty() && (text.back() == '\r' || text.back() == '\n')) text.pop_back();
+  SecureBytes secret(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+  std::fill(text.begin(), text.end(), '\0');
+  if (secret.empty()) return make_error(HsmError::login_failed, "the secret is empty");
+  return secret;
+}
+
+Result<std::unique_ptr<Hsm>> open_hsm(const HsmConfig& config) {
+  if (config.backend == "soft") {
+    if (config.soft.keystore_path.empty())
+      return make_error(HsmError::invalid_argument, "soft backend needs a keystore path");
+    auto passphrase = read_secret(config.soft.passphrase_env, config.soft.passphrase_file);
+    if (!passphrase) return passphrase.error();
+    return open_soft_hsm(config.soft.keystore_path, std::move(*passphrase));
+  }
+  if (config.backend == "pkcs11") {
+    auto pin = read_secret(config.pkcs11.pin_env, config.pkcs11.pin_file);
+    if (!pin) return pin.error();
+    return open_pkcs11_hsm(config.pkcs11, std::move(*pin));
+  }
+  return make_error(HsmError::invalid_argument,
+                    fmt::format("unknown HSM backend '{}' (soft or pkcs11)", config.backend));
+}
+
+}  // namespace cardd::hsm

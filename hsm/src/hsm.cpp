@@ -1,0 +1,181 @@
+#include "cardd/hsm/hsm.h"
+
+#include <fmt/format.h>
+
+namespace cardd::hsm {
+namespace {
+
+Error invalid(std::string message) {
+  return make_error(HsmError::invalid_argument, std::move(message));
+}
+
+Status check_spec(const KeySpec& spec) {
+  if (!valid_key_name(spec.name)) return invalid("key names are 1-64 of A-Z a-z 0-9 _ . : / -");
+  if (spec.usage.bits() == 0) return invalid(fmt::format("key {} has no usage", spec.name));
+  return {};
+}
+
+Status check_blocks(const KeyInfo& key, CipherMode mode, ByteView iv, ByteView data) {
+  const std::size_t block = block_size(key.spec.algorithm);
+  if (data.empty() || data.size() % block != 0)
+    return invalid(fmt::format("data for key {} must be a non-empty multiple of {} bytes",
+                               key.spec.name, block));
+  if (mode == CipherMode::ecb && !iv.empty()) return invalid("ECB takes no IV");
+  if (mode == CipherMode::cbc && !iv.empty() && iv.size() != block)
+    return invalid(fmt::format("the IV for key {} must be {} bytes", key.spec.name, block));
+  return {};
+}
+
+}  // namespace
+
+Result<KeyInfo> Hsm::checked_key(std::string_view name, Usage usage) {
+  auto key = do_find(name);
+  if (!key) return key;
+  if (!key->spec.usage.allows(usage))
+    return make_error(HsmError::usage_not_permitted,
+                      fmt::format("key {} may not be used to {} (usage: {})", name,
+                                  to_string(usage), key->spec.usage.to_string()));
+  count(key->spec.name, usage);
+  return key;
+}
+
+void Hsm::count(const std::string& key, Usage usage) {
+  std::lock_guard lock(counts_mutex_);
+  ++counts_[{key, usage}];
+}
+
+std::vector<UsageCount> Hsm::usage_counts() const {
+  std::lock_guard lock(counts_mutex_);
+  std::vector<UsageCount> out;
+  for (const auto& [k, n] : counts_) out.push_back({k.first, k.second, n});
+  return out;
+}
+
+Result<KeyInfo> Hsm::generate(const KeySpec& spec) {
+  if (auto s = check_spec(spec); !s) return s.error();
+  if (do_find(spec.name))
+    return make_error(HsmError::key_exists, fmt::format("key {} exists", spec.name));
+  return do_generate(spec);
+}
+
+Result<KeyInfo> Hsm::import_components(const KeySpec& spec,
+                                       std::span<const SecureBytes> components) {
+  if (auto s = check_spec(spec); !s) return s.error();
+  if (components.size() < 2 || components.size() > 3)
+    return invalid("a key ceremony takes 2 or 3 components");
+  if (do_find(spec.name))
+    return make_error(HsmError::key_exists, fmt::format("key {} exists", spec.name));
+  const std::size_t length = key_length(spec.algorithm);
+  SecureBytes combined(length);
+  for (std::size_t c = 0; c < components.size(); ++c) {
+    const SecureBytes& part = components[c];
+    if (part.size() != length)
+      return invalid(fmt::format("component {} must be {} bytes for {}", c + 1, length,
+                                 to_string(spec.algorithm)));
+    if (auto s = check_key_strength(spec.algorithm, part); !s)
+      return make_error(HsmError::weak_key, fmt::format("component {} is weak", c + 1));
+    for (std::size_t prior = 0; prior < c; ++prior)
+      if (components[prior].equals(part.span()))
+        return make_error(HsmError::weak_key,
+                          fmt::format("component {} repeats component {}", c + 1, prior + 1));
+    for (std::size_t i = 0; i < length; ++i) combined[i] ^= part[i];
+  }
+  fix_parity(spec.algorithm, combined);
+  if (auto s = check_key_strength(spec.algorithm, combined); !s)
+    return make_error(HsmError::weak_key, "the combined key is weak");
+  return do_import(spec, combined);
+}
+
+Result<KeyInfo> Hsm::import_wrapped(const KeySpec& spec, ByteView wrapped, std::string_view zmk,
+                                    std::string_view expected_kcv) {
+  if (auto s = check_spec(spec); !s) return s.error();
+  if (do_find(spec.name))
+    return make_error(HsmError::key_exists, fmt::format("key {} exists", spec.name));
+  auto transport = checked_key(zmk, Usage::unwrap);
+  if (!transport) return transport;
+  const std::size_t length = key_length(spec.algorithm);
+  const std::size_t block = block_size(transport->spec.algorithm);
+  if (wrapped.size() != (length + block - 1) / block * block)
+    return invalid(fmt::format("a wrapped {} key is {} bytes under {}", to_string(spec.algorithm),
+                               (length + block - 1) / block * block, zmk));
+  auto key = do_import_wrapped(spec, wrapped, *transport);
+  if (!key) return key;
+  if (!expected_kcv.empty() && key->kcv != expected_kcv) {
+    (void)do_destroy(*key);
+    return make_error(HsmError::invalid_argument,
+                      fmt::format("key {} has KCV {}, expected {}; not imported", spec.name,
+                                  key->kcv, expected_kcv));
+  }
+  return key;
+}
+
+Result<KeyInfo> Hsm::info(std::string_view name) { return do_find(name); }
+Result<std::vector<KeyInfo>> Hsm::list() { return do_list(); }
+
+Status Hsm::destroy(std::string_view name) {
+  auto key = do_find(name);
+  if (!key) return key.error();
+  return do_destroy(*key);
+}
+
+Result<Bytes> Hsm::encrypt(std::string_view name, CipherMode mode, ByteView iv, ByteView data) {
+  auto key = checked_key(name, Usage::encrypt);
+  if (!key) return key.error();
+  if (auto s = check_blocks(*key, mode, iv, data); !s) return s.error();
+  return do_crypt(*key, true, mode, iv, data);
+}
+
+Result<Bytes> Hsm::decrypt(std::string_view name, CipherMode mode, ByteView iv, ByteView data) {
+  auto key = checked_key(name, Usage::decrypt);
+  if (!key) return key.error();
+  if (auto s = check_blocks(*key, mode, iv, data); !s) return s.error();
+  return do_crypt(*key, false, mode, iv, data);
+}
+
+Result<Bytes> Hsm::mac(std::string_view name, MacMethod method, ByteView data) {
+  auto key = checked_key(name, Usage::mac);
+  if (!key) return key.error();
+  if (method == MacMethod::retail_mac) {
+    if (!is_des(key->spec.algorithm))
+      return make_error(HsmError::mechanism_unsupported,
+                        "ISO 9797-1 MAC algorithm 3 needs a 3DES key");
+    if (data.empty() || data.size() % 8 != 0)
+      return invalid("retail MAC input must be padded to 8-byte blocks");
+  }
+  return do_mac(*key, method, data);
+}
+
+Result<KeyInfo> Hsm::derive(std::string_view base_name, const Derivation& how, const KeySpec& out,
+                            bool persistent) {
+  if (auto s = check_spec(out); !s) return s.error();
+  if (do_find(out.name))
+    return make_error(HsmError::key_exists, fmt::format("key {} exists", out.name));
+  auto base = checked_key(base_name, Usage::derive);
+  if (!base) return base;
+  if (const auto* e = std::get_if<EncryptDataDerivation>(&how)) {
+    if (auto s = check_blocks(*base, e->mode, e->iv, e->data); !s) return s.error();
+    if (e->data.size() < key_length(out.algorithm))
+      return invalid(
+          fmt::format("derivation data must give at least {} bytes", key_length(out.algorithm)));
+  } else if (is_des(base->spec.algorithm)) {
+    return make_error(HsmError::mechanism_unsupported,
+                      "the SP 800-108 CMAC KDF is defined here for AES/SM4 keys");
+  }
+  return do_derive(*base, how, out, persistent);
+}
+
+Result<Bytes> Hsm::wrap(std::string_view wrapping_name, CipherMode mode,
+                        std::string_view key_name) {
+  auto wrapping = checked_key(wrapping_name, Usage::wrap);
+  if (!wrapping) return wrapping.error();
+  auto key = do_find(key_name);
+  if (!key) return key.error();
+  return do_wrap(*wrapping, mode, *key);
+}
+
+Result<Bytes> Hsm::random(std::size_t length) {
+  if (length == 0 || length > 4096) return invalid("random length must be 1..4096");
+  return do_random(length);
+}
+
+}  // namespace cardd::hsm

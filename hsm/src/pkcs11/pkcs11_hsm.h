@@ -1,0 +1,14 @@
+// The PKCS#11 backend: any token reachable through a PKCS#11 module.
+#pragma once
+
+#include <memory>
+
+#include "cardd/common/result.h"
+#include "cardd/hsm/factory.h"
+#include "cardd/hsm/hsm.h"
+
+namespace cardd::hsm {
+
+Result<std::unique_ptr<Hsm>> open_pkcs11_hsm(const Pkcs11Config& config, SecureBytes pin);
+
+}  // namespace cardd::hsm

@@ -1,0 +1,206 @@
+#include "soft_hsm.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <mutex>
+
+#include "crypto/block_cipher.h"
+#include "keystore.h"
+
+namespace cardd::hsm {
+namespace {
+
+class SoftHsm final : public Hsm {
+ public:
+  explicit SoftHsm(Keystore store) : store_(std::move(store)) {
+    for (const StoredKey& k : store_.keys())
+      keys_.emplace(k.info.spec.name, Entry{k.info, k.value.clone()});
+  }
+
+  std::string_view backend() const override { return "soft"; }
+
+  std::vector<Requirement> unsupported(std::span<const Requirement> needed) const override {
+    std::vector<Requirement> out;
+    for (const Requirement& r : needed) {
+      const bool des = is_des(r.algorithm);
+      const bool ok =
+          (r.operation == "retail_mac" && des) || (r.operation == "derive_sp800_108" && !des) ||
+          (r.operation != "retail_mac" && r.operation != "derive_sp800_108" && known(r.operation));
+      if (!ok || !cipher_available(r.algorithm)) out.push_back(r);
+    }
+    return out;
+  }
+
+ protected:
+  Result<KeyInfo> do_generate(const KeySpec& spec) override {
+    while (true) {
+      auto value = crypto::random_bytes(key_length(spec.algorithm));
+      if (!value) return value.error();
+      fix_parity(spec.algorithm, *value);
+      if (check_key_strength(spec.algorithm, *value)) return add(spec, std::move(*value), true);
+    }
+  }
+
+  Result<KeyInfo> do_import(const KeySpec& spec, const SecureBytes& value) override {
+    return add(spec, value.clone(), true);
+  }
+
+  Result<KeyInfo> do_import_wrapped(const KeySpec& spec, ByteView wrapped,
+                                    const KeyInfo& zmk) override {
+    auto transport = value_of(zmk.spec.name);
+    if (!transport) return transport.error();
+    auto clear = crypto::crypt(zmk.spec.algorithm, *transport, false, CipherMode::ecb, {}, wrapped);
+    if (!clear) return clear.error();
+    SecureBytes value(std::span(clear->data(), key_length(spec.algorithm)));
+    std::fill(clear->begin(), clear->end(), 0);
+    if (auto s = check_key_strength(spec.algorithm, value); !s) return s.error();
+    return add(spec, std::move(value), true);
+  }
+
+  Result<KeyInfo> do_find(std::string_view name) override {
+    std::lock_guard lock(mutex_);
+    const auto it = keys_.find(std::string(name));
+    if (it == keys_.end())
+      return make_error(HsmError::key_not_found, fmt::format("no key {}", name));
+    return it->second.info;
+  }
+
+  Result<std::vector<KeyInfo>> do_list() override {
+    std::lock_guard lock(mutex_);
+    std::vector<KeyInfo> out;
+    for (const auto& [name, entry] : keys_) out.push_back(entry.info);
+    return out;
+  }
+
+  Status do_destroy(const KeyInfo& key) override {
+    std::lock_guard lock(mutex_);
+    keys_.erase(key.spec.name);
+    return key.ephemeral ? Status{} : save_locked();
+  }
+
+  Result<Bytes> do_crypt(const KeyInfo& key, bool encrypt, CipherMode mode, ByteView iv,
+                         ByteView data) override {
+    auto value = value_of(key.spec.name);
+    if (!value) return value.error();
+    return crypto::crypt(key.spec.algorithm, *value, encrypt, mode, iv, data);
+  }
+
+  Result<Bytes> do_mac(const KeyInfo& key, MacMethod method, ByteView data) override {
+    auto value = value_of(key.spec.name);
+    if (!value) return value.error();
+    if (method == MacMethod::retail_mac) return crypto::retail_mac(*value, data);
+    return crypto::cmac(key.spec.algorithm, *value, data);
+  }
+
+  Result<KeyInfo> do_derive(const KeyInfo& base, const Derivation& how, const KeySpec& out,
+                            bool persistent) override {
+    auto base_value = value_of(base.spec.name);
+    if (!base_value) return base_value.error();
+    const std::size_t length = key_length(out.algorithm);
+    SecureBytes derived;
+    if (const auto* e = std::get_if<EncryptDataDerivation>(&how)) {
+      auto block = crypto::crypt(base.spec.algorithm, *base_value, true, e->mode, e->iv, e->data);
+      if (!block) return block.error();
+      derived = SecureBytes(std::span(block->data(), length));
+      std::fill(block->begin(), block->end(), 0);
+    } else {
+      const auto& kdf = std::get<Sp800108CmacDerivation>(how);
+      auto keys = crypto::sp800_108_cmac(base.spec.algorithm, *base_value, kdf.constant,
+                                         kdf.context, length);
+      if (!keys) return keys.error();
+      derived = std::move(*keys);
+    }
+    return add(out, std::move(derived), persistent);
+  }
+
+  Result<Bytes> do_wrap(const KeyInfo& wrapping, CipherMode mode, const KeyInfo& key) override {
+    auto wrapping_value = value_of(wrapping.spec.name);
+    auto key_value = value_of(key.spec.name);
+    if (!wrapping_value) return wrapping_value.error();
+    if (!key_value) return key_value.error();
+    if (key_value->size() % block_size(wrapping.spec.algorithm) != 0)
+      return make_error(HsmError::invalid_argument,
+                        fmt::format("a {} key cannot be wrapped block-wise under {}",
+                                    to_string(key.spec.algorithm), wrapping.spec.name));
+    return crypto::crypt(wrapping.spec.algorithm, *wrapping_value, true, mode, {},
+                         key_value->span());
+  }
+
+  Result<Bytes> do_random(std::size_t length) override {
+    auto bytes = crypto::random_bytes(length);
+    if (!bytes) return bytes.error();
+    return Bytes(bytes->data(), bytes->data() + bytes->size());
+  }
+
+ private:
+  struct Entry {
+    KeyInfo info;
+    SecureBytes value;
+  };
+
+  static bool known(const std::string& operation) {
+    for (const char* op :
+         {"generate", "ecb", "cbc", "cmac", "derive_encrypt_data", "wrap_ecb", "wrap_cbc"})
+      if (operation == op) return true;
+    return false;
+  }
+
+  static bool cipher_available(Algorithm a) {
+    const SecureBytes probe(key_length(a));
+    SecureBytes key = probe.clone();
+    key[0] = 1;
+    return crypto::crypt(a, key, true, CipherMode::ecb, {}, Bytes(block_size(a), 0)).ok();
+  }
+
+  // A copy of the key's value, so no lock is held while the cipher runs.
+  Result<SecureBytes> value_of(const std::string& name) {
+    std::lock_guard lock(mutex_);
+    const auto it = keys_.find(name);
+    if (it == keys_.end())
+      return make_error(HsmError::key_not_found, fmt::format("no key {}", name));
+    return it->second.value.clone();
+  }
+
+  Result<KeyInfo> add(const KeySpec& spec, SecureBytes value, bool persistent) {
+    auto kcv = kcv_of(spec.algorithm, value);
+    if (!kcv) return kcv.error();
+    KeyInfo info{spec, *kcv, !persistent};
+    std::lock_guard lock(mutex_);
+    if (keys_.count(spec.name) != 0)
+      return make_error(HsmError::key_exists, fmt::format("key {} exists", spec.name));
+    keys_.emplace(spec.name, Entry{info, std::move(value)});
+    if (persistent) {
+      if (auto s = save_locked(); !s) {
+        keys_.erase(spec.name);
+        return s.error();
+      }
+    }
+    return info;
+  }
+
+  Status save_locked() {
+    std::vector<const StoredKey*> persistent;
+    std::vector<StoredKey> views;
+    views.reserve(keys_.size());
+    for (const auto& [name, entry] : keys_)
+      if (!entry.info.ephemeral) views.push_back(StoredKey{entry.info, entry.value.clone()});
+    for (const auto& v : views) persistent.push_back(&v);
+    return store_.save(persistent);
+  }
+
+  std::mutex mutex_;
+  Keystore store_;
+  std::map<std::string, Entry> keys_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Hsm>> open_soft_hsm(const std::string& keystore_path,
+                                           SecureBytes passphrase) {
+  auto store = Keystore::open(keystore_path, passphrase);
+  if (!store) return store.error();
+  return std::unique_ptr<Hsm>(std::make_unique<SoftHsm>(std::move(*store)));
+}
+
+}  // namespace cardd::hsm

@@ -1,0 +1,75 @@
+#include "backend_fixture.h"
+
+namespace cardd::hsm::test {
+
+Bytes hex(std::string_view text) {
+  Bytes out;
+  for (std::size_t i = 0; i + 1 < text.size(); i += 2)
+    out.push_back(
+        static_cast<std::uint8_t>(std::stoi(std::string(text.substr(i, 2)), nullptr, 16)));
+  return out;
+}
+
+std::string to_hex(ByteView bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (const std::uint8_t b : bytes) {
+    out += kDigits[b >> 4];
+    out += kDigits[b & 15];
+  }
+  return out;
+}
+
+void HsmBackendTest::SetUp() {
+  if (GetParam() == "pkcs11") token_.emplace();
+  hsm_ = reopen();
+  ASSERT_TRUE(hsm_) << "backend " << GetParam() << " did not open";
+}
+
+void HsmBackendTest::TearDown() { hsm_.reset(); }
+
+HsmConfig HsmBackendTest::config() const {
+  HsmConfig c;
+  c.backend = GetParam();
+  if (GetParam() == "soft") {
+    const std::string secret = (dir_.path() / "passphrase").string();
+    std::ofstream(secret) << "correct horse battery staple\n";
+    c.soft.keystore_path = (dir_.path() / "keys.cks").string();
+    c.soft.passphrase_file = secret;
+  } else {
+    c.pkcs11 = token_->config();
+  }
+  return c;
+}
+
+std::unique_ptr<Hsm> HsmBackendTest::reopen() {
+  hsm_.reset();
+  auto opened = open_hsm(config());
+  EXPECT_TRUE(opened.ok()) << (opened.ok() ? "" : opened.error().describe());
+  return opened.ok() ? std::move(*opened) : nullptr;
+}
+
+KeyInfo HsmBackendTest::import_key(const std::string& name, Algorithm algorithm, UsageSet usage,
+                                   std::string_view key_hex) {
+  auto key = parse_key_hex(algorithm, key_hex);
+  EXPECT_TRUE(key.ok());
+  SecureBytes r(key_length(algorithm));
+  for (std::size_t i = 0; i < r.size(); ++i) r[i] = static_cast<std::uint8_t>(0x5A ^ (i * 37 + 11));
+  SecureBytes other(key_length(algorithm));
+  for (std::size_t i = 0; i < r.size(); ++i) other[i] = (*key)[i] ^ r[i];
+  std::vector<SecureBytes> parts;
+  parts.push_back(std::move(r));
+  parts.push_back(std::move(other));
+  auto info = hsm_->import_components(KeySpec{name, algorithm, usage, 1}, parts);
+  EXPECT_TRUE(info.ok()) << name << ": " << (info.ok() ? "" : info.error().describe());
+  return info.ok() ? *info : KeyInfo{};
+}
+
+bool HsmBackendTest::supports(Algorithm algorithm, const std::string& operation) const {
+  const Requirement need{algorithm, operation};
+  return hsm_->unsupported(std::span(&need, 1)).empty();
+}
+
+std::string backend_name(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
+
+}  // namespace cardd::hsm::test

@@ -1,0 +1,42 @@
+// Runs a test against every backend: "soft" (a keystore in a temporary
+// directory) and "pkcs11" (a fresh SoftHSM2 token). Tests of operations a
+// backend cannot do check that it says so (mechanism_unsupported) instead of
+// skipping.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cardd/hsm/factory.h"
+#include "child_process.h"
+#include "softhsm_token.h"
+
+namespace cardd::hsm::test {
+
+Bytes hex(std::string_view text);
+std::string to_hex(ByteView bytes);
+
+class HsmBackendTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+  HsmConfig config() const;
+  std::unique_ptr<Hsm> reopen();
+
+  // Imports known key material as a 2-component ceremony (R, K xor R).
+  KeyInfo import_key(const std::string& name, Algorithm algorithm, UsageSet usage,
+                     std::string_view key_hex);
+  bool supports(Algorithm algorithm, const std::string& operation) const;
+
+  cardd::test::TempDir dir_;
+  std::optional<cardd::test::SoftHsmToken> token_;
+  std::unique_ptr<Hsm> hsm_;
+};
+
+std::string backend_name(const ::testing::TestParamInfo<std::string>& info);
+
+}  // namespace cardd::hsm::test
