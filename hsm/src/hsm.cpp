@@ -80,7 +80,8 @@ Result<KeyInfo> Hsm::import_components(const KeySpec& spec,
                           fmt::format("component {} repeats component {}", c + 1, prior + 1));
     for (std::size_t i = 0; i < length; ++i) combined[i] ^= part[i];
   }
-  fix_parity(spec.algorithm, combined);
+  // The combined bytes are kept as they are: DES ignores parity bits, and a
+  // key exported to a card must be the bytes the custodians agreed on.
   if (auto s = check_key_strength(spec.algorithm, combined); !s)
     return make_error(HsmError::weak_key, "the combined key is weak");
   return do_import(spec, combined);

@@ -1,0 +1,108 @@
+// cardctl keys as key custodians use it: soft backend, real keystore file,
+// real audit log.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "child_process.h"
+
+namespace cardd {
+namespace {
+
+using test::bin_path;
+using test::run_command;
+using test::RunResult;
+
+class CardctlKeysTest : public ::testing::Test {
+ protected:
+  RunResult keys(std::vector<std::string> args, const std::string& input = "") {
+    std::vector<std::string> argv{"env", "CARDD_KEYSTORE_PASSPHRASE=custodian secret",
+                                  bin_path("cardctl"), "keys"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"--keystore", file("keys.cks")});
+    if (args.front() != "list" && args.front() != "capabilities")
+      argv.insert(argv.end(), {"--db", file("audit.db")});
+    return run_command(argv, input);
+  }
+  std::string file(const std::string& name) const { return (dir_.path() / name).string(); }
+  RunResult report() {
+    return run_command({bin_path("cardctl"), "report", "--db", file("audit.db")});
+  }
+
+  test::TempDir dir_;
+};
+
+// Components 11…11 and 11 10 13 12 … combine to 000102…0f, whose GP KCV is
+// C35280 (checked with the openssl command line).
+const std::string kComponents =
+    "11111111111111111111111111111111\n11101312151417161918 1b1a1d1c1f1e\n";
+
+TEST_F(CardctlKeysTest, CeremonyShowsEachComponentKcvAndTheKeyKcv) {
+  const RunResult r = keys(
+      {"ceremony", "--name", "zmk", "--alg", "aes128", "--usage", "unwrap", "--components", "2"},
+      kComponents);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("component 1 KCV: "), std::string::npos);
+  EXPECT_NE(r.out.find("component 2 KCV: "), std::string::npos);
+  EXPECT_NE(r.out.find("key zmk KCV: C35280"), std::string::npos) << r.out;
+  EXPECT_EQ((r.out + r.err).find("1b1a1d1c"), std::string::npos) << "components are never echoed";
+  EXPECT_NE(report().out.find("audit chain: intact (1 entries)"), std::string::npos);
+}
+
+TEST_F(CardctlKeysTest, RepeatedOrWeakComponentsAreRefusedAndAudited) {
+  const std::string same = "0123456789ABCDEFFEDCBA9876543210\n0123456789ABCDEFFEDCBA9876543210\n";
+  RunResult r = keys({"ceremony", "--name", "k", "--alg", "3des-2key", "--usage", "mac"}, same);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("weak_key: component 2 repeats component 1"), std::string::npos) << r.err;
+  r = keys({"ceremony", "--name", "k", "--alg", "3des-2key", "--usage", "mac"},
+           "0101010101010101FEFEFEFEFEFEFEFE\n0123456789ABCDEFFEDCBA9876543210\n");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("component 1 is weak"), std::string::npos) << r.err;
+  EXPECT_EQ(keys({"list"}).out.find("\nk "), std::string::npos);
+  EXPECT_NE(report().out.find("(2 entries)"), std::string::npos) << "refusals are audited too";
+}
+
+TEST_F(CardctlKeysTest, ImportUnderTheZmkChecksTheKcv) {
+  ASSERT_EQ(keys({"ceremony", "--name", "zmk", "--alg", "aes128", "--usage", "unwrap"}, kComponents)
+                .exit_code,
+            0);
+  // 00112233…ff encrypted under the ZMK is the FIPS-197 ciphertext; its KCV is 3544E0.
+  RunResult wrong =
+      keys({"import", "--name", "k1", "--alg", "aes128", "--usage", "mac", "--wrapped",
+            "69c4e0d86a7b0430d8cdb78070b4c55a", "--under", "zmk", "--kcv", "000000"});
+  EXPECT_EQ(wrong.exit_code, 1);
+  RunResult ok = keys({"import", "--name", "k1", "--alg", "aes128", "--usage", "mac", "--wrapped",
+                       "69c4e0d86a7b0430d8cdb78070b4c55a", "--under", "zmk", "--kcv", "3544E0"});
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  const auto listed = nlohmann::json::parse(keys({"list", "--json"}).out);
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0]["name"], "k1");
+  EXPECT_EQ(listed[0]["kcv"], "3544E0");
+  EXPECT_EQ(listed[0]["usage"], "mac");
+  EXPECT_FALSE(listed[0].contains("value"));
+}
+
+TEST_F(CardctlKeysTest, GenerateListAndCapabilities) {
+  ASSERT_EQ(keys({"generate", "--name", "master/ik", "--alg", "aes128", "--usage", "derive",
+                  "--version", "2"})
+                .exit_code,
+            0);
+  const RunResult list = keys({"list"});
+  EXPECT_NE(list.out.find("master/ik"), std::string::npos);
+  const RunResult caps = keys({"capabilities"});
+  EXPECT_NE(caps.out.find("backend: soft"), std::string::npos);
+  EXPECT_NE(caps.out.find("sm4"), std::string::npos);
+  EXPECT_EQ(keys({"generate", "--name", "x", "--alg", "rc4", "--usage", "mac"}).exit_code, 2);
+}
+
+TEST_F(CardctlKeysTest, WrongPassphraseIsRefused) {
+  ASSERT_EQ(keys({"generate", "--name", "a", "--alg", "aes128", "--usage", "mac"}).exit_code, 0);
+  const RunResult r = run_command({"env", "CARDD_KEYSTORE_PASSPHRASE=guess", bin_path("cardctl"),
+                                   "keys", "list", "--keystore", file("keys.cks")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("login_failed"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace cardd

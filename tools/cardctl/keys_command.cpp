@@ -1,0 +1,266 @@
+// cardctl keys …: key ceremony, import under a transport key, generation,
+// listing (never values) and the backend's capability report. Every
+// key-management action is written to the audit log.
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cardd/hsm/hsm.h"
+#include "cli_support.h"
+#include "commands.h"
+#include "hsm_options.h"
+#include "secret_input.h"
+
+namespace cardd::cardctl {
+namespace {
+
+struct KeyArgs {
+  HsmOptions hsm;
+  std::string db;
+  std::string name;
+  std::string algorithm;
+  std::string usage;
+  std::uint32_t version = 1;
+};
+
+std::optional<hsm::KeySpec> spec_of(const KeyArgs& a) {
+  const auto alg = hsm::algorithm_from_string(a.algorithm);
+  const auto usage = hsm::UsageSet::parse(a.usage);
+  if (!alg) std::cerr << "cardctl: unknown algorithm " << a.algorithm << "\n";
+  if (!usage)
+    std::cerr << "cardctl: usage is a comma list of encrypt,decrypt,mac,derive,wrap,unwrap\n";
+  if (!alg || !usage) return std::nullopt;
+  return hsm::KeySpec{a.name, *alg, *usage, a.version};
+}
+
+void add_key_options(CLI::App& cmd, KeyArgs& a) {
+  a.hsm.add_to(cmd);
+  cmd.add_option("--db", a.db, "database whose audit log records the action")->required();
+  cmd.add_option("--name", a.name, "key name")->required();
+  cmd.add_option("--alg", a.algorithm, "3des-2key | 3des-3key | aes128 | aes192 | aes256 | sm4")
+      ->required();
+  cmd.add_option("--usage", a.usage, "comma list: encrypt,decrypt,mac,derive,wrap,unwrap")
+      ->required();
+  cmd.add_option("--version", a.version, "key version");
+}
+
+// Opens the HSM and the audit store, runs `action`, audits what it returns.
+int with_hsm_and_audit(const KeyArgs& a, const std::string& action,
+                       const std::function<Result<std::string>(hsm::Hsm&)>& run) {
+  auto store = open_store(a.db);
+  if (!store) return 1;
+  auto h = a.hsm.open();
+  if (!h) return 1;
+  auto detail = run(*h);
+  if (!detail) {
+    std::cerr << "cardctl: " << detail.error().describe() << "\n";
+    (void)store->audit("cardctl", action + ".refused", a.name, detail.error().describe());
+    return 1;
+  }
+  if (auto s = store->audit("cardctl", action, a.name, *detail); !s) {
+    std::cerr << "cardctl: the key was changed but the audit entry failed: " << s.error().describe()
+              << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+std::string describe(const hsm::KeyInfo& k) {
+  return fmt::format("alg={} usage={} version={} kcv={}", hsm::to_string(k.spec.algorithm),
+                     k.spec.usage.to_string(), k.spec.version, k.kcv);
+}
+
+struct CeremonyArgs : KeyArgs {
+  int components = 2;
+  std::vector<std::string> component_files;
+};
+
+Result<hsm::SecureBytes> read_component(const CeremonyArgs& a, hsm::Algorithm alg, int index) {
+  std::string text;
+  if (!a.component_files.empty()) {
+    std::ifstream in(a.component_files[static_cast<std::size_t>(index)]);
+    if (!in || !std::getline(in, text))
+      return make_error(hsm::HsmError::io, fmt::format("cannot read component file {}", index + 1));
+  } else {
+    auto line = read_secret_line(
+        fmt::format("component {} of {} (hex, not echoed): ", index + 1, a.components));
+    if (!line)
+      return make_error(hsm::HsmError::invalid_argument,
+                        "input ended before every component was entered");
+    text = std::move(*line);
+  }
+  auto value = hsm::parse_key_hex(alg, text);
+  std::fill(text.begin(), text.end(), '\0');
+  return value;
+}
+
+int run_ceremony(const CeremonyArgs& a) {
+  const auto spec = spec_of(a);
+  if (!spec) return 2;
+  if (!a.component_files.empty() &&
+      a.component_files.size() != static_cast<std::size_t>(a.components)) {
+    std::cerr << "cardctl: give one --component-file per component\n";
+    return 2;
+  }
+  return with_hsm_and_audit(a, "keys.ceremony", [&](hsm::Hsm& h) -> Result<std::string> {
+    std::vector<hsm::SecureBytes> parts;
+    std::string kcvs;
+    for (int i = 0; i < a.components; ++i) {
+      auto part = read_component(a, spec->algorithm, i);
+      if (!part) return part.error();
+      if (auto s = hsm::check_key_strength(spec->algorithm, *part); !s)
+        return make_error(hsm::HsmError::weak_key,
+                          fmt::format("component {} is weak; start again", i + 1));
+      for (std::size_t p = 0; p < parts.size(); ++p)
+        if (parts[p].equals(part->span()))
+          return make_error(hsm::HsmError::weak_key,
+                            fmt::format("component {} repeats component {}", i + 1, p + 1));
+      auto kcv = hsm::kcv_of(spec->algorithm, *part);
+      if (!kcv) return kcv.error();
+      std::cout << fmt::format("component {} KCV: {}", i + 1, *kcv) << std::endl;
+      kcvs += (kcvs.empty() ? "" : ",") + *kcv;
+      parts.push_back(std::move(*part));
+    }
+    auto key = h.import_components(*spec, parts);
+    if (!key) return key.error();
+    std::cout << fmt::format("key {} KCV: {}", spec->name, key->kcv) << std::endl;
+    return fmt::format("{} components={} component_kcvs={}", describe(*key), a.components, kcvs);
+  });
+}
+
+struct ImportArgs : KeyArgs {
+  std::string wrapped;
+  std::string under;
+  std::string kcv;
+};
+
+int run_import_key(const ImportArgs& a) {
+  const auto spec = spec_of(a);
+  if (!spec) return 2;
+  hsm::Bytes wrapped;
+  for (std::size_t i = 0; i + 1 < a.wrapped.size(); i += 2) {
+    const std::string pair = a.wrapped.substr(i, 2);
+    if (pair.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos ||
+        a.wrapped.size() % 2 != 0) {
+      std::cerr << "cardctl: --wrapped must be hex\n";
+      return 2;
+    }
+    wrapped.push_back(static_cast<std::uint8_t>(std::stoi(pair, nullptr, 16)));
+  }
+  return with_hsm_and_audit(a, "keys.import", [&](hsm::Hsm& h) -> Result<std::string> {
+    auto key = h.import_wrapped(*spec, wrapped, a.under, a.kcv);
+    if (!key) return key.error();
+    std::cout << fmt::format("key {} imported under {}, KCV: {}", spec->name, a.under, key->kcv)
+              << std::endl;
+    return fmt::format("{} under={}", describe(*key), a.under);
+  });
+}
+
+int run_generate(const KeyArgs& a) {
+  const auto spec = spec_of(a);
+  if (!spec) return 2;
+  return with_hsm_and_audit(a, "keys.generate", [&](hsm::Hsm& h) -> Result<std::string> {
+    auto key = h.generate(*spec);
+    if (!key) return key.error();
+    std::cout << fmt::format("key {} generated, KCV: {}", spec->name, key->kcv) << std::endl;
+    return describe(*key);
+  });
+}
+
+int run_list(const HsmOptions& options, bool json) {
+  auto h = options.open();
+  if (!h) return 1;
+  auto keys = h->list();
+  if (!keys) {
+    std::cerr << "cardctl: " << keys.error().describe() << "\n";
+    return 1;
+  }
+  if (json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& k : *keys)
+      out.push_back({{"name", k.spec.name},
+                     {"algorithm", hsm::to_string(k.spec.algorithm)},
+                     {"usage", k.spec.usage.to_string()},
+                     {"version", k.spec.version},
+                     {"kcv", k.kcv}});
+    std::cout << out.dump() << "\n";
+    return 0;
+  }
+  std::cout << fmt::format("{:<24} {:<10} {:<36} {:>7}  {}\n", "name", "algorithm", "usage",
+                           "version", "KCV");
+  for (const auto& k : *keys)
+    std::cout << fmt::format("{:<24} {:<10} {:<36} {:>7}  {}\n", k.spec.name,
+                             hsm::to_string(k.spec.algorithm), k.spec.usage.to_string(),
+                             k.spec.version, k.kcv);
+  return 0;
+}
+
+int run_capabilities(const HsmOptions& options) {
+  auto h = options.open();
+  if (!h) return 1;
+  const char* operations[] = {
+      "generate",         "ecb",      "cbc",     "cmac", "retail_mac", "derive_encrypt_data",
+      "derive_sp800_108", "wrap_ecb", "wrap_cbc"};
+  std::cout << fmt::format("backend: {}\n{:<11}", h->backend(), "");
+  for (const char* op : operations) std::cout << fmt::format(" {:<8.8}", op);
+  std::cout << "\n";
+  for (const auto alg :
+       {hsm::Algorithm::des3_2key, hsm::Algorithm::des3_3key, hsm::Algorithm::aes128,
+        hsm::Algorithm::aes192, hsm::Algorithm::aes256, hsm::Algorithm::sm4}) {
+    std::cout << fmt::format("{:<11}", hsm::to_string(alg));
+    for (const char* op : operations) {
+      const hsm::Requirement need{alg, op};
+      std::cout << fmt::format(" {:<8}", h->unsupported(std::span(&need, 1)).empty() ? "yes" : "-");
+    }
+    std::cout << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_keys_command(CLI::App& app, int& exit_code) {
+  auto* keys = app.add_subcommand(
+      "keys", "Key ceremony, import, generation and listing (values never shown)");
+  keys->require_subcommand(1);
+
+  auto ceremony = std::make_shared<CeremonyArgs>();
+  auto* c = keys->add_subcommand("ceremony",
+                                 "Combine 2 or 3 clear components into a key; shows every KCV");
+  add_key_options(*c, *ceremony);
+  c->add_option("--components", ceremony->components, "number of components")
+      ->check(CLI::Range(2, 3));
+  c->add_option("--component-file", ceremony->component_files,
+                "read components from files (automation)");
+  c->callback([ceremony, &exit_code] { exit_code = run_ceremony(*ceremony); });
+
+  auto import = std::make_shared<ImportArgs>();
+  auto* i = keys->add_subcommand("import", "Import a key encrypted (ECB) under a transport key");
+  add_key_options(*i, *import);
+  i->add_option("--wrapped", import->wrapped, "the encrypted key value, hex")->required();
+  i->add_option("--under", import->under, "name of the transport key (ZMK)")->required();
+  i->add_option("--kcv", import->kcv, "expected KCV of the imported key");
+  i->callback([import, &exit_code] { exit_code = run_import_key(*import); });
+
+  auto generate = std::make_shared<KeyArgs>();
+  auto* g = keys->add_subcommand("generate", "Generate a key inside the HSM");
+  add_key_options(*g, *generate);
+  g->callback([generate, &exit_code] { exit_code = run_generate(*generate); });
+
+  auto list_options = std::make_shared<HsmOptions>();
+  auto json = std::make_shared<bool>(false);
+  auto* l = keys->add_subcommand("list", "Names, algorithms, usage and KCVs of the stored keys");
+  list_options->add_to(*l);
+  l->add_flag("--json", *json, "machine-readable output");
+  l->callback([list_options, json, &exit_code] { exit_code = run_list(*list_options, *json); });
+
+  auto caps_options = std::make_shared<HsmOptions>();
+  auto* caps =
+      keys->add_subcommand("capabilities", "What the configured backend can and cannot do");
+  caps_options->add_to(*caps);
+  caps->callback([caps_options, &exit_code] { exit_code = run_capabilities(*caps_options); });
+}
+
+}  // namespace cardd::cardctl
