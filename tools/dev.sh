@@ -98,6 +98,7 @@ test_all() {
 bench() {
   build release
   build/release/bin/bench_intake "$@"
+  build/release/bin/bench_hsm "$@"
 }
 
 case "${1:-demo}" in
