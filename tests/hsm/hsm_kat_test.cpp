@@ -261,9 +261,9 @@ TEST_P(Derivations, Scp02DekWrapsAKeyLikeGlobalPlatformPro) {
   EXPECT_EQ(to_hex(*wrapped), "efbee6c6d99d7b70bde9d7e927f020af");
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, Derivations, ::testing::Values("soft"), backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, Derivations, ::testing::Values("soft", "pkcs11"), backend_name);
 
-INSTANTIATE_TEST_SUITE_P(Backends, Kat, ::testing::Values("soft"), backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, Kat, ::testing::Values("soft", "pkcs11"), backend_name);
 
 }  // namespace
 }  // namespace cardd::hsm::test

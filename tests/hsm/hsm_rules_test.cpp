@@ -203,7 +203,7 @@ TEST_P(Rules, NoKeyValueAppearsInMessagesOrLogs) {
     EXPECT_EQ(all.find(needle), std::string::npos) << needle << " leaked into: " << all;
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, Rules, ::testing::Values("soft"), backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, Rules, ::testing::Values("soft", "pkcs11"), backend_name);
 
 }  // namespace
 }  // namespace cardd::hsm::test

@@ -106,3 +106,41 @@ TEST_F(CardctlKeysTest, WrongPassphraseIsRefused) {
 
 }  // namespace
 }  // namespace cardd
+
+#include "../hsm/softhsm_token.h"
+
+namespace cardd {
+namespace {
+
+TEST(CardctlKeysPkcs11, CeremonyAndCapabilitiesOnASoftHsm2Token) {
+  test::SoftHsmToken token;  // sets SOFTHSM2_CONF, which cardctl inherits
+  test::TempDir dir;
+  const std::string db = (dir.path() / "audit.db").string();
+  auto keys = [&](std::vector<std::string> args, const std::string& input = "") {
+    std::vector<std::string> argv{test::bin_path("cardctl"), "keys"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"--hsm", "pkcs11", "--pin-file", token.pin_file()});
+    return test::run_command(argv, input);
+  };
+  const auto caps = keys({"capabilities"});
+  ASSERT_EQ(caps.exit_code, 0) << caps.err;
+  EXPECT_NE(caps.out.find("backend: pkcs11"), std::string::npos);
+  const auto sm4 = caps.out.find("\nsm4");
+  ASSERT_NE(sm4, std::string::npos);
+  EXPECT_EQ(caps.out.substr(sm4).find("yes"), std::string::npos)
+      << "SoftHSM2 has no SM4: " << caps.out;
+
+  const auto made =
+      keys({"ceremony", "--db", db, "--name", "zmk", "--alg", "aes128", "--usage", "encrypt"},
+           "11111111111111111111111111111111\n11101312151417161918 1b1a1d1c1f1e\n");
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  EXPECT_NE(made.out.find("key zmk KCV: C35280"), std::string::npos) << made.out;
+  const auto refused =
+      keys({"generate", "--db", db, "--name", "s", "--alg", "sm4", "--usage", "mac"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("mechanism_unsupported"), std::string::npos) << refused.err;
+  EXPECT_NE(keys({"list"}).out.find("C35280"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cardd

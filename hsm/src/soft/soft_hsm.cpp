@@ -111,6 +111,9 @@ class SoftHsm final : public Hsm {
       if (!keys) return keys.error();
       derived = std::move(*keys);
     }
+    // Tokens give derived DES keys odd parity (SoftHSM does); so do we, so
+    // that a wrapped key is the same bytes whichever backend made it.
+    fix_parity(out.algorithm, derived);
     return add(out, std::move(derived), persistent);
   }
 

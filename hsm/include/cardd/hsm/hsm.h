@@ -30,7 +30,8 @@ namespace cardd::hsm {
 struct Requirement {
   Algorithm algorithm = Algorithm::aes128;
   std::string operation;  // "generate", "ecb", "cbc", "cmac", "retail_mac",
-                          // "derive_encrypt_data", "derive_sp800_108", "wrap_ecb", "wrap_cbc"
+                          // "derive_encrypt_data", "derive_sp800_108", "wrap_ecb", "wrap_cbc",
+                          // "unwrap_ecb" (import_wrapped)
   friend bool operator==(const Requirement&, const Requirement&) = default;
 };
 

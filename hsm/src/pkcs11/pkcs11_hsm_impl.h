@@ -1,0 +1,76 @@
+// The Hsm over one PKCS#11 token (private to hsm/src/pkcs11).
+//
+// Keys are token objects (see key_objects.h); ephemeral (derived,
+// non-persistent) keys are session objects of the pool's sessions, tracked
+// here by name so that another Hsm of the same process, which sees the same
+// session objects, never finds them. They vanish when this Hsm closes.
+//
+// Key export policy (CKA_EXTRACTABLE): derived keys (card keys) may be wrapped
+// out; generated or imported keys only when their usage has none of derive,
+// wrap, unwrap (master and transport keys never leave the token).
+//
+// Thread safety: hooks run concurrently; each call borrows a session from the
+// pool for its duration and never holds two at once.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cardd/hsm/hsm.h"
+#include "pkcs11/key_objects.h"
+#include "pkcs11/mechanisms.h"
+#include "pkcs11/session_pool.h"
+
+namespace cardd::hsm::p11 {
+
+class Pkcs11Hsm final : public Hsm {
+ public:
+  explicit Pkcs11Hsm(std::unique_ptr<SessionPool> pool);
+  ~Pkcs11Hsm() override = default;
+
+  std::string_view backend() const override { return "pkcs11"; }
+  std::vector<Requirement> unsupported(std::span<const Requirement> needed) const override;
+
+ protected:
+  Result<KeyInfo> do_generate(const KeySpec& spec) override;
+  Result<KeyInfo> do_import(const KeySpec& spec, const SecureBytes& value) override;
+  Result<KeyInfo> do_import_wrapped(const KeySpec& spec, ByteView wrapped,
+                                    const KeyInfo& zmk) override;
+  Result<KeyInfo> do_find(std::string_view name) override;
+  Result<std::vector<KeyInfo>> do_list() override;
+  Status do_destroy(const KeyInfo& key) override;
+  Result<Bytes> do_crypt(const KeyInfo& key, bool encrypt, CipherMode mode, ByteView iv,
+                         ByteView data) override;
+  Result<Bytes> do_mac(const KeyInfo& key, MacMethod method, ByteView data) override;
+  Result<KeyInfo> do_derive(const KeyInfo& base, const Derivation& how, const KeySpec& out,
+                            bool persistent) override;
+  Result<Bytes> do_wrap(const KeyInfo& wrapping_key, CipherMode mode, const KeyInfo& key) override;
+  Result<Bytes> do_random(std::size_t length) override;
+
+ private:
+  // mechanism_unsupported naming the reason, when the token cannot do it.
+  Status require(Algorithm algorithm, const char* operation) const;
+  Status ensure_absent(Lease& lease, const std::string& name);
+  Result<ObjectHandle> handle_of(Lease& lease, const KeyInfo& key);
+  // Computes the KCV (unless known), records version and KCV in CKA_ID for
+  // token keys, registers the key. Destroys the object on failure.
+  Result<KeyInfo> finish_new_key(Lease& lease, ObjectHandle handle, const KeySpec& spec,
+                                 bool on_token, std::optional<std::string> kcv);
+  std::optional<bool> probe_wrap(Algorithm algorithm, CipherMode mode);
+
+  std::unique_ptr<SessionPool> pool_;
+  Capabilities capabilities_;
+  std::mutex create_mutex_;  // "name free? then create" is one step in this process
+  std::mutex keys_mutex_;
+  std::map<std::string, StoredKey, std::less<>> ephemeral_;
+  std::map<std::string, ObjectHandle, std::less<>> handles_;  // token keys, as last found
+};
+
+// Whether a generated or imported key may ever be wrapped out.
+bool may_leave_token(UsageSet usage);
+
+}  // namespace cardd::hsm::p11
