@@ -1,6 +1,7 @@
 #include "cardd/hsm/factory.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -29,7 +30,18 @@ Result<SecureBytes> read_secret(const std::string& env_name, const std::string& 
   return secret;
 }
 
-Result<std::unique_ptr<Hsm>> open_hsm(const HsmConfig& config) {
+std::string describe_unsupported(const Hsm& hsm, std::span<const Requirement> required) {
+  std::string out;
+  for (const Requirement& r : hsm.unsupported(required)) {
+    if (!out.empty()) out += ", ";
+    out += fmt::format("{} {}", to_string(r.algorithm), r.operation);
+  }
+  return out;
+}
+
+namespace {
+
+Result<std::unique_ptr<Hsm>> open_backend(const HsmConfig& config) {
   if (config.backend == "soft") {
     if (config.soft.keystore_path.empty())
       return make_error(HsmError::invalid_argument, "soft backend needs a keystore path");
@@ -44,6 +56,18 @@ Result<std::unique_ptr<Hsm>> open_hsm(const HsmConfig& config) {
   }
   return make_error(HsmError::invalid_argument,
                     fmt::format("unknown HSM backend '{}' (soft or pkcs11)", config.backend));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Hsm>> open_hsm(const HsmConfig& config) {
+  auto hsm = open_backend(config);
+  if (hsm) {
+    if (const std::string missing = describe_unsupported(**hsm, config.required); !missing.empty())
+      spdlog::warn("hsm: the {} backend cannot do what the configuration needs: {}",
+                   (*hsm)->backend(), missing);
+  }
+  return hsm;
 }
 
 }  // namespace cardd::hsm

@@ -207,3 +207,35 @@ INSTANTIATE_TEST_SUITE_P(Backends, Rules, ::testing::Values("soft", "pkcs11"), b
 
 }  // namespace
 }  // namespace cardd::hsm::test
+
+namespace cardd::hsm::test {
+namespace {
+
+TEST_P(Rules, StartUpNamesWhatTheConfigurationNeedsButTheBackendCannotDo) {
+  std::ostringstream captured;
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+      "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(captured)));
+  hsm_.reset();
+  HsmConfig c = config();
+  c.required = {
+      {Algorithm::aes128, "cmac"}, {Algorithm::sm4, "ecb"}, {Algorithm::des3_2key, "retail_mac"}};
+  auto opened = open_hsm(c);
+  spdlog::set_default_logger(previous);
+  ASSERT_TRUE(opened.ok());
+  const std::string missing = describe_unsupported(**opened, c.required);
+  EXPECT_EQ(missing.find("aes128 cmac"), std::string::npos);
+  if (GetParam() == "pkcs11") {
+    EXPECT_NE(missing.find("sm4 ecb"), std::string::npos) << missing;
+    EXPECT_NE(missing.find("3des-2key retail_mac"), std::string::npos) << missing;
+    EXPECT_NE(captured.str().find("cannot do what the configuration needs: " + missing),
+              std::string::npos)
+        << captured.str();
+  } else {
+    EXPECT_TRUE(missing.empty()) << missing;
+    EXPECT_EQ(captured.str().find("cannot do"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace cardd::hsm::test

@@ -4,7 +4,9 @@
 
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "cardd/common/result.h"
 #include "cardd/hsm/hsm.h"
@@ -29,7 +31,15 @@ struct HsmConfig {
   std::string backend = "soft";  // "soft" | "pkcs11"
   SoftConfig soft;
   Pkcs11Config pkcs11;
+  // What the configuration (card profiles) will ask of the HSM. open_hsm()
+  // names every one the backend cannot do, at start-up, in a warning; the
+  // calls themselves later fail with mechanism_unsupported — never a silent
+  // fallback.
+  std::vector<Requirement> required;
 };
+
+// "sm4 ecb, 3des-2key retail_mac" — empty when everything is supported.
+std::string describe_unsupported(const Hsm& hsm, std::span<const Requirement> required);
 
 // Errors: token_unavailable, login_failed, store_corrupt, io, invalid_argument.
 Result<std::unique_ptr<Hsm>> open_hsm(const HsmConfig& config);
