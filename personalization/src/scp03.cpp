@@ -1,0 +1,229 @@
+#include "cardd/personalization/scp03.h"
+
+#include <fmt/format.h>
+#include <openssl/crypto.h>
+
+#include <atomic>
+
+namespace cardd::personalization {
+namespace {
+
+constexpr std::uint8_t kSecureMessagingCla = 0x04;
+constexpr std::size_t kChallengeSize = 8;  // S8 mode
+constexpr std::size_t kMacSize = 8;
+
+class Category final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "secure_channel"; }
+  std::string message(int code) const override {
+    switch (static_cast<SecureChannelError>(code)) {
+      case SecureChannelError::bad_response:
+        return "bad_response";
+      case SecureChannelError::card_cryptogram:
+        return "card_cryptogram";
+      case SecureChannelError::response_mac:
+        return "response_mac";
+      case SecureChannelError::not_authenticated:
+        return "not_authenticated";
+      case SecureChannelError::too_long:
+        return "too_long";
+    }
+    return "unknown";
+  }
+};
+
+// The SP 800-108 input block for data (cryptograms) rather than keys.
+Bytes kdf_block(std::uint8_t constant, std::uint16_t bits, ByteView context) {
+  Bytes block(11, 0);
+  block.insert(block.end(), {constant, 0x00, static_cast<std::uint8_t>(bits >> 8),
+                             static_cast<std::uint8_t>(bits), 0x01});
+  block.insert(block.end(), context.begin(), context.end());
+  return block;
+}
+
+Bytes pad80(ByteView data, std::size_t block) {
+  Bytes out(data.begin(), data.end());
+  out.push_back(0x80);
+  while (out.size() % block != 0) out.push_back(0x00);
+  return out;
+}
+
+std::optional<Bytes> unpad80(const Bytes& data) {
+  std::size_t end = data.size();
+  while (end > 0 && data[end - 1] == 0x00) --end;
+  if (end == 0 || data[end - 1] != 0x80) return std::nullopt;
+  return Bytes(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(end - 1));
+}
+
+std::string session_prefix() {
+  static std::atomic<std::uint64_t> next{0};
+  return fmt::format("scp03/{}/", ++next);
+}
+
+}  // namespace
+
+const std::error_category& secure_channel_category() {
+  static const Category category;
+  return category;
+}
+
+CommandApdu Scp03Session::initialize_update(std::uint8_t key_version, ByteView host_challenge) {
+  return CommandApdu{
+      0x80, 0x50, key_version, 0x00, Bytes(host_challenge.begin(), host_challenge.end()), 256u};
+}
+
+Result<Scp03Session> Scp03Session::open(hsm::Hsm& hsm, const Scp03Keys& keys,
+                                        ByteView host_challenge, ByteView response,
+                                        std::uint8_t security_level) {
+  // KDD(10) | KVN | SCP id 03 | i | card challenge(8) | card cryptogram(8) [| sequence counter(3)]
+  if ((response.size() != 29 && response.size() != 32) || response[11] != 0x03 ||
+      host_challenge.size() != kChallengeSize)
+    return make_error(
+        SecureChannelError::bad_response,
+        fmt::format("INITIALIZE UPDATE response of {} bytes is not SCP03 (S8)", response.size()));
+  auto info = hsm.info(keys.mac);
+  if (!info) return info.error();
+
+  Scp03Session s;
+  s.hsm_ = &hsm;
+  s.algorithm_ = info->spec.algorithm;
+  s.level_ = security_level;
+  s.key_version_ = response[10];
+  const std::string prefix = session_prefix();
+  s.s_enc_ = prefix + "s-enc";
+  s.s_mac_ = prefix + "s-mac";
+  s.s_rmac_ = prefix + "s-rmac";
+
+  Bytes context(host_challenge.begin(), host_challenge.end());
+  const ByteView card_challenge = response.subspan(13, kChallengeSize);
+  context.insert(context.end(), card_challenge.begin(), card_challenge.end());
+  using hsm::Usage;
+  const struct {
+    const std::string& base;
+    std::uint8_t constant;
+    const std::string& name;
+    hsm::UsageSet usage;
+  } derivations[] = {{keys.enc, 0x04, s.s_enc_, {Usage::encrypt, Usage::decrypt}},
+                     {keys.mac, 0x06, s.s_mac_, {Usage::mac}},
+                     {keys.mac, 0x07, s.s_rmac_, {Usage::mac}}};
+  for (const auto& d : derivations) {
+    auto key = hsm.derive(d.base, hsm::Sp800108CmacDerivation{d.constant, context},
+                          hsm::KeySpec{d.name, s.algorithm_, d.usage, 1});
+    if (!key) return key.error();
+  }
+
+  auto card_cryptogram = s.mac(s.s_mac_, kdf_block(0x00, 64, context));
+  if (!card_cryptogram) return card_cryptogram.error();
+  const ByteView expected = response.subspan(21, kMacSize);
+  if (CRYPTO_memcmp(card_cryptogram->data(), expected.data(), kMacSize) != 0)
+    return make_error(SecureChannelError::card_cryptogram,
+                      "the card cryptogram does not verify: wrong keys or not the expected card");
+  auto host_cryptogram = s.mac(s.s_mac_, kdf_block(0x01, 64, context));
+  if (!host_cryptogram) return host_cryptogram.error();
+  s.host_cryptogram_.assign(host_cryptogram->begin(), host_cryptogram->begin() + kMacSize);
+  return s;
+}
+
+Scp03Session::Scp03Session(Scp03Session&& o) noexcept
+    : hsm_(std::exchange(o.hsm_, nullptr)),
+      s_enc_(std::move(o.s_enc_)),
+      s_mac_(std::move(o.s_mac_)),
+      s_rmac_(std::move(o.s_rmac_)),
+      algorithm_(o.algorithm_),
+      level_(o.level_),
+      key_version_(o.key_version_),
+      authenticated_(o.authenticated_),
+      chaining_(std::move(o.chaining_)),
+      counter_(o.counter_),
+      host_cryptogram_(std::move(o.host_cryptogram_)) {}
+
+Scp03Session::~Scp03Session() {
+  if (hsm_ == nullptr) return;
+  for (const std::string* name : {&s_enc_, &s_mac_, &s_rmac_})
+    if (!name->empty()) (void)hsm_->destroy(*name);
+}
+
+Result<Bytes> Scp03Session::mac(const std::string& key, ByteView data) {
+  return hsm_->mac(key, hsm::MacMethod::cmac, data);
+}
+
+Result<Bytes> Scp03Session::icv(bool for_response) {
+  Bytes block(16, 0);
+  for (std::size_t i = 0; i < 8; ++i)
+    block[15 - i] = static_cast<std::uint8_t>(counter_ >> (8 * i));
+  if (for_response) block[0] = 0x80;
+  return hsm_->encrypt(s_enc_, hsm::CipherMode::ecb, {}, block);
+}
+
+Result<CommandApdu> Scp03Session::protect(const CommandApdu& command, bool encrypt_data) {
+  Bytes data = command.data;
+  if (encrypt_data) {
+    ++counter_;  // counted for every command, with data or not
+    if (!data.empty()) {
+      auto iv = icv(false);
+      if (!iv) return iv.error();
+      auto encrypted = hsm_->encrypt(s_enc_, hsm::CipherMode::cbc, *iv, pad80(data, 16));
+      if (!encrypted) return encrypted.error();
+      data = std::move(*encrypted);
+    }
+  }
+  if (data.size() + kMacSize > 255)
+    return make_error(SecureChannelError::too_long, "wrapped command data would exceed 255 bytes");
+  const auto cla = static_cast<std::uint8_t>((command.cla & 0xF0) | kSecureMessagingCla);
+  Bytes input = chaining_;
+  input.insert(input.end(), {cla, command.ins, command.p1, command.p2,
+                             static_cast<std::uint8_t>(data.size() + kMacSize)});
+  input.insert(input.end(), data.begin(), data.end());
+  auto full = mac(s_mac_, input);
+  if (!full) return full.error();
+  chaining_ = *full;
+  data.insert(data.end(), full->begin(), full->begin() + kMacSize);
+  return CommandApdu{
+      cla,        command.ins,     command.p1,
+      command.p2, std::move(data), command.le ? std::optional<std::uint32_t>(256u) : std::nullopt};
+}
+
+Result<CommandApdu> Scp03Session::external_authenticate() {
+  const CommandApdu command{0x80, 0x82, level_, 0x00, host_cryptogram_, std::nullopt};
+  auto wrapped = protect(command, false);  // never encrypted
+  if (wrapped) authenticated_ = true;
+  return wrapped;
+}
+
+Result<CommandApdu> Scp03Session::wrap(const CommandApdu& command) {
+  if (!authenticated_)
+    return make_error(SecureChannelError::not_authenticated, "EXTERNAL AUTHENTICATE first");
+  if ((level_ & scp03_level::kCMac) == 0) return command;
+  return protect(command, (level_ & scp03_level::kCDecryption) != 0);
+}
+
+Result<ResponseApdu> Scp03Session::unwrap(const ResponseApdu& response) {
+  if ((level_ & scp03_level::kRMac) == 0) return response;
+  const bool protected_sw =
+      response.sw.ok() || response.sw.sw1() == 0x62 || response.sw.sw1() == 0x63;
+  if (!protected_sw) return response;
+  if (response.data.size() < kMacSize)
+    return make_error(SecureChannelError::response_mac,
+                      fmt::format("response with {} has no R-MAC", response.sw.to_string()));
+  Bytes body(response.data.begin(), response.data.end() - kMacSize);
+  Bytes input = chaining_;
+  input.insert(input.end(), body.begin(), body.end());
+  input.insert(input.end(), {response.sw.sw1(), response.sw.sw2()});
+  auto expected = mac(s_rmac_, input);
+  if (!expected) return expected.error();
+  if (CRYPTO_memcmp(expected->data(), response.data.data() + body.size(), kMacSize) != 0)
+    return make_error(SecureChannelError::response_mac, "R-MAC does not verify");
+  if ((level_ & scp03_level::kREncryption) != 0 && !body.empty()) {
+    auto iv = icv(true);
+    if (!iv) return iv.error();
+    auto clear = hsm_->decrypt(s_enc_, hsm::CipherMode::cbc, *iv, body);
+    if (!clear) return clear.error();
+    auto unpadded = unpad80(*clear);
+    if (!unpadded)
+      return make_error(SecureChannelError::response_mac, "decrypted response has no 80 padding");
+    body = std::move(*unpadded);
+  }
+  return ResponseApdu{std::move(body), response.sw};
+}
+
+}  // namespace cardd::personalization
