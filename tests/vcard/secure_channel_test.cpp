@@ -1,0 +1,152 @@
+// The host's SCP03 (keys in the soft HSM) against the virtual card's own,
+// independently written SCP03, through the in-process reader.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "cardd/hsm/factory.h"
+#include "cardd/personalization/scp03.h"
+#include "cardd/vcard/virtual_card.h"
+#include "child_process.h"
+
+namespace cardd::vcard {
+namespace {
+
+using personalization::CommandApdu;
+using personalization::Scp03Keys;
+using personalization::Scp03Session;
+namespace sw = personalization::sw;
+
+const Bytes kEnc = {0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47,
+                    0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F};
+const Bytes kMac = {0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57,
+                    0x58, 0x59, 0x5A, 0x5B, 0x5C, 0x5D, 0x5E, 0x5F};
+
+class SecureChannel : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::ofstream(dir_.path() / "secret") << "vcard test\n";
+    hsm::HsmConfig c;
+    c.soft.keystore_path = (dir_.path() / "keys.cks").string();
+    c.soft.passphrase_file = (dir_.path() / "secret").string();
+    hsm_ = std::move(*hsm::open_hsm(c));
+    import("card/enc", kEnc);
+    import("card/mac", kMac);
+    CardState state;
+    state.serial = {0x12, 0x34, 0x56, 0x78};
+    state.keys = StaticKeys{Cipher::aes, kEnc, kMac, kMac, 0x30};
+    card_ = std::make_unique<VirtualCard>(std::move(state));
+    reader_ = std::make_unique<InProcessReader>(*card_);
+    ASSERT_TRUE(reader_->connect().ok());
+  }
+
+  void import(const std::string& name, const Bytes& value) {
+    std::vector<hsm::SecureBytes> parts;
+    parts.emplace_back(16);
+    parts.emplace_back(16);
+    for (std::size_t i = 0; i < 16; ++i) {
+      parts[0][i] = static_cast<std::uint8_t>(0xA5 ^ i);
+      parts[1][i] = value[i] ^ parts[0][i];
+    }
+    ASSERT_TRUE(hsm_->import_components(
+                        hsm::KeySpec{name, hsm::Algorithm::aes128, {hsm::Usage::derive}, 1}, parts)
+                    .ok());
+  }
+
+  personalization::ResponseApdu send(const CommandApdu& c) {
+    auto r = reader_->transmit(c);
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? *r : personalization::ResponseApdu{};
+  }
+
+  // SELECT, INITIALIZE UPDATE, EXTERNAL AUTHENTICATE.
+  Result<Scp03Session> authenticate(std::uint8_t level, const std::string& mac_key = "card/mac") {
+    EXPECT_TRUE(
+        send(CommandApdu{0x00, 0xA4, 0x04, 0x00, {0xA0, 0, 0, 1, 0x51, 0, 0, 0}, 256u}).sw.ok());
+    const Bytes host_challenge = {1, 2, 3, 4, 5, 6, 7, 8};
+    const auto iu = send(Scp03Session::initialize_update(0x30, host_challenge));
+    if (!iu.sw.ok())
+      return make_error(personalization::SecureChannelError::bad_response, iu.sw.to_string());
+    auto session =
+        Scp03Session::open(*hsm_, Scp03Keys{"card/enc", mac_key}, host_challenge, iu.data, level);
+    if (!session) return session;
+    auto auth = session->external_authenticate();
+    if (!auth) return auth.error();
+    const auto answer = send(*auth);
+    if (auto s = personalization::check(answer, "EXTERNAL AUTHENTICATE"); !s) return s.error();
+    return session;
+  }
+
+  test::TempDir dir_;
+  std::unique_ptr<hsm::Hsm> hsm_;
+  std::unique_ptr<VirtualCard> card_;
+  std::unique_ptr<InProcessReader> reader_;
+};
+
+TEST_F(SecureChannel, CplcCarriesTheChipSerial) {
+  const auto r = send(CommandApdu{0x80, 0xCA, 0x9F, 0x7F, {}, 256u});
+  ASSERT_TRUE(r.sw.ok());
+  ASSERT_EQ(r.data.size(), 45u);
+  EXPECT_EQ(Bytes(r.data.begin() + 15, r.data.begin() + 19), (Bytes{0x12, 0x34, 0x56, 0x78}));
+}
+
+TEST_F(SecureChannel, FullProtectionRoundTripStoresData) {
+  auto session = authenticate(0x33);  // C-MAC, C-DEC, R-MAC, R-ENC
+  ASSERT_TRUE(session.ok()) << session.error().describe();
+  for (int i = 0; i < 3; ++i) {
+    const Bytes dgi = {0x01, static_cast<std::uint8_t>(0x01 + i), 0x04, 0xDE, 0xAD,
+                       0xBE, static_cast<std::uint8_t>(i)};
+    auto wrapped =
+        session->wrap(CommandApdu{0x80, 0xE2, static_cast<std::uint8_t>(i == 2 ? 0x80 : 0x00),
+                                  static_cast<std::uint8_t>(i), dgi, std::nullopt});
+    ASSERT_TRUE(wrapped.ok());
+    auto answer = session->unwrap(send(*wrapped));
+    ASSERT_TRUE(answer.ok()) << answer.error().describe();
+    EXPECT_TRUE(answer->sw.ok()) << answer->sw.to_string();
+  }
+  const auto& stored = card_->state().dgis;
+  ASSERT_EQ(stored.size(), 3u);
+  EXPECT_EQ(stored.at(0x0103), (Bytes{0xDE, 0xAD, 0xBE, 0x02}));
+}
+
+TEST_F(SecureChannel, LockedLifeCycleRefusesPersonalization) {
+  auto session = authenticate(0x01);
+  ASSERT_TRUE(session.ok()) << session.error().describe();
+  auto lock = session->wrap(CommandApdu{0x80, 0xF0, 0x80, 0x0F, {}, std::nullopt});
+  ASSERT_TRUE(send(*lock).sw.ok());
+  EXPECT_EQ(card_->state().life_cycle, LifeCycle::secured);
+  const auto again = send(Scp03Session::initialize_update(0x30, Bytes(8, 9)));
+  EXPECT_EQ(again.sw, sw::kConditionsNotSatisfied);
+}
+
+TEST_F(SecureChannel, WrongHostKeysFailTheCardCryptogram) {
+  import("other/mac", Bytes(16, 0x77));
+  auto session = authenticate(0x01, "other/mac");
+  ASSERT_FALSE(session.ok());
+  EXPECT_EQ(session.error().code, personalization::SecureChannelError::card_cryptogram);
+}
+
+TEST_F(SecureChannel, ATamperedMacIsRefusedAndEndsTheSession) {
+  auto session = authenticate(0x01);
+  ASSERT_TRUE(session.ok());
+  auto wrapped =
+      session->wrap(CommandApdu{0x80, 0xE2, 0x80, 0x00, {0x01, 0x01, 0x01, 0xAA}, std::nullopt});
+  wrapped->data.back() ^= 0x01;
+  EXPECT_EQ(send(*wrapped).sw, sw::kSecurityNotSatisfied);
+  auto next =
+      session->wrap(CommandApdu{0x80, 0xE2, 0x80, 0x01, {0x01, 0x01, 0x01, 0xAA}, std::nullopt});
+  EXPECT_EQ(send(*next).sw, sw::kSecurityNotSatisfied);
+  EXPECT_TRUE(card_->state().dgis.empty());
+}
+
+TEST_F(SecureChannel, StoreDataWithoutASecureChannelIsRefused) {
+  ASSERT_TRUE(
+      send(CommandApdu{0x00, 0xA4, 0x04, 0x00, {0xA0, 0, 0, 1, 0x51, 0, 0, 0}, 256u}).sw.ok());
+  EXPECT_EQ(send(CommandApdu{0x80, 0xE2, 0x80, 0x00, {0x01, 0x01, 0x01, 0xAA}, std::nullopt}).sw,
+            sw::kSecurityNotSatisfied);
+  EXPECT_EQ(send(CommandApdu{0x80, 0x99, 0x00, 0x00, {}, std::nullopt}).sw, sw::kInsNotSupported);
+  EXPECT_EQ(send(CommandApdu{0xA0, 0xA4, 0x04, 0x00, {}, std::nullopt}).sw, sw::kClaNotSupported);
+}
+
+}  // namespace
+}  // namespace cardd::vcard

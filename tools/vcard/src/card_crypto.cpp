@@ -1,0 +1,74 @@
+#include "card_crypto.h"
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+
+#include <memory>
+#include <stdexcept>
+
+namespace cardd::vcard {
+namespace {
+
+const char* name(Cipher c, std::size_t key_size, bool ecb) {
+  if (c == Cipher::sm4) return ecb ? "SM4-ECB" : "SM4-CBC";
+  if (key_size == 32) return ecb ? "AES-256-ECB" : "AES-256-CBC";
+  if (key_size == 24) return ecb ? "AES-192-ECB" : "AES-192-CBC";
+  return ecb ? "AES-128-ECB" : "AES-128-CBC";
+}
+
+}  // namespace
+
+Bytes block_encrypt(Cipher c, ByteView key, ByteView iv, ByteView data, bool encrypt) {
+  std::unique_ptr<EVP_CIPHER, decltype(&EVP_CIPHER_free)> cipher(
+      EVP_CIPHER_fetch(nullptr, name(c, key.size(), iv.empty()), nullptr), EVP_CIPHER_free);
+  std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx(EVP_CIPHER_CTX_new(),
+                                                                      EVP_CIPHER_CTX_free);
+  if (!cipher || !ctx ||
+      EVP_CipherInit_ex2(ctx.get(), cipher.get(), key.data(), iv.empty() ? nullptr : iv.data(),
+                         encrypt ? 1 : 0, nullptr) != 1)
+    throw std::runtime_error("card cipher set-up failed");
+  EVP_CIPHER_CTX_set_padding(ctx.get(), 0);
+  Bytes out(data.size() + 16);
+  int n = 0, tail = 0;
+  if (EVP_CipherUpdate(ctx.get(), out.data(), &n, data.data(), static_cast<int>(data.size())) !=
+          1 ||
+      EVP_CipherFinal_ex(ctx.get(), out.data() + n, &tail) != 1)
+    throw std::runtime_error("card cipher failed");
+  out.resize(static_cast<std::size_t>(n + tail));
+  return out;
+}
+
+Bytes cmac(Cipher c, ByteView key, ByteView data) {
+  std::unique_ptr<EVP_MAC, decltype(&EVP_MAC_free)> mac(EVP_MAC_fetch(nullptr, "CMAC", nullptr),
+                                                        EVP_MAC_free);
+  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(EVP_MAC_CTX_new(mac.get()),
+                                                                EVP_MAC_CTX_free);
+  char* cipher = const_cast<char*>(name(c, key.size(), false));
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, cipher, 0),
+                               OSSL_PARAM_construct_end()};
+  Bytes out(16);
+  std::size_t length = 0;
+  if (!ctx || EVP_MAC_init(ctx.get(), key.data(), key.size(), params) != 1 ||
+      EVP_MAC_update(ctx.get(), data.data(), data.size()) != 1 ||
+      EVP_MAC_final(ctx.get(), out.data(), &length, out.size()) != 1)
+    throw std::runtime_error("card CMAC failed");
+  return out;
+}
+
+Bytes scp03_kdf(Cipher c, ByteView key, std::uint8_t constant, std::size_t out_bytes,
+                ByteView context) {
+  Bytes out;
+  const std::size_t bits = out_bytes * 8;
+  for (std::uint8_t i = 1; out.size() < out_bytes; ++i) {
+    Bytes block(11, 0);
+    block.insert(block.end(), {constant, 0, static_cast<std::uint8_t>(bits >> 8),
+                               static_cast<std::uint8_t>(bits), i});
+    block.insert(block.end(), context.begin(), context.end());
+    const Bytes part = cmac(c, key, block);
+    out.insert(out.end(), part.begin(), part.end());
+  }
+  out.resize(out_bytes);
+  return out;
+}
+
+}  // namespace cardd::vcard
