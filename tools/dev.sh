@@ -14,6 +14,7 @@ PACKAGES=(
   libboost-dev libssl-dev libsqlite3-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libcli11-dev libtomlplusplus-dev libsimdjson-dev libjpeg-dev libicu-dev
   libgtest-dev libgmock-dev libbenchmark-dev util-linux softhsm2 libp11-kit-dev
+  pcscd vsmartcard-vpcd libpcsclite-dev opensc
 )
 
 log() { printf '\n== %s\n' "$*" >&2; }

@@ -1,0 +1,59 @@
+// A real pcscd (started here unless one runs already, with Debian's vpcd
+// configuration: slot "Virtual PCD 00 00" on 127.0.0.1:35963) and a vcard
+// process inserted in that slot. pcscd always uses /run/pcscd/pcscd.comm, so
+// these tests hold the ctest resource lock "pcscd".
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <optional>
+#include <thread>
+
+#include "cardd/personalization/pcsc_reader.h"
+#include "child_process.h"
+
+namespace cardd::test {
+
+class PcscFixture : public ::testing::Test {
+ protected:
+  static constexpr const char* kSlot = "Virtual PCD 00 00";
+
+  void SetUp() override {
+    if (run_command({"pgrep", "-x", "pcscd"}).exit_code != 0)
+      pcscd_.emplace(ChildProcess::start({"pcscd", "-f"}));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (true) {
+      auto readers = personalization::list_pcsc_readers(kSlot);
+      if (readers.ok() && !readers->empty()) break;
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "pcscd did not show the vpcd slot";
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    insert_card();
+  }
+
+  void TearDown() override {
+    reader_.reset();
+    if (vcard_) vcard_->terminate();
+  }
+
+  void insert_card() {
+    vcard_.emplace(
+        ChildProcess::start({bin_path("vcard"), "--port", "35963", "--state",
+                             (dir_.path() / "card.json").string(), "--serial", "CAFE0001"}));
+    ASSERT_EQ(vcard_->read_line(std::chrono::seconds(15)).value_or(""),
+              "vcard: inserted in 127.0.0.1:35963")
+        << vcard_->stderr_text();
+    auto reader = personalization::open_pcsc_reader(kSlot);
+    ASSERT_TRUE(reader.ok()) << reader.error().describe();
+    reader_ = std::move(*reader);
+    ASSERT_TRUE(reader_->wait_for_card(std::chrono::seconds(10)).ok());
+  }
+
+  TempDir dir_;
+  std::optional<ChildProcess> pcscd_;
+  std::optional<ChildProcess> vcard_;
+  std::unique_ptr<personalization::Reader> reader_;
+};
+
+}  // namespace cardd::test

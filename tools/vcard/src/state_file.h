@@ -1,0 +1,16 @@
+// The card's persistent state (a chip's EEPROM): a JSON file rewritten
+// atomically after every change, so the card survives power cycles and
+// process restarts. A simulator's card keys are stored here in clear.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "cardd/vcard/virtual_card.h"
+
+namespace cardd::vcard {
+
+std::optional<CardState> load_state(const std::string& path, std::string& error);
+bool save_state(const std::string& path, const CardState& state, std::string& error);
+
+}  // namespace cardd::vcard
