@@ -15,6 +15,7 @@ PACKAGES=(
   libcli11-dev libtomlplusplus-dev libsimdjson-dev libjpeg-dev libicu-dev
   libgtest-dev libgmock-dev libbenchmark-dev util-linux softhsm2 libp11-kit-dev
   pcscd vsmartcard-vpcd libpcsclite-dev opensc
+  libcairo2-dev libpango1.0-dev libpng-dev libdeflate-dev fontconfig fonts-noto-cjk fonts-hanazono
 )
 
 log() { printf '\n== %s\n' "$*" >&2; }
@@ -100,6 +101,7 @@ bench() {
   build release
   build/release/bin/bench_intake "$@"
   build/release/bin/bench_hsm "$@"
+  build/release/bin/bench_render "$@"
 }
 
 case "${1:-demo}" in

@@ -1,0 +1,19 @@
+// JPEG → cairo RGB24 image surface, with libjpeg-turbo. Any libjpeg warning
+// (truncated data, corrupt entropy data) counts as a failure: a damaged photo
+// must not reach a card half grey.
+#pragma once
+
+#include <string_view>
+
+#include "cardd/common/result.h"
+#include "handles.h"
+
+namespace cardd::printer::detail {
+
+// Decodes at the smallest of libjpeg's n/8 scales that still covers
+// min_width × min_height (0 × 0: full size), which is cheaper than decoding in
+// full and scaling down afterwards.
+// Errors: PrinterError::photo_invalid with libjpeg's reason.
+Result<SurfacePtr> decode_jpeg(std::string_view bytes, int min_width = 0, int min_height = 0);
+
+}  // namespace cardd::printer::detail

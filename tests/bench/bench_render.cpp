@@ -1,0 +1,127 @@
+// Card faces per second (both sides: QC, layout, drawing, PNG encoding) on one
+// thread, against the bare cost of PNG-encoding two blank surfaces of the same
+// size, measured in the same run. Target: >= 200 faces/s per core.
+#include <benchmark/benchmark.h>
+#include <cairo.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "bench_support.h"
+#include "cardd/common/base64.h"
+#include "cardd/printer/face_renderer.h"
+#include "cardd/testdata/generator.h"
+
+namespace {
+
+using namespace cardd::printer;
+
+const FaceTemplate& face_template() {
+  static const FaceTemplate t = [] {
+    auto r = load_face_template(std::string(CARDD_PRINTER_TEMPLATE_DIR) + "/beijing-gen3.toml");
+    if (!r) {
+      std::fprintf(stderr, "%s\n", r.error().describe().c_str());
+      std::exit(1);
+    }
+    return *r;
+  }();
+  return t;
+}
+
+// 64 generated holders (names incl. Extension B characters, real photos).
+const std::vector<FaceData>& faces() {
+  static const std::vector<FaceData> all = [] {
+    const cardd::testdata::Generator generator(cardd::testdata::GeneratorOptions{});
+    std::vector<FaceData> out;
+    for (std::uint64_t i = 0; i < 64; ++i) {
+      const auto app = nlohmann::json::parse(generator.make(i).json);
+      FaceData d;
+      d.name = app.at("name").get<std::string>();
+      d.social_security_number = app.at("id_number").get<std::string>();
+      d.card_number = "A" + std::to_string(10000000 + i);
+      d.issue_year = 2026;
+      d.issue_month = 11;
+      d.bank_name = "中国工商银行";
+      d.service_hotline = "12333";
+      d.vendor_code = "V0101";
+      d.photo_jpeg = cardd::base64_decode(app.at("photo").get<std::string>()).value();
+      out.push_back(std::move(d));
+    }
+    return out;
+  }();
+  return all;
+}
+
+void RenderFace(benchmark::State& state, int png_compression) {
+  auto renderer = FaceRenderer::create(face_template(), RenderOptions{png_compression});
+  if (!renderer) return state.SkipWithError(renderer.error().describe().c_str());
+  std::size_t i = 0, bytes = 0;
+  for (auto _ : state) {
+    auto face = renderer->render(faces()[i++ % faces().size()]);
+    if (!face) return state.SkipWithError(face.error().describe().c_str());
+    bytes += face->front_png.size() + face->back_png.size();
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["png_kB"] =
+      static_cast<double>(bytes) / 1024.0 / static_cast<double>(state.iterations());
+}
+
+// QC and layout of both sides, nothing drawn or encoded.
+void CheckFace(benchmark::State& state) {
+  auto renderer = FaceRenderer::create(face_template());
+  if (!renderer) return state.SkipWithError(renderer.error().describe().c_str());
+  std::size_t i = 0;
+  for (auto _ : state) {
+    if (auto s = renderer->check(faces()[i++ % faces().size()]); !s)
+      return state.SkipWithError(s.error().describe().c_str());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+cairo_status_t append(void* closure, const unsigned char* data, unsigned int length) {
+  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+// Baseline: two blank (white) surfaces of the card's size, created, painted
+// and PNG-encoded by cairo, i.e. one "face" worth of bare encoding.
+void BlankPngEncode(benchmark::State& state) {
+  const FaceTemplate& t = face_template();
+  for (auto _ : state) {
+    for (int side = 0; side < 2; ++side) {
+      cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, t.width_px, t.height_px);
+      cairo_t* cr = cairo_create(s);
+      cairo_set_source_rgb(cr, 1, 1, 1);
+      cairo_paint(cr);
+      cairo_destroy(cr);
+      std::string png;
+      cairo_surface_write_to_png_stream(s, append, &png);
+      cairo_surface_destroy(s);
+      benchmark::DoNotOptimize(png);
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  (void)faces();
+  benchmark::RegisterBenchmark("RenderFace", RenderFace, 2)->Unit(benchmark::kMillisecond);
+  // The same with stored (uncompressed) PNGs: the cost of everything but deflate.
+  benchmark::RegisterBenchmark("RenderFaceStoredPng", RenderFace, 0)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("CheckFace", CheckFace)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BlankPngEncode", BlankPngEncode)->Unit(benchmark::kMillisecond);
+  const auto rates = cardd::bench::run_benchmarks(argc, argv);
+  const auto face = rates.find("RenderFace"), blank = rates.find("BlankPngEncode");
+  if (face == rates.end() || blank == rates.end()) return 1;
+  std::printf("\ncard faces (both sides, one thread): %8.0f/s (target >= 200/s) %s\n", face->second,
+              face->second >= 200 ? "ok" : "BELOW TARGET");
+  std::printf("blank PNG encode, two sides:         %8.0f/s\n", blank->second);
+  if (const auto stored = rates.find("RenderFaceStoredPng"); stored != rates.end())
+    std::printf("card faces, stored PNG (level 0):    %8.0f/s\n", stored->second);
+  std::printf("ratio faces / blank encode:          %8.2fx\n", face->second / blank->second);
+  return 0;
+}
