@@ -13,12 +13,13 @@
 
 #include "cardd/hsm/factory.h"
 #include "child_process.h"
+#include "hex.h"
 #include "softhsm_token.h"
 
 namespace cardd::hsm::test {
 
-Bytes hex(std::string_view text);
-std::string to_hex(ByteView bytes);
+using cardd::test::hex;
+using cardd::test::to_hex;
 
 class HsmBackendTest : public ::testing::TestWithParam<std::string> {
  protected:

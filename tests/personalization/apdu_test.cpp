@@ -2,16 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "hex.h"
+
 namespace cardd::personalization {
 namespace {
 
-Bytes hex(std::string_view text) {
-  Bytes out;
-  for (std::size_t i = 0; i + 1 < text.size(); i += 2)
-    out.push_back(
-        static_cast<std::uint8_t>(std::stoi(std::string(text.substr(i, 2)), nullptr, 16)));
-  return out;
-}
+using test::hex;
 
 TEST(Apdu, EncodesTheFourShortCases) {
   EXPECT_EQ((*CommandApdu{0x80, 0xF2, 0x80, 0x00, {}, std::nullopt}.encode()), hex("80F28000"));

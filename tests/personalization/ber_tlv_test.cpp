@@ -2,16 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "hex.h"
+
 namespace cardd::personalization {
 namespace {
 
-Bytes hex(std::string_view text) {
-  Bytes out;
-  for (std::size_t i = 0; i + 1 < text.size(); i += 2)
-    out.push_back(
-        static_cast<std::uint8_t>(std::stoi(std::string(text.substr(i, 2)), nullptr, 16)));
-  return out;
-}
+using test::hex;
 
 TEST(BerTlv, ParsesMultiByteTagsAndNestedObjects) {
   // 9F7F (CPLC, two-byte tag) inside a constructed 70 template, then 5A.

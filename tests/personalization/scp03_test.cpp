@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "hex.h"
+
 #include <fstream>
 
 #include "cardd/hsm/factory.h"
@@ -12,15 +14,7 @@
 namespace cardd::personalization {
 namespace {
 
-Bytes hex(std::string_view text) {
-  Bytes out;
-  for (std::size_t i = 0; i + 1 < text.size(); i += 2) {
-    while (i < text.size() && text[i] == ' ') ++i;
-    out.push_back(
-        static_cast<std::uint8_t>(std::stoi(std::string(text.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
+using test::hex;
 
 class Scp03Test : public ::testing::Test {
  protected:
