@@ -1,5 +1,8 @@
 #include "cardd/personalization/reader.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 namespace cardd::personalization {
 namespace {
 
@@ -30,6 +33,46 @@ class Category final : public std::error_category {
 // A card that keeps answering 61xx forever must not hang a worker.
 constexpr int kMaxGetResponses = 64;
 
+// Commands whose data may carry keys, PINs or cryptograms.
+bool key_bearing(std::uint8_t ins) {
+  switch (ins) {
+    case 0xE2:  // STORE DATA
+    case 0xD8:  // PUT KEY
+    case 0x82:  // EXTERNAL AUTHENTICATE
+    case 0x20:  // VERIFY
+    case 0x24:  // CHANGE REFERENCE DATA
+    case 0x2C:  // RESET RETRY COUNTER
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string hex(ByteView bytes) {
+  std::string out;
+  for (const std::uint8_t b : bytes) out += fmt::format("{:02X}", b);
+  return out;
+}
+
+void trace(const Reader& reader, const CommandApdu& c, const Result<ResponseApdu>& r) {
+  if (!spdlog::should_log(spdlog::level::debug)) return;
+  const std::string data = c.data.empty()       ? ""
+                           : key_bearing(c.ins) ? fmt::format(" [{} bytes redacted]", c.data.size())
+                                                : " " + hex(c.data);
+  const std::string answer = !r ? r.error().describe()
+                             : key_bearing(c.ins)
+                                 ? fmt::format("[{} bytes] {:04X}", r->data.size(), r->sw.value())
+                                 : fmt::format("{} {:04X}", hex(r->data), r->sw.value());
+  spdlog::debug("apdu {}: {:02X}{:02X}{:02X}{:02X}{} -> {}", reader.name(), c.cla, c.ins, c.p1,
+                c.p2, data, answer);
+}
+
+Result<ResponseApdu> traced(Reader& reader, const CommandApdu& command) {
+  auto response = reader.transmit(command);
+  trace(reader, command, response);
+  return response;
+}
+
 }  // namespace
 
 const std::error_category& reader_category() {
@@ -38,12 +81,12 @@ const std::error_category& reader_category() {
 }
 
 Result<ResponseApdu> transmit_all(Reader& reader, const CommandApdu& command) {
-  auto response = reader.transmit(command);
+  auto response = traced(reader, command);
   if (!response) return response;
   if (response->sw.wrong_le()) {
     CommandApdu again = command;
     again.le = response->sw.sw2() == 0 ? 256u : response->sw.sw2();
-    response = reader.transmit(again);
+    response = traced(reader, again);
     if (!response) return response;
   }
   Bytes data = std::move(response->data);

@@ -65,3 +65,34 @@ TEST(TransmitAll, StopsAnEndlessChainAndPassesReaderErrorsOn) {
 
 }  // namespace
 }  // namespace cardd::personalization
+
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <sstream>
+
+namespace cardd::personalization {
+namespace {
+
+TEST(TransmitAll, TracesApdusAndRedactsKeyBearingData) {
+  std::ostringstream captured;
+  auto previous = spdlog::default_logger();
+  auto logger = std::make_shared<spdlog::logger>(
+      "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(captured));
+  logger->set_level(spdlog::level::debug);
+  spdlog::set_default_logger(logger);
+  ScriptedReader r;
+  r.answers.push_back(ResponseApdu{{0x6F, 0x00}, sw::kSuccess});
+  r.answers.push_back(ResponseApdu{{}, sw::kSuccess});
+  (void)transmit_all(r, CommandApdu{0x00, 0xA4, 0x04, 0x00, {0xA0, 0x00, 0x00, 0x01, 0x51}, 256u});
+  (void)transmit_all(
+      r, CommandApdu{0x84, 0xE2, 0x80, 0x00, {0xDE, 0xAD, 0xBE, 0xEF, 0x13, 0x37}, std::nullopt});
+  spdlog::set_default_logger(previous);
+  const std::string log = captured.str();
+  EXPECT_NE(log.find("00A40400 A000000151 -> 6F00 9000"), std::string::npos) << log;
+  EXPECT_NE(log.find("84E28000 [6 bytes redacted]"), std::string::npos) << log;
+  EXPECT_EQ(log.find("DEADBEEF"), std::string::npos) << log;
+}
+
+}  // namespace
+}  // namespace cardd::personalization

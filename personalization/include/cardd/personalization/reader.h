@@ -44,7 +44,9 @@ class Reader {
 };
 
 // transmit() plus the T=0 conventions: 61xx → GET RESPONSE until done
-// (data concatenated), 6Cxx → the same command again with Le = xx.
+// (data concatenated), 6Cxx → the same command again with Le = xx. Every
+// exchange is traced at debug level; the data of key-bearing commands
+// (STORE DATA, PUT KEY, EXTERNAL AUTHENTICATE, VERIFY, …) is redacted.
 Result<ResponseApdu> transmit_all(Reader& reader, const CommandApdu& command);
 
 }  // namespace cardd::personalization
