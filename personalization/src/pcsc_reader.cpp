@@ -120,9 +120,31 @@ class PcscReader final : public Reader {
     DWORD length = static_cast<DWORD>(response.size());
     const LONG rc = SCardTransmit(card_, pci, encoded->data(), static_cast<DWORD>(encoded->size()),
                                   nullptr, response.data(), &length);
-    if (rc != SCARD_S_SUCCESS) return pcsc_error(rc, fmt::format("{}: transmit", name_));
+    if (rc != SCARD_S_SUCCESS) {
+      // pcsc-lite reports a card pulled mid-exchange as a failed
+      // transaction; ask the slot to tell the two apart.
+      if (!card_present())
+        return make_error(ReaderError::card_removed,
+                          fmt::format("{}: the card was removed during the exchange", name_));
+      return pcsc_error(rc, fmt::format("{}: transmit", name_));
+    }
     response.resize(length);
+    if (length < 2) {
+      // No status word: the card went silent or left. vpcd answers an empty
+      // response when its card vanished; give pcscd a moment to notice.
+      if (!wait(false, std::chrono::milliseconds(500)))
+        return make_error(ReaderError::mute_card,
+                          fmt::format("{}: the card gave no status word", name_));
+      return make_error(ReaderError::card_removed,
+                        fmt::format("{}: the card was removed during the exchange", name_));
+    }
     return ResponseApdu::parse(response);
+  }
+
+  bool card_present() {
+    DWORD state = 0, proto = 0, name_length = 0, atr_length = 0;
+    const LONG rc = SCardStatus(card_, nullptr, &name_length, &state, &proto, nullptr, &atr_length);
+    return rc == SCARD_S_SUCCESS && (state & SCARD_PRESENT) != 0;
   }
 
   Status wait_for_card(std::chrono::milliseconds timeout) override { return wait(true, timeout); }

@@ -8,7 +8,9 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "cardd/personalization/pcsc_reader.h"
 #include "child_process.h"
@@ -37,10 +39,23 @@ class PcscFixture : public ::testing::Test {
     if (vcard_) vcard_->terminate();
   }
 
-  void insert_card() {
-    vcard_.emplace(
-        ChildProcess::start({bin_path("vcard"), "--port", "35963", "--state",
-                             (dir_.path() / "card.json").string(), "--serial", "CAFE0001"}));
+  // (Re)starts the vcard process in the slot; `faults` are vcard options
+  // such as {"--remove-after", "2"}.
+  void insert_card(const std::vector<std::string>& faults = {}) {
+    if (vcard_) {
+      // Wait until pcscd has seen the old card go, or the new one would be
+      // taken for it.
+      vcard_->terminate();
+      if (reader_) {
+        ASSERT_TRUE(reader_->wait_for_removal(std::chrono::seconds(10)).ok());
+      }
+    }
+    reader_.reset();
+    std::vector<std::string> argv{
+        bin_path("vcard"), "--port",  "35963", "--state", (dir_.path() / "card.json").string(),
+        "--serial",        "CAFE0001"};
+    argv.insert(argv.end(), faults.begin(), faults.end());
+    vcard_.emplace(ChildProcess::start(argv));
     ASSERT_EQ(vcard_->read_line(std::chrono::seconds(15)).value_or(""),
               "vcard: inserted in 127.0.0.1:35963")
         << vcard_->stderr_text();

