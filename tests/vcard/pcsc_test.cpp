@@ -1,5 +1,6 @@
 // The virtual card through real pcscd + vpcd, with our PC/SC reader and with
 // an independent client (opensc-tool).
+#include <atomic>
 #include <fstream>
 
 #include "cardd/hsm/factory.h"
@@ -90,6 +91,93 @@ TEST_F(PcscCard, AnIndependentClientReadsTheCard) {
   EXPECT_NE(r.out.find("9F 7F 2A"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("FE 00 01"), std::string::npos)
       << "serial CAFE0001 (wraps after CA): " << r.out;
+}
+
+}  // namespace
+}  // namespace cardd::test
+
+#include <thread>
+
+namespace cardd::test {
+namespace {
+
+// One worker per slot, both slots at once, sharing one HSM.
+TEST_F(PcscCard, TwoSlotsWorkConcurrently) {
+  auto second =
+      ChildProcess::start({bin_path("vcard"), "--port", "35964", "--state",
+                           (dir_.path() / "card2.json").string(), "--serial", "CAFE0002"});
+  ASSERT_EQ(second.read_line(std::chrono::seconds(15)).value_or(""),
+            "vcard: inserted in 127.0.0.1:35964");
+  auto other = personalization::open_pcsc_reader("Virtual PCD 00 01");
+  ASSERT_TRUE(other.ok()) << other.error().describe();
+  ASSERT_TRUE((*other)->wait_for_card(std::chrono::seconds(10)).ok());
+
+  std::ofstream(dir_.path() / "secret") << "two slots\n";
+  hsm::HsmConfig c;
+  c.soft.keystore_path = (dir_.path() / "keys.cks").string();
+  c.soft.passphrase_file = (dir_.path() / "secret").string();
+  auto h = std::move(*hsm::open_hsm(c));
+  for (const char* name : {"enc", "mac"}) {
+    std::vector<hsm::SecureBytes> parts;
+    parts.push_back(
+        *hsm::parse_key_hex(hsm::Algorithm::aes128, "00000000000000000000000000000001"));
+    parts.push_back(
+        *hsm::parse_key_hex(hsm::Algorithm::aes128, "404142434445464748494A4B4C4D4E4E"));
+    ASSERT_TRUE(h->import_components(
+                     hsm::KeySpec{name, hsm::Algorithm::aes128, {hsm::Usage::derive}, 1}, parts)
+                    .ok());
+  }
+  std::atomic<int> failures{0};
+  auto worker = [&](personalization::Reader& reader, std::uint8_t tag) {
+    for (int round = 0; round < 10; ++round) {
+      if (!reader.connect().ok() ||
+          !reader.transmit(CommandApdu{0x00, 0xA4, 0x04, 0x00, kIsd, 256u}).ok()) {
+        ++failures;
+        return;
+      }
+      const personalization::Bytes challenge(8, static_cast<std::uint8_t>(round));
+      auto iu = personalization::transmit_all(
+          reader, personalization::Scp03Session::initialize_update(0x30, challenge));
+      if (!iu || !iu->sw.ok()) {
+        ++failures;
+        return;
+      }
+      auto session =
+          personalization::Scp03Session::open(*h, {"enc", "mac"}, challenge, iu->data, 0x13);
+      if (!session) {
+        ++failures;
+        return;
+      }
+      (void)reader.transmit(*session->external_authenticate());
+      auto store =
+          session->wrap(CommandApdu{0x80,
+                                    0xE2,
+                                    0x80,
+                                    0x00,
+                                    {0x01, 0x01, 0x02, tag, static_cast<std::uint8_t>(round)},
+                                    std::nullopt});
+      auto sent = reader.transmit(*store);
+      if (!sent) {
+        ++failures;
+        return;
+      }
+      auto answer = session->unwrap(*sent);
+      if (!answer || !answer->sw.ok()) ++failures;
+    }
+  };
+  {
+    std::jthread a(worker, std::ref(*reader_), std::uint8_t{0xA1});
+    std::jthread b(worker, std::ref(**other), std::uint8_t{0xB2});
+  }
+  EXPECT_EQ(failures.load(), 0);
+  other->reset();
+  second.terminate();
+  auto text = [&](const char* file) {
+    std::ifstream in(dir_.path() / file);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  EXPECT_NE(text("card.json").find("\"0101\": \"A109\""), std::string::npos);
+  EXPECT_NE(text("card2.json").find("\"0101\": \"B209\""), std::string::npos);
 }
 
 }  // namespace

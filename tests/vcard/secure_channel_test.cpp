@@ -150,3 +150,53 @@ TEST_F(SecureChannel, StoreDataWithoutASecureChannelIsRefused) {
 
 }  // namespace
 }  // namespace cardd::vcard
+
+namespace cardd::vcard {
+namespace {
+
+// The national-algorithm variant: the same SCP03 construction with SM4 on
+// both sides (host keys in the soft HSM, the card's own SM4).
+TEST(SecureChannelSm4, FullProtectionRoundTrip) {
+  test::TempDir dir;
+  std::ofstream(dir.path() / "secret") << "sm4 test\n";
+  hsm::HsmConfig c;
+  c.soft.keystore_path = (dir.path() / "keys.cks").string();
+  c.soft.passphrase_file = (dir.path() / "secret").string();
+  auto h = std::move(*hsm::open_hsm(c));
+  const Bytes enc(16, 0x3C), mac(16, 0x5D);
+  for (const auto& [name, value] : {std::pair{"sm4/enc", enc}, std::pair{"sm4/mac", mac}}) {
+    std::vector<hsm::SecureBytes> parts;
+    parts.emplace_back(16);
+    parts.emplace_back(16);
+    for (std::size_t i = 0; i < 16; ++i) {
+      parts[0][i] = static_cast<std::uint8_t>(i + 1);
+      parts[1][i] = value[i] ^ parts[0][i];
+    }
+    ASSERT_TRUE(h->import_components(
+                     hsm::KeySpec{name, hsm::Algorithm::sm4, {hsm::Usage::derive}, 1}, parts)
+                    .ok());
+  }
+  CardState state;
+  state.keys = StaticKeys{Cipher::sm4, enc, mac, mac, 0x30};
+  VirtualCard card(std::move(state));
+  InProcessReader reader(card);
+  ASSERT_TRUE(reader.connect().ok());
+  ASSERT_TRUE(
+      reader.transmit(CommandApdu{0x00, 0xA4, 0x04, 0x00, {0xA0, 0, 0, 1, 0x51, 0, 0, 0}, 256u})
+          ->sw.ok());
+  const Bytes challenge = {7, 7, 7, 7, 7, 7, 7, 7};
+  auto iu = reader.transmit(Scp03Session::initialize_update(0x30, challenge));
+  ASSERT_TRUE(iu.ok() && iu->sw.ok());
+  auto session = Scp03Session::open(*h, Scp03Keys{"sm4/enc", "sm4/mac"}, challenge, iu->data, 0x33);
+  ASSERT_TRUE(session.ok()) << session.error().describe();
+  ASSERT_TRUE(reader.transmit(*session->external_authenticate())->sw.ok());
+  auto store = session->wrap(
+      CommandApdu{0x80, 0xE2, 0x80, 0x00, {0x02, 0x01, 0x03, 0x11, 0x22, 0x33}, std::nullopt});
+  auto answer = session->unwrap(*reader.transmit(*store));
+  ASSERT_TRUE(answer.ok()) << answer.error().describe();
+  EXPECT_TRUE(answer->sw.ok());
+  EXPECT_EQ(card.state().dgis.at(0x0201), (Bytes{0x11, 0x22, 0x33}));
+}
+
+}  // namespace
+}  // namespace cardd::vcard
