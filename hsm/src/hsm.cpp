@@ -136,12 +136,12 @@ Result<Bytes> Hsm::decrypt(std::string_view name, CipherMode mode, ByteView iv, 
 Result<Bytes> Hsm::mac(std::string_view name, MacMethod method, ByteView data) {
   auto key = checked_key(name, Usage::mac);
   if (!key) return key.error();
-  if (method == MacMethod::retail_mac) {
+  if (method == MacMethod::retail_mac || method == MacMethod::des_k1_mac) {
     if (!is_des(key->spec.algorithm))
       return make_error(HsmError::mechanism_unsupported,
-                        "ISO 9797-1 MAC algorithm 3 needs a 3DES key");
+                        "ISO 9797-1 MAC algorithms 1 and 3 need a 3DES key");
     if (data.empty() || data.size() % 8 != 0)
-      return invalid("retail MAC input must be padded to 8-byte blocks");
+      return invalid("DES MAC input must be padded to 8-byte blocks");
   }
   return do_mac(*key, method, data);
 }

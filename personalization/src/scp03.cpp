@@ -12,26 +12,6 @@ constexpr std::uint8_t kSecureMessagingCla = 0x04;
 constexpr std::size_t kChallengeSize = 8;  // S8 mode
 constexpr std::size_t kMacSize = 8;
 
-class Category final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "secure_channel"; }
-  std::string message(int code) const override {
-    switch (static_cast<SecureChannelError>(code)) {
-      case SecureChannelError::bad_response:
-        return "bad_response";
-      case SecureChannelError::card_cryptogram:
-        return "card_cryptogram";
-      case SecureChannelError::response_mac:
-        return "response_mac";
-      case SecureChannelError::not_authenticated:
-        return "not_authenticated";
-      case SecureChannelError::too_long:
-        return "too_long";
-    }
-    return "unknown";
-  }
-};
-
 // The SP 800-108 input block for data (cryptograms) rather than keys.
 Bytes kdf_block(std::uint8_t constant, std::uint16_t bits, ByteView context) {
   Bytes block(11, 0);
@@ -39,13 +19,6 @@ Bytes kdf_block(std::uint8_t constant, std::uint16_t bits, ByteView context) {
                              static_cast<std::uint8_t>(bits), 0x01});
   block.insert(block.end(), context.begin(), context.end());
   return block;
-}
-
-Bytes pad80(ByteView data, std::size_t block) {
-  Bytes out(data.begin(), data.end());
-  out.push_back(0x80);
-  while (out.size() % block != 0) out.push_back(0x00);
-  return out;
 }
 
 std::optional<Bytes> unpad80(const Bytes& data) {
@@ -61,11 +34,6 @@ std::string session_prefix() {
 }
 
 }  // namespace
-
-const std::error_category& secure_channel_category() {
-  static const Category category;
-  return category;
-}
 
 CommandApdu Scp03Session::initialize_update(std::uint8_t key_version, ByteView host_challenge) {
   return CommandApdu{

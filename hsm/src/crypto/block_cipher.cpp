@@ -110,6 +110,14 @@ Result<Bytes> retail_mac(const SecureBytes& key, ByteView data) {
   return run_cipher("DES-EDE3-ECB", k1.span(), true, {}, *step);
 }
 
+Result<Bytes> des_k1_mac(const SecureBytes& key, ByteView data) {
+  SecureBytes k1(24);
+  for (std::size_t i = 0; i < 24; ++i) k1[i] = key[i % 8];
+  auto chain = run_cipher("DES-EDE3-CBC", k1.span(), true, {}, data);
+  if (!chain) return chain;
+  return Bytes(chain->end() - 8, chain->end());
+}
+
 Result<SecureBytes> sp800_108_cmac(Algorithm algorithm, const SecureBytes& key,
                                    std::uint8_t constant, ByteView context,
                                    std::size_t out_length) {

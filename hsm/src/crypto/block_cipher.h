@@ -17,6 +17,8 @@ Result<Bytes> cmac(Algorithm algorithm, const SecureBytes& key, ByteView data);
 // ISO 9797-1 MAC algorithm 3: single-DES CBC-MAC with K1, final block
 // decrypted with K2 and encrypted with K1. Data must be padded already.
 Result<Bytes> retail_mac(const SecureBytes& key, ByteView data);
+// ISO 9797-1 MAC algorithm 1: single-DES CBC-MAC with K1 (first 8 bytes).
+Result<Bytes> des_k1_mac(const SecureBytes& key, ByteView data);
 // SCP03-layout SP 800-108 counter KDF with CMAC, `out_length` bytes.
 Result<SecureBytes> sp800_108_cmac(Algorithm algorithm, const SecureBytes& key,
                                    std::uint8_t constant, ByteView context, std::size_t out_length);

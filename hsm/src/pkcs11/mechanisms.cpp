@@ -168,7 +168,7 @@ std::optional<std::string> Capabilities::missing(const Requirement& req) const {
     return need(cipher_mechanism(a, op == "ecb" ? CipherMode::ecb : CipherMode::cbc),
                 CKF_ENCRYPT | CKF_DECRYPT, a, "encrypt+decrypt");
   if (op == "cmac") return need(cmac_mechanism(a), CKF_SIGN, a, "sign");
-  if (op == "retail_mac")
+  if (op == "retail_mac" || op == "des_k1_mac")
     return std::string(
         is_des(a) ? "ISO 9797-1 MAC algorithm 3 needs the single-DES halves of the key, which a "
                     "PKCS#11 3DES key object does not expose"

@@ -106,8 +106,11 @@ Result<Bytes> Pkcs11Hsm::do_crypt(const KeyInfo& key, bool encrypt, CipherMode m
 }
 
 Result<Bytes> Pkcs11Hsm::do_mac(const KeyInfo& key, MacMethod method, ByteView data) {
-  if (method == MacMethod::retail_mac) {
-    if (auto s = require(key.spec.algorithm, "retail_mac"); !s) return s.error();
+  if (method == MacMethod::retail_mac || method == MacMethod::des_k1_mac) {
+    if (auto s = require(key.spec.algorithm,
+                         method == MacMethod::retail_mac ? "retail_mac" : "des_k1_mac");
+        !s)
+      return s.error();
   }
   const auto type = cmac_mechanism(key.spec.algorithm);
   if (!type)

@@ -22,13 +22,8 @@ class SoftHsm final : public Hsm {
 
   std::vector<Requirement> unsupported(std::span<const Requirement> needed) const override {
     std::vector<Requirement> out;
-    for (const Requirement& r : needed) {
-      const bool des = is_des(r.algorithm);
-      const bool ok =
-          (r.operation == "retail_mac" && des) || (r.operation == "derive_sp800_108" && !des) ||
-          (r.operation != "retail_mac" && r.operation != "derive_sp800_108" && known(r.operation));
-      if (!ok || !cipher_available(r.algorithm)) out.push_back(r);
-    }
+    for (const Requirement& r : needed)
+      if (!can_do(r) || !cipher_available(r.algorithm)) out.push_back(r);
     return out;
   }
 
@@ -90,6 +85,7 @@ class SoftHsm final : public Hsm {
     auto value = value_of(key.spec.name);
     if (!value) return value.error();
     if (method == MacMethod::retail_mac) return crypto::retail_mac(*value, data);
+    if (method == MacMethod::des_k1_mac) return crypto::des_k1_mac(*value, data);
     return crypto::cmac(key.spec.algorithm, *value, data);
   }
 
@@ -141,6 +137,13 @@ class SoftHsm final : public Hsm {
     KeyInfo info;
     SecureBytes value;
   };
+
+  static bool can_do(const Requirement& r) {
+    const bool des = is_des(r.algorithm);
+    if (r.operation == "retail_mac" || r.operation == "des_k1_mac") return des;
+    if (r.operation == "derive_sp800_108") return !des;
+    return known(r.operation);
+  }
 
   static bool known(const std::string& operation) {
     for (const char* op :

@@ -29,7 +29,7 @@ namespace cardd::hsm {
 // One thing a configuration needs from the backend ("cmac with sm4").
 struct Requirement {
   Algorithm algorithm = Algorithm::aes128;
-  std::string operation;  // "generate", "ecb", "cbc", "cmac", "retail_mac",
+  std::string operation;  // "generate", "ecb", "cbc", "cmac", "retail_mac", "des_k1_mac",
                           // "derive_encrypt_data", "derive_sp800_108", "wrap_ecb", "wrap_cbc",
                           // "unwrap_ecb" (import_wrapped)
   friend bool operator==(const Requirement&, const Requirement&) = default;

@@ -71,6 +71,9 @@ enum class CipherMode { ecb, cbc };
 enum class MacMethod {
   cmac,        // NIST SP 800-38B with the key's block cipher (AES, SM4, 3DES)
   retail_mac,  // ISO 9797-1 MAC algorithm 3 (3DES keys only); input already padded
+  // ISO 9797-1 MAC algorithm 1 with single DES keyed by the first half of a
+  // 3DES key; SCP02 (i = 55) encrypts the C-MAC ICV this way.
+  des_k1_mac,
 };
 
 // key = E(base, data): GlobalPlatform SCP02 session keys (CBC, zero IV) and

@@ -14,6 +14,7 @@
 #include "cardd/common/result.h"
 #include "cardd/hsm/hsm.h"
 #include "cardd/personalization/apdu.h"
+#include "cardd/personalization/secure_channel.h"
 
 namespace cardd::personalization {
 
@@ -32,19 +33,7 @@ struct Scp03Keys {
   std::string mac;
 };
 
-enum class SecureChannelError {
-  bad_response = 1,   // INITIALIZE UPDATE response of the wrong shape
-  card_cryptogram,    // the card did not prove it holds the keys
-  response_mac,       // R-MAC missing or wrong
-  not_authenticated,  // wrap() before EXTERNAL AUTHENTICATE
-  too_long,           // wrapped command would not fit a short APDU
-};
-const std::error_category& secure_channel_category();
-inline std::error_code make_error_code(SecureChannelError e) {
-  return {static_cast<int>(e), secure_channel_category()};
-}
-
-class Scp03Session {
+class Scp03Session final : public SecureChannel {
  public:
   static CommandApdu initialize_update(std::uint8_t key_version, ByteView host_challenge);
 
@@ -57,15 +46,15 @@ class Scp03Session {
   Scp03Session& operator=(Scp03Session&&) = delete;
   Scp03Session(const Scp03Session&) = delete;
   Scp03Session& operator=(const Scp03Session&) = delete;
-  ~Scp03Session();  // destroys the session keys in the HSM
+  ~Scp03Session() override;  // destroys the session keys in the HSM
 
   // The EXTERNAL AUTHENTICATE command (host cryptogram + C-MAC); after it the
   // session wraps at the chosen security level.
-  Result<CommandApdu> external_authenticate();
-  Result<CommandApdu> wrap(const CommandApdu& command);
+  Result<CommandApdu> external_authenticate() override;
+  Result<CommandApdu> wrap(const CommandApdu& command) override;
   // Checks the R-MAC and decrypts as the level asks; error status words pass
   // through unprotected, as the specification says.
-  Result<ResponseApdu> unwrap(const ResponseApdu& response);
+  Result<ResponseApdu> unwrap(const ResponseApdu& response) override;
 
   const Bytes& host_cryptogram() const { return host_cryptogram_; }
   std::uint8_t key_version() const { return key_version_; }
@@ -88,6 +77,3 @@ class Scp03Session {
 };
 
 }  // namespace cardd::personalization
-
-template <>
-struct std::is_error_code_enum<cardd::personalization::SecureChannelError> : std::true_type {};

@@ -1,0 +1,57 @@
+// GlobalPlatform SCP02 (3DES), host side, i = 15 or 55: session keys derived
+// in the HSM from the sequence counter, full 3DES CBC-MAC cryptograms, C-MAC
+// by ISO 9797-1 MAC algorithm 3 on the modified APDU with the previous C-MAC
+// as ICV (encrypted with the first DES key when i = 55), and C-DECRYPTION.
+// R-MAC is not offered (security levels 01 and 03).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "cardd/hsm/hsm.h"
+#include "cardd/personalization/secure_channel.h"
+
+namespace cardd::personalization {
+
+struct Scp02Keys {
+  std::string enc;  // names of the card's static 3DES keys (usage derive)
+  std::string mac;
+  std::string dek;
+};
+
+class Scp02Session final : public SecureChannel {
+ public:
+  static CommandApdu initialize_update(std::uint8_t key_version, ByteView host_challenge);
+  // `i` is the SCP02 option byte the card profile names: 0x15 or 0x55.
+  static Result<Scp02Session> open(hsm::Hsm& hsm, const Scp02Keys& keys, ByteView host_challenge,
+                                   ByteView initialize_update_response, std::uint8_t security_level,
+                                   std::uint8_t i = 0x55);
+
+  Scp02Session(Scp02Session&& other) noexcept;
+  Scp02Session& operator=(Scp02Session&&) = delete;
+  Scp02Session(const Scp02Session&) = delete;
+  Scp02Session& operator=(const Scp02Session&) = delete;
+  ~Scp02Session() override;
+
+  Result<CommandApdu> external_authenticate() override;
+  Result<CommandApdu> wrap(const CommandApdu& command) override;
+  Result<ResponseApdu> unwrap(const ResponseApdu& response) override { return response; }
+
+  const Bytes& host_cryptogram() const { return host_cryptogram_; }
+  // The session DEK, for keys and sensitive DGIs sent to the card.
+  const std::string& session_dek() const { return s_dek_; }
+
+ private:
+  Scp02Session() = default;
+  Result<CommandApdu> protect(const CommandApdu& command, bool encrypt_data);
+
+  hsm::Hsm* hsm_ = nullptr;
+  std::string s_enc_, s_mac_, s_dek_;
+  std::uint8_t level_ = 0;
+  std::uint8_t i_ = 0x55;
+  bool authenticated_ = false;
+  Bytes last_mac_;  // empty before the first C-MAC
+  Bytes host_cryptogram_;
+};
+
+}  // namespace cardd::personalization

@@ -1,0 +1,41 @@
+// A GlobalPlatform secure channel after INITIALIZE UPDATE: it produces the
+// EXTERNAL AUTHENTICATE command, then wraps commands and unwraps responses at
+// the security level chosen. SCP02 and SCP03 implement it; the encoding
+// session does not care which one the card profile names.
+#pragma once
+
+#include <system_error>
+
+#include "cardd/common/result.h"
+#include "cardd/personalization/apdu.h"
+
+namespace cardd::personalization {
+
+enum class SecureChannelError {
+  bad_response = 1,   // INITIALIZE UPDATE response of the wrong shape
+  card_cryptogram,    // the card did not prove it holds the keys
+  response_mac,       // R-MAC missing or wrong
+  not_authenticated,  // wrap() before EXTERNAL AUTHENTICATE
+  too_long,           // wrapped command would not fit a short APDU
+  unsupported_level,  // a security level this protocol does not offer
+};
+const std::error_category& secure_channel_category();
+inline std::error_code make_error_code(SecureChannelError e) {
+  return {static_cast<int>(e), secure_channel_category()};
+}
+
+class SecureChannel {
+ public:
+  virtual ~SecureChannel() = default;
+  virtual Result<CommandApdu> external_authenticate() = 0;
+  virtual Result<CommandApdu> wrap(const CommandApdu& command) = 0;
+  virtual Result<ResponseApdu> unwrap(const ResponseApdu& response) = 0;
+};
+
+// ISO/IEC 9797-1 padding method 2 (80 00…) to a multiple of `block`.
+Bytes pad80(ByteView data, std::size_t block);
+
+}  // namespace cardd::personalization
+
+template <>
+struct std::is_error_code_enum<cardd::personalization::SecureChannelError> : std::true_type {};
