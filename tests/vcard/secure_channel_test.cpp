@@ -200,3 +200,72 @@ TEST(SecureChannelSm4, FullProtectionRoundTrip) {
 
 }  // namespace
 }  // namespace cardd::vcard
+
+#include "cardd/personalization/scp02.h"
+
+namespace cardd::vcard {
+namespace {
+
+// SCP02 host (HSM) against the card's own SCP02, i = 15 and 55, with and
+// without C-DECRYPTION.
+class SecureChannelScp02 : public ::testing::TestWithParam<std::pair<std::uint8_t, std::uint8_t>> {
+};
+
+TEST_P(SecureChannelScp02, RoundTrip) {
+  const auto [i, level] = GetParam();
+  test::TempDir dir;
+  std::ofstream(dir.path() / "secret") << "scp02\n";
+  hsm::HsmConfig c;
+  c.soft.keystore_path = (dir.path() / "keys.cks").string();
+  c.soft.passphrase_file = (dir.path() / "secret").string();
+  auto h = std::move(*hsm::open_hsm(c));
+  const Bytes key = {0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47,
+                     0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F};
+  for (const char* name : {"enc", "mac", "dek"}) {
+    std::vector<hsm::SecureBytes> parts;
+    parts.emplace_back(16);
+    parts.emplace_back(16);
+    for (std::size_t k = 0; k < 16; ++k) {
+      parts[0][k] = static_cast<std::uint8_t>(0x11 * (k + 1));
+      parts[1][k] = key[k] ^ parts[0][k];
+    }
+    ASSERT_TRUE(h->import_components(
+                     hsm::KeySpec{name, hsm::Algorithm::des3_2key, {hsm::Usage::derive}, 1}, parts)
+                    .ok());
+  }
+  CardState state;
+  state.keys = StaticKeys{Cipher::des3, key, key, key, 0x20, i};
+  VirtualCard card(std::move(state));
+  InProcessReader reader(card);
+  ASSERT_TRUE(reader.connect().ok());
+  ASSERT_TRUE(
+      reader.transmit(CommandApdu{0x00, 0xA4, 0x04, 0x00, {0xA0, 0, 0, 1, 0x51, 0, 0, 0}, 256u})
+          ->sw.ok());
+  const Bytes challenge = {1, 2, 3, 4, 5, 6, 7, 8};
+  auto iu = reader.transmit(personalization::Scp02Session::initialize_update(0x20, challenge));
+  ASSERT_TRUE(iu.ok() && iu->sw.ok());
+  auto session =
+      personalization::Scp02Session::open(*h, {"enc", "mac", "dek"}, challenge, iu->data, level, i);
+  ASSERT_TRUE(session.ok()) << session.error().describe();
+  ASSERT_TRUE(reader.transmit(*session->external_authenticate())->sw.ok());
+  for (std::uint8_t n = 0; n < 3; ++n) {
+    auto store = session->wrap(CommandApdu{0x80,
+                                           0xE2,
+                                           0x00,
+                                           n,
+                                           {0x01, static_cast<std::uint8_t>(n + 1), 0x02, 0xC0, n},
+                                           std::nullopt});
+    ASSERT_TRUE(store.ok());
+    EXPECT_TRUE(reader.transmit(*store)->sw.ok()) << "command " << int{n};
+  }
+  EXPECT_EQ(card.state().dgis.at(0x0103), (Bytes{0xC0, 0x02}));
+}
+
+INSTANTIATE_TEST_SUITE_P(Options, SecureChannelScp02,
+                         ::testing::Values(std::pair<std::uint8_t, std::uint8_t>{0x55, 0x01},
+                                           std::pair<std::uint8_t, std::uint8_t>{0x55, 0x03},
+                                           std::pair<std::uint8_t, std::uint8_t>{0x15, 0x01},
+                                           std::pair<std::uint8_t, std::uint8_t>{0x15, 0x03}));
+
+}  // namespace
+}  // namespace cardd::vcard

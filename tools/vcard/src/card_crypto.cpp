@@ -38,6 +38,48 @@ Bytes block_encrypt(Cipher c, ByteView key, ByteView iv, ByteView data, bool enc
   return out;
 }
 
+namespace {
+
+Bytes run(const char* name, ByteView key, ByteView iv, ByteView data, bool encrypt) {
+  std::unique_ptr<EVP_CIPHER, decltype(&EVP_CIPHER_free)> cipher(
+      EVP_CIPHER_fetch(nullptr, name, nullptr), EVP_CIPHER_free);
+  std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx(EVP_CIPHER_CTX_new(),
+                                                                      EVP_CIPHER_CTX_free);
+  if (!cipher || !ctx ||
+      EVP_CipherInit_ex2(ctx.get(), cipher.get(), key.data(), iv.empty() ? nullptr : iv.data(),
+                         encrypt ? 1 : 0, nullptr) != 1)
+    throw std::runtime_error("card DES set-up failed");
+  EVP_CIPHER_CTX_set_padding(ctx.get(), 0);
+  Bytes out(data.size() + 8);
+  int n = 0, tail = 0;
+  if (EVP_CipherUpdate(ctx.get(), out.data(), &n, data.data(), static_cast<int>(data.size())) !=
+          1 ||
+      EVP_CipherFinal_ex(ctx.get(), out.data() + n, &tail) != 1)
+    throw std::runtime_error("card DES failed");
+  out.resize(static_cast<std::size_t>(n + tail));
+  return out;
+}
+
+}  // namespace
+
+Bytes tdes(ByteView key16, ByteView iv, ByteView data, bool encrypt) {
+  return run(iv.empty() ? "DES-EDE-ECB" : "DES-EDE-CBC", key16.subspan(0, 16), iv, data, encrypt);
+}
+
+Bytes single_des(ByteView key8, ByteView iv, ByteView data, bool encrypt) {
+  // Single DES is legacy-only in OpenSSL 3; EDE3 with K|K|K is the same cipher.
+  Bytes k3;
+  for (int i = 0; i < 3; ++i) k3.insert(k3.end(), key8.begin(), key8.begin() + 8);
+  return run(iv.empty() ? "DES-EDE3-ECB" : "DES-EDE3-CBC", k3, iv, data, encrypt);
+}
+
+Bytes retail_mac(ByteView key16, ByteView icv, ByteView padded) {
+  const Bytes chain = single_des(key16.subspan(0, 8), icv, padded, true);
+  const Bytes last(chain.end() - 8, chain.end());
+  const Bytes step = single_des(key16.subspan(8, 8), {}, last, false);
+  return single_des(key16.subspan(0, 8), {}, step, true);
+}
+
 Bytes cmac(Cipher c, ByteView key, ByteView data) {
   std::unique_ptr<EVP_MAC, decltype(&EVP_MAC_free)> mac(EVP_MAC_fetch(nullptr, "CMAC", nullptr),
                                                         EVP_MAC_free);

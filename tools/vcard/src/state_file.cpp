@@ -55,7 +55,9 @@ std::optional<CardState> load_state(const std::string& path, std::string& error)
       return *b;
     };
     s.serial = field("serial");
-    s.keys.cipher = j.value("cipher", "aes") == "sm4" ? Cipher::sm4 : Cipher::aes;
+    const std::string cipher = j.value("cipher", "aes");
+    s.keys.cipher = cipher == "sm4" ? Cipher::sm4 : cipher == "des3" ? Cipher::des3 : Cipher::aes;
+    s.keys.scp02_i = j.value("scp02_i", std::uint8_t{0x55});
     s.keys.enc = field("enc");
     s.keys.mac = field("mac");
     s.keys.dek = field("dek");
@@ -83,7 +85,10 @@ bool save_state(const std::string& path, const CardState& s, std::string& error)
     dgis[name] = hex(value);
   }
   const nlohmann::json j = {{"serial", hex(s.serial)},
-                            {"cipher", s.keys.cipher == Cipher::sm4 ? "sm4" : "aes"},
+                            {"cipher", s.keys.cipher == Cipher::sm4    ? "sm4"
+                                       : s.keys.cipher == Cipher::des3 ? "des3"
+                                                                       : "aes"},
+                            {"scp02_i", s.keys.scp02_i},
                             {"enc", hex(s.keys.enc)},
                             {"mac", hex(s.keys.mac)},
                             {"dek", hex(s.keys.dek)},

@@ -7,7 +7,10 @@
 #include <optional>
 
 #include "card_crypto.h"
+#include "card_scp02.h"
 #include "card_scp03.h"
+
+#include <openssl/rand.h>
 
 namespace cardd::vcard {
 namespace {
@@ -32,6 +35,7 @@ Bytes with_sw(Bytes data, std::uint16_t sw) {
 struct VirtualCard::Impl {
   CardState state;
   CardScp03 scp;
+  CardScp02 scp02;
   bool isd_selected = false;
   std::optional<std::uint16_t> last_written;
 
@@ -50,6 +54,7 @@ struct VirtualCard::Impl {
       isd_selected = c.data == kIsdAid || c.data.empty();
       if (!isd_selected) return with_sw({}, 0x6A82);
       scp.reset();
+      scp02.reset();
       Bytes fci = {0x6F, static_cast<std::uint8_t>(2 + kIsdAid.size()), 0x84,
                    static_cast<std::uint8_t>(kIsdAid.size())};
       fci.insert(fci.end(), kIsdAid.begin(), kIsdAid.end());
@@ -58,22 +63,35 @@ struct VirtualCard::Impl {
     if (c.ins == kInsGetData && c.p1 == 0x9F && c.p2 == 0x7F) return with_sw(cplc(), 0x9000);
     if (!isd_selected) return with_sw({}, 0x6985);
     if (c.ins == kInsInitializeUpdate) return initialize_update(c);
-    if (c.ins == kInsExternalAuthenticate) return with_sw({}, scp.external_authenticate(c));
+    if (c.ins == kInsExternalAuthenticate)
+      return with_sw({},
+                     scp02_card() ? scp02.external_authenticate(c) : scp.external_authenticate(c));
     if (c.ins == kInsStoreData || c.ins == kInsSetStatus) {
-      auto unwrapped = scp.unwrap(c);
+      auto unwrapped = scp02_card() ? scp02.unwrap(c) : scp.unwrap(c);
       if (const auto* sw = std::get_if<std::uint16_t>(&unwrapped)) return with_sw({}, *sw);
       const CommandApdu& plain = std::get<CommandApdu>(unwrapped);
       const auto [data, sw] = plain.ins == kInsStoreData ? store_data(plain) : set_status(plain);
-      return with_sw(scp.protect_response(data, sw), sw);
+      return with_sw(scp02_card() ? data : scp.protect_response(data, sw), sw);
     }
     return with_sw({}, 0x6D00);
   }
+
+  bool scp02_card() const { return state.keys.cipher == Cipher::des3; }
 
   Bytes initialize_update(const CommandApdu& c) {
     if (state.life_cycle != LifeCycle::initialized) return with_sw({}, 0x6985);
     if (c.data.size() != 8) return with_sw({}, 0x6700);
     if (c.p1 != 0 && c.p1 != state.keys.version) return with_sw({}, 0x6A88);
     ++state.sequence;
+    if (scp02_card()) {
+      Bytes challenge(6);
+      RAND_bytes(challenge.data(), static_cast<int>(challenge.size()));
+      Bytes kdd(10, 0);
+      std::copy(state.serial.begin(), state.serial.end(), kdd.begin() + 6);
+      return with_sw(scp02.initialize_update(state.keys, kdd, c.data, challenge,
+                                             static_cast<std::uint16_t>(state.sequence)),
+                     0x9000);
+    }
     // i = 70: pseudo-random card challenge from the sequence counter and AID.
     Bytes context = {static_cast<std::uint8_t>(state.sequence >> 16),
                      static_cast<std::uint8_t>(state.sequence >> 8),
@@ -130,6 +148,7 @@ Bytes VirtualCard::atr() const { return kAtr; }
 
 void VirtualCard::reset() {
   impl_->scp.reset();
+  impl_->scp02.reset();
   impl_->isd_selected = false;
 }
 

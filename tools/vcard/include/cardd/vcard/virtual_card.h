@@ -21,12 +21,14 @@ namespace cardd::vcard {
 using Bytes = std::vector<std::uint8_t>;
 using ByteView = std::span<const std::uint8_t>;
 
-enum class Cipher { aes, sm4 };
+// aes / sm4: SCP03; des3: SCP02 (2-key 3DES).
+enum class Cipher { aes, sm4, des3 };
 
 struct StaticKeys {
   Cipher cipher = Cipher::aes;
   Bytes enc, mac, dek;
   std::uint8_t version = 0x30;
+  std::uint8_t scp02_i = 0x55;  // SCP02 option: 0x15 or 0x55 (ICV encrypted)
 };
 
 // GlobalPlatform card life cycle states.

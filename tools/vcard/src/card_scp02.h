@@ -1,0 +1,35 @@
+// The card's side of SCP02 (3DES, i = 15 or 55): INITIALIZE UPDATE,
+// EXTERNAL AUTHENTICATE and C-MAC / C-DECRYPTION checks.
+#pragma once
+
+#include <cstdint>
+#include <variant>
+
+#include "card_crypto.h"
+#include "cardd/personalization/apdu.h"
+
+namespace cardd::vcard {
+
+class CardScp02 {
+ public:
+  Bytes initialize_update(const StaticKeys& keys, ByteView kdd, ByteView host_challenge,
+                          ByteView card_challenge, std::uint16_t sequence);
+  std::uint16_t external_authenticate(const personalization::CommandApdu& command);
+  std::variant<personalization::CommandApdu, std::uint16_t> unwrap(
+      const personalization::CommandApdu& command);
+  bool authenticated() const { return authenticated_; }
+  void reset() { *this = CardScp02{}; }
+
+ private:
+  bool check_mac(const personalization::CommandApdu& plain, ByteView mac);
+
+  Bytes s_enc_, s_mac_;
+  Bytes host_cryptogram_;
+  Bytes last_mac_;
+  std::uint8_t i_ = 0x55;
+  std::uint8_t level_ = 0;
+  bool initialized_ = false;
+  bool authenticated_ = false;
+};
+
+}  // namespace cardd::vcard
