@@ -269,3 +269,27 @@ INSTANTIATE_TEST_SUITE_P(Options, SecureChannelScp02,
 
 }  // namespace
 }  // namespace cardd::vcard
+
+namespace cardd::vcard {
+namespace {
+
+TEST_F(SecureChannel, PersonalizedRecordsAreReadThroughTheApplication) {
+  const CommandApdu select_app{0x00, 0xA4, 0x04, 0x00, social_security_aid(), 256u};
+  EXPECT_EQ(send(select_app).sw, sw::kFileNotFound) << "no application before personalization";
+  auto session = authenticate(0x03);
+  ASSERT_TRUE(session.ok()) << session.error().describe();
+  // DGI 0101 and 0102: SFI 1, records 1 and 2 (EMV CPS convention).
+  const Bytes dgis = {0x01, 0x01, 0x03, 0x5F, 0x20, 0x00, 0x01, 0x02, 0x02, 0xAB, 0xCD};
+  ASSERT_TRUE(
+      send(*session->wrap(CommandApdu{0x80, 0xE2, 0x80, 0x00, dgis, std::nullopt})).sw.ok());
+  ASSERT_TRUE(send(*session->wrap(CommandApdu{0x80, 0xF0, 0x80, 0x0F, {}, std::nullopt})).sw.ok());
+  ASSERT_TRUE(send(select_app).sw.ok());
+  const auto record2 = send(CommandApdu{0x00, 0xB2, 0x02, 0x0C, {}, 256u});
+  ASSERT_TRUE(record2.sw.ok());
+  EXPECT_EQ(record2.data, (Bytes{0xAB, 0xCD}));
+  EXPECT_EQ(send(CommandApdu{0x00, 0xB2, 0x03, 0x0C, {}, 256u}).sw, sw::kRecordNotFound);
+  EXPECT_EQ(send(CommandApdu{0x00, 0xB2, 0x01, 0x0D, {}, 256u}).sw, sw::kIncorrectP1P2);
+}
+
+}  // namespace
+}  // namespace cardd::vcard

@@ -19,10 +19,14 @@ using personalization::CommandApdu;
 
 // The GlobalPlatform issuer security domain (card manager).
 const Bytes kIsdAid = {0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00};
+// The social security application (DDF name "sx1.sh.社会保障" in GBK).
+const Bytes kSsseAid = {0x73, 0x78, 0x31, 0x2E, 0x73, 0x68, 0x2E, 0xC9,
+                        0xE7, 0xBB, 0xE1, 0xB1, 0xA3, 0xD5, 0xCF};
 const Bytes kAtr = {0x3B, 0x8A, 0x80, 0x01, 'C', 'A', 'R', 'D', 'D', '-', 'S', 'S', 'C', '3', 0x3B};
 
 constexpr std::uint8_t kInsSelect = 0xA4, kInsGetData = 0xCA, kInsInitializeUpdate = 0x50,
-                       kInsExternalAuthenticate = 0x82, kInsStoreData = 0xE2, kInsSetStatus = 0xF0;
+                       kInsExternalAuthenticate = 0x82, kInsStoreData = 0xE2, kInsSetStatus = 0xF0,
+                       kInsReadRecord = 0xB2;
 
 Bytes with_sw(Bytes data, std::uint16_t sw) {
   data.push_back(static_cast<std::uint8_t>(sw >> 8));
@@ -37,6 +41,7 @@ struct VirtualCard::Impl {
   CardScp03 scp;
   CardScp02 scp02;
   bool isd_selected = false;
+  bool ssse_selected = false;
   std::optional<std::uint16_t> last_written;
 
   Bytes cplc() const {
@@ -51,15 +56,22 @@ struct VirtualCard::Impl {
 
   Bytes handle(const CommandApdu& c) {
     if (c.ins == kInsSelect && c.p1 == 0x04) {
-      isd_selected = c.data == kIsdAid || c.data.empty();
-      if (!isd_selected) return with_sw({}, 0x6A82);
+      const bool isd = c.data == kIsdAid || c.data.empty();
+      const bool ssse = c.data == kSsseAid;
+      if (!isd && !ssse) return with_sw({}, 0x6A82);
+      // The application exists once the card is personalized.
+      if (ssse && state.life_cycle == LifeCycle::initialized) return with_sw({}, 0x6A82);
+      isd_selected = isd;
+      ssse_selected = ssse;
       scp.reset();
       scp02.reset();
-      Bytes fci = {0x6F, static_cast<std::uint8_t>(2 + kIsdAid.size()), 0x84,
-                   static_cast<std::uint8_t>(kIsdAid.size())};
-      fci.insert(fci.end(), kIsdAid.begin(), kIsdAid.end());
+      const Bytes& aid = isd ? kIsdAid : kSsseAid;
+      Bytes fci = {0x6F, static_cast<std::uint8_t>(2 + aid.size()), 0x84,
+                   static_cast<std::uint8_t>(aid.size())};
+      fci.insert(fci.end(), aid.begin(), aid.end());
       return with_sw(fci, 0x9000);
     }
+    if (c.ins == kInsReadRecord && ssse_selected) return read_record(c);
     if (c.ins == kInsGetData && c.p1 == 0x9F && c.p2 == 0x7F) return with_sw(cplc(), 0x9000);
     if (!isd_selected) return with_sw({}, 0x6985);
     if (c.ins == kInsInitializeUpdate) return initialize_update(c);
@@ -74,6 +86,16 @@ struct VirtualCard::Impl {
       return with_sw(scp02_card() ? data : scp.protect_response(data, sw), sw);
     }
     return with_sw({}, 0x6D00);
+  }
+
+  // READ RECORD P1 = record, P2 = SFI << 3 | 4. Records are the DGIs the
+  // personalization stored, by the EMV CPS convention DGI = SFI | record.
+  Bytes read_record(const CommandApdu& c) const {
+    if ((c.p2 & 0x07) != 0x04) return with_sw({}, 0x6A86);
+    const auto dgi = static_cast<std::uint16_t>((c.p2 >> 3) << 8 | c.p1);
+    const auto it = state.dgis.find(dgi);
+    if (it == state.dgis.end()) return with_sw({}, 0x6A83);
+    return with_sw(it->second, 0x9000);
   }
 
   bool scp02_card() const { return state.keys.cipher == Cipher::des3; }
@@ -139,6 +161,8 @@ struct VirtualCard::Impl {
   }
 };
 
+const Bytes& social_security_aid() { return kSsseAid; }
+
 VirtualCard::VirtualCard(CardState state) : impl_(std::make_unique<Impl>()) {
   impl_->state = std::move(state);
 }
@@ -150,6 +174,7 @@ void VirtualCard::reset() {
   impl_->scp.reset();
   impl_->scp02.reset();
   impl_->isd_selected = false;
+  impl_->ssse_selected = false;
 }
 
 const CardState& VirtualCard::state() const { return impl_->state; }

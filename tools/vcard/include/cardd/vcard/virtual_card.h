@@ -47,6 +47,9 @@ struct CardState {
   std::map<std::uint16_t, Bytes> dgis;  // personalization data received
 };
 
+// The social security application's AID (DDF name "sx1.sh.社会保障", GBK).
+const Bytes& social_security_aid();
+
 class VirtualCard {
  public:
   explicit VirtualCard(CardState state);
