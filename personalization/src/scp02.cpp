@@ -10,17 +10,7 @@ namespace {
 
 constexpr std::size_t kMac = 8;
 
-std::string session_prefix() {
-  static std::atomic<std::uint64_t> next{0};
-  return fmt::format("scp02/{}/", ++next);
-}
-
 }  // namespace
-
-CommandApdu Scp02Session::initialize_update(std::uint8_t key_version, ByteView host_challenge) {
-  return CommandApdu{
-      0x80, 0x50, key_version, 0x00, Bytes(host_challenge.begin(), host_challenge.end()), 256u};
-}
 
 Result<Scp02Session> Scp02Session::open(hsm::Hsm& hsm, const Scp02Keys& keys,
                                         ByteView host_challenge, ByteView r,
@@ -36,7 +26,7 @@ Result<Scp02Session> Scp02Session::open(hsm::Hsm& hsm, const Scp02Keys& keys,
   s.hsm_ = &hsm;
   s.level_ = security_level;
   s.i_ = i;
-  const std::string prefix = session_prefix();
+  const std::string prefix = session_key_prefix("scp02");
   s.s_enc_ = prefix + "s-enc";
   s.s_mac_ = prefix + "s-mac";
   s.s_dek_ = prefix + "s-dek";

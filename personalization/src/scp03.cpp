@@ -28,17 +28,7 @@ std::optional<Bytes> unpad80(const Bytes& data) {
   return Bytes(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(end - 1));
 }
 
-std::string session_prefix() {
-  static std::atomic<std::uint64_t> next{0};
-  return fmt::format("scp03/{}/", ++next);
-}
-
 }  // namespace
-
-CommandApdu Scp03Session::initialize_update(std::uint8_t key_version, ByteView host_challenge) {
-  return CommandApdu{
-      0x80, 0x50, key_version, 0x00, Bytes(host_challenge.begin(), host_challenge.end()), 256u};
-}
 
 Result<Scp03Session> Scp03Session::open(hsm::Hsm& hsm, const Scp03Keys& keys,
                                         ByteView host_challenge, ByteView response,
@@ -57,7 +47,7 @@ Result<Scp03Session> Scp03Session::open(hsm::Hsm& hsm, const Scp03Keys& keys,
   s.algorithm_ = info->spec.algorithm;
   s.level_ = security_level;
   s.key_version_ = response[10];
-  const std::string prefix = session_prefix();
+  const std::string prefix = session_key_prefix("scp03");
   s.s_enc_ = prefix + "s-enc";
   s.s_mac_ = prefix + "s-mac";
   s.s_rmac_ = prefix + "s-rmac";

@@ -1,5 +1,8 @@
 #include "cardd/personalization/secure_channel.h"
 
+#include <fmt/format.h>
+
+#include <atomic>
 #include <string>
 
 namespace cardd::personalization {
@@ -39,6 +42,16 @@ Bytes pad80(ByteView data, std::size_t block) {
   out.push_back(0x80);
   while (out.size() % block != 0) out.push_back(0x00);
   return out;
+}
+
+CommandApdu initialize_update_command(std::uint8_t key_version, ByteView host_challenge) {
+  return CommandApdu{
+      0x80, 0x50, key_version, 0x00, Bytes(host_challenge.begin(), host_challenge.end()), 256u};
+}
+
+std::string session_key_prefix(std::string_view protocol) {
+  static std::atomic<std::uint64_t> next{0};
+  return fmt::format("{}/{}/", protocol, ++next);
 }
 
 }  // namespace cardd::personalization

@@ -15,25 +15,6 @@ const personalization::Bytes kIsd = {0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0
 
 class CardFaults : public PcscFixture {
  protected:
-  std::unique_ptr<hsm::Hsm> soft_hsm() {
-    std::ofstream(dir_.path() / "secret") << "fault test\n";
-    hsm::HsmConfig c;
-    c.soft.keystore_path = (dir_.path() / "keys.cks").string();
-    c.soft.passphrase_file = (dir_.path() / "secret").string();
-    auto h = std::move(*hsm::open_hsm(c));
-    for (const char* name : {"enc", "mac"}) {
-      std::vector<hsm::SecureBytes> parts;
-      parts.push_back(
-          *hsm::parse_key_hex(hsm::Algorithm::aes128, "00000000000000000000000000000001"));
-      parts.push_back(
-          *hsm::parse_key_hex(hsm::Algorithm::aes128, "404142434445464748494A4B4C4D4E4E"));
-      EXPECT_TRUE(h->import_components(
-                       hsm::KeySpec{name, hsm::Algorithm::aes128, {hsm::Usage::derive}, 1}, parts)
-                      .ok());
-    }
-    return h;
-  }
-
   Result<personalization::Scp03Session> authenticate(hsm::Hsm& h, std::uint8_t level) {
     EXPECT_TRUE(reader_->connect().ok());
     EXPECT_TRUE(reader_->transmit(CommandApdu{0x00, 0xA4, 0x04, 0x00, kIsd, 256u})->sw.ok());
@@ -67,7 +48,7 @@ TEST_F(CardFaults, CardRemovedAfterNApdus) {
 
 TEST_F(CardFaults, CorruptResponseMacIsASecureChannelFailure) {
   insert_card({"--corrupt-rmac"});
-  auto h = soft_hsm();
+  auto h = card_key_hsm();
   auto session = authenticate(*h, 0x13);
   ASSERT_TRUE(session.ok()) << session.error().describe();
   auto store =
@@ -81,7 +62,7 @@ TEST_F(CardFaults, CorruptResponseMacIsASecureChannelFailure) {
 
 TEST_F(CardFaults, TornWriteLeavesHalfTheDataAndNoAnswer) {
   insert_card({"--tear-store-data", "1"});
-  auto h = soft_hsm();
+  auto h = card_key_hsm();
   auto session = authenticate(*h, 0x01);
   ASSERT_TRUE(session.ok()) << session.error().describe();
   auto store = session->wrap(CommandApdu{

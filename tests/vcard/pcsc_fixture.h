@@ -7,11 +7,13 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "cardd/hsm/factory.h"
 #include "cardd/personalization/pcsc_reader.h"
 #include "child_process.h"
 
@@ -63,6 +65,27 @@ class PcscFixture : public ::testing::Test {
     ASSERT_TRUE(reader.ok()) << reader.error().describe();
     reader_ = std::move(*reader);
     ASSERT_TRUE(reader_->wait_for_card(std::chrono::seconds(10)).ok());
+  }
+
+  // A soft HSM holding the static ENC and MAC keys of the vcard's default
+  // key set (404142…4F), imported as two components.
+  std::unique_ptr<hsm::Hsm> card_key_hsm() {
+    std::ofstream(dir_.path() / "secret") << "pcsc test\n";
+    hsm::HsmConfig c;
+    c.soft.keystore_path = (dir_.path() / "keys.cks").string();
+    c.soft.passphrase_file = (dir_.path() / "secret").string();
+    auto h = std::move(*hsm::open_hsm(c));
+    for (const char* name : {"enc", "mac"}) {
+      std::vector<hsm::SecureBytes> parts;
+      parts.push_back(
+          *hsm::parse_key_hex(hsm::Algorithm::aes128, "00000000000000000000000000000001"));
+      parts.push_back(
+          *hsm::parse_key_hex(hsm::Algorithm::aes128, "404142434445464748494A4B4C4D4E4E"));
+      EXPECT_TRUE(h->import_components(
+                       hsm::KeySpec{name, hsm::Algorithm::aes128, {hsm::Usage::derive}, 1}, parts)
+                      .ok());
+    }
+    return h;
   }
 
   TempDir dir_;

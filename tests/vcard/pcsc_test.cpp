@@ -32,21 +32,7 @@ TEST_F(PcscCard, SelectAndCplcOverPcsc) {
 }
 
 TEST_F(PcscCard, SecureChannelOverPcscAndStatePersistsAcrossReinsertion) {
-  std::ofstream(dir_.path() / "secret") << "pcsc test\n";
-  hsm::HsmConfig c;
-  c.soft.keystore_path = (dir_.path() / "keys.cks").string();
-  c.soft.passphrase_file = (dir_.path() / "secret").string();
-  auto h = std::move(*hsm::open_hsm(c));
-  for (const char* name : {"enc", "mac"}) {
-    std::vector<hsm::SecureBytes> parts;
-    parts.push_back(
-        *hsm::parse_key_hex(hsm::Algorithm::aes128, "00000000000000000000000000000001"));
-    parts.push_back(
-        *hsm::parse_key_hex(hsm::Algorithm::aes128, "404142434445464748494A4B4C4D4E4E"));
-    ASSERT_TRUE(h->import_components(
-                     hsm::KeySpec{name, hsm::Algorithm::aes128, {hsm::Usage::derive}, 1}, parts)
-                    .ok());
-  }
+  auto h = card_key_hsm();
   ASSERT_TRUE(reader_->connect().ok());
   ASSERT_TRUE(reader_->transmit(CommandApdu{0x00, 0xA4, 0x04, 0x00, kIsd, 256u})->sw.ok());
   const personalization::Bytes challenge = {9, 8, 7, 6, 5, 4, 3, 2};
@@ -112,21 +98,7 @@ TEST_F(PcscCard, TwoSlotsWorkConcurrently) {
   ASSERT_TRUE(other.ok()) << other.error().describe();
   ASSERT_TRUE((*other)->wait_for_card(std::chrono::seconds(10)).ok());
 
-  std::ofstream(dir_.path() / "secret") << "two slots\n";
-  hsm::HsmConfig c;
-  c.soft.keystore_path = (dir_.path() / "keys.cks").string();
-  c.soft.passphrase_file = (dir_.path() / "secret").string();
-  auto h = std::move(*hsm::open_hsm(c));
-  for (const char* name : {"enc", "mac"}) {
-    std::vector<hsm::SecureBytes> parts;
-    parts.push_back(
-        *hsm::parse_key_hex(hsm::Algorithm::aes128, "00000000000000000000000000000001"));
-    parts.push_back(
-        *hsm::parse_key_hex(hsm::Algorithm::aes128, "404142434445464748494A4B4C4D4E4E"));
-    ASSERT_TRUE(h->import_components(
-                     hsm::KeySpec{name, hsm::Algorithm::aes128, {hsm::Usage::derive}, 1}, parts)
-                    .ok());
-  }
+  auto h = card_key_hsm();
   std::atomic<int> failures{0};
   auto worker = [&](personalization::Reader& reader, std::uint8_t tag) {
     for (int round = 0; round < 10; ++round) {

@@ -21,7 +21,9 @@ struct Scp02Keys {
 
 class Scp02Session final : public SecureChannel {
  public:
-  static CommandApdu initialize_update(std::uint8_t key_version, ByteView host_challenge);
+  static CommandApdu initialize_update(std::uint8_t key_version, ByteView host_challenge) {
+    return initialize_update_command(key_version, host_challenge);
+  }
   // `i` is the SCP02 option byte the card profile names: 0x15 or 0x55.
   static Result<Scp02Session> open(hsm::Hsm& hsm, const Scp02Keys& keys, ByteView host_challenge,
                                    ByteView initialize_update_response, std::uint8_t security_level,

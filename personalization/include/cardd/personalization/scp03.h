@@ -35,7 +35,9 @@ struct Scp03Keys {
 
 class Scp03Session final : public SecureChannel {
  public:
-  static CommandApdu initialize_update(std::uint8_t key_version, ByteView host_challenge);
+  static CommandApdu initialize_update(std::uint8_t key_version, ByteView host_challenge) {
+    return initialize_update_command(key_version, host_challenge);
+  }
 
   // Derives the session keys and checks the card cryptogram.
   static Result<Scp03Session> open(hsm::Hsm& hsm, const Scp03Keys& keys, ByteView host_challenge,

@@ -4,6 +4,9 @@
 // session does not care which one the card profile names.
 #pragma once
 
+#include <cstdint>
+#include <string>
+#include <string_view>
 #include <system_error>
 
 #include "cardd/common/result.h"
@@ -34,6 +37,12 @@ class SecureChannel {
 
 // ISO/IEC 9797-1 padding method 2 (80 00…) to a multiple of `block`.
 Bytes pad80(ByteView data, std::size_t block);
+
+// INITIALIZE UPDATE (80 50 KVN 00) with the host challenge, for SCP02 and SCP03.
+CommandApdu initialize_update_command(std::uint8_t key_version, ByteView host_challenge);
+
+// A process-unique prefix for one session's ephemeral HSM keys ("scp03/7/").
+std::string session_key_prefix(std::string_view protocol);
 
 }  // namespace cardd::personalization
 
