@@ -16,6 +16,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev util-linux softhsm2 libp11-kit-dev
   pcscd vsmartcard-vpcd libpcsclite-dev opensc
   libcairo2-dev libpango1.0-dev libpng-dev libdeflate-dev fontconfig fonts-noto-cjk fonts-hanazono
+  libcups2-dev cups-ipp-utils avahi-daemon dbus libzint-dev poppler-utils zbar-tools
 )
 
 log() { printf '\n== %s\n' "$*" >&2; }

@@ -14,10 +14,12 @@ constexpr std::size_t kMacSize = 8;
 
 // The SP 800-108 input block for data (cryptograms) rather than keys.
 Bytes kdf_block(std::uint8_t constant, std::uint16_t bits, ByteView context) {
-  Bytes block(11, 0);
-  block.insert(block.end(), {constant, 0x00, static_cast<std::uint8_t>(bits >> 8),
-                             static_cast<std::uint8_t>(bits), 0x01});
-  block.insert(block.end(), context.begin(), context.end());
+  Bytes block(16 + context.size(), 0x00);  // 11 zero bytes of label first
+  block[11] = constant;
+  block[13] = static_cast<std::uint8_t>(bits >> 8);
+  block[14] = static_cast<std::uint8_t>(bits);
+  block[15] = 0x01;  // counter i
+  std::copy(context.begin(), context.end(), block.begin() + 16);
   return block;
 }
 

@@ -28,6 +28,22 @@ class Category final : public std::error_category {
         return "io";
       case PrinterError::internal:
         return "internal";
+      case PrinterError::config_invalid:
+        return "config_invalid";
+      case PrinterError::printer_unavailable:
+        return "printer_unavailable";
+      case PrinterError::connection_lost:
+        return "connection_lost";
+      case PrinterError::job_rejected:
+        return "job_rejected";
+      case PrinterError::job_failed:
+        return "job_failed";
+      case PrinterError::job_timeout:
+        return "job_timeout";
+      case PrinterError::job_lost:
+        return "job_lost";
+      case PrinterError::barcode_invalid:
+        return "barcode_invalid";
     }
     return "unknown";
   }
@@ -38,6 +54,10 @@ class Category final : public std::error_category {
 const std::error_category& printer_category() {
   static const Category category;
   return category;
+}
+
+bool is_transient(std::error_code code) {
+  return code == PrinterError::printer_unavailable || code == PrinterError::connection_lost;
 }
 
 }  // namespace cardd::printer

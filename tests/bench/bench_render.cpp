@@ -11,6 +11,7 @@
 
 #include "bench_support.h"
 #include "cardd/common/base64.h"
+#include "cardd/printer/documents.h"
 #include "cardd/printer/face_renderer.h"
 #include "cardd/testdata/generator.h"
 
@@ -105,6 +106,55 @@ void BlankPngEncode(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
+// Mailing labels (100 x 150 mm PDF with a Code 128 barcode) and carrier
+// letters (A4 PDF), one thread.
+cardd::printer::MailingLabel bench_label(std::size_t i) {
+  cardd::printer::MailingLabel m;
+  m.application_id = "BJ-1-" + std::to_string(10000000 + i);
+  m.sender = "中国工商银行 社会保障卡发卡中心";
+  m.recipient_name = faces()[i % faces().size()].name;
+  m.address = "北京市顺义区李桥镇沮沟村13排32号";
+  m.postal_code = "101300";
+  m.courier = "中国邮政EMS";
+  m.tracking_number = "PH" + std::to_string(100000000000 + i);
+  return m;
+}
+
+void RenderLabel(benchmark::State& state) {
+  auto renderer = DocumentRenderer::create();
+  if (!renderer) return state.SkipWithError(renderer.error().describe().c_str());
+  std::size_t i = 0;
+  for (auto _ : state) {
+    auto pdf = renderer->label_pdf(bench_label(i++));
+    if (!pdf) return state.SkipWithError(pdf.error().describe().c_str());
+    benchmark::DoNotOptimize(pdf->data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void RenderCarrier(benchmark::State& state) {
+  auto renderer = DocumentRenderer::create();
+  if (!renderer) return state.SkipWithError(renderer.error().describe().c_str());
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const FaceData& f = faces()[i++ % faces().size()];
+    CarrierLetter l;
+    l.application_id = "BJ-1-" + std::to_string(10000000 + i);
+    l.holder_name = f.name;
+    l.address = "北京市顺义区李桥镇沮沟村13排32号";
+    l.postal_code = "101300";
+    l.card_number = f.card_number;
+    l.bank_name = f.bank_name;
+    l.mail = true;
+    l.courier = "中国邮政EMS";
+    l.tracking_number = "PH100000000000";
+    auto pdf = renderer->carrier_pdf(l);
+    if (!pdf) return state.SkipWithError(pdf.error().describe().c_str());
+    benchmark::DoNotOptimize(pdf->data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -114,6 +164,8 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("RenderFaceStoredPng", RenderFace, 0)->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("CheckFace", CheckFace)->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("BlankPngEncode", BlankPngEncode)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("RenderLabel", RenderLabel)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("RenderCarrier", RenderCarrier)->Unit(benchmark::kMillisecond);
   const auto rates = cardd::bench::run_benchmarks(argc, argv);
   const auto face = rates.find("RenderFace"), blank = rates.find("BlankPngEncode");
   if (face == rates.end() || blank == rates.end()) return 1;
@@ -123,5 +175,9 @@ int main(int argc, char** argv) {
   if (const auto stored = rates.find("RenderFaceStoredPng"); stored != rates.end())
     std::printf("card faces, stored PNG (level 0):    %8.0f/s\n", stored->second);
   std::printf("ratio faces / blank encode:          %8.2fx\n", face->second / blank->second);
+  if (const auto label = rates.find("RenderLabel"); label != rates.end())
+    std::printf("mailing labels (PDF, one thread):    %8.0f/s\n", label->second);
+  if (const auto carrier = rates.find("RenderCarrier"); carrier != rates.end())
+    std::printf("carrier letters (PDF, one thread):   %8.0f/s\n", carrier->second);
   return 0;
 }

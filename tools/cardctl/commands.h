@@ -14,5 +14,6 @@ void add_status_command(CLI::App& app, int& exit_code);
 void add_gen_command(CLI::App& app, int& exit_code);
 void add_report_command(CLI::App& app, int& exit_code);
 void add_keys_command(CLI::App& app, int& exit_code);
+void add_render_command(CLI::App& app, int& exit_code);
 
 }  // namespace cardd::cardctl

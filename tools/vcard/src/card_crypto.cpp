@@ -68,8 +68,8 @@ Bytes tdes(ByteView key16, ByteView iv, ByteView data, bool encrypt) {
 
 Bytes single_des(ByteView key8, ByteView iv, ByteView data, bool encrypt) {
   // Single DES is legacy-only in OpenSSL 3; EDE3 with K|K|K is the same cipher.
-  Bytes k3;
-  for (int i = 0; i < 3; ++i) k3.insert(k3.end(), key8.begin(), key8.begin() + 8);
+  Bytes k3(24);
+  for (std::size_t i = 0; i < k3.size(); ++i) k3[i] = key8[i % 8];
   return run(iv.empty() ? "DES-EDE3-ECB" : "DES-EDE3-CBC", k3, iv, data, encrypt);
 }
 
@@ -102,10 +102,12 @@ Bytes scp03_kdf(Cipher c, ByteView key, std::uint8_t constant, std::size_t out_b
   Bytes out;
   const std::size_t bits = out_bytes * 8;
   for (std::uint8_t i = 1; out.size() < out_bytes; ++i) {
-    Bytes block(11, 0);
-    block.insert(block.end(), {constant, 0, static_cast<std::uint8_t>(bits >> 8),
-                               static_cast<std::uint8_t>(bits), i});
-    block.insert(block.end(), context.begin(), context.end());
+    Bytes block(16 + context.size(), 0);
+    block[11] = constant;
+    block[13] = static_cast<std::uint8_t>(bits >> 8);
+    block[14] = static_cast<std::uint8_t>(bits);
+    block[15] = i;
+    std::copy(context.begin(), context.end(), block.begin() + 16);
     const Bytes part = cmac(c, key, block);
     out.insert(out.end(), part.begin(), part.end());
   }

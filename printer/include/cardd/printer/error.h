@@ -17,7 +17,21 @@ enum class PrinterError {
   photo_invalid,         // the photo cannot be decoded (QC)
   io,                    // a file cannot be read or written
   internal,              // cairo or Pango failed (out of memory, ...)
+  // Printing (Printer backends and print_with_retry):
+  config_invalid,       // a printer URI or setting that cannot be used
+  printer_unavailable,  // cannot connect, connection refused, printer stopped or busy
+  connection_lost,      // the connection broke after a request was sent: it may have been
+                        // carried out (the job may exist)
+  job_rejected,         // the printer refused the job (format, attributes): do not retry
+  job_failed,           // the job ended aborted or cancelled at the printer
+  job_timeout,          // the job did not end within the wait time (state unknown)
+  job_lost,             // an accepted job is no longer known to the printer
+  barcode_invalid,      // a barcode's data cannot be encoded
 };
+
+// Transient errors are worth retrying after a pause: printer_unavailable and
+// connection_lost. Everything else needs a person or different input.
+bool is_transient(std::error_code code);
 
 const std::error_category& printer_category();
 inline std::error_code make_error_code(PrinterError e) {

@@ -1,0 +1,222 @@
+// The IPP backend and print_with_retry against a real ippeveprinter on
+// 127.0.0.1: jobs land in its spool; a printer that is off, killed or
+// restarted gets each job exactly once.
+#include <cairo.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include "cardd/printer/print_retry.h"
+#include "cardd/printer/printer.h"
+#include "ipp_test_support.h"
+
+namespace cardd::printer {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+// A document of a given size that is a PDF as far as a printer is concerned.
+std::string pdf_of_size(std::size_t size, char fill = 'x') {
+  std::string pdf = "%PDF-1.4\n%";
+  pdf.resize(size - 6, fill);
+  return pdf + "\n%%EOF";
+}
+
+std::string small_png() {
+  cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 16, 16);
+  std::string png;
+  cairo_surface_write_to_png_stream(
+      s,
+      [](void* closure, const unsigned char* data, unsigned int length) {
+        static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
+        return CAIRO_STATUS_SUCCESS;
+      },
+      &png);
+  cairo_surface_destroy(s);
+  return png;
+}
+
+RetryPolicy fast_policy(int attempts = 40) {
+  RetryPolicy p;
+  p.max_attempts = attempts;
+  p.initial_backoff = 100ms;
+  p.max_backoff = 400ms;
+  p.wait.timeout = 20s;
+  p.wait.poll_interval = 50ms;
+  return p;
+}
+
+// Fault injection by wrapping: the first submit goes through to the printer
+// but reports connection_lost, as when the response never came back.
+class LosesFirstResponse final : public Printer {
+ public:
+  explicit LosesFirstResponse(Printer& inner) : inner_(inner) {}
+  const std::string& uri() const override { return inner_.uri(); }
+  Result<int> submit(const Job& job) override {
+    auto id = inner_.submit(job);
+    if (++submits_ == 1 && id)
+      return make_error(PrinterError::connection_lost, "injected: response lost");
+    return id;
+  }
+  Result<JobStatus> job(int id) override { return inner_.job(id); }
+  Result<std::vector<JobStatus>> find_jobs(std::string_view name) override {
+    ++lookups_;
+    return inner_.find_jobs(name);
+  }
+  Result<PrinterStatus> status() override { return inner_.status(); }
+  Status cancel(int id) override { return inner_.cancel(id); }
+  int submits_ = 0, lookups_ = 0;
+
+ private:
+  Printer& inner_;
+};
+
+class IppPrinterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    daemons_ = std::make_unique<test::IppDaemons>();
+    device_ = std::make_unique<test::IppEvePrinter>(dir_.path() / "spool", test::free_port());
+    auto p = open_printer(device_->uri(), PrinterOptions{2s, "cardd-test"});
+    ASSERT_TRUE(p) << p.error().describe();
+    printer_ = std::move(*p);
+  }
+  void TearDown() override {
+    device_.reset();
+    daemons_.reset();
+  }
+
+  cardd::test::TempDir dir_;
+  std::unique_ptr<test::IppDaemons> daemons_;
+  std::unique_ptr<test::IppEvePrinter> device_;
+  std::unique_ptr<Printer> printer_;
+};
+
+TEST_F(IppPrinterTest, JobLandsInTheSpoolWithTheRightSize) {
+  device_->start();
+  auto status = printer_->status();
+  ASSERT_TRUE(status) << status.error().describe();
+  EXPECT_NE(status->state, PrinterState::stopped);
+  EXPECT_TRUE(status->accepting_jobs);
+
+  const Job job{"BJ-1-00000001.carrier.k1", "application/pdf", pdf_of_size(123'457)};
+  auto id = printer_->submit(job);
+  ASSERT_TRUE(id) << id.error().describe();
+  auto done = wait_for_job(*printer_, *id, WaitOptions{20s, 50ms});
+  ASSERT_TRUE(done) << done.error().describe();
+  EXPECT_EQ(done->state, JobState::completed);
+  EXPECT_EQ(done->name, job.name);
+
+  const auto docs = device_->documents();
+  ASSERT_EQ(docs.size(), 1u);
+  EXPECT_EQ(fs::file_size(docs[0]), job.data.size());
+  std::ifstream in(docs[0], std::ios::binary);
+  const std::string spooled((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_TRUE(spooled == job.data) << "spooled bytes differ from the document";
+
+  auto found = printer_->find_jobs(job.name);
+  ASSERT_TRUE(found) << found.error().describe();
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].id, *id);
+  EXPECT_EQ((*found)[0].state, JobState::completed);
+  auto none = printer_->find_jobs("no-such-job");
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_F(IppPrinterTest, APrinterThatIsOffIsUnavailableAndTransient) {
+  auto status = printer_->status();
+  ASSERT_FALSE(status);
+  EXPECT_EQ(status.error().code, PrinterError::printer_unavailable) << status.error().describe();
+  auto id = printer_->submit(Job{"x", "application/pdf", pdf_of_size(100)});
+  ASSERT_FALSE(id);
+  EXPECT_EQ(id.error().code, PrinterError::printer_unavailable);
+  EXPECT_TRUE(is_transient(id.error().code));
+}
+
+TEST_F(IppPrinterTest, UnsupportedFormatIsRejectedAtOnceAndTheEmptyJobCancelled) {
+  device_->start();
+  RetryPolicy policy = fast_policy(5);
+  auto out = print_with_retry(*printer_, Job{"BJ-1.text.k", "text/plain", "hello"}, policy);
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().code, PrinterError::job_rejected) << out.error().describe();
+  auto found = printer_->find_jobs("BJ-1.text.k");
+  ASSERT_TRUE(found) << found.error().describe();
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].state, JobState::cancelled);
+  EXPECT_TRUE(device_->documents().empty());
+}
+
+TEST_F(IppPrinterTest, RetriesUntilThePrinterIsSwitchedOnThenPrintsOnce) {
+  const Job job{make_job_name("BJ-1-00000002", "card", "serial-77"), "application/pdf",
+                pdf_of_size(50'000)};
+  std::vector<int> retried;
+  RetryPolicy policy = fast_policy();
+  policy.on_retry = [&](int attempt, const Error&, std::chrono::milliseconds) {
+    retried.push_back(attempt);
+  };
+  auto result =
+      std::async(std::launch::async, [&] { return print_with_retry(*printer_, job, policy); });
+  std::this_thread::sleep_for(1200ms);  // printer still off: refused connections
+  device_->start();
+  auto out = result.get();
+  ASSERT_TRUE(out) << out.error().describe();
+  EXPECT_GE(out->attempts, 3);
+  EXPECT_EQ(static_cast<int>(retried.size()), out->attempts - 1);
+  EXPECT_EQ(out->job.state, JobState::completed);
+  const auto docs = device_->documents();
+  ASSERT_EQ(docs.size(), 1u);
+  EXPECT_EQ(fs::file_size(docs[0]), job.data.size());
+}
+
+TEST_F(IppPrinterTest, PrinterKilledAndRestartedGetsTheNextJobExactlyOnce) {
+  device_->start();
+  auto first = print_with_retry(*printer_, Job{"BJ-1-00000003.card.a", "image/png", small_png()},
+                                fast_policy());
+  ASSERT_TRUE(first) << first.error().describe();
+  device_->kill();  // power cut
+
+  const Job job{"BJ-1-00000004.card.b", "application/pdf", pdf_of_size(80'000)};
+  auto result = std::async(std::launch::async,
+                           [&] { return print_with_retry(*printer_, job, fast_policy()); });
+  std::this_thread::sleep_for(1000ms);
+  device_->start();  // same port, same spool
+  auto out = result.get();
+  ASSERT_TRUE(out) << out.error().describe();
+  EXPECT_GE(out->attempts, 2);
+  const auto docs = device_->documents();
+  ASSERT_EQ(docs.size(), 2u) << "one document per job";
+  int of_second = 0;
+  for (const auto& d : docs)
+    if (fs::file_size(d) == job.data.size()) ++of_second;
+  EXPECT_EQ(of_second, 1);
+}
+
+TEST_F(IppPrinterTest, AnAcceptedJobWhoseResponseWasLostIsFoundByNameNotResent) {
+  device_->start();
+  LosesFirstResponse flaky(*printer_);
+  const Job job{make_job_name("BJ-1-00000005", "label", "k5"), "application/pdf",
+                pdf_of_size(9'999)};
+  auto out = print_with_retry(flaky, job, fast_policy());
+  ASSERT_TRUE(out) << out.error().describe();
+  EXPECT_EQ(flaky.submits_, 1) << "the job was not sent a second time";
+  EXPECT_GE(flaky.lookups_, 1) << "Get-Jobs was asked before resending";
+  EXPECT_TRUE(out->found_by_name);
+  EXPECT_EQ(out->attempts, 2);
+  EXPECT_EQ(out->job.state, JobState::completed);
+  EXPECT_EQ(device_->documents().size(), 1u);
+}
+
+TEST_F(IppPrinterTest, GivesUpWithTheLastTransientErrorWhenThePrinterStaysOff) {
+  RetryPolicy policy = fast_policy(3);
+  policy.initial_backoff = 10ms;
+  auto out =
+      print_with_retry(*printer_, Job{"BJ-x.card.k", "application/pdf", pdf_of_size(100)}, policy);
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().code, PrinterError::printer_unavailable);
+}
+
+}  // namespace
+}  // namespace cardd::printer
