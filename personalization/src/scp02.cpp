@@ -23,13 +23,12 @@ Result<Scp02Session> Scp02Session::open(hsm::Hsm& hsm, const Scp02Keys& keys,
     return make_error(SecureChannelError::unsupported_level,
                       "SCP02 here offers C-MAC (01) and C-DECRYPTION (03)");
   Scp02Session s;
-  s.hsm_ = &hsm;
+  s.keys_ = SessionKeys(hsm, "scp02");
   s.level_ = security_level;
   s.i_ = i;
-  const std::string prefix = session_key_prefix("scp02");
-  s.s_enc_ = prefix + "s-enc";
-  s.s_mac_ = prefix + "s-mac";
-  s.s_dek_ = prefix + "s-dek";
+  s.s_enc_ = s.keys_.add("s-enc");
+  s.s_mac_ = s.keys_.add("s-mac");
+  s.s_dek_ = s.keys_.add("s-dek");
   const ByteView sequence = r.subspan(12, 2);
   using hsm::Usage;
   const struct {
@@ -68,23 +67,6 @@ Result<Scp02Session> Scp02Session::open(hsm::Hsm& hsm, const Scp02Keys& keys,
   return s;
 }
 
-Scp02Session::Scp02Session(Scp02Session&& o) noexcept
-    : hsm_(std::exchange(o.hsm_, nullptr)),
-      s_enc_(std::move(o.s_enc_)),
-      s_mac_(std::move(o.s_mac_)),
-      s_dek_(std::move(o.s_dek_)),
-      level_(o.level_),
-      i_(o.i_),
-      authenticated_(o.authenticated_),
-      last_mac_(std::move(o.last_mac_)),
-      host_cryptogram_(std::move(o.host_cryptogram_)) {}
-
-Scp02Session::~Scp02Session() {
-  if (hsm_ == nullptr) return;
-  for (const std::string* name : {&s_enc_, &s_mac_, &s_dek_})
-    if (!name->empty()) (void)hsm_->destroy(*name);
-}
-
 Result<CommandApdu> Scp02Session::protect(const CommandApdu& command, bool encrypt_data) {
   if (command.data.size() + kMac > 255)
     return make_error(SecureChannelError::too_long, "wrapped command data would exceed 255 bytes");
@@ -97,7 +79,7 @@ Result<CommandApdu> Scp02Session::protect(const CommandApdu& command, bool encry
   if (!last_mac_.empty()) {
     Bytes icv = last_mac_;
     if (i_ == 0x55) {
-      auto encrypted = hsm_->mac(s_mac_, hsm::MacMethod::des_k1_mac, icv);
+      auto encrypted = keys_.hsm().mac(s_mac_, hsm::MacMethod::des_k1_mac, icv);
       if (!encrypted) return encrypted.error();
       icv = std::move(*encrypted);
     }
@@ -105,12 +87,12 @@ Result<CommandApdu> Scp02Session::protect(const CommandApdu& command, bool encry
     // its first block.
     for (std::size_t k = 0; k < 8; ++k) input[k] ^= icv[k];
   }
-  auto mac = hsm_->mac(s_mac_, hsm::MacMethod::retail_mac, input);
+  auto mac = keys_.hsm().mac(s_mac_, hsm::MacMethod::retail_mac, input);
   if (!mac) return mac.error();
   last_mac_ = *mac;
   Bytes data = command.data;
   if (encrypt_data && !data.empty()) {
-    auto encrypted = hsm_->encrypt(s_enc_, hsm::CipherMode::cbc, {}, pad80(data, 8));
+    auto encrypted = keys_.hsm().encrypt(s_enc_, hsm::CipherMode::cbc, {}, pad80(data, 8));
     if (!encrypted) return encrypted.error();
     data = std::move(*encrypted);
     if (data.size() + kMac > 255)

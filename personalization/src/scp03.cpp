@@ -45,14 +45,13 @@ Result<Scp03Session> Scp03Session::open(hsm::Hsm& hsm, const Scp03Keys& keys,
   if (!info) return info.error();
 
   Scp03Session s;
-  s.hsm_ = &hsm;
+  s.keys_ = SessionKeys(hsm, "scp03");
   s.algorithm_ = info->spec.algorithm;
   s.level_ = security_level;
   s.key_version_ = response[10];
-  const std::string prefix = session_key_prefix("scp03");
-  s.s_enc_ = prefix + "s-enc";
-  s.s_mac_ = prefix + "s-mac";
-  s.s_rmac_ = prefix + "s-rmac";
+  s.s_enc_ = s.keys_.add("s-enc");
+  s.s_mac_ = s.keys_.add("s-mac");
+  s.s_rmac_ = s.keys_.add("s-rmac");
 
   Bytes context(host_challenge.begin(), host_challenge.end());
   const ByteView card_challenge = response.subspan(13, kChallengeSize);
@@ -84,27 +83,8 @@ Result<Scp03Session> Scp03Session::open(hsm::Hsm& hsm, const Scp03Keys& keys,
   return s;
 }
 
-Scp03Session::Scp03Session(Scp03Session&& o) noexcept
-    : hsm_(std::exchange(o.hsm_, nullptr)),
-      s_enc_(std::move(o.s_enc_)),
-      s_mac_(std::move(o.s_mac_)),
-      s_rmac_(std::move(o.s_rmac_)),
-      algorithm_(o.algorithm_),
-      level_(o.level_),
-      key_version_(o.key_version_),
-      authenticated_(o.authenticated_),
-      chaining_(std::move(o.chaining_)),
-      counter_(o.counter_),
-      host_cryptogram_(std::move(o.host_cryptogram_)) {}
-
-Scp03Session::~Scp03Session() {
-  if (hsm_ == nullptr) return;
-  for (const std::string* name : {&s_enc_, &s_mac_, &s_rmac_})
-    if (!name->empty()) (void)hsm_->destroy(*name);
-}
-
 Result<Bytes> Scp03Session::mac(const std::string& key, ByteView data) {
-  return hsm_->mac(key, hsm::MacMethod::cmac, data);
+  return keys_.hsm().mac(key, hsm::MacMethod::cmac, data);
 }
 
 Result<Bytes> Scp03Session::icv(bool for_response) {
@@ -112,7 +92,7 @@ Result<Bytes> Scp03Session::icv(bool for_response) {
   for (std::size_t i = 0; i < 8; ++i)
     block[15 - i] = static_cast<std::uint8_t>(counter_ >> (8 * i));
   if (for_response) block[0] = 0x80;
-  return hsm_->encrypt(s_enc_, hsm::CipherMode::ecb, {}, block);
+  return keys_.hsm().encrypt(s_enc_, hsm::CipherMode::ecb, {}, block);
 }
 
 Result<CommandApdu> Scp03Session::protect(const CommandApdu& command, bool encrypt_data) {
@@ -122,7 +102,7 @@ Result<CommandApdu> Scp03Session::protect(const CommandApdu& command, bool encry
     if (!data.empty()) {
       auto iv = icv(false);
       if (!iv) return iv.error();
-      auto encrypted = hsm_->encrypt(s_enc_, hsm::CipherMode::cbc, *iv, pad80(data, 16));
+      auto encrypted = keys_.hsm().encrypt(s_enc_, hsm::CipherMode::cbc, *iv, pad80(data, 16));
       if (!encrypted) return encrypted.error();
       data = std::move(*encrypted);
     }
@@ -176,7 +156,7 @@ Result<ResponseApdu> Scp03Session::unwrap(const ResponseApdu& response) {
   if ((level_ & scp03_level::kREncryption) != 0 && !body.empty()) {
     auto iv = icv(true);
     if (!iv) return iv.error();
-    auto clear = hsm_->decrypt(s_enc_, hsm::CipherMode::cbc, *iv, body);
+    auto clear = keys_.hsm().decrypt(s_enc_, hsm::CipherMode::cbc, *iv, body);
     if (!clear) return clear.error();
     auto unpadded = unpad80(*clear);
     if (!unpadded)

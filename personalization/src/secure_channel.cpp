@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <string>
+#include <utility>
 
 namespace cardd::personalization {
 namespace {
@@ -49,9 +50,37 @@ CommandApdu initialize_update_command(std::uint8_t key_version, ByteView host_ch
       0x80, 0x50, key_version, 0x00, Bytes(host_challenge.begin(), host_challenge.end()), 256u};
 }
 
-std::string session_key_prefix(std::string_view protocol) {
+SessionKeys::SessionKeys(hsm::Hsm& hsm, std::string_view protocol) : hsm_(&hsm) {
   static std::atomic<std::uint64_t> next{0};
-  return fmt::format("{}/{}/", protocol, ++next);
+  prefix_ = fmt::format("{}/{}/", protocol, ++next);
+}
+
+SessionKeys::SessionKeys(SessionKeys&& other) noexcept
+    : hsm_(std::exchange(other.hsm_, nullptr)),
+      prefix_(std::move(other.prefix_)),
+      names_(std::move(other.names_)) {}
+
+SessionKeys& SessionKeys::operator=(SessionKeys&& other) noexcept {
+  if (this != &other) {
+    destroy_all();
+    hsm_ = std::exchange(other.hsm_, nullptr);
+    prefix_ = std::move(other.prefix_);
+    names_ = std::move(other.names_);
+  }
+  return *this;
+}
+
+SessionKeys::~SessionKeys() { destroy_all(); }
+
+void SessionKeys::destroy_all() {
+  if (hsm_ == nullptr) return;
+  for (const std::string& name : names_) (void)hsm_->destroy(name);
+  names_.clear();
+}
+
+std::string SessionKeys::add(std::string_view role) {
+  names_.push_back(prefix_ + std::string(role));
+  return names_.back();
 }
 
 }  // namespace cardd::personalization

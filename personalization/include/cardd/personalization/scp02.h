@@ -29,11 +29,10 @@ class Scp02Session final : public SecureChannel {
                                    ByteView initialize_update_response, std::uint8_t security_level,
                                    std::uint8_t i = 0x55);
 
-  Scp02Session(Scp02Session&& other) noexcept;
+  Scp02Session(Scp02Session&& other) noexcept = default;
   Scp02Session& operator=(Scp02Session&&) = delete;
   Scp02Session(const Scp02Session&) = delete;
   Scp02Session& operator=(const Scp02Session&) = delete;
-  ~Scp02Session() override;
 
   Result<CommandApdu> external_authenticate() override;
   Result<CommandApdu> wrap(const CommandApdu& command) override;
@@ -47,7 +46,7 @@ class Scp02Session final : public SecureChannel {
   Scp02Session() = default;
   Result<CommandApdu> protect(const CommandApdu& command, bool encrypt_data);
 
-  hsm::Hsm* hsm_ = nullptr;
+  SessionKeys keys_;  // destroys the session keys in the HSM with the session
   std::string s_enc_, s_mac_, s_dek_;
   std::uint8_t level_ = 0;
   std::uint8_t i_ = 0x55;

@@ -44,11 +44,10 @@ class Scp03Session final : public SecureChannel {
                                    ByteView initialize_update_response,
                                    std::uint8_t security_level);
 
-  Scp03Session(Scp03Session&& other) noexcept;
+  Scp03Session(Scp03Session&& other) noexcept = default;
   Scp03Session& operator=(Scp03Session&&) = delete;
   Scp03Session(const Scp03Session&) = delete;
   Scp03Session& operator=(const Scp03Session&) = delete;
-  ~Scp03Session() override;  // destroys the session keys in the HSM
 
   // The EXTERNAL AUTHENTICATE command (host cryptogram + C-MAC); after it the
   // session wraps at the chosen security level.
@@ -67,7 +66,7 @@ class Scp03Session final : public SecureChannel {
   Result<Bytes> icv(bool for_response);
   Result<CommandApdu> protect(const CommandApdu& command, bool encrypt_data);
 
-  hsm::Hsm* hsm_ = nullptr;
+  SessionKeys keys_;  // destroys the session keys in the HSM with the session
   std::string s_enc_, s_mac_, s_rmac_;
   hsm::Algorithm algorithm_ = hsm::Algorithm::aes128;
   std::uint8_t level_ = 0;

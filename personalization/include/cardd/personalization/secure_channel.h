@@ -9,7 +9,10 @@
 #include <string_view>
 #include <system_error>
 
+#include <vector>
+
 #include "cardd/common/result.h"
+#include "cardd/hsm/hsm.h"
 #include "cardd/personalization/apdu.h"
 
 namespace cardd::personalization {
@@ -41,8 +44,28 @@ Bytes pad80(ByteView data, std::size_t block);
 // INITIALIZE UPDATE (80 50 KVN 00) with the host challenge, for SCP02 and SCP03.
 CommandApdu initialize_update_command(std::uint8_t key_version, ByteView host_challenge);
 
-// A process-unique prefix for one session's ephemeral HSM keys ("scp03/7/").
-std::string session_key_prefix(std::string_view protocol);
+// One session's ephemeral keys in the HSM, named "<protocol>/<n>/<role>",
+// destroyed with the session. Move-only.
+class SessionKeys {
+ public:
+  SessionKeys() = default;
+  SessionKeys(hsm::Hsm& hsm, std::string_view protocol);
+  SessionKeys(SessionKeys&& other) noexcept;
+  SessionKeys& operator=(SessionKeys&& other) noexcept;
+  SessionKeys(const SessionKeys&) = delete;
+  SessionKeys& operator=(const SessionKeys&) = delete;
+  ~SessionKeys();
+
+  // The name for a key of this role; it is destroyed with the session.
+  std::string add(std::string_view role);
+  hsm::Hsm& hsm() const { return *hsm_; }
+
+ private:
+  void destroy_all();
+  hsm::Hsm* hsm_ = nullptr;
+  std::string prefix_;
+  std::vector<std::string> names_;
+};
 
 }  // namespace cardd::personalization
 
