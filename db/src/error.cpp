@@ -28,6 +28,12 @@ class Category final : public std::error_category {
         return "conflict";
       case DbError::internal:
         return "internal";
+      case DbError::not_in_stock:
+        return "not_in_stock";
+      case DbError::card_used:
+        return "card_used";
+      case DbError::exhausted:
+        return "exhausted";
     }
     return "unknown";
   }

@@ -11,7 +11,7 @@ namespace cardd::db {
 namespace {
 
 // Append only: a released migration is never edited.
-constexpr std::array<std::string_view, 1> kMigrations = {
+constexpr std::array<std::string_view, 2> kMigrations = {
     // 1: applications, their history, outbox, audit chain, intake cursors.
     R"sql(
 CREATE TABLE applications (
@@ -76,6 +76,43 @@ CREATE TABLE intake_cursors (
   source     TEXT PRIMARY KEY,
   cursor     TEXT NOT NULL,
   updated_at TEXT NOT NULL
+) STRICT;
+)sql",
+    // 2: blank-card stock, the cards used for each application, number
+    // allocators and prepared card data.
+    R"sql(
+CREATE TABLE card_lots (
+  lot          TEXT PRIMARY KEY,
+  chip_prefix  TEXT NOT NULL,               -- 8 hex digits, or '' for any fabricator/type
+  first_serial INTEGER NOT NULL,            -- IC serial number (32 bits)
+  count        INTEGER NOT NULL CHECK (count > 0),
+  received_at  TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE cards (
+  chip_id        TEXT PRIMARY KEY,          -- 16 hex digits
+  lot            TEXT NOT NULL REFERENCES card_lots(lot),
+  application_id TEXT NOT NULL REFERENCES applications(application_id),
+  state          TEXT NOT NULL CHECK (state IN ('ENCODING', 'ENCODED', 'SPOILED')),
+  reason         TEXT NOT NULL DEFAULT '',
+  claimed_at     TEXT NOT NULL,
+  finished_at    TEXT
+) STRICT;
+CREATE INDEX cards_by_application ON cards(application_id);
+CREATE INDEX cards_by_lot ON cards(lot, state);
+
+CREATE TABLE allocators (
+  name TEXT PRIMARY KEY,
+  next INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE prepared_cards (
+  application_id TEXT PRIMARY KEY REFERENCES applications(application_id),
+  profile        TEXT NOT NULL,
+  card_number    TEXT NOT NULL UNIQUE,
+  pan            TEXT NOT NULL UNIQUE,
+  data           BLOB NOT NULL,              -- sealed JSON of the prepared card
+  created_at     TEXT NOT NULL
 ) STRICT;
 )sql",
 };

@@ -10,7 +10,7 @@
 
 namespace cardd::db {
 
-enum class PiiKind { id_number, mobile, image };
+enum class PiiKind { id_number, mobile, image, prepared_card };
 
 std::string seal(PiiKind kind, std::string_view plain);
 // Errors: corrupt (unknown scheme byte or empty value).

@@ -231,33 +231,37 @@ Result<std::vector<IngestOutcome>> Store::ingest(const IngestBatch& batch) {
   return outcomes;
 }
 
-Status Store::transition(std::string_view id, AppState to, std::string_view actor,
+Status Store::Impl::move(std::string_view id, AppState to, std::string_view actor,
                          std::string_view reason) {
-  std::lock_guard lock(impl_->mutex);
-  auto tx = sqlite::Transaction::begin(impl_->db.get());
-  if (!tx) return tx.error();
-  auto& find = impl_->find_app;
-  find.bind(1, id);
-  auto found = find.step();
+  find_app.bind(1, id);
+  auto found = find_app.step();
   if (!found) return found.error();
   if (!*found) {
-    find.reset();
+    find_app.reset();
     return make_error(DbError::not_found, fmt::format("no application {}", id));
   }
-  const auto from = state_from_string(find.column_text(1));
-  const CollectionMethod collection = collection_from_string(find.column_text(2));
-  find.reset();
+  const auto from = state_from_string(find_app.column_text(1));
+  const CollectionMethod collection = collection_from_string(find_app.column_text(2));
+  find_app.reset();
   if (!from)
     return make_error(DbError::corrupt, fmt::format("application {} has an unknown state", id));
   if (!is_legal_transition(*from, to, collection))
     return make_error(DbError::illegal_transition,
                       fmt::format("application {}: {} -> {} is not allowed", id, to_string(*from),
                                   to_string(to)));
-  if (auto s = impl_->audit.begin(); !s) return s;
+  if (auto s = audit.begin(); !s) return s;
   const std::string at = format_rfc3339_utc(unix_now());
-  impl_->update_state.bind(1, id).bind(2, to_string(to)).bind(3, at);
-  if (auto s = impl_->update_state.run(); !s) return s;
-  if (auto s = impl_->record_change(id, *from, to, at, actor, reason); !s) return s;
+  update_state.bind(1, id).bind(2, to_string(to)).bind(3, at);
+  if (auto s = update_state.run(); !s) return s;
+  return record_change(id, *from, to, at, actor, reason);
+}
+
+Status Store::transition(std::string_view id, AppState to, std::string_view actor,
+                         std::string_view reason) {
+  std::lock_guard lock(impl_->mutex);
+  auto tx = sqlite::Transaction::begin(impl_->db.get());
+  if (!tx) return tx.error();
+  if (auto s = impl_->move(id, to, actor, reason); !s) return s;
   return tx->commit();
 }
 

@@ -33,6 +33,12 @@ struct Store::Impl {
   Status record_change(std::string_view application_id, std::optional<AppState> from, AppState to,
                        std::string_view at, std::string_view actor, std::string_view reason,
                        std::string_view rejection = {});
+  // Inside a transaction: one state change with its history, audit and
+  // outbox entries, when the state machine allows it.
+  Status move(std::string_view application_id, AppState to, std::string_view actor,
+              std::string_view reason);
+  // Read statements are prepared on first use and kept (keyed by the SQL).
+  Result<sqlite::Statement*> statement(std::string_view sql);
   Result<IngestOutcome> ingest_one(const NewApplication& a, std::string_view source,
                                    std::string_view actor, std::string_view at);
 };

@@ -24,15 +24,10 @@ class Lease {
   sqlite::Statement* s_;
 };
 
-// Read statements are prepared on first use and kept.
 Result<Lease> prepare(Store::Impl& impl, std::string_view sql) {
-  auto it = impl.read_statements.find(sql);
-  if (it == impl.read_statements.end()) {
-    auto stmt = sqlite::Statement::prepare(impl.db.get(), sql);
-    if (!stmt) return stmt.error();
-    it = impl.read_statements.emplace(sql, std::move(*stmt)).first;
-  }
-  return Lease(&it->second);
+  auto stmt = impl.statement(sql);
+  if (!stmt) return stmt.error();
+  return Lease(*stmt);
 }
 
 Error not_found(std::string_view id) {
@@ -40,6 +35,16 @@ Error not_found(std::string_view id) {
 }
 
 }  // namespace
+
+Result<sqlite::Statement*> Store::Impl::statement(std::string_view sql) {
+  auto it = read_statements.find(sql);
+  if (it == read_statements.end()) {
+    auto stmt = sqlite::Statement::prepare(db.get(), sql);
+    if (!stmt) return stmt.error();
+    it = read_statements.emplace(sql, std::move(*stmt)).first;
+  }
+  return &it->second;
+}
 
 Result<ApplicationStatus> Store::status(std::string_view id) {
   std::lock_guard lock(impl_->mutex);

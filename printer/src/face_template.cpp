@@ -10,6 +10,8 @@
 
 #include <toml++/toml.h>
 
+#include "cardd/common/toml_reader.h"
+
 #include "cardd/printer/error.h"
 
 namespace cardd::printer {
@@ -18,98 +20,25 @@ namespace {
 constexpr double kPhotoAspect = 358.0 / 441.0;
 constexpr double kPhotoAspectTolerance = 0.01;  // relative
 
-class Parser {
- public:
-  void problem(std::string_view where, std::string_view what, const toml::node* at = nullptr) {
-    std::string p = std::string(where) + ": " + std::string(what);
-    if (at != nullptr && at->source().begin.line > 0)
-      p += " (line " + std::to_string(at->source().begin.line) + ")";
-    problems_.push_back(std::move(p));
-  }
-  const std::vector<std::string>& problems() const { return problems_; }
+using Parser = TomlReader;
 
-  // Reports keys of `table` that are not in `allowed` (typos must not pass).
-  void only_keys(const toml::table& table, std::string_view where,
-                 std::initializer_list<std::string_view> allowed) {
-    for (const auto& [key, node] : table) {
-      if (std::find(allowed.begin(), allowed.end(), key.str()) == allowed.end())
-        problem(join(where, key.str()), "unknown key", &node);
-    }
-  }
-
-  const toml::table* table(const toml::table& parent, std::string_view key, std::string_view where,
-                           bool required) {
-    const toml::node* n = parent.get(key);
-    if (n == nullptr) {
-      if (required) problem(join(where, key), "missing", &parent);
-      return nullptr;
-    }
-    if (!n->is_table()) {
-      problem(join(where, key), "must be a table", n);
-      return nullptr;
-    }
-    return n->as_table();
-  }
-
-  std::optional<double> number(const toml::table& parent, std::string_view key,
-                               std::string_view where, bool required) {
-    const toml::node* n = parent.get(key);
-    if (n == nullptr) {
-      if (required) problem(join(where, key), "missing", &parent);
-      return std::nullopt;
-    }
-    if (auto i = n->value_exact<std::int64_t>()) return static_cast<double>(*i);
-    if (auto d = n->value_exact<double>(); d && std::isfinite(*d)) return *d;
-    problem(join(where, key), "must be a number", n);
+std::optional<Rgb> color(Parser& p, const toml::table& parent, std::string_view key,
+                         std::string_view where) {
+  auto s = p.string(parent, key, where, false);
+  if (!s) return std::nullopt;
+  const bool ok =
+      s->size() == 7 && (*s)[0] == '#' && std::all_of(s->begin() + 1, s->end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+      });
+  if (!ok) {
+    p.problem(Parser::join(where, key), "must be a colour \"#rrggbb\"", parent.get(key));
     return std::nullopt;
   }
-
-  std::optional<std::string> string(const toml::table& parent, std::string_view key,
-                                    std::string_view where, bool required) {
-    const toml::node* n = parent.get(key);
-    if (n == nullptr) {
-      if (required) problem(join(where, key), "missing", &parent);
-      return std::nullopt;
-    }
-    if (auto s = n->value_exact<std::string>()) return *s;
-    problem(join(where, key), "must be a string", n);
-    return std::nullopt;
-  }
-
-  std::optional<bool> boolean(const toml::table& parent, std::string_view key,
-                              std::string_view where) {
-    const toml::node* n = parent.get(key);
-    if (n == nullptr) return std::nullopt;
-    if (auto b = n->value_exact<bool>()) return *b;
-    problem(join(where, key), "must be true or false", n);
-    return std::nullopt;
-  }
-
-  std::optional<Rgb> color(const toml::table& parent, std::string_view key,
-                           std::string_view where) {
-    auto s = string(parent, key, where, false);
-    if (!s) return std::nullopt;
-    const bool ok =
-        s->size() == 7 && (*s)[0] == '#' && std::all_of(s->begin() + 1, s->end(), [](char c) {
-          return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-        });
-    if (!ok) {
-      problem(join(where, key), "must be a colour \"#rrggbb\"", parent.get(key));
-      return std::nullopt;
-    }
-    const auto byte = [&](std::size_t i) {
-      return static_cast<std::uint8_t>(std::stoi(s->substr(i, 2), nullptr, 16));
-    };
-    return Rgb{byte(1), byte(3), byte(5)};
-  }
-
-  static std::string join(std::string_view where, std::string_view key) {
-    return where.empty() ? std::string(key) : std::string(where) + "." + std::string(key);
-  }
-
- private:
-  std::vector<std::string> problems_;
-};
+  const auto byte = [&](std::size_t i) {
+    return static_cast<std::uint8_t>(std::stoi(s->substr(i, 2), nullptr, 16));
+  };
+  return Rgb{byte(1), byte(3), byte(5)};
+}
 
 bool is_text_field(std::string_view name) {
   return name != "photo" &&
@@ -196,7 +125,7 @@ void parse_text(Parser& p, const toml::table& t, Element& e, const FaceTemplate&
     else
       p.problem(e.where + ".align", "must be left, center or right", t.get("align"));
   }
-  e.color = p.color(t, "color", e.where).value_or(Rgb{0, 0, 0});
+  e.color = color(p, t, "color", e.where).value_or(Rgb{0, 0, 0});
 }
 
 void parse_shape(Parser& p, const toml::table& t, Element& e) {
@@ -204,8 +133,8 @@ void parse_shape(Parser& p, const toml::table& t, Element& e) {
     p.only_keys(t, e.where, {"kind", "box", "z", "fill", "stroke", "stroke_mm", "radius_mm"});
   else
     p.only_keys(t, e.where, {"kind", "box", "z", "fill", "stroke", "stroke_mm"});
-  e.fill = p.color(t, "fill", e.where);
-  e.stroke = p.color(t, "stroke", e.where);
+  e.fill = color(p, t, "fill", e.where);
+  e.stroke = color(p, t, "stroke", e.where);
   if (!e.fill && !e.stroke && !t.contains("fill") && !t.contains("stroke"))
     p.problem(e.where, "needs fill or stroke", &t);
   e.stroke_mm = p.number(t, "stroke_mm", e.where, false).value_or(e.stroke ? 0.3 : 0.0);
@@ -292,7 +221,7 @@ SideTemplate parse_side(Parser& p, const toml::table& root, std::string_view sid
     if (auto e = parse_element(p, *node.as_table(), side, key.str(), f))
       s.elements.push_back(std::move(*e));
   }
-  if (auto bg = p.color(*t, "background", side)) s.background = *bg;
+  if (auto bg = color(p, *t, "background", side)) s.background = *bg;
   std::stable_sort(s.elements.begin(), s.elements.end(), [](const Element& a, const Element& b) {
     return std::tuple(a.z, kind_rank(a.kind), a.id) < std::tuple(b.z, kind_rank(b.kind), b.id);
   });

@@ -15,5 +15,7 @@ void add_gen_command(CLI::App& app, int& exit_code);
 void add_report_command(CLI::App& app, int& exit_code);
 void add_keys_command(CLI::App& app, int& exit_code);
 void add_render_command(CLI::App& app, int& exit_code);
+void add_encode_command(CLI::App& app, int& exit_code);
+void add_stock_command(CLI::App& app, int& exit_code);
 
 }  // namespace cardd::cardctl

@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
   cardd::cardctl::add_report_command(app, exit_code);
   cardd::cardctl::add_keys_command(app, exit_code);
   cardd::cardctl::add_render_command(app, exit_code);
+  cardd::cardctl::add_encode_command(app, exit_code);
+  cardd::cardctl::add_stock_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

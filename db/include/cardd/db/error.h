@@ -15,6 +15,9 @@ enum class DbError {
   illegal_transition,  // the state machine refuses the change
   conflict,            // same id, different content
   internal,            // anything else SQLite reports
+  not_in_stock,        // a chip that is in no loaded blank-card lot
+  card_used,           // a chip that was already used (encoded or spoiled)
+  exhausted,           // a number range has nothing left
 };
 
 const std::error_category& db_category();

@@ -108,6 +108,47 @@ struct OutboxMessage {
   std::int64_t attempts = 0;
 };
 
+// A lot of blank cards as received from the card vendor: consecutive IC
+// serial numbers. `chip_prefix` (CPLC IC fabricator + IC type, 8 hex digits)
+// narrows the lot to one chip family; empty accepts any.
+struct CardLot {
+  std::string lot;
+  std::string chip_prefix;
+  std::uint32_t first_serial = 0;
+  std::int64_t count = 0;
+};
+
+struct StockLine {
+  std::string lot;
+  std::string chip_prefix;
+  std::uint32_t first_serial = 0;
+  std::int64_t received = 0;
+  std::int64_t used = 0;  // encoded cards
+  std::int64_t spoiled = 0;
+  std::int64_t in_progress = 0;  // claimed by a session that has not finished
+  std::int64_t left = 0;         // received - used - spoiled - in_progress
+};
+
+enum class CardState { encoding, encoded, spoiled };
+std::string_view to_string(CardState s);
+
+struct CardRecord {
+  std::string chip_id;
+  std::string lot;
+  std::string application_id;
+  CardState state = CardState::encoding;
+  std::string reason;  // spoil reason
+};
+
+// Data preparation's result for one application; `data` is the prepared
+// card (JSON), sealed at rest like every other personal field.
+struct PreparedRecord {
+  std::string profile;
+  std::string card_number;
+  std::string pan;
+  std::string data;
+};
+
 struct AuditReport {
   std::int64_t entries = 0;
   bool intact = true;
@@ -139,6 +180,32 @@ class Store {
   Result<std::map<AppState, std::int64_t>> count_by_state();
   Result<std::vector<OutboxMessage>> pending_outbox(std::int64_t limit);
   Result<std::int64_t> outbox_backlog();
+
+  // --- blank-card stock and cards ------------------------------------------
+  // conflict when the lot exists or overlaps another lot's serials.
+  Status add_lot(const CardLot& lot, std::string_view actor);
+  Result<std::vector<StockLine>> stock();
+  // Binds a blank chip to an application: PREPARED → ENCODING and the card
+  // ENCODING, in one transaction. not_in_stock, card_used, illegal_transition.
+  Status claim_card(std::string_view application_id, std::string_view chip_id,
+                    std::string_view actor);
+  // ENCODING → ENCODED; the card counts as used.
+  Status finish_card(std::string_view application_id, std::string_view chip_id,
+                     std::string_view actor);
+  // The card is SPOILED with `reason`; the application goes back to QUEUED.
+  Status spoil_card(std::string_view application_id, std::string_view chip_id,
+                    std::string_view reason, std::string_view actor);
+  Result<std::vector<CardRecord>> cards_of(std::string_view application_id);
+
+  // --- data preparation -----------------------------------------------------
+  // The next number of the named counter in [first, last], never handed out
+  // twice (exhausted when the range is used up).
+  Result<std::int64_t> allocate(std::string_view counter, std::int64_t first, std::int64_t last);
+  // Stores the prepared card and moves QUEUED → PREPARED in one transaction.
+  // A re-queued application keeps its first record (same numbers).
+  Status save_prepared(std::string_view application_id, const PreparedRecord& record,
+                       std::string_view actor);
+  Result<std::optional<PreparedRecord>> prepared(std::string_view application_id);
 
   // Appends one entry to the audit log (its own transaction).
   Status audit(std::string_view actor, std::string_view action, std::string_view subject,

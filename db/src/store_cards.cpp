@@ -1,0 +1,313 @@
+// Blank-card stock, the cards bound to applications, number allocators and
+// prepared records. Every change that touches an application's state runs in
+// the same transaction as that state change.
+#include <fmt/format.h>
+
+#include "cardd/common/civil_time.h"
+#include "cardd/db/store.h"
+#include "pii_codec.h"
+#include "store_impl.h"
+
+namespace cardd::db {
+namespace {
+
+// Runs `body` inside one transaction under the store's lock.
+template <typename F>
+Status in_transaction(Store::Impl& impl, F&& body) {
+  std::lock_guard lock(impl.mutex);
+  auto tx = sqlite::Transaction::begin(impl.db.get());
+  if (!tx) return tx.error();
+  if (Status s = body(); !s) return s;
+  return tx->commit();
+}
+
+// Runs a cached statement with binds and no result rows.
+template <typename... Args>
+Status run(Store::Impl& impl, std::string_view sql, const Args&... args) {
+  auto stmt = impl.statement(sql);
+  if (!stmt) return stmt.error();
+  int i = 0;
+  ((*stmt)->bind(++i, args), ...);
+  Status s = (*stmt)->run();
+  (*stmt)->reset();
+  return s;
+}
+
+std::string now() { return format_rfc3339_utc(unix_now()); }
+
+std::optional<CardState> card_state_from(std::string_view s) {
+  for (const CardState c : {CardState::encoding, CardState::encoded, CardState::spoiled})
+    if (to_string(c) == s) return c;
+  return std::nullopt;
+}
+
+// The state of a claimed card of this application, or not_found.
+Result<CardState> claimed_state(Store::Impl& impl, std::string_view application_id,
+                                std::string_view chip_id) {
+  auto stmt = impl.statement("SELECT state FROM cards WHERE chip_id = ?1 AND application_id = ?2");
+  if (!stmt) return stmt.error();
+  (*stmt)->bind(1, chip_id).bind(2, application_id);
+  auto row = (*stmt)->step();
+  std::optional<CardState> state;
+  if (row && *row) state = card_state_from((*stmt)->column_text(0));
+  (*stmt)->reset();
+  if (!row) return row.error();
+  if (!state)
+    return make_error(DbError::not_found, fmt::format("chip {} is not bound to application {}",
+                                                      chip_id, application_id));
+  return *state;
+}
+
+Status finish(Store::Impl& impl, std::string_view application_id, std::string_view chip_id,
+              CardState to, AppState app_to, std::string_view reason, std::string_view actor) {
+  auto state = claimed_state(impl, application_id, chip_id);
+  if (!state) return state.error();
+  if (*state != CardState::encoding)
+    return make_error(DbError::illegal_transition,
+                      fmt::format("chip {} is already {}", chip_id, to_string(*state)));
+  if (auto s =
+          run(impl, "UPDATE cards SET state = ?2, reason = ?3, finished_at = ?4 WHERE chip_id = ?1",
+              chip_id, to_string(to), reason, now());
+      !s)
+    return s;
+  const std::string why = to == CardState::spoiled
+                              ? fmt::format("card {} spoiled: {}", chip_id, reason)
+                              : fmt::format("card {} encoded", chip_id);
+  return impl.move(application_id, app_to, actor, why);
+}
+
+}  // namespace
+
+std::string_view to_string(CardState s) {
+  switch (s) {
+    case CardState::encoding:
+      return "ENCODING";
+    case CardState::encoded:
+      return "ENCODED";
+    case CardState::spoiled:
+      return "SPOILED";
+  }
+  return "?";
+}
+
+Status Store::add_lot(const CardLot& lot, std::string_view actor) {
+  return in_transaction(*impl_, [&]() -> Status {
+    auto overlap = impl_->statement(
+        "SELECT lot FROM card_lots WHERE lot = ?1 OR ((chip_prefix = ?2 OR chip_prefix = '' OR "
+        "?2 = '') AND first_serial < ?3 + ?4 AND ?3 < first_serial + count)");
+    if (!overlap) return overlap.error();
+    (*overlap)
+        ->bind(1, lot.lot)
+        .bind(2, lot.chip_prefix)
+        .bind(3, static_cast<std::int64_t>(lot.first_serial))
+        .bind(4, lot.count);
+    auto row = (*overlap)->step();
+    const std::string other = row && *row ? std::string((*overlap)->column_text(0)) : "";
+    (*overlap)->reset();
+    if (!row) return row.error();
+    if (!other.empty())
+      return make_error(DbError::conflict,
+                        other == lot.lot ? fmt::format("lot {} exists already", lot.lot)
+                                         : fmt::format("lot {} overlaps lot {}", lot.lot, other));
+    if (auto s = run(*impl_,
+                     "INSERT INTO card_lots(lot, chip_prefix, first_serial, count, received_at) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5)",
+                     lot.lot, lot.chip_prefix, static_cast<std::int64_t>(lot.first_serial),
+                     lot.count, now());
+        !s)
+      return s;
+    if (auto s = impl_->audit.begin(); !s) return s;
+    return impl_->audit.append({now(), std::string(actor), "stock.add_lot", lot.lot,
+                                fmt::format("{} cards from serial {}{:08X}", lot.count,
+                                            lot.chip_prefix, lot.first_serial)});
+  });
+}
+
+Result<std::vector<StockLine>> Store::stock() {
+  std::lock_guard lock(impl_->mutex);
+  auto stmt = impl_->statement(
+      "SELECT l.lot, l.chip_prefix, l.first_serial, l.count, "
+      "  sum(c.state = 'ENCODED'), sum(c.state = 'SPOILED'), sum(c.state = 'ENCODING') "
+      "FROM card_lots l LEFT JOIN cards c ON c.lot = l.lot GROUP BY l.lot ORDER BY l.lot");
+  if (!stmt) return stmt.error();
+  std::vector<StockLine> out;
+  while (true) {
+    auto row = (*stmt)->step();
+    if (!row) {
+      (*stmt)->reset();
+      return row.error();
+    }
+    if (!*row) break;
+    StockLine l;
+    l.lot = std::string((*stmt)->column_text(0));
+    l.chip_prefix = std::string((*stmt)->column_text(1));
+    l.first_serial = static_cast<std::uint32_t>((*stmt)->column_int(2));
+    l.received = (*stmt)->column_int(3);
+    l.used = (*stmt)->column_int(4);
+    l.spoiled = (*stmt)->column_int(5);
+    l.in_progress = (*stmt)->column_int(6);
+    l.left = l.received - l.used - l.spoiled - l.in_progress;
+    out.push_back(std::move(l));
+  }
+  (*stmt)->reset();
+  return out;
+}
+
+Status Store::claim_card(std::string_view application_id, std::string_view chip_id,
+                         std::string_view actor) {
+  if (chip_id.size() != 16)
+    return make_error(DbError::not_in_stock,
+                      fmt::format("chip id {} is not 16 hex digits", chip_id));
+  std::uint32_t serial = 0;
+  try {
+    serial = static_cast<std::uint32_t>(std::stoul(std::string(chip_id.substr(8)), nullptr, 16));
+  } catch (const std::exception&) {
+    return make_error(DbError::not_in_stock, fmt::format("chip id {} is not hex", chip_id));
+  }
+  return in_transaction(*impl_, [&]() -> Status {
+    auto used = impl_->statement("SELECT state, application_id FROM cards WHERE chip_id = ?1");
+    if (!used) return used.error();
+    (*used)->bind(1, chip_id);
+    auto row = (*used)->step();
+    const std::string previous =
+        row && *row ? fmt::format("{} for {}", (*used)->column_text(0), (*used)->column_text(1))
+                    : "";
+    (*used)->reset();
+    if (!row) return row.error();
+    if (!previous.empty())
+      return make_error(DbError::card_used,
+                        fmt::format("chip {} was used already ({})", chip_id, previous));
+    auto lot = impl_->statement(
+        "SELECT lot FROM card_lots WHERE (chip_prefix = '' OR chip_prefix = ?1) AND "
+        "first_serial <= ?2 AND ?2 < first_serial + count");
+    if (!lot) return lot.error();
+    (*lot)->bind(1, chip_id.substr(0, 8)).bind(2, static_cast<std::int64_t>(serial));
+    row = (*lot)->step();
+    const std::string lot_name = row && *row ? std::string((*lot)->column_text(0)) : "";
+    (*lot)->reset();
+    if (!row) return row.error();
+    if (lot_name.empty())
+      return make_error(DbError::not_in_stock,
+                        fmt::format("chip {} is in no loaded blank-card lot", chip_id));
+    if (auto s = run(*impl_,
+                     "INSERT INTO cards(chip_id, lot, application_id, state, claimed_at) "
+                     "VALUES (?1, ?2, ?3, 'ENCODING', ?4)",
+                     chip_id, lot_name, application_id, now());
+        !s)
+      return s;
+    return impl_->move(application_id, AppState::encoding, actor,
+                       fmt::format("card {} from lot {}", chip_id, lot_name));
+  });
+}
+
+Status Store::finish_card(std::string_view application_id, std::string_view chip_id,
+                          std::string_view actor) {
+  return in_transaction(*impl_, [&] {
+    return finish(*impl_, application_id, chip_id, CardState::encoded, AppState::encoded, "",
+                  actor);
+  });
+}
+
+Status Store::spoil_card(std::string_view application_id, std::string_view chip_id,
+                         std::string_view reason, std::string_view actor) {
+  return in_transaction(*impl_, [&] {
+    return finish(*impl_, application_id, chip_id, CardState::spoiled, AppState::queued, reason,
+                  actor);
+  });
+}
+
+Result<std::vector<CardRecord>> Store::cards_of(std::string_view application_id) {
+  std::lock_guard lock(impl_->mutex);
+  auto stmt = impl_->statement(
+      "SELECT chip_id, lot, state, reason FROM cards WHERE application_id = ?1 ORDER BY "
+      "claimed_at, "
+      "rowid");
+  if (!stmt) return stmt.error();
+  (*stmt)->bind(1, application_id);
+  std::vector<CardRecord> out;
+  while (true) {
+    auto row = (*stmt)->step();
+    if (!row) {
+      (*stmt)->reset();
+      return row.error();
+    }
+    if (!*row) break;
+    CardRecord c;
+    c.chip_id = std::string((*stmt)->column_text(0));
+    c.lot = std::string((*stmt)->column_text(1));
+    c.application_id = std::string(application_id);
+    c.state = card_state_from((*stmt)->column_text(2)).value_or(CardState::spoiled);
+    c.reason = std::string((*stmt)->column_text(3));
+    out.push_back(std::move(c));
+  }
+  (*stmt)->reset();
+  return out;
+}
+
+Result<std::int64_t> Store::allocate(std::string_view counter, std::int64_t first,
+                                     std::int64_t last) {
+  std::int64_t value = 0;
+  Status s = in_transaction(*impl_, [&]() -> Status {
+    auto stmt = impl_->statement("SELECT next FROM allocators WHERE name = ?1");
+    if (!stmt) return stmt.error();
+    (*stmt)->bind(1, counter);
+    auto row = (*stmt)->step();
+    value = row && *row ? (*stmt)->column_int(0) : first;
+    (*stmt)->reset();
+    if (!row) return row.error();
+    value = std::max(value, first);
+    if (value > last)
+      return make_error(DbError::exhausted, fmt::format("the range of {} is used up", counter));
+    return run(*impl_,
+               "INSERT INTO allocators(name, next) VALUES (?1, ?2) "
+               "ON CONFLICT(name) DO UPDATE SET next = excluded.next",
+               counter, value + 1);
+  });
+  if (!s) return s.error();
+  return value;
+}
+
+Status Store::save_prepared(std::string_view application_id, const PreparedRecord& record,
+                            std::string_view actor) {
+  return in_transaction(*impl_, [&]() -> Status {
+    if (auto s = run(*impl_,
+                     "INSERT INTO prepared_cards(application_id, profile, card_number, pan, data, "
+                     "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                     "ON CONFLICT(application_id) DO NOTHING",
+                     application_id, record.profile, record.card_number, record.pan,
+                     seal(PiiKind::prepared_card, record.data), now());
+        !s)
+      return s;
+    return impl_->move(application_id, AppState::prepared, actor,
+                       fmt::format("card number {}", record.card_number));
+  });
+}
+
+Result<std::optional<PreparedRecord>> Store::prepared(std::string_view application_id) {
+  std::lock_guard lock(impl_->mutex);
+  auto stmt = impl_->statement(
+      "SELECT profile, card_number, pan, data FROM prepared_cards WHERE application_id = ?1");
+  if (!stmt) return stmt.error();
+  (*stmt)->bind(1, application_id);
+  auto row = (*stmt)->step();
+  std::optional<PreparedRecord> out;
+  Status unsealed;
+  if (row && *row) {
+    PreparedRecord r;
+    r.profile = std::string((*stmt)->column_text(0));
+    r.card_number = std::string((*stmt)->column_text(1));
+    r.pan = std::string((*stmt)->column_text(2));
+    auto data = unseal(PiiKind::prepared_card, (*stmt)->column_blob(3));
+    if (data)
+      r.data = std::move(*data);
+    else
+      unsealed = data.error();
+    out = std::move(r);
+  }
+  (*stmt)->reset();
+  if (!row) return row.error();
+  if (!unsealed) return unsealed.error();
+  return out;
+}
+
+}  // namespace cardd::db

@@ -1,0 +1,76 @@
+#include "card_keys.h"
+
+#include <algorithm>
+
+namespace cardd::personalization {
+namespace {
+
+using hsm::Usage;
+
+// GP CPG 2.x / EMV CPS: the six least significant bytes of the KDD
+// (00 00 || CHIP ID) with F0/0F and the key's index.
+hsm::Derivation emv_cpg(ByteView chip_id, std::uint8_t index) {
+  Bytes data;
+  const std::uint8_t markers[] = {0xF0, 0x0F};
+  for (const std::uint8_t marker : markers) {
+    data.insert(data.end(), chip_id.end() - 6, chip_id.end());
+    data.push_back(marker);
+    data.push_back(index);
+  }
+  return hsm::EncryptDataDerivation{hsm::CipherMode::ecb, {}, std::move(data)};
+}
+
+// PBOC: E(MK, D) || E(MK, ~D), D the last 8 characters of the card number.
+hsm::Derivation pboc(std::string_view card_number) {
+  Bytes d(card_number.end() - 8, card_number.end());
+  Bytes data = d;
+  for (const std::uint8_t b : d) data.push_back(static_cast<std::uint8_t>(~b));
+  return hsm::EncryptDataDerivation{hsm::CipherMode::ecb, {}, std::move(data)};
+}
+
+}  // namespace
+
+Result<CardKeys> CardKeys::derive(hsm::Hsm& hsm, const CardProfile& profile, ByteView chip_id,
+                                  std::string_view card_number) {
+  CardKeys keys;
+  keys.owner_ = SessionKeys(hsm, "card");
+  const auto& sc = profile.secure_channel;
+  const auto one = [&](const std::string& base, const hsm::Derivation& how,
+                       hsm::UsageSet usage) -> Result<std::string> {
+    std::string name = keys.owner_.add("k");
+    auto info = hsm.derive(base, how, hsm::KeySpec{name, sc.algorithm, usage, 1});
+    if (!info) return info.error();
+    return name;
+  };
+  // SCP03 derives session keys from ENC/MAC and uses the static DEK itself;
+  // SCP02 derives a session key from each of the three.
+  const bool scp03 = sc.protocol == ScpProtocol::scp03;
+  const hsm::UsageSet dek_usage =
+      scp03 ? hsm::UsageSet{Usage::wrap, Usage::encrypt} : hsm::UsageSet{Usage::derive};
+  const std::pair<std::string*, std::uint8_t> roles[] = {
+      {&keys.enc, 1}, {&keys.mac, 2}, {&keys.dek, 3}};
+  for (const auto& [target, index] : roles) {
+    const hsm::Derivation how = sc.diversification == Diversification::emv_cpg
+                                    ? emv_cpg(chip_id, index)
+                                    : hsm::Derivation{hsm::Sp800108CmacDerivation{
+                                          index, Bytes(chip_id.begin(), chip_id.end())}};
+    auto name = one(sc.master_key, how, index == 3 ? dek_usage : hsm::UsageSet{Usage::derive});
+    if (!name) return name.error();
+    *target = std::move(*name);
+  }
+  const Bytes number(card_number.begin(), card_number.end());
+  for (const auto& app : profile.applications) {
+    for (const auto& key : app.keys) {
+      const hsm::Derivation how =
+          key.diversification == Diversification::pboc
+              ? pboc(card_number)
+              : hsm::Derivation{hsm::Sp800108CmacDerivation{key.reference, number}};
+      auto name = one(key.master_key, how, {Usage::encrypt});
+      if (!name) return name.error();
+      keys.app_keys_.emplace(std::pair{app.name, key.reference}, std::move(*name));
+    }
+  }
+  return keys;
+}
+
+}  // namespace cardd::personalization

@@ -1,0 +1,453 @@
+#include "cardd/personalization/card_profile.h"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "cardd/common/toml_reader.h"
+#include "data_items.h"
+
+namespace cardd::personalization {
+namespace {
+
+class ProfileCategory final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "profile"; }
+  std::string message(int c) const override {
+    switch (static_cast<ProfileError>(c)) {
+      case ProfileError::unreadable:
+        return "unreadable";
+      case ProfileError::invalid:
+        return "invalid";
+    }
+    return "unknown";
+  }
+};
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::optional<Bytes> parse_hex(std::string_view s) {
+  if (s.size() % 2 != 0) return std::nullopt;
+  Bytes out;
+  for (std::size_t i = 0; i < s.size(); i += 2) {
+    int v = 0;
+    for (const char c : s.substr(i, 2)) {
+      v <<= 4;
+      if (c >= '0' && c <= '9')
+        v |= c - '0';
+      else if (c >= 'A' && c <= 'F')
+        v |= c - 'A' + 10;
+      else if (c >= 'a' && c <= 'f')
+        v |= c - 'a' + 10;
+      else
+        return std::nullopt;
+    }
+    out.push_back(static_cast<std::uint8_t>(v));
+  }
+  return out;
+}
+
+template <typename T>
+std::optional<T> one_of(TomlReader& r, const toml::table& t, std::string_view key,
+                        std::string_view where, bool required,
+                        std::initializer_list<std::pair<std::string_view, T>> choices) {
+  auto s = r.string(t, key, where, required);
+  if (!s) return std::nullopt;
+  for (const auto& [name, value] : choices)
+    if (*s == name) return value;
+  std::string names;
+  for (const auto& [name, value] : choices)
+    names += (names.empty() ? "" : ", ") + std::string(name);
+  r.problem(TomlReader::join(where, key), "must be one of " + names, t.get(key));
+  return std::nullopt;
+}
+
+// An integer in [lo, hi], or nothing (the problem is reported).
+std::optional<std::int64_t> ranged(TomlReader& r, const toml::table& t, std::string_view key,
+                                   std::string_view where, bool required, std::int64_t lo,
+                                   std::int64_t hi) {
+  auto v = r.integer(t, key, where, required);
+  if (v && (*v < lo || *v > hi)) {
+    r.problem(TomlReader::join(where, key),
+              "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]", t.get(key));
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<Diversification> diversification(TomlReader& r, const toml::table& t,
+                                               std::string_view where) {
+  return one_of<Diversification>(r, t, "diversification", where, true,
+                                 {{"sp800-108-cmac", Diversification::sp800_108_cmac},
+                                  {"emv-cpg", Diversification::emv_cpg},
+                                  {"pboc", Diversification::pboc}});
+}
+
+class ProfileParser {
+ public:
+  CardProfile parse(const toml::table& root) {
+    r_.only_keys(root, "",
+                 {"name", "final_life_cycle", "issuer", "secure_channel", "applications"});
+    p_.name = r_.string(root, "name", "", true).value_or("");
+    if (auto v = ranged(r_, root, "final_life_cycle", "", false, 0x0F, 0x7F))
+      p_.final_life_cycle = static_cast<std::uint8_t>(*v);
+    if (const auto* t = r_.table(root, "issuer", "", true)) parse_issuer(*t);
+    if (const auto* t = r_.table(root, "secure_channel", "", true)) parse_secure_channel(*t);
+    const auto apps = r_.tables(root, "applications", "", true);
+    std::set<Bytes> aids;
+    for (std::size_t i = 0; i < apps.size(); ++i) {
+      ApplicationSpec a = parse_application(*apps[i], TomlReader::index("applications", i));
+      if (!a.aid.empty() && !aids.insert(a.aid).second)
+        r_.problem(TomlReader::index("applications", i) + ".aid", "used twice", apps[i]);
+      p_.applications.push_back(std::move(a));
+    }
+    if (apps.empty() && root.get("applications") != nullptr)
+      r_.problem("applications", "at least one application is needed", &root);
+    return std::move(p_);
+  }
+  const std::vector<std::string>& problems() const { return r_.problems(); }
+
+ private:
+  std::string text(const toml::table& t, std::string_view key, std::string_view where,
+                   std::size_t length, bool digits) {
+    auto s = r_.string(t, key, where, true);
+    if (!s) return {};
+    if (s->size() != length || (digits && !all_digits(*s)))
+      r_.problem(TomlReader::join(where, key),
+                 "must be " + std::to_string(length) + (digits ? " digits" : " characters"),
+                 t.get(key));
+    return *s;
+  }
+
+  void parse_issuer(const toml::table& t) {
+    const std::string w = "issuer";
+    r_.only_keys(
+        t, w,
+        {"region_code", "card_type", "spec_version", "vendor_code", "issuer_org", "validity_years",
+         "card_number_prefix", "card_number_first", "card_number_last", "service_code", "banks"});
+    IssuerSpec& s = p_.issuer;
+    s.region_code = text(t, "region_code", w, 6, true);
+    s.card_type = text(t, "card_type", w, 1, false);
+    s.spec_version = text(t, "spec_version", w, 3, false);
+    s.vendor_code = text(t, "vendor_code", w, 2, false);
+    s.issuer_org = r_.string(t, "issuer_org", w, true).value_or("");
+    s.service_code = text(t, "service_code", w, 3, true);
+    s.validity_years =
+        static_cast<int>(ranged(r_, t, "validity_years", w, true, 1, 50).value_or(10));
+    s.card_number_prefix = r_.string(t, "card_number_prefix", w, true).value_or("");
+    if (s.card_number_prefix.size() > 3)
+      r_.problem(w + ".card_number_prefix", "must be at most 3 characters",
+                 t.get("card_number_prefix"));
+    const auto first = ranged(r_, t, "card_number_first", w, true, 0, 999'999'999);
+    const auto last = ranged(r_, t, "card_number_last", w, true, 0, 999'999'999);
+    if (first && last) {
+      s.card_number_first = *first;
+      s.card_number_last = *last;
+      std::int64_t limit = 1;
+      for (std::size_t i = 0; i < s.card_number_digits(); ++i) limit *= 10;
+      if (*first > *last || *last >= limit)
+        r_.problem(w + ".card_number_last",
+                   "the range must be non-empty and fit " + std::to_string(s.card_number_digits()) +
+                       " digits after the prefix",
+                   t.get("card_number_last"));
+    }
+    const auto banks = r_.tables(t, "banks", w, true);
+    for (std::size_t i = 0; i < banks.size(); ++i) {
+      const std::string bw = TomlReader::index(w + ".banks", i);
+      r_.only_keys(*banks[i], bw, {"code", "bin", "account_digits"});
+      BankSpec b;
+      b.code = r_.string(*banks[i], "code", bw, true).value_or("");
+      b.bin = r_.string(*banks[i], "bin", bw, true).value_or("");
+      if (!all_digits(b.bin) || b.bin.size() < 6 || b.bin.size() > 8)
+        r_.problem(bw + ".bin", "must be 6 to 8 digits", banks[i]->get("bin"));
+      b.account_digits =
+          static_cast<int>(ranged(r_, *banks[i], "account_digits", bw, true, 6, 12).value_or(0));
+      const std::size_t pan_length = b.bin.size() + static_cast<std::size_t>(b.account_digits) + 1;
+      if (b.account_digits > 0 && (pan_length < 16 || pan_length > 19))
+        r_.problem(bw, "BIN + account digits + check digit must make 16 to 19 digits", banks[i]);
+      if (s.bank(b.code) != nullptr) r_.problem(bw + ".code", "used twice", banks[i]->get("code"));
+      s.banks.push_back(std::move(b));
+    }
+  }
+
+  void parse_secure_channel(const toml::table& t) {
+    const std::string w = "secure_channel";
+    r_.only_keys(t, w,
+                 {"protocol", "option", "algorithm", "key_version", "security_level", "master_key",
+                  "diversification"});
+    SecureChannelSpec& s = p_.secure_channel;
+    s.protocol = one_of<ScpProtocol>(r_, t, "protocol", w, true,
+                                     {{"scp02", ScpProtocol::scp02}, {"scp03", ScpProtocol::scp03}})
+                     .value_or(ScpProtocol::scp03);
+    s.option = static_cast<std::uint8_t>(ranged(r_, t, "option", w, true, 0, 255).value_or(0));
+    if (auto a = r_.string(t, "algorithm", w, true)) {
+      if (auto alg = hsm::algorithm_from_string(*a))
+        s.algorithm = *alg;
+      else
+        r_.problem(w + ".algorithm", "unknown algorithm", t.get("algorithm"));
+    }
+    s.key_version =
+        static_cast<std::uint8_t>(ranged(r_, t, "key_version", w, true, 1, 0x7F).value_or(1));
+    s.security_level =
+        static_cast<std::uint8_t>(ranged(r_, t, "security_level", w, true, 0, 0x33).value_or(0));
+    s.master_key = r_.string(t, "master_key", w, true).value_or("");
+    s.diversification = diversification(r_, t, w).value_or(Diversification::sp800_108_cmac);
+    const bool des = hsm::is_des(s.algorithm);
+    if (s.protocol == ScpProtocol::scp02) {
+      if (s.algorithm != hsm::Algorithm::des3_2key)
+        r_.problem(w + ".algorithm", "SCP02 uses 3des-2key", t.get("algorithm"));
+      if (s.option != 0x15 && s.option != 0x55)
+        r_.problem(w + ".option", "SCP02 supports i = 0x15 and 0x55", t.get("option"));
+      if (s.diversification != Diversification::emv_cpg)
+        r_.problem(w + ".diversification", "SCP02 card keys use emv-cpg", t.get("diversification"));
+      if ((s.security_level & 0x30) != 0)
+        r_.problem(w + ".security_level", "SCP02 has no R-MAC/R-ENCRYPTION here",
+                   t.get("security_level"));
+    } else {
+      if (des || (s.algorithm != hsm::Algorithm::aes128 && s.algorithm != hsm::Algorithm::sm4))
+        r_.problem(w + ".algorithm", "SCP03 uses aes128 or sm4", t.get("algorithm"));
+      if (s.option != 0x70) r_.problem(w + ".option", "SCP03 supports i = 0x70", t.get("option"));
+      if (s.diversification != Diversification::sp800_108_cmac)
+        r_.problem(w + ".diversification", "SCP03 card keys use sp800-108-cmac",
+                   t.get("diversification"));
+    }
+    if ((s.security_level & 0x01) == 0)
+      r_.problem(w + ".security_level", "personalization needs at least C-MAC (bit 0x01)",
+                 t.get("security_level"));
+  }
+
+  ApplicationSpec parse_application(const toml::table& t, const std::string& w) {
+    r_.only_keys(t, w, {"name", "aid", "pin", "keys", "files"});
+    ApplicationSpec a;
+    a.name = r_.string(t, "name", w, true).value_or("");
+    if (auto s = r_.string(t, "aid", w, true)) {
+      auto aid = parse_hex(*s);
+      if (!aid || aid->size() < 5 || aid->size() > 16)
+        r_.problem(w + ".aid", "must be 5 to 16 bytes of hex", t.get("aid"));
+      else
+        a.aid = *aid;
+    }
+    if (const auto* pin = r_.table(t, "pin", w, false)) {
+      r_.only_keys(*pin, w + ".pin", {"initial", "try_limit"});
+      PinSpec ps;
+      ps.initial = r_.string(*pin, "initial", w + ".pin", true).value_or("");
+      if (!all_digits(ps.initial) || ps.initial.size() < 4 || ps.initial.size() > 12)
+        r_.problem(w + ".pin.initial", "must be 4 to 12 digits", pin->get("initial"));
+      ps.try_limit =
+          static_cast<int>(ranged(r_, *pin, "try_limit", w + ".pin", true, 1, 15).value_or(3));
+      a.pin = ps;
+    }
+    const auto keys = r_.tables(t, "keys", w, false);
+    std::set<int> refs;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const std::string kw = TomlReader::index(w + ".keys", i);
+      r_.only_keys(*keys[i], kw, {"reference", "role", "master_key", "diversification"});
+      AppKeySpec k;
+      k.reference = static_cast<std::uint8_t>(
+          ranged(r_, *keys[i], "reference", kw, true, 1, 0xFF).value_or(0));
+      k.role = r_.string(*keys[i], "role", kw, true).value_or("");
+      k.master_key = r_.string(*keys[i], "master_key", kw, true).value_or("");
+      k.diversification =
+          diversification(r_, *keys[i], kw).value_or(Diversification::sp800_108_cmac);
+      const bool des = hsm::is_des(p_.secure_channel.algorithm);
+      if (k.diversification == Diversification::emv_cpg ||
+          (k.diversification == Diversification::pboc) != des)
+        r_.problem(kw + ".diversification",
+                   des ? "3DES cards diversify application keys with pboc"
+                       : "AES/SM4 cards diversify application keys with sp800-108-cmac",
+                   keys[i]->get("diversification"));
+      if (k.reference != 0 && !refs.insert(k.reference).second)
+        r_.problem(kw + ".reference", "used twice", keys[i]->get("reference"));
+      a.keys.push_back(std::move(k));
+    }
+    const auto files = r_.tables(t, "files", w, false);
+    std::set<int> sfis, fids;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      FileSpec f = parse_file(*files[i], TomlReader::index(w + ".files", i));
+      if (f.sfi != 0 && !sfis.insert(f.sfi).second)
+        r_.problem(TomlReader::index(w + ".files", i) + ".sfi", "used twice", files[i]);
+      if (f.fid != 0 && !fids.insert(f.fid).second)
+        r_.problem(TomlReader::index(w + ".files", i) + ".fid", "used twice", files[i]);
+      a.files.push_back(std::move(f));
+    }
+    return a;
+  }
+
+  FileSpec parse_file(const toml::table& t, const std::string& w) {
+    r_.only_keys(t, w, {"name", "fid", "sfi", "type", "addressing", "records", "content"});
+    FileSpec f;
+    f.name = r_.string(t, "name", w, true).value_or("");
+    f.fid = static_cast<std::uint16_t>(ranged(r_, t, "fid", w, true, 0x0001, 0xFFFE).value_or(0));
+    f.sfi = static_cast<std::uint8_t>(ranged(r_, t, "sfi", w, true, 1, 30).value_or(0));
+    f.type =
+        one_of<FileType>(r_, t, "type", w, true,
+                         {{"records", FileType::records}, {"transparent", FileType::transparent}})
+            .value_or(FileType::records);
+    if (f.type == FileType::transparent) {
+      if (t.get("records") != nullptr)
+        r_.problem(w + ".records", "a transparent file has no records");
+      if (const auto* c = r_.table(t, "content", w, true))
+        f.content = parse_element(*c, w + ".content", false);
+      if (f.content && f.content->length > kMaxDgiValue)
+        r_.problem(w + ".content.length",
+                   "at most " + std::to_string(kMaxDgiValue) + " bytes (one STORE DATA block)", &t);
+      return f;
+    }
+    f.addressing = one_of<Addressing>(r_, t, "addressing", w, true,
+                                      {{"tag", Addressing::tag}, {"number", Addressing::number}})
+                       .value_or(Addressing::tag);
+    const toml::node* records = t.get("records");
+    const toml::array* arr = records != nullptr ? records->as_array() : nullptr;
+    if (arr == nullptr || arr->empty()) {
+      r_.problem(w + ".records", "must be a non-empty array of records", records ? records : &t);
+      return f;
+    }
+    std::set<Tag> tags;
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      const std::string rw = TomlReader::index(w + ".records", i);
+      const toml::table* rt = (*arr)[i].as_table();
+      if (rt == nullptr) {
+        r_.problem(rw, "must be a table", &(*arr)[i]);
+        continue;
+      }
+      RecordSpec rec = parse_record(*rt, rw);
+      if (f.addressing == Addressing::tag && rec.tag != 0 && !tags.insert(rec.tag).second)
+        r_.problem(rw + ".tag", "records addressed by tag need distinct tags", rt);
+      f.records.push_back(std::move(rec));
+    }
+    return f;
+  }
+
+  RecordSpec parse_record(const toml::table& t, const std::string& w) {
+    r_.only_keys(t, w, {"tag", "item", "encoding", "length", "optional", "elements"});
+    RecordSpec rec;
+    rec.where = w;
+    rec.tag = static_cast<Tag>(ranged(r_, t, "tag", w, true, 1, 0xFF).value_or(0));
+    rec.optional = r_.boolean(t, "optional", w).value_or(false);
+    if (const toml::node* e = t.get("elements")) {
+      rec.constructed = true;
+      if (t.get("item") != nullptr) r_.problem(w, "a record has either item or elements", &t);
+      if ((rec.tag & 0x20) == 0 && rec.tag != 0)
+        r_.problem(w + ".tag", "a template needs a constructed tag (bit 6 set, e.g. 0x70)", &t);
+      const toml::array* arr = e->as_array();
+      if (arr == nullptr || arr->empty()) {
+        r_.problem(w + ".elements", "must be a non-empty array", e);
+        return rec;
+      }
+      for (std::size_t i = 0; i < arr->size(); ++i) {
+        const std::string ew = TomlReader::index(w + ".elements", i);
+        if (const toml::table* et = (*arr)[i].as_table())
+          rec.elements.push_back(parse_element(*et, ew, true));
+        else
+          r_.problem(ew, "must be a table", &(*arr)[i]);
+      }
+    } else {
+      ElementSpec el = parse_element(t, w, false);
+      el.tag = rec.tag;
+      rec.elements.push_back(std::move(el));
+    }
+    std::size_t size = 0;
+    for (const auto& el : rec.elements) size += el.length + 5;
+    if (size + 4 > kMaxDgiValue)
+      r_.problem(w,
+                 "the record is longer than one STORE DATA block allows (" +
+                     std::to_string(kMaxDgiValue) + " bytes)",
+                 &t);
+    return rec;
+  }
+
+  ElementSpec parse_element(const toml::table& t, const std::string& w, bool own_tag) {
+    if (own_tag) r_.only_keys(t, w, {"tag", "item", "encoding", "length"});
+    ElementSpec e;
+    if (own_tag) e.tag = static_cast<Tag>(ranged(r_, t, "tag", w, true, 1, 0xFFFF).value_or(0));
+    e.item = r_.string(t, "item", w, true).value_or("");
+    e.encoding = one_of<Encoding>(r_, t, "encoding", w, true,
+                                  {{"an", Encoding::an},
+                                   {"cn", Encoding::cn},
+                                   {"gb18030", Encoding::gb18030},
+                                   {"binary", Encoding::binary}})
+                     .value_or(Encoding::an);
+    e.length = static_cast<std::size_t>(ranged(r_, t, "length", w, true, 1, 4096).value_or(0));
+    if (e.item.empty()) return e;
+    const DataItem* item = find_data_item(e.item);
+    if (item == nullptr) {
+      r_.problem(w + ".item", "unknown data item \"" + e.item + "\"", t.get("item"));
+    } else if (t.get("encoding") != nullptr && item->encoding != e.encoding) {
+      r_.problem(w + ".encoding", "\"" + e.item + "\" cannot be written with this encoding",
+                 t.get("encoding"));
+    } else if (item->fixed_length != 0 && e.length != 0 && e.length != item->fixed_length) {
+      r_.problem(
+          w + ".length",
+          "\"" + e.item + "\" takes exactly " + std::to_string(item->fixed_length) + " bytes",
+          t.get("length"));
+    }
+    return e;
+  }
+
+  // A DGI (2-byte tag, up to 3-byte length) must fit the 239 data bytes a
+  // protected short STORE DATA carries.
+  static constexpr std::size_t kMaxDgiValue = 234;
+
+  TomlReader r_;
+  CardProfile p_;
+};
+
+}  // namespace
+
+const std::error_category& profile_category() {
+  static const ProfileCategory c;
+  return c;
+}
+
+std::string_view to_string(Diversification d) {
+  switch (d) {
+    case Diversification::sp800_108_cmac:
+      return "sp800-108-cmac";
+    case Diversification::emv_cpg:
+      return "emv-cpg";
+    case Diversification::pboc:
+      return "pboc";
+  }
+  return "?";
+}
+
+const BankSpec* IssuerSpec::bank(std::string_view code) const {
+  for (const auto& b : banks)
+    if (b.code == code) return &b;
+  return nullptr;
+}
+
+Result<CardProfile> parse_card_profile(std::string_view toml_text, std::string_view source_name) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source_name);
+  } catch (const toml::parse_error& e) {
+    return make_error(ProfileError::unreadable, std::string(source_name) + ":" +
+                                                    std::to_string(e.source().begin.line) + ": " +
+                                                    std::string(e.description()));
+  }
+  ProfileParser parser;
+  CardProfile profile = parser.parse(root);
+  if (!parser.problems().empty()) {
+    std::string message =
+        std::string(source_name) + ": " + std::to_string(parser.problems().size()) + " problem(s)";
+    for (const auto& p : parser.problems()) message += "\n  " + p;
+    return make_error(ProfileError::invalid, message);
+  }
+  return profile;
+}
+
+Result<CardProfile> load_card_profile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(ProfileError::unreadable, "cannot read card profile " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_card_profile(text.str(), path);
+}
+
+std::string default_profile_path() { return std::string(CARDD_PROFILE_DIR) + "/beijing-gen3.toml"; }
+
+}  // namespace cardd::personalization

@@ -1,0 +1,84 @@
+#include "cardd/personalization/card_reader.h"
+
+#include "cardd/personalization/apdu.h"
+#include "cardd/personalization/encoding_session.h"
+#include "cardd/personalization/secure_channel.h"
+#include "chip_values.h"
+
+namespace cardd::personalization {
+namespace {
+
+const Bytes kIsdAid = {0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00};
+
+Status decode_into(CardContents& out, const ElementSpec& e, ByteView value) {
+  auto text = decode_chip_value(e.encoding, value);
+  if (!text) return make_error(EncodeError::bad_card, e.item + ": " + text.error().message);
+  out.items[e.item] = std::move(*text);
+  return {};
+}
+
+Status read_record(Reader& reader, CardContents& out, const FileSpec& file, std::size_t n) {
+  const RecordSpec& spec = file.records[n];
+  const bool by_tag = file.addressing == Addressing::tag;
+  const auto p1 = static_cast<std::uint8_t>(by_tag ? spec.tag : n + 1);
+  const auto p2 = static_cast<std::uint8_t>(file.sfi << 3 | (by_tag ? 0x00 : 0x04));
+  auto r = transmit_all(reader, CommandApdu{0x00, 0xB2, p1, p2, {}, 256u});
+  if (!r) return r.error();
+  if (r->sw == sw::kRecordNotFound) return {};
+  if (auto s = check(*r, "READ RECORD " + file.name); !s) return s;
+  auto tlvs = parse_tlv(r->data);
+  if (!tlvs || tlvs->size() != 1 || tlvs->front().tag != spec.tag)
+    return make_error(EncodeError::bad_card,
+                      "READ RECORD " + file.name + ": not the expected record");
+  const Tlv& record = tlvs->front();
+  if (!spec.constructed) return decode_into(out, spec.elements.front(), record.value);
+  for (const auto& e : spec.elements)
+    if (const Tlv* t = record.find(e.tag))
+      if (auto s = decode_into(out, e, t->value); !s) return s;
+  return {};
+}
+
+}  // namespace
+
+Result<CardContents> read_card(Reader& reader, const CardProfile& profile) {
+  if (auto atr = reader.connect(); !atr) return atr.error();
+  CardContents out;
+  auto chip = read_chip_id(reader);
+  if (!chip) return chip.error();
+  out.chip_id = *chip;
+  for (const auto& app : profile.applications) {
+    auto selected = transmit_all(reader, CommandApdu{0x00, 0xA4, 0x04, 0x00, app.aid, 256u});
+    if (!selected) return selected.error();
+    if (selected->sw == sw::kFileNotFound) continue;
+    if (auto s = check(*selected, "SELECT " + app.name); !s) return s.error();
+    for (const auto& file : app.files) {
+      if (file.type == FileType::transparent && file.content) {
+        auto r = transmit_all(
+            reader,
+            CommandApdu{0x00, 0xB0, static_cast<std::uint8_t>(0x80 | file.sfi), 0x00, {}, 256u});
+        if (!r) return r.error();
+        if (r->sw.ok())
+          if (auto s = decode_into(out, *file.content, r->data); !s) return s.error();
+      }
+      for (std::size_t n = 0; n < file.records.size(); ++n)
+        if (auto s = read_record(reader, out, file, n); !s) return s.error();
+    }
+  }
+  if (auto ext = out.items.find("holder.name_extension"); ext != out.items.end()) {
+    out.items["holder.name"] += ext->second;
+    out.items.erase(ext);
+  }
+  auto isd = transmit_all(reader, CommandApdu{0x00, 0xA4, 0x04, 0x00, kIsdAid, 256u});
+  if (!isd) return isd.error();
+  // INITIALIZE UPDATE without EXTERNAL AUTHENTICATE changes nothing on the
+  // card; its answer tells whether personalization is still open.
+  auto iu = transmit_all(reader, initialize_update_command(0x00, Bytes(8, 0x00)));
+  if (!iu) return iu.error();
+  out.life_cycle = iu->sw == sw::kConditionsNotSatisfied  ? "SECURED"
+                   : iu->sw == sw::kAuthenticationBlocked ? "BLOCKED"
+                   : iu->sw.ok()                          ? "INITIALIZED"
+                                                          : "UNKNOWN (" + iu->sw.to_string() + ")";
+  return out;
+}
+
+}  // namespace cardd::personalization

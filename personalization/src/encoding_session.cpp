@@ -1,0 +1,429 @@
+#include "cardd/personalization/encoding_session.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "card_image.h"
+#include "card_keys.h"
+#include "cardd/personalization/apdu.h"
+#include "cardd/personalization/scp02.h"
+#include "cardd/personalization/scp03.h"
+#include "chip_values.h"
+#include "data_items.h"
+
+namespace cardd::personalization {
+namespace {
+
+const Bytes kIsdAid = {0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00};
+// Plain data per protected short STORE DATA: 255 - 8 (MAC) - padding block.
+constexpr std::size_t kStoreDataBlock = 239;
+constexpr std::uint8_t kStoreDataLast = 0x80, kStoreDataEncrypted = 0x60;
+
+class EncodeCategory final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "encode"; }
+  std::string message(int c) const override {
+    return std::string(spoil_reason(static_cast<EncodeError>(c)));
+  }
+};
+
+// The failure of one step, classified by where it came from.
+Error classify(const Error& e, std::string_view step) {
+  EncodeError code = EncodeError::bad_card;
+  const auto& cat = e.code.category();
+  if (cat == reader_category()) {
+    switch (static_cast<ReaderError>(e.code.value())) {
+      case ReaderError::no_card:
+      case ReaderError::card_removed:
+        code = EncodeError::card_removed;
+        break;
+      case ReaderError::mute_card:
+      case ReaderError::timeout:
+      case ReaderError::protocol:
+        code = EncodeError::mute_card;
+        break;
+      case ReaderError::no_reader:
+      case ReaderError::reader_lost:
+        code = EncodeError::reader_lost;
+        break;
+    }
+  } else if (cat == status_word_category()) {
+    code = EncodeError::wrong_status_word;
+  } else if (cat == secure_channel_category()) {
+    code = EncodeError::secure_channel;
+  } else if (cat == hsm::hsm_category()) {
+    code = EncodeError::hsm_failure;
+  } else if (cat == prepare_category()) {
+    code = EncodeError::bad_data;
+  } else if (cat == encode_category()) {
+    code = static_cast<EncodeError>(e.code.value());
+  }
+  return make_error(code, fmt::format("{}: {}", step, e.message));
+}
+
+Bytes pin_bcd(std::string_view pin) {
+  Bytes out((pin.size() + 1) / 2, 0xFF);
+  for (std::size_t i = 0; i < pin.size(); ++i) {
+    const auto d = static_cast<std::uint8_t>(pin[i] - '0');
+    out[i / 2] = i % 2 == 0 ? static_cast<std::uint8_t>(d << 4 | 0x0F)
+                            : static_cast<std::uint8_t>((out[i / 2] & 0xF0) | d);
+  }
+  return out;
+}
+
+// ISO 9564 format 2: 2N, the PIN digits, F padding; FF-filled to the block.
+Bytes pin_block(std::string_view pin, std::size_t block) {
+  Bytes out(std::max<std::size_t>(8, block), 0xFF);
+  out[0] = static_cast<std::uint8_t>(0x20 | pin.size());
+  const Bytes digits = pin_bcd(pin);
+  std::copy(digits.begin(), digits.end(), out.begin() + 1);
+  if (pin.size() % 2 != 0) out[digits.size()] |= 0x0F;
+  return out;
+}
+
+class Session {
+ public:
+  Session(Reader& reader, hsm::Hsm& hsm, const CardProfile& profile, const PreparedCard& card,
+          const EncodeHooks& hooks)
+      : reader_(reader), hsm_(hsm), profile_(profile), card_(card), hooks_(hooks) {}
+
+  Result<EncodeResult> run() {
+    if (auto atr = reader_.connect(); !atr) {
+      if (atr.error().code == ReaderError::no_card)
+        return make_error(EncodeError::no_card, "power up: no card in the reader");
+      return classify(atr.error(), "power up");
+    }
+    auto chip = read_chip_id(reader_);
+    if (!chip) return chip.error();
+    ++result_.commands;
+    result_.chip_id = *chip;
+    progress(fmt::format("chip {}", *chip));
+    if (hooks_.claim_chip) {
+      if (auto s = hooks_.claim_chip(*chip); !s)
+        return make_error(EncodeError::chip_refused, s.error().message);
+    }
+    Bytes chip_id;
+    for (std::size_t i = 0; i < chip->size(); i += 2)
+      chip_id.push_back(static_cast<std::uint8_t>(std::stoul(chip->substr(i, 2), nullptr, 16)));
+    result_.card_identification_code = card_identification_code(profile_.issuer, chip_id);
+    PreparedCard full = card_;
+    auto cic = encode_chip_value(Encoding::an, 32, result_.card_identification_code);
+    if (!cic) return classify(cic.error(), "card identification code");
+    full.items.insert_or_assign(std::string(kCardIdentificationCode), std::move(*cic));
+    auto image = build_card_image(profile_, full);
+    if (!image) return classify(image.error(), "card image");
+
+    auto keys = CardKeys::derive(hsm_, profile_, chip_id, card_.card_number);
+    if (!keys) return classify(keys.error(), "card keys");
+    keys_ = std::move(*keys);
+
+    if (auto s = step("secure channel", [&] { return open_channel(); }); !s) return s.error();
+    for (const auto& app : *image)
+      if (auto s = step("store data " + app.spec->name, [&] { return store(app); }); !s)
+        return s.error();
+    for (const auto& app : *image) {
+      if (auto s = step("read back " + app.spec->name, [&] { return read_back(app); }); !s)
+        return s.error();
+      if (auto s = step("key proof " + app.spec->name, [&] { return prove_keys(*app.spec); }); !s)
+        return s.error();
+    }
+    if (auto s = step("lock", [&] { return lock(*image); }); !s) return s.error();
+    return result_;
+  }
+
+ private:
+  template <typename F>
+  Status step(const std::string& name, F&& body) {
+    Status s = body();
+    if (!s) return classify(s.error(), name);
+    progress(name);
+    return {};
+  }
+
+  void progress(std::string_view line) {
+    if (hooks_.progress) hooks_.progress(line);
+  }
+
+  Result<ResponseApdu> send(const CommandApdu& c, std::string_view what,
+                            std::initializer_list<StatusWord> allowed = {sw::kSuccess}) {
+    ++result_.commands;
+    auto r = transmit_all(reader_, c);
+    if (!r) return r.error();
+    if (auto s = check(*r, what, allowed); !s) return s.error();
+    return r;
+  }
+
+  Result<ResponseApdu> send_secure(const CommandApdu& c, std::string_view what,
+                                   std::initializer_list<StatusWord> allowed = {sw::kSuccess}) {
+    auto wrapped = channel_->wrap(c);
+    if (!wrapped) return wrapped.error();
+    ++result_.commands;
+    auto r = transmit_all(reader_, *wrapped);
+    if (!r) return r.error();
+    auto plain = channel_->unwrap(*r);
+    if (!plain) return plain.error();
+    if (auto s = check(*plain, what, allowed); !s) return s.error();
+    return plain;
+  }
+
+  Status open_channel() {
+    channel_.reset();
+    if (auto r = send(CommandApdu{0x00, 0xA4, 0x04, 0x00, kIsdAid, 256u}, "SELECT card manager");
+        !r)
+      return r.error();
+    auto challenge = hsm_.random(8);
+    if (!challenge) return challenge.error();
+    const auto& sc = profile_.secure_channel;
+    ++result_.commands;
+    auto iu = transmit_all(reader_, initialize_update_command(sc.key_version, *challenge));
+    if (!iu) return iu.error();
+    if (iu->sw == sw::kAuthenticationBlocked)
+      return make_error(EncodeError::secure_channel,
+                        "INITIALIZE UPDATE: 6983, the card manager keys are blocked");
+    if (auto s = check(*iu, "INITIALIZE UPDATE"); !s) return s.error();
+    if (sc.protocol == ScpProtocol::scp03) {
+      auto s = Scp03Session::open(hsm_, Scp03Keys{keys_.enc, keys_.mac}, *challenge, iu->data,
+                                  sc.security_level);
+      if (!s) return s.error();
+      channel_ = std::make_unique<Scp03Session>(std::move(*s));
+      dek_ = keys_.dek;
+    } else {
+      auto s = Scp02Session::open(hsm_, Scp02Keys{keys_.enc, keys_.mac, keys_.dek}, *challenge,
+                                  iu->data, sc.security_level, sc.option);
+      if (!s) return s.error();
+      dek_ = s->session_dek();
+      channel_ = std::make_unique<Scp02Session>(std::move(*s));
+    }
+    auto auth = channel_->external_authenticate();
+    if (!auth) return auth.error();
+    ++result_.commands;
+    auto answer = transmit_all(reader_, *auth);
+    if (!answer) return answer.error();
+    if (!answer->sw.ok())
+      return make_error(EncodeError::secure_channel,
+                        "EXTERNAL AUTHENTICATE: " + answer->sw.to_string());
+    return {};
+  }
+
+  // Clear DGIs packed into as few commands as fit, then the encrypted ones.
+  Result<std::vector<std::pair<Bytes, bool>>> blocks_for(const ApplicationImage& app) {
+    std::vector<std::pair<Bytes, bool>> blocks;
+    const auto add = [&](std::uint16_t dgi, ByteView value, bool encrypted) {
+      Bytes one;
+      append_dgi(one, dgi, value);
+      if (blocks.empty() || blocks.back().second != encrypted ||
+          blocks.back().first.size() + one.size() > kStoreDataBlock)
+        blocks.emplace_back(Bytes{}, encrypted);
+      blocks.back().first.insert(blocks.back().first.end(), one.begin(), one.end());
+    };
+    for (const auto& file : app.files) {
+      const auto sfi = static_cast<std::uint16_t>(file.spec->sfi << 8);
+      if (file.spec->type == FileType::transparent) add(sfi, file.content, false);
+      for (std::size_t n = 0; n < file.records.size(); ++n)
+        if (file.records[n])
+          add(static_cast<std::uint16_t>(sfi | (n + 1)), *file.records[n], false);
+    }
+    const ApplicationSpec& spec = *app.spec;
+    if (spec.pin) {
+      const auto limit = static_cast<std::uint8_t>(spec.pin->try_limit);
+      add(0x9010, Bytes{limit, limit}, false);
+      auto pin = hsm_.encrypt(dek_, hsm::CipherMode::ecb, {},
+                              pin_block(spec.pin->initial, profile_.block_size()));
+      if (!pin) return pin.error();
+      add(0x8010, *pin, true);
+    }
+    for (const auto& key : spec.keys) {
+      auto wrapped = hsm_.wrap(dek_, hsm::CipherMode::ecb, keys_.app_key(spec.name, key.reference));
+      if (!wrapped) return wrapped.error();
+      add(static_cast<std::uint16_t>(0x8100 | key.reference), *wrapped, true);
+    }
+    return blocks;
+  }
+
+  Status store(const ApplicationImage& app) {
+    Bytes install = {0x00, 0x00, static_cast<std::uint8_t>(app.spec->aid.size())};
+    install.insert(install.end(), app.spec->aid.begin(), app.spec->aid.end());
+    install.insert(install.end(), {0x00, 0x00, 0x00});
+    if (auto r = send_secure(CommandApdu{0x80, 0xE6, 0x20, 0x00, install, 256u},
+                             "INSTALL for personalization");
+        !r)
+      return r.error();
+    auto blocks = blocks_for(app);
+    if (!blocks) return blocks.error();
+    if (first_block_.empty() && !blocks->empty()) first_block_ = blocks->front().first;
+    for (std::size_t i = 0; i < blocks->size(); ++i) {
+      const auto& [data, encrypted] = (*blocks)[i];
+      const auto p1 = static_cast<std::uint8_t>((encrypted ? kStoreDataEncrypted : 0) |
+                                                (i + 1 == blocks->size() ? kStoreDataLast : 0));
+      if (auto r = send_secure(
+              CommandApdu{0x80, 0xE2, p1, static_cast<std::uint8_t>(i), data, std::nullopt},
+              fmt::format("STORE DATA block {}", i));
+          !r)
+        return r.error();
+    }
+    return {};
+  }
+
+  Status select(const ApplicationSpec& app) {
+    auto r = send(CommandApdu{0x00, 0xA4, 0x04, 0x00, app.aid, 256u}, "SELECT " + app.name);
+    if (!r) return r.error();
+    return {};
+  }
+
+  Status read_back(const ApplicationImage& app) {
+    if (auto s = select(*app.spec); !s) return s;
+    for (const auto& file : app.files) {
+      const auto sfi = static_cast<std::uint8_t>(file.spec->sfi << 3);
+      if (file.spec->type == FileType::transparent) {
+        auto r = send(CommandApdu{0x00,
+                                  0xB0,
+                                  static_cast<std::uint8_t>(0x80 | file.spec->sfi),
+                                  0x00,
+                                  {},
+                                  static_cast<std::uint32_t>(file.content.size())},
+                      "READ BINARY " + file.spec->name);
+        if (!r) return r.error();
+        if (r->data != file.content)
+          return make_error(EncodeError::readback_mismatch,
+                            "READ BINARY " + file.spec->name + " differs from what was written");
+      }
+      for (std::size_t n = 0; n < file.records.size(); ++n) {
+        const RecordSpec& spec = file.spec->records[n];
+        const bool by_tag = file.spec->addressing == Addressing::tag;
+        const auto p1 = static_cast<std::uint8_t>(by_tag ? spec.tag : n + 1);
+        const auto p2 = static_cast<std::uint8_t>(sfi | (by_tag ? 0x00 : 0x04));
+        const std::string what = fmt::format("READ RECORD {} record {}", file.spec->name, n + 1);
+        auto r = send(CommandApdu{0x00, 0xB2, p1, p2, {}, 256u}, what,
+                      {sw::kSuccess, sw::kRecordNotFound});
+        if (!r) return r.error();
+        const bool present = r->sw.ok();
+        if (present != file.records[n].has_value() || (present && r->data != *file.records[n]))
+          return make_error(EncodeError::readback_mismatch,
+                            what + " differs from what was written");
+      }
+    }
+    return {};
+  }
+
+  Status prove_keys(const ApplicationSpec& app) {
+    if (app.pin) {
+      ++result_.commands;
+      auto r = transmit_all(
+          reader_, CommandApdu{0x00, 0x20, 0x00, 0x00, pin_bcd(app.pin->initial), std::nullopt});
+      if (!r) return r.error();
+      if (!r->sw.ok())
+        return make_error(EncodeError::key_proof_failed,
+                          "VERIFY with the initial PIN: " + r->sw.to_string());
+    }
+    for (const auto& key : app.keys) {
+      auto challenge = hsm_.random(profile_.block_size());
+      if (!challenge) return challenge.error();
+      const std::string what = fmt::format("INTERNAL AUTHENTICATE key {:02X}", key.reference);
+      auto r = send(CommandApdu{0x00, 0x88, 0x00, key.reference, *challenge, 256u}, what);
+      if (!r) return r.error();
+      auto expected = hsm_.encrypt(keys_.app_key(app.name, key.reference), hsm::CipherMode::ecb, {},
+                                   *challenge);
+      if (!expected) return expected.error();
+      if (r->data != *expected)
+        return make_error(EncodeError::key_proof_failed,
+                          what + ": the card's answer does not match the key");
+    }
+    return {};
+  }
+
+  Status lock(const std::vector<ApplicationImage>& image) {
+    if (auto s = open_channel(); !s) return s;
+    if (auto r =
+            send_secure(CommandApdu{0x80, 0xF0, 0x80, profile_.final_life_cycle, {}, std::nullopt},
+                        "SET STATUS");
+        !r)
+      return r.error();
+    // The card must now refuse personalization: the same data again is the
+    // harmless probe (rewriting it would change nothing if the lock failed).
+    if (first_block_.empty() || image.empty()) return {};
+    auto r =
+        send_secure(CommandApdu{0x80, 0xE2, kStoreDataLast, 0x00, first_block_, std::nullopt},
+                    "STORE DATA after SET STATUS", {sw::kConditionsNotSatisfied, sw::kSuccess});
+    if (!r) return r.error();
+    if (r->sw.ok())
+      return make_error(EncodeError::lock_failed, "the card accepted STORE DATA after SET STATUS");
+    return {};
+  }
+
+  Reader& reader_;
+  hsm::Hsm& hsm_;
+  const CardProfile& profile_;
+  const PreparedCard& card_;
+  const EncodeHooks& hooks_;
+  CardKeys keys_;
+  std::unique_ptr<SecureChannel> channel_;
+  std::string dek_;
+  Bytes first_block_;
+  EncodeResult result_;
+};
+
+}  // namespace
+
+const std::error_category& encode_category() {
+  static const EncodeCategory c;
+  return c;
+}
+
+std::string_view spoil_reason(EncodeError e) {
+  switch (e) {
+    case EncodeError::card_removed:
+      return "card_removed";
+    case EncodeError::mute_card:
+      return "mute_card";
+    case EncodeError::reader_lost:
+      return "reader_lost";
+    case EncodeError::no_card:
+      return "no_card";
+    case EncodeError::wrong_status_word:
+      return "wrong_status_word";
+    case EncodeError::secure_channel:
+      return "secure_channel";
+    case EncodeError::readback_mismatch:
+      return "readback_mismatch";
+    case EncodeError::key_proof_failed:
+      return "key_proof_failed";
+    case EncodeError::lock_failed:
+      return "lock_failed";
+    case EncodeError::hsm_failure:
+      return "hsm_failure";
+    case EncodeError::chip_refused:
+      return "chip_refused";
+    case EncodeError::bad_card:
+      return "bad_card";
+    case EncodeError::bad_data:
+      return "bad_data";
+  }
+  return "unknown";
+}
+
+Result<EncodeResult> encode_card(Reader& reader, hsm::Hsm& hsm, const CardProfile& profile,
+                                 const PreparedCard& card, const EncodeHooks& hooks) {
+  return Session(reader, hsm, profile, card, hooks).run();
+}
+
+Result<std::string> read_chip_id(Reader& reader) {
+  auto r = transmit_all(reader, CommandApdu{0x80, 0xCA, 0x9F, 0x7F, {}, 256u});
+  if (!r) {
+    if (r.error().code == ReaderError::no_card)
+      return make_error(EncodeError::no_card, "read chip serial: no card in the reader");
+    return classify(r.error(), "read chip serial");
+  }
+  if (auto s = check(*r, "GET DATA CPLC"); !s) return classify(s.error(), "read chip serial");
+  auto tlvs = parse_tlv(r->data);
+  const Tlv* cplc = tlvs ? find_tlv(*tlvs, 0x9F7F) : nullptr;
+  if (cplc == nullptr || cplc->value.size() < 18)
+    return make_error(EncodeError::bad_card, "read chip serial: the CPLC is malformed");
+  std::string id;
+  for (const std::size_t i : {0u, 1u, 2u, 3u, 12u, 13u, 14u, 15u})
+    id += fmt::format("{:02X}", cplc->value[i]);
+  return id;
+}
+
+}  // namespace cardd::personalization

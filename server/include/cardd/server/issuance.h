@@ -1,0 +1,62 @@
+// Issuance of one application's card: data preparation and the encoding
+// session, with the records that go with them (numbers allocated once,
+// blank-card stock, spoiled cards, state changes). The one place where
+// personalization/ (no database) meets db/.
+//
+// Thread safety: one Issuance may serve several readers at once; each call
+// works on its own application and reader.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "cardd/common/result.h"
+#include "cardd/db/store.h"
+#include "cardd/hsm/hsm.h"
+#include "cardd/personalization/card_data.h"
+#include "cardd/personalization/card_profile.h"
+#include "cardd/personalization/encoding_session.h"
+#include "cardd/personalization/reader.h"
+
+namespace cardd::server {
+
+struct EncodeOutcome {
+  std::string chip_id;
+  std::string card_number;
+  std::string card_identification_code;
+  int commands = 0;
+};
+
+class Issuance {
+ public:
+  Issuance(db::Store& store, hsm::Hsm& hsm, personalization::CardProfile profile,
+           std::string actor);
+
+  // VALIDATED or QUEUED → PREPARED: allocates the card number and PAN (or
+  // keeps those of an earlier preparation), builds the card data and stores
+  // it. Preparation errors (a name GB 18030 cannot encode, no BIN for the
+  // bank) leave the application QUEUED, audited with the reason.
+  Result<personalization::PreparedCard> prepare(std::string_view application_id);
+
+  // Prepares when needed, then personalizes the card in `reader`. When the
+  // session fails after the chip was claimed, the card is SPOILED with the
+  // classified reason and the application goes back to QUEUED; the error
+  // (personalization::EncodeError) says why. A session interrupted earlier
+  // (application left in ENCODING) is spoiled as "interrupted" first.
+  Result<EncodeOutcome> encode(std::string_view application_id, personalization::Reader& reader,
+                               const std::function<void(std::string_view)>& progress = {});
+
+  const personalization::CardProfile& profile() const { return profile_; }
+
+ private:
+  Result<personalization::HolderData> holder(std::string_view application_id);
+  Status recover_interrupted(std::string_view application_id);
+
+  db::Store& store_;
+  hsm::Hsm& hsm_;
+  personalization::CardProfile profile_;
+  std::string actor_;
+};
+
+}  // namespace cardd::server

@@ -1,0 +1,147 @@
+// cardctl encode APPLICATION_ID --db PATH --reader PATTERN: prepares the
+// application when needed, then personalizes the blank card in the reader,
+// one progress line per step. A failed session spoils the card (its reason
+// is printed) and re-queues the application for the next blank card.
+//
+// cardctl read-card --reader PATTERN [--json] [--show-pii]: what the card
+// holds, read through the applications' public commands only.
+#include <fmt/format.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cardd/common/pii.h"
+#include "cardd/personalization/card_reader.h"
+#include "cardd/personalization/pcsc_reader.h"
+#include "cardd/server/issuance.h"
+#include "cli_support.h"
+#include "commands.h"
+#include "hsm_options.h"
+
+namespace cardd::cardctl {
+namespace {
+
+struct EncodeArgs {
+  HsmOptions hsm;
+  std::string id;
+  std::string db;
+  std::string reader;
+  std::string profile = personalization::default_profile_path();
+  int wait_ms = 0;
+};
+
+std::optional<personalization::CardProfile> load_profile(const std::string& path) {
+  auto profile = personalization::load_card_profile(path);
+  if (!profile) {
+    std::cerr << "cardctl: " << profile.error().describe() << "\n";
+    return std::nullopt;
+  }
+  return std::move(*profile);
+}
+
+std::unique_ptr<personalization::Reader> open_reader(const std::string& pattern, int wait_ms) {
+  auto reader = personalization::open_pcsc_reader(pattern);
+  if (!reader) {
+    std::cerr << "cardctl: " << reader.error().describe() << "\n";
+    return nullptr;
+  }
+  if (wait_ms > 0) {
+    if (auto s = (*reader)->wait_for_card(std::chrono::milliseconds(wait_ms)); !s) {
+      std::cerr << "cardctl: " << s.error().describe() << "\n";
+      return nullptr;
+    }
+  }
+  return std::move(*reader);
+}
+
+int run_encode(const EncodeArgs& args) {
+  auto profile = load_profile(args.profile);
+  if (!profile) return 2;
+  auto store = open_store(args.db);
+  if (!store) return 1;
+  auto hsm = args.hsm.open();
+  if (!hsm) return 1;
+  auto reader = open_reader(args.reader, args.wait_ms);
+  if (!reader) return 1;
+  server::Issuance issuance(*store, *hsm, std::move(*profile), "cardctl");
+  auto outcome = issuance.encode(
+      args.id, *reader, [](std::string_view step) { std::cout << "  " << step << std::endl; });
+  if (!outcome) {
+    std::cerr << "cardctl: " << args.id << ": " << outcome.error().describe() << "\n";
+    return 1;
+  }
+  std::cout << fmt::format("{}: ENCODED on chip {}, card {}, {} commands\n", args.id,
+                           outcome->chip_id, mask_tail4(outcome->card_number), outcome->commands);
+  return 0;
+}
+
+struct ReadArgs {
+  std::string reader;
+  std::string profile = personalization::default_profile_path();
+  bool json = false;
+  bool show_pii = false;
+};
+
+// Holder data a clerk reads; the social security number and PAN are masked
+// unless asked for.
+std::string shown(const std::string& item, const std::string& value, bool show_pii) {
+  if (show_pii) return value;
+  if (item == "holder.ssn") return mask_id_number(value);
+  if (item == "fin.pan") return mask_tail4(value);
+  return value;
+}
+
+int run_read(const ReadArgs& args) {
+  auto profile = load_profile(args.profile);
+  if (!profile) return 2;
+  auto reader = open_reader(args.reader, 0);
+  if (!reader) return 1;
+  auto contents = personalization::read_card(*reader, *profile);
+  if (!contents) {
+    std::cerr << "cardctl: " << contents.error().describe() << "\n";
+    return 1;
+  }
+  nlohmann::json j = {{"chip_id", contents->chip_id}, {"life_cycle", contents->life_cycle}};
+  for (const auto& [item, value] : contents->items)
+    j["items"][item] = shown(item, value, args.show_pii);
+  if (args.json) {
+    std::cout << j.dump() << "\n";
+    return 0;
+  }
+  const auto item = [&](const char* name) {
+    const auto it = contents->items.find(name);
+    return it == contents->items.end() ? std::string("-") : shown(name, it->second, args.show_pii);
+  };
+  std::cout << fmt::format(
+      "chip                  {}\nlife cycle            {}\nname                  {}\n"
+      "social security no.   {}\ncard number           {}\nissued / expires      {} / {}\n"
+      "card identification   {}\n",
+      contents->chip_id, contents->life_cycle, item("holder.name"), item("holder.ssn"),
+      item("card.number"), item("card.issue_date"), item("card.expiry_date"),
+      item("card.identification_code"));
+  return 0;
+}
+
+}  // namespace
+
+void add_encode_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<EncodeArgs>();
+  auto* cmd = app.add_subcommand("encode", "Prepare and personalize an application's card");
+  cmd->add_option("application_id", args->id, "the bureau's application id")->required();
+  cmd->add_option("--db", args->db, "SQLite database file")->required();
+  cmd->add_option("--reader", args->reader, "PC/SC reader name (or part of it)")->required();
+  cmd->add_option("--profile", args->profile, "card profile (TOML)");
+  cmd->add_option("--wait-ms", args->wait_ms, "wait this long for a card in the reader");
+  args->hsm.add_to(*cmd);
+  cmd->callback([args, &exit_code] { exit_code = run_encode(*args); });
+
+  auto read = std::make_shared<ReadArgs>();
+  auto* r = app.add_subcommand("read-card", "Read a card through its public commands");
+  r->add_option("--reader", read->reader, "PC/SC reader name (or part of it)")->required();
+  r->add_option("--profile", read->profile, "card profile (TOML)");
+  r->add_flag("--json", read->json, "machine-readable output");
+  r->add_flag("--show-pii", read->show_pii, "show the social security number and PAN in full");
+  r->callback([read, &exit_code] { exit_code = run_read(*read); });
+}
+
+}  // namespace cardd::cardctl

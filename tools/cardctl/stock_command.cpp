@@ -1,0 +1,89 @@
+// cardctl stock [--db PATH]: blank cards per lot (received, used, spoiled,
+// in progress, left). cardctl stock add-lot --lot ID --first-serial HEX
+// --count N: a lot as delivered by the card vendor.
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "cli_support.h"
+#include "commands.h"
+
+namespace cardd::cardctl {
+namespace {
+
+struct LotArgs {
+  std::string db;
+  std::string lot;
+  std::string first_serial;
+  std::int64_t count = 0;
+};
+
+int run_add_lot(const LotArgs& a) {
+  // 8 hex digits: IC serial number; 16: CHIP ID (fabricator, type, serial).
+  const bool hex = std::all_of(a.first_serial.begin(), a.first_serial.end(),
+                               [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+  if (!hex || (a.first_serial.size() != 8 && a.first_serial.size() != 16)) {
+    std::cerr << "cardctl: --first-serial must be 8 (IC serial) or 16 (CHIP ID) hex digits\n";
+    return 2;
+  }
+  db::CardLot lot;
+  lot.lot = a.lot;
+  std::string serial = a.first_serial;
+  for (char& c : serial) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (serial.size() == 16) lot.chip_prefix = serial.substr(0, 8);
+  lot.first_serial =
+      static_cast<std::uint32_t>(std::stoul(serial.substr(serial.size() - 8), nullptr, 16));
+  lot.count = a.count;
+  if (a.count <= 0 || static_cast<std::int64_t>(lot.first_serial) + a.count > 0x1'0000'0000LL) {
+    std::cerr << "cardctl: --count must be positive and stay within 32-bit serials\n";
+    return 2;
+  }
+  auto store = open_store(a.db);
+  if (!store) return 1;
+  if (auto s = store->add_lot(lot, "cardctl"); !s) {
+    std::cerr << "cardctl: " << s.error().describe() << "\n";
+    return 1;
+  }
+  std::cout << fmt::format("lot {}: {} blank cards from serial {}\n", lot.lot, lot.count, serial);
+  return 0;
+}
+
+int run_stock(const std::string& path) {
+  auto store = open_store(path);
+  if (!store) return 1;
+  auto stock = store->stock();
+  if (!stock) {
+    std::cerr << "cardctl: " << stock.error().describe() << "\n";
+    return 1;
+  }
+  std::cout << fmt::format("{:<16} {:<18} {:>9} {:>7} {:>8} {:>12} {:>7}\n", "lot", "first serial",
+                           "received", "used", "spoiled", "in progress", "left");
+  for (const auto& l : *stock)
+    std::cout << fmt::format("{:<16} {:<18} {:>9} {:>7} {:>8} {:>12} {:>7}\n", l.lot,
+                             fmt::format("{}{:08X}", l.chip_prefix, l.first_serial), l.received,
+                             l.used, l.spoiled, l.in_progress, l.left);
+  return 0;
+}
+
+}  // namespace
+
+void add_stock_command(CLI::App& app, int& exit_code) {
+  auto db = std::make_shared<std::string>();
+  auto* cmd = app.add_subcommand("stock", "Blank-card stock per lot");
+  cmd->add_option("--db", *db, "SQLite database file")->required();
+  auto lot = std::make_shared<LotArgs>();
+  auto* add = cmd->add_subcommand("add-lot", "Record a lot of blank cards from the vendor");
+  add->add_option("--db", lot->db, "SQLite database file");
+  add->add_option("--lot", lot->lot, "lot id")->required();
+  add->add_option("--first-serial", lot->first_serial, "first chip serial (hex)")->required();
+  add->add_option("--count", lot->count, "number of cards")->required();
+  add->callback([lot, db, &exit_code] {
+    if (lot->db.empty()) lot->db = *db;
+    exit_code = run_add_lot(*lot);
+  });
+  cmd->callback([cmd, db, &exit_code] {
+    if (cmd->get_subcommands().empty()) exit_code = run_stock(*db);
+  });
+}
+
+}  // namespace cardd::cardctl
