@@ -1,6 +1,7 @@
 #include "card_keys.h"
 
 #include <algorithm>
+#include <tuple>
 
 namespace cardd::personalization {
 namespace {
@@ -35,9 +36,9 @@ Result<CardKeys> CardKeys::derive(hsm::Hsm& hsm, const CardProfile& profile, Byt
   CardKeys keys;
   keys.owner_ = SessionKeys(hsm, "card");
   const auto& sc = profile.secure_channel;
-  const auto one = [&](const std::string& base, const hsm::Derivation& how,
+  const auto one = [&](std::string_view role, const std::string& base, const hsm::Derivation& how,
                        hsm::UsageSet usage) -> Result<std::string> {
-    std::string name = keys.owner_.add("k");
+    std::string name = keys.owner_.add(role);
     auto info = hsm.derive(base, how, hsm::KeySpec{name, sc.algorithm, usage, 1});
     if (!info) return info.error();
     return name;
@@ -47,14 +48,15 @@ Result<CardKeys> CardKeys::derive(hsm::Hsm& hsm, const CardProfile& profile, Byt
   const bool scp03 = sc.protocol == ScpProtocol::scp03;
   const hsm::UsageSet dek_usage =
       scp03 ? hsm::UsageSet{Usage::wrap, Usage::encrypt} : hsm::UsageSet{Usage::derive};
-  const std::pair<std::string*, std::uint8_t> roles[] = {
-      {&keys.enc, 1}, {&keys.mac, 2}, {&keys.dek, 3}};
-  for (const auto& [target, index] : roles) {
+  const std::tuple<std::string*, std::uint8_t, std::string_view> roles[] = {
+      {&keys.enc, 1, "enc"}, {&keys.mac, 2, "mac"}, {&keys.dek, 3, "dek"}};
+  for (const auto& [target, index, role] : roles) {
     const hsm::Derivation how = sc.diversification == Diversification::emv_cpg
                                     ? emv_cpg(chip_id, index)
                                     : hsm::Derivation{hsm::Sp800108CmacDerivation{
                                           index, Bytes(chip_id.begin(), chip_id.end())}};
-    auto name = one(sc.master_key, how, index == 3 ? dek_usage : hsm::UsageSet{Usage::derive});
+    auto name =
+        one(role, sc.master_key, how, index == 3 ? dek_usage : hsm::UsageSet{Usage::derive});
     if (!name) return name.error();
     *target = std::move(*name);
   }
@@ -65,7 +67,8 @@ Result<CardKeys> CardKeys::derive(hsm::Hsm& hsm, const CardProfile& profile, Byt
           key.diversification == Diversification::pboc
               ? pboc(card_number)
               : hsm::Derivation{hsm::Sp800108CmacDerivation{key.reference, number}};
-      auto name = one(key.master_key, how, {Usage::encrypt});
+      auto name = one(app.name + "-" + std::to_string(key.reference), key.master_key, how,
+                      {Usage::encrypt});
       if (!name) return name.error();
       keys.app_keys_.emplace(std::pair{app.name, key.reference}, std::move(*name));
     }

@@ -72,13 +72,13 @@ void add_stock_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("stock", "Blank-card stock per lot");
   cmd->add_option("--db", *db, "SQLite database file")->required();
   auto lot = std::make_shared<LotArgs>();
+  cmd->fallthrough();  // "stock add-lot --db PATH": --db belongs to stock
   auto* add = cmd->add_subcommand("add-lot", "Record a lot of blank cards from the vendor");
-  add->add_option("--db", lot->db, "SQLite database file");
   add->add_option("--lot", lot->lot, "lot id")->required();
   add->add_option("--first-serial", lot->first_serial, "first chip serial (hex)")->required();
   add->add_option("--count", lot->count, "number of cards")->required();
   add->callback([lot, db, &exit_code] {
-    if (lot->db.empty()) lot->db = *db;
+    lot->db = *db;
     exit_code = run_add_lot(*lot);
   });
   cmd->callback([cmd, db, &exit_code] {

@@ -1,0 +1,107 @@
+// Blank-card stock, cards bound to applications, allocators and prepared
+// records: every compound change is one transaction, and the counts
+// reconcile.
+#include <gtest/gtest.h>
+
+#include "store_fixture.h"
+
+namespace cardd::db::test {
+namespace {
+
+class CardsTest : public StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    ingest({sample("A1"), sample("A2")});
+    ASSERT_TRUE(store_->add_lot(CardLot{"LOT-1", "", 0xCAFE0001, 10}, "t").ok());
+    for (const char* id : {"A1", "A2"}) {
+      ASSERT_TRUE(store_->transition(id, AppState::queued, "t", "").ok());
+      const std::string n(id);
+      auto saved = store_->save_prepared(id, PreparedRecord{"p", "CN-" + n, "PAN-" + n, "{}"}, "t");
+      ASSERT_TRUE(saved.ok()) << saved.error().describe();
+    }
+  }
+  AppState state(const std::string& id) { return store_->status(id)->state; }
+};
+
+TEST_F(CardsTest, OverlappingOrRepeatedLotsAreRefused) {
+  auto again = store_->add_lot(CardLot{"LOT-1", "", 0x10, 1}, "t");
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, DbError::conflict);
+  auto overlap = store_->add_lot(CardLot{"LOT-2", "47905301", 0xCAFE0009, 5}, "t");
+  ASSERT_FALSE(overlap.ok());
+  EXPECT_NE(overlap.error().message.find("overlaps lot LOT-1"), std::string::npos);
+  EXPECT_TRUE(store_->add_lot(CardLot{"LOT-2", "47905301", 0xCAFE000B, 5}, "t").ok());
+}
+
+TEST_F(CardsTest, OnlyUnusedChipsOfALoadedLotCanBeClaimed) {
+  auto foreign = store_->claim_card("A1", "47905301DEAD0001", "t");
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_EQ(foreign.error().code, DbError::not_in_stock);
+  EXPECT_EQ(state("A1"), AppState::prepared) << "a refused chip changes nothing";
+  ASSERT_TRUE(store_->claim_card("A1", "47905301CAFE0001", "t").ok());
+  EXPECT_EQ(state("A1"), AppState::encoding);
+  auto twice = store_->claim_card("A2", "47905301CAFE0001", "t");
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().code, DbError::card_used);
+  EXPECT_EQ(state("A2"), AppState::prepared);
+}
+
+TEST_F(CardsTest, SpoiledCardRequeuesAndStockReconciles) {
+  ASSERT_TRUE(store_->claim_card("A1", "47905301CAFE0001", "t").ok());
+  ASSERT_TRUE(store_->spoil_card("A1", "47905301CAFE0001", "card_removed", "t").ok());
+  EXPECT_EQ(state("A1"), AppState::queued);
+  // Re-preparation keeps the first numbers.
+  ASSERT_TRUE(
+      store_->save_prepared("A1", PreparedRecord{"p", "CN-other", "PAN-other", "{}"}, "t").ok());
+  auto kept = store_->prepared("A1");
+  ASSERT_TRUE(kept.ok() && kept->has_value());
+  EXPECT_EQ((*kept)->card_number, "CN-A1");
+  ASSERT_TRUE(store_->claim_card("A1", "47905301CAFE0002", "t").ok());
+  ASSERT_TRUE(store_->finish_card("A1", "47905301CAFE0002", "t").ok());
+  EXPECT_EQ(state("A1"), AppState::encoded);
+  ASSERT_TRUE(store_->claim_card("A2", "47905301CAFE0003", "t").ok());
+
+  auto cards = store_->cards_of("A1");
+  ASSERT_TRUE(cards.ok());
+  ASSERT_EQ(cards->size(), 2u);
+  EXPECT_EQ((*cards)[0].state, CardState::spoiled);
+  EXPECT_EQ((*cards)[0].reason, "card_removed");
+  EXPECT_EQ((*cards)[1].state, CardState::encoded);
+  auto stock = store_->stock();
+  ASSERT_TRUE(stock.ok());
+  ASSERT_EQ(stock->size(), 1u);
+  const StockLine& l = stock->front();
+  EXPECT_EQ(l.received, 10);
+  EXPECT_EQ(l.used, 1);
+  EXPECT_EQ(l.spoiled, 1);
+  EXPECT_EQ(l.in_progress, 1);
+  EXPECT_EQ(l.left, 7);
+  EXPECT_EQ(l.received, l.used + l.spoiled + l.in_progress + l.left);
+}
+
+TEST_F(CardsTest, AFinishedCardCannotBeSpoiledOrFinishedAgain) {
+  ASSERT_TRUE(store_->claim_card("A1", "47905301CAFE0001", "t").ok());
+  ASSERT_TRUE(store_->finish_card("A1", "47905301CAFE0001", "t").ok());
+  EXPECT_FALSE(store_->spoil_card("A1", "47905301CAFE0001", "late", "t").ok());
+  EXPECT_FALSE(store_->finish_card("A1", "47905301CAFE0001", "t").ok());
+  EXPECT_FALSE(store_->finish_card("A2", "47905301CAFE0001", "t").ok()) << "not A2's card";
+  EXPECT_EQ(state("A1"), AppState::encoded);
+}
+
+TEST_F(CardsTest, AllocatorsNeverHandOutANumberTwice) {
+  std::set<std::int64_t> seen;
+  for (int i = 0; i < 5; ++i) {
+    auto n = store_->allocate("card_number:p", 100, 104);
+    ASSERT_TRUE(n.ok());
+    EXPECT_TRUE(seen.insert(*n).second);
+  }
+  auto reopened = open();
+  auto exhausted = reopened->allocate("card_number:p", 100, 104);
+  ASSERT_FALSE(exhausted.ok());
+  EXPECT_EQ(exhausted.error().code, DbError::exhausted);
+  EXPECT_EQ(*reopened->allocate("account:621226", 1, 9), 1);
+}
+
+}  // namespace
+}  // namespace cardd::db::test

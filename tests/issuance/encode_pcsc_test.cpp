@@ -1,0 +1,203 @@
+// End to end through a real pcscd, vpcd and vcard processes, driven with the
+// operator's commands: import → encode → read-card. Each vcard fault spoils
+// the card with its reason, re-queues the application, and a second blank
+// card completes it; the stock reconciles.
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <thread>
+
+#include "cardd/common/pii.h"
+#include "cardd/personalization/pcsc_reader.h"
+#include "issuance_fixture.h"
+
+namespace cardd::test {
+namespace {
+
+constexpr const char* kSlot = "Virtual PCD 00 00";
+
+class EncodeThroughPcsc : public IssuanceFixture {
+ protected:
+  void SetUp() override {
+    IssuanceFixture::SetUp();
+    if (run_command({"pgrep", "-x", "pcscd"}).exit_code != 0)
+      pcscd_.emplace(ChildProcess::start({"pcscd", "-f"}));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (true) {
+      auto readers = personalization::list_pcsc_readers(kSlot);
+      if (readers.ok() && !readers->empty()) break;
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "pcscd did not show the vpcd slot";
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    add_lot("LOT-A", "CAFE0001", 20);
+  }
+
+  void TearDown() override { remove_card(); }
+
+  // A blank card (IC serial `serial`) with the issuer's diversified keys.
+  void insert_card(const std::string& serial, const std::vector<std::string>& faults = {}) {
+    remove_card();
+    std::vector<std::string> argv{bin_path("vcard"),
+                                  "--port",
+                                  "35963",
+                                  "--state",
+                                  (dir_.path() / ("card-" + serial + ".json")).string(),
+                                  "--serial",
+                                  serial,
+                                  "--kmc",
+                                  kTestKmc};
+    argv.insert(argv.end(), faults.begin(), faults.end());
+    vcard_.emplace(ChildProcess::start(argv));
+    ASSERT_EQ(vcard_->read_line(std::chrono::seconds(15)).value_or(""),
+              "vcard: inserted in 127.0.0.1:35963")
+        << vcard_->stderr_text();
+    auto reader = personalization::open_pcsc_reader(kSlot);
+    ASSERT_TRUE(reader.ok());
+    ASSERT_TRUE((*reader)->wait_for_card(std::chrono::seconds(10)).ok());
+  }
+
+  // Waits until pcscd has seen the card go, or the next one would be taken for it.
+  void remove_card() {
+    if (!vcard_) return;
+    vcard_->terminate();
+    vcard_.reset();
+    auto reader = personalization::open_pcsc_reader(kSlot);
+    if (reader.ok()) (void)(*reader)->wait_for_removal(std::chrono::seconds(10));
+  }
+
+  RunResult encode(const std::string& id) {
+    std::vector<std::string> args{"encode", id, "--db", db_path(), "--reader", kSlot};
+    for (auto& a : hsm_args()) args.push_back(a);
+    return cardctl(args);
+  }
+
+  nlohmann::json read_card(bool show_pii = false) {
+    std::vector<std::string> args{"read-card", "--reader", kSlot, "--json"};
+    if (show_pii) args.push_back("--show-pii");
+    auto r = cardctl(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return nlohmann::json::parse(r.out, nullptr, false);
+  }
+
+  db::AppState state(const std::string& id) { return store()->status(id)->state; }
+
+  std::optional<ChildProcess> pcscd_;
+  std::optional<ChildProcess> vcard_;
+};
+
+TEST_F(EncodeThroughPcsc, ImportEncodeReadShowsExactlyTheApplication) {
+  const std::string rare = "\xF0\xA0\x80\x80";  // U+20000, outside the BMP
+  const auto ids = import_applications(1, {"阿依古丽·买买提" + rare});
+  insert_card("CAFE0001");
+  auto r = encode(ids[0]);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("store data ssse"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("key proof ssse"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ENCODED on chip 47905301CAFE0001"), std::string::npos) << r.out;
+  EXPECT_EQ(state(ids[0]), db::AppState::encoded);
+
+  auto st = store();
+  const auto sensitive = st->sensitive(ids[0]);
+  const auto prepared = st->prepared(ids[0]);
+  ASSERT_TRUE(sensitive.ok() && prepared.ok() && prepared->has_value());
+  const auto status = st->status(ids[0]);
+  const auto app = nlohmann::json::parse(status->public_data);
+
+  const auto card = read_card();
+  ASSERT_TRUE(card.is_object());
+  EXPECT_EQ(card["life_cycle"], "SECURED");
+  EXPECT_EQ(card["chip_id"], "47905301CAFE0001");
+  const auto& items = card["items"];
+  EXPECT_EQ(items["holder.name"], "阿依古丽·买买提" + rare);
+  EXPECT_EQ(items["holder.ssn"], mask_id_number(sensitive->id_number)) << "masked by default";
+  EXPECT_EQ(items["card.number"], (*prepared)->card_number);
+  EXPECT_EQ(items["holder.gender"], app["gender"] == "female" ? "2" : "1");
+  EXPECT_EQ(items["holder.birth_date"], app["birth_date"].get<std::string>().substr(0, 4) +
+                                            app["birth_date"].get<std::string>().substr(5, 2) +
+                                            app["birth_date"].get<std::string>().substr(8, 2));
+  EXPECT_EQ(items["card.identification_code"].get<std::string>().substr(15, 16),
+            "47905301CAFE0001");
+  EXPECT_EQ(items["fin.pan"], mask_tail4((*prepared)->pan));
+  EXPECT_EQ(read_card(true)["items"]["holder.ssn"], sensitive->id_number);
+}
+
+TEST_F(EncodeThroughPcsc, APersonalizedCardRefusesASecondPersonalization) {
+  const auto ids = import_applications(2);
+  insert_card("CAFE0002");
+  ASSERT_EQ(encode(ids[0]).exit_code, 0);
+  // Our own stock refuses the chip: it is used.
+  auto again = encode(ids[1]);
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_NE(again.err.find("encode.chip_refused"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("used already"), std::string::npos) << again.err;
+  EXPECT_EQ(state(ids[1]), db::AppState::prepared);
+  // Another issuance database that believes the chip is blank: the card
+  // itself refuses (6985) and the session ends classified.
+  const auto other_db = (dir_.path() / "other.db").string();
+  ASSERT_EQ(cardctl({"import", (dir_.path() / "batch.jsonl").string(), "--db", other_db}).exit_code,
+            0);
+  ASSERT_EQ(cardctl({"stock", "add-lot", "--db", other_db, "--lot", "L", "--first-serial",
+                     "CAFE0001", "--count", "5"})
+                .exit_code,
+            0);
+  std::vector<std::string> args{"encode", ids[1], "--db", other_db, "--reader", kSlot};
+  for (auto& a : hsm_args()) args.push_back(a);
+  auto refused = cardctl(args);
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("6985"), std::string::npos) << refused.err;
+  EXPECT_EQ(read_card()["life_cycle"], "SECURED");
+}
+
+struct FaultCase {
+  const char* name;
+  std::vector<std::string> options;
+  const char* reason;
+};
+
+class EncodeFaults : public EncodeThroughPcsc, public ::testing::WithParamInterface<FaultCase> {};
+
+TEST_P(EncodeFaults, SpoilWithTheReasonRequeueAndASecondCardCompletes) {
+  const FaultCase& f = GetParam();
+  const auto ids = import_applications(1);
+  insert_card("CAFE0003", f.options);
+  auto failed = encode(ids[0]);
+  EXPECT_NE(failed.exit_code, 0) << failed.out;
+  EXPECT_NE(failed.err.find(std::string("encode.") + f.reason), std::string::npos) << failed.err;
+  EXPECT_EQ(state(ids[0]), db::AppState::queued);
+  const auto prepared_before = *store()->prepared(ids[0]);
+
+  insert_card("CAFE0004");
+  auto good = encode(ids[0]);
+  ASSERT_EQ(good.exit_code, 0) << good.out << good.err;
+  EXPECT_EQ(state(ids[0]), db::AppState::encoded);
+  EXPECT_EQ((*store()->prepared(ids[0]))->card_number, prepared_before->card_number)
+      << "the second card carries the same card number";
+
+  auto cards = store()->cards_of(ids[0]);
+  ASSERT_TRUE(cards.ok());
+  ASSERT_EQ(cards->size(), 2u);
+  EXPECT_EQ((*cards)[0].state, db::CardState::spoiled);
+  EXPECT_EQ((*cards)[0].reason, f.reason);
+  EXPECT_EQ((*cards)[1].state, db::CardState::encoded);
+  auto stock = store()->stock();
+  ASSERT_TRUE(stock.ok() && stock->size() == 1);
+  const auto& l = stock->front();
+  EXPECT_EQ(l.used, 1);
+  EXPECT_EQ(l.spoiled, 1);
+  EXPECT_EQ(l.received, l.used + l.spoiled + l.left);
+  auto shown = cardctl({"stock", "--db", db_path()});
+  EXPECT_NE(shown.out.find("LOT-A"), std::string::npos) << shown.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Vcard, EncodeFaults,
+    ::testing::Values(FaultCase{"removed", {"--remove-after", "6"}, "card_removed"},
+                      FaultCase{"mute", {"--mute-after", "6"}, "mute_card"},
+                      FaultCase{"torn", {"--tear-store-data", "2"}, "card_removed"},
+                      FaultCase{"rmac", {"--corrupt-rmac"}, "secure_channel"},
+                      FaultCase{"readback", {"--corrupt-read", "8"}, "readback_mismatch"},
+                      FaultCase{"keyproof", {"--wrong-internal-auth"}, "key_proof_failed"}),
+    [](const auto& param_info) { return std::string(param_info.param.name); });
+
+}  // namespace
+}  // namespace cardd::test

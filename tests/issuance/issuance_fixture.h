@@ -1,0 +1,102 @@
+// What an issuance test needs, set up the way an operator would: a database
+// with imported applications (cardctl gen + import), the issuer's keys in a
+// soft HSM (KMC from a ceremony with known components, application master
+// keys generated), a blank-card lot, and the profile.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cardd/db/store.h"
+#include "cardd/personalization/card_profile.h"
+#include "child_process.h"
+#include "hex.h"
+#include "soft_hsm.h"
+
+namespace cardd::test {
+
+// The issuer KMC every test card is diversified from (the card vendor holds
+// it too: vcard --kmc).
+inline constexpr const char* kTestKmc = "C0C1C2C3C4C5C6C7C8C9CACBCCCDCECF";
+
+class IssuanceFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto profile = personalization::load_card_profile(personalization::default_profile_path());
+    ASSERT_TRUE(profile.ok()) << profile.error().describe();
+    profile_ = std::move(*profile);
+    provision_keys();
+  }
+
+  std::string db_path() const { return (dir_.path() / "cardd.db").string(); }
+
+  // Generates `count` valid applications; `names` (if given) replace the
+  // first names. Returns their ids.
+  std::vector<std::string> import_applications(int count,
+                                               const std::vector<std::string>& names = {}) {
+    const std::string batch = (dir_.path() / "batch.jsonl").string();
+    auto gen = cardctl({"gen", "--count", std::to_string(count), "--seed", "31", "--invalid-rate",
+                        "0", "--out", batch});
+    EXPECT_EQ(gen.exit_code, 0) << gen.err;
+    std::ifstream in(batch);
+    std::vector<std::string> ids, lines;
+    for (std::string line; std::getline(in, line);) {
+      auto j = nlohmann::json::parse(line);
+      if (ids.size() < names.size()) j["name"] = names[ids.size()];
+      ids.push_back(j["application_id"].get<std::string>());
+      lines.push_back(j.dump());
+    }
+    in.close();
+    std::ofstream out(batch, std::ios::trunc);
+    for (const auto& l : lines) out << l << "\n";
+    out.close();
+    auto imported = cardctl({"import", batch, "--db", db_path()});
+    EXPECT_EQ(imported.exit_code, 0) << imported.out << imported.err;
+    return ids;
+  }
+
+  void add_lot(const std::string& lot, const std::string& first_serial, int count) {
+    auto r = cardctl({"stock", "add-lot", "--db", db_path(), "--lot", lot, "--first-serial",
+                      first_serial, "--count", std::to_string(count)});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  RunResult cardctl(std::vector<std::string> args) {
+    args.insert(args.begin(), bin_path("cardctl"));
+    return run_command(args, "", std::chrono::seconds(120));
+  }
+
+  // The HSM options of cardctl for this test's keystore.
+  std::vector<std::string> hsm_args() const {
+    const auto c = soft_hsm_config(dir_.path());
+    return {"--keystore", c.soft.keystore_path, "--passphrase-file", c.soft.passphrase_file};
+  }
+
+  std::unique_ptr<db::Store> store() {
+    auto s = db::Store::open(db_path());
+    EXPECT_TRUE(s.ok());
+    return s.ok() ? std::move(*s) : nullptr;
+  }
+
+  void provision_keys() {
+    auto hsm = open_soft_hsm(dir_.path());
+    ASSERT_NE(hsm, nullptr);
+    const auto& sc = profile_.secure_channel;
+    import_clear_key(*hsm, hsm::KeySpec{sc.master_key, sc.algorithm, {hsm::Usage::derive}, 1},
+                     hex(kTestKmc));
+    for (const auto& app : profile_.applications)
+      for (const auto& key : app.keys)
+        ASSERT_TRUE(
+            hsm->generate(hsm::KeySpec{key.master_key, sc.algorithm, {hsm::Usage::derive}, 1})
+                .ok());
+  }
+
+  TempDir dir_;
+  personalization::CardProfile profile_;
+};
+
+}  // namespace cardd::test

@@ -1,0 +1,147 @@
+// Data preparation: numbers, check characters, GB 18030 and the items the
+// profile writes.
+#include <gtest/gtest.h>
+
+#include "cardd/personalization/card_data.h"
+
+namespace cardd::personalization {
+namespace {
+
+CardProfile profile() {
+  auto p = load_card_profile(default_profile_path());
+  EXPECT_TRUE(p.ok());
+  return p.ok() ? *p : CardProfile{};
+}
+
+HolderData holder(std::string name) {
+  HolderData h;
+  h.name = std::move(name);
+  h.id_number = "11010519491231002X";
+  h.female = true;
+  h.ethnicity = "05";
+  h.birth_date = CivilDate{1949, 12, 31};
+  h.issuing_bank = "ICBC";
+  return h;
+}
+
+// The verification side of ISO 7064 MOD 37,36, written apart from the
+// generator: running the whole string through must end at 1.
+bool mod37_36_valid(std::string_view s) {
+  int p = 36, sum = 0;
+  for (const char c : s) {
+    sum = (p + (c <= '9' ? c - '0' : c - 'A' + 10)) % 36;
+    if (sum == 0) sum = 36;
+    p = (sum * 2) % 37;
+  }
+  return sum == 1;
+}
+
+TEST(CardData, LuhnCheckDigitMatchesKnownNumbers) {
+  EXPECT_EQ(luhn_check_digit("7992739871"), '3');       // the textbook example
+  EXPECT_EQ(luhn_check_digit("453914880343646"), '7');  // a published test PAN 4539148803436467
+  EXPECT_EQ(luhn_check_digit("000000000000000"), '0');
+}
+
+TEST(CardData, PanIsBinAccountAndLuhn) {
+  const BankSpec bank{"ICBC", "621226", 12};
+  const std::string pan = make_pan(bank, 42);
+  EXPECT_EQ(pan.size(), 19u);
+  EXPECT_EQ(pan.substr(0, 18), "621226000000000042");
+  EXPECT_EQ(pan.back(), luhn_check_digit(pan.substr(0, 18)));
+}
+
+TEST(CardData, CardIdentificationCodeHasItsCheckCharacter) {
+  const CardProfile p = profile();
+  const Bytes chip = {0x47, 0x90, 0x53, 0x01, 0xCA, 0xFE, 0x00, 0x01};
+  const std::string code = card_identification_code(p.issuer, chip);
+  ASSERT_EQ(code.size(), 32u);
+  EXPECT_EQ(code.substr(0, 31),
+            "1100001563300514790530"
+            "1CAFE0001");
+  EXPECT_TRUE(mod37_36_valid(code)) << code;
+  std::string changed = code;
+  changed[20] = changed[20] == '0' ? '1' : '0';
+  EXPECT_FALSE(mod37_36_valid(changed));
+  std::string swapped = code;
+  std::swap(swapped[25], swapped[26]);  // 'F','E'
+  EXPECT_FALSE(mod37_36_valid(swapped));
+}
+
+TEST(CardData, Gb18030EncodesRareCharactersAndRoundTrips) {
+  auto a = to_gb18030("张三");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(*a, (Bytes{0xD5, 0xC5, 0xC8, 0xFD}));
+  auto dot = to_gb18030("·");
+  ASSERT_TRUE(dot.ok());
+  EXPECT_EQ(*dot, (Bytes{0xA1, 0xA4}));
+  auto ext_b = to_gb18030("\xF0\xA0\x80\x80");  // U+20000, CJK Extension B
+  ASSERT_TRUE(ext_b.ok());
+  EXPECT_EQ(*ext_b, (Bytes{0x95, 0x32, 0x82, 0x36}));
+  auto back = from_gb18030(*ext_b);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, "\xF0\xA0\x80\x80");
+  auto broken = to_gb18030("\xFF\xFE");
+  ASSERT_FALSE(broken.ok());
+  EXPECT_EQ(broken.error().code, PrepareError::unencodable_text);
+}
+
+TEST(CardData, PreparedItemsFollowTheProfile) {
+  const CardProfile p = profile();
+  auto card = prepare_card(p, holder("阿依古丽·买买提"), "B10000001", "6212260000000000428",
+                           CivilDate{2026, 11, 25});
+  ASSERT_TRUE(card.ok()) << card.error().describe();
+  EXPECT_EQ(card->expiry_date, (CivilDate{2036, 11, 25}));
+  EXPECT_EQ(card->items.at("card.issue_date"), (Bytes{0x20, 0x26, 0x11, 0x25}));
+  EXPECT_EQ(card->items.at("holder.birth_date"), (Bytes{0x19, 0x49, 0x12, 0x31}));
+  EXPECT_EQ(card->items.at("holder.gender"), (Bytes{'2'}));
+  EXPECT_EQ(card->items.at("holder.ethnicity"), (Bytes{0x05}));
+  EXPECT_EQ(card->items.at("fin.pan"),
+            (Bytes{0x62, 0x12, 0x26, 0x00, 0x00, 0x00, 0x00, 0x00, 0x42, 0x8F}));
+  EXPECT_EQ(card->items.at("fin.expiry"), (Bytes{0x36, 0x11, 0x25}));
+  EXPECT_EQ(card->items.at("fin.service_code"), (Bytes{0x02, 0x20}));
+  const Bytes& name = card->items.at("holder.name");
+  ASSERT_EQ(name.size(), 30u);
+  EXPECT_EQ(name[8], 0xA1);  // "·" after 4 two-byte characters
+  EXPECT_EQ(name[9], 0xA4);
+  EXPECT_EQ(name.back(), 0x00);
+  EXPECT_FALSE(card->items.contains("holder.name_extension"));
+  EXPECT_FALSE(card->items.contains("card.identification_code"));
+}
+
+TEST(CardData, LongNamesContinueInTheExtensionRecordAtACharacterBoundary) {
+  // 14 BMP characters (28 bytes) + U+20000 (4 bytes) would cut it at 30.
+  const std::string name = "欧阳诸葛司马上官东方南宫西门\xF0\xA0\x80\x80令狐";
+  auto card = prepare_card(profile(), holder(name), "B10000002", "6212260000000000436",
+                           CivilDate{2024, 2, 29});
+  ASSERT_TRUE(card.ok()) << card.error().describe();
+  EXPECT_EQ(card->expiry_date, (CivilDate{2034, 2, 28}));
+  auto first = from_gb18030(
+      Bytes(card->items.at("holder.name").begin(), card->items.at("holder.name").begin() + 28));
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(*first, "欧阳诸葛司马上官东方南宫西门");
+  const Bytes& ext = card->items.at("holder.name_extension");
+  EXPECT_EQ(Bytes(ext.begin(), ext.begin() + 4), (Bytes{0x95, 0x32, 0x82, 0x36}));
+}
+
+TEST(CardData, ANameThatCannotBeEncodedIsAPreparationError) {
+  auto card = prepare_card(profile(), holder("张\xED\xA0\x80三"), "B10000003",
+                           "6212260000000000444", CivilDate{2026, 1, 1});
+  ASSERT_FALSE(card.ok());
+  EXPECT_EQ(card.error().code, PrepareError::unencodable_text);
+  EXPECT_EQ(card.error().message.find("张"), std::string::npos) << "no PII in the message";
+}
+
+TEST(CardData, PreparedCardSurvivesJson) {
+  auto card = prepare_card(profile(), holder("王小明"), "B10000004", "6212260000000000451",
+                           CivilDate{2026, 11, 25});
+  ASSERT_TRUE(card.ok());
+  auto back = prepared_card_from_json(to_json(*card));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->items, card->items);
+  EXPECT_EQ(back->pan, card->pan);
+  EXPECT_EQ(back->expiry_date, card->expiry_date);
+  EXPECT_FALSE(prepared_card_from_json("{\"profile\": 1}").ok());
+}
+
+}  // namespace
+}  // namespace cardd::personalization

@@ -1,0 +1,101 @@
+// The card profile is data: the shipped profile loads, and a broken one is
+// refused with every problem and its location.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "cardd/personalization/card_profile.h"
+
+namespace cardd::personalization {
+namespace {
+
+std::string shipped_text() {
+  std::ifstream in(default_profile_path());
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+TEST(CardProfile, ShippedBeijingProfileLoads) {
+  auto p = load_card_profile(default_profile_path());
+  ASSERT_TRUE(p.ok()) << p.error().describe();
+  EXPECT_EQ(p->name, "beijing-gen3");
+  ASSERT_EQ(p->applications.size(), 2u);
+  const ApplicationSpec& ssse = p->applications[0];
+  EXPECT_EQ(ssse.aid.size(), 15u);
+  ASSERT_EQ(ssse.files.size(), 2u);
+  EXPECT_EQ(ssse.files[0].sfi, 5);
+  EXPECT_EQ(ssse.files[0].fid, 0xEF05);
+  EXPECT_EQ(ssse.files[0].records.size(), 7u);
+  EXPECT_EQ(ssse.files[0].records[0].elements[0].item, "card.identification_code");
+  EXPECT_EQ(ssse.keys.size(), 5u);
+  ASSERT_TRUE(ssse.pin.has_value());
+  EXPECT_EQ(ssse.pin->try_limit, 3);
+  EXPECT_TRUE(p->applications[1].files[0].records[0].constructed);
+  EXPECT_EQ(p->applications[1].files[0].records[0].elements[1].tag, 0x5F24u);
+  EXPECT_EQ(p->secure_channel.protocol, ScpProtocol::scp03);
+  EXPECT_EQ(p->secure_channel.security_level, 0x33);
+  ASSERT_NE(p->issuer.bank("ICBC"), nullptr);
+  EXPECT_EQ(p->issuer.bank("ICBC")->bin, "621226");
+  EXPECT_EQ(p->issuer.card_number_digits(), 8u);
+}
+
+TEST(CardProfile, EveryProblemIsReportedWithItsLocation) {
+  std::string text = shipped_text();
+  text = replaced(text, "item = \"card.number\", encoding = \"an\", length = 9",
+                  "item = \"card.numbr\", encoding = \"an\", length = 9");
+  text = replaced(text, "item = \"holder.ssn\", encoding = \"an\", length = 18",
+                  "item = \"holder.ssn\", encoding = \"an\", length = 17");
+  text = replaced(text, "bin = \"621700\"", "bin = \"62A700\"");
+  text = replaced(text, "sfi = 6", "sfi = 5");
+  text = replaced(text, "protocol = \"scp03\"", "protocol = \"scp04\"");
+  auto p = parse_card_profile(text, "broken.toml");
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().code, ProfileError::invalid);
+  const std::string& m = p.error().message;
+  EXPECT_NE(m.find("5 problem(s)"), std::string::npos) << m;
+  EXPECT_NE(m.find("applications[0].files[0].records[6].item: unknown data item \"card.numbr\""),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("applications[0].files[1].records[0].length: \"holder.ssn\" takes exactly 18"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("issuer.banks[1].bin: must be 6 to 8 digits"), std::string::npos) << m;
+  EXPECT_NE(m.find("applications[0].files[1].sfi: used twice"), std::string::npos) << m;
+  EXPECT_NE(m.find("secure_channel.protocol: must be one of scp02, scp03"), std::string::npos) << m;
+  EXPECT_NE(m.find("(line "), std::string::npos) << m;
+}
+
+TEST(CardProfile, TyposAndMissingKeysAreNotIgnored) {
+  std::string text = replaced(shipped_text(), "validity_years = 10", "validity_yaers = 10");
+  auto p = parse_card_profile(text, "typo.toml");
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.error().message.find("issuer.validity_yaers: unknown key"), std::string::npos);
+  EXPECT_NE(p.error().message.find("issuer.validity_years: missing"), std::string::npos);
+}
+
+TEST(CardProfile, Scp02NeedsTripleDesAndEmvDiversification) {
+  std::string text = replaced(shipped_text(), "protocol = \"scp03\"", "protocol = \"scp02\"");
+  auto p = parse_card_profile(text, "scp02.toml");
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.error().message.find("SCP02 uses 3des-2key"), std::string::npos);
+  EXPECT_NE(p.error().message.find("SCP02 card keys use emv-cpg"), std::string::npos);
+}
+
+TEST(CardProfile, NotTomlIsUnreadable) {
+  auto p = parse_card_profile("name = [", "bad.toml");
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().code, ProfileError::unreadable);
+  EXPECT_FALSE(load_card_profile("/nonexistent/profile.toml").ok());
+}
+
+}  // namespace
+}  // namespace cardd::personalization
