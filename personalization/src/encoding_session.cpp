@@ -100,10 +100,6 @@ class Session {
     ++result_.commands;
     result_.chip_id = *chip;
     progress(fmt::format("chip {}", *chip));
-    if (hooks_.claim_chip) {
-      if (auto s = hooks_.claim_chip(*chip); !s)
-        return make_error(EncodeError::chip_refused, s.error().message);
-    }
     Bytes chip_id;
     for (std::size_t i = 0; i < chip->size(); i += 2)
       chip_id.push_back(static_cast<std::uint8_t>(std::stoul(chip->substr(i, 2), nullptr, 16)));
@@ -114,10 +110,16 @@ class Session {
     full.items.insert_or_assign(std::string(kCardIdentificationCode), std::move(*cic));
     auto image = build_card_image(profile_, full);
     if (!image) return classify(image.error(), "card image");
-
+    // Everything the HSM must do for this card is checked before the chip is
+    // claimed: an HSM that is away or lacks a key costs no card.
     auto keys = CardKeys::derive(hsm_, profile_, chip_id, card_.card_number);
     if (!keys) return classify(keys.error(), "card keys");
     keys_ = std::move(*keys);
+    if (hooks_.claim_chip) {
+      if (auto s = hooks_.claim_chip(*chip); !s)
+        return make_error(EncodeError::chip_refused, s.error().message);
+    }
+
 
     if (auto s = step("secure channel", [&] { return open_channel(); }); !s) return s.error();
     for (const auto& app : *image)

@@ -1,0 +1,181 @@
+// The Issuance service with the virtual card in-process (no pcscd): the
+// records that go with a session (claim, spoil, re-queue, interrupted
+// sessions), preparation errors, and the 3DES/SCP02 and SM4 profiles.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "cardd/personalization/card_reader.h"
+#include "cardd/server/issuance.h"
+#include "cardd/vcard/chip.h"
+#include "cardd/vcard/virtual_card.h"
+#include "issuance_fixture.h"
+
+namespace cardd::test {
+namespace {
+
+using personalization::EncodeError;
+
+std::string profile_text() {
+  std::ifstream in(personalization::default_profile_path());
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
+
+class IssuanceInProcess : public IssuanceFixture {
+ protected:
+  // A blank card of the vendor: keys diversified from the test KMC.
+  std::unique_ptr<vcard::VirtualCard> blank_card(std::uint32_t serial,
+                                                 vcard::Cipher cipher = vcard::Cipher::aes) {
+    vcard::CardState state;
+    state.serial = {static_cast<std::uint8_t>(serial >> 24),
+                    static_cast<std::uint8_t>(serial >> 16), static_cast<std::uint8_t>(serial >> 8),
+                    static_cast<std::uint8_t>(serial)};
+    auto keys = vcard::diversified_keys(cipher, hex(kTestKmc), state.serial);
+    EXPECT_TRUE(keys.has_value());
+    state.keys = *keys;
+    return std::make_unique<vcard::VirtualCard>(std::move(state));
+  }
+
+  Result<server::EncodeOutcome> encode(const std::string& id, vcard::VirtualCard& card) {
+    auto hsm = open_soft_hsm(dir_.path());
+    auto st = store();
+    server::Issuance issuance(*st, *hsm, profile_, "test");
+    vcard::InProcessReader reader(card);
+    return issuance.encode(id, reader);
+  }
+
+  void use_profile(const std::string& text) {
+    auto p = personalization::parse_card_profile(text, "variant.toml");
+    ASSERT_TRUE(p.ok()) << p.error().describe();
+    profile_ = std::move(*p);
+    dir_ = TempDir();
+    provision_keys();
+  }
+
+  db::AppState state(const std::string& id) { return store()->status(id)->state; }
+};
+
+TEST_F(IssuanceInProcess, EncodedCardHoldsThePreparedDataAndIsLocked) {
+  add_lot("L", "CAFE0000", 10);
+  const auto ids = import_applications(1, {"王小明"});
+  auto card = blank_card(0xCAFE0001);
+  auto r = encode(ids[0], *card);
+  ASSERT_TRUE(r.ok()) << r.error().describe();
+  EXPECT_EQ(r->chip_id, "47905301CAFE0001");
+  EXPECT_EQ(state(ids[0]), db::AppState::encoded);
+  EXPECT_EQ(card->state().life_cycle, vcard::LifeCycle::secured);
+  EXPECT_EQ(card->state().ssse.keys.size(), 5u);
+  ASSERT_TRUE(card->state().ssse.pin.has_value());
+  EXPECT_EQ(card->state().ssse.pin->digits, (vcard::Bytes{1, 2, 3, 4, 5, 6}));
+  vcard::InProcessReader reader(*card);
+  auto contents = personalization::read_card(reader, profile_);
+  ASSERT_TRUE(contents.ok()) << contents.error().describe();
+  EXPECT_EQ(contents->items.at("holder.name"), "王小明");
+  EXPECT_EQ(contents->items.at("card.number"), r->card_number);
+  EXPECT_EQ(contents->items.at("card.identification_code"), r->card_identification_code);
+  EXPECT_EQ(contents->life_cycle, "SECURED");
+}
+
+TEST_F(IssuanceInProcess, AChipOutsideTheStockIsRefusedAndNothingIsWritten) {
+  add_lot("L", "CAFE0000", 10);
+  const auto ids = import_applications(1);
+  auto card = blank_card(0x0BAD0001);
+  auto r = encode(ids[0], *card);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, EncodeError::chip_refused);
+  EXPECT_EQ(state(ids[0]), db::AppState::prepared);
+  EXPECT_TRUE(card->state().ssse.records.empty());
+  EXPECT_EQ(card->state().life_cycle, vcard::LifeCycle::initialized);
+}
+
+TEST_F(IssuanceInProcess, AMissingHsmKeyCostsNoCard) {
+  add_lot("L", "CAFE0000", 10);
+  const auto ids = import_applications(1);
+  ASSERT_TRUE(open_soft_hsm(dir_.path())->destroy("bj3.ssse.iak").ok());
+  auto card = blank_card(0xCAFE0001);
+  auto r = encode(ids[0], *card);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, EncodeError::hsm_failure);
+  EXPECT_EQ(state(ids[0]), db::AppState::prepared);
+  EXPECT_TRUE(store()->cards_of(ids[0])->empty()) << "the chip was never claimed";
+}
+
+TEST_F(IssuanceInProcess, AnInterruptedSessionIsSpoiledBeforeTheNextCard) {
+  add_lot("L", "CAFE0000", 10);
+  const auto ids = import_applications(1);
+  {
+    auto hsm = open_soft_hsm(dir_.path());
+    auto st = store();
+    server::Issuance issuance(*st, *hsm, profile_, "test");
+    ASSERT_TRUE(issuance.prepare(ids[0]).ok());
+    // The process died after claiming the chip.
+    ASSERT_TRUE(st->claim_card(ids[0], "47905301CAFE0001", "test").ok());
+  }
+  auto card = blank_card(0xCAFE0002);
+  auto r = encode(ids[0], *card);
+  ASSERT_TRUE(r.ok()) << r.error().describe();
+  auto cards = store()->cards_of(ids[0]);
+  ASSERT_EQ(cards->size(), 2u);
+  EXPECT_EQ((*cards)[0].reason, "interrupted");
+  EXPECT_EQ((*cards)[1].state, db::CardState::encoded);
+}
+
+TEST_F(IssuanceInProcess, AnUnknownBankIsAPreparationErrorAndTheApplicationWaits) {
+  const auto ids = import_applications(1);
+  auto hsm = open_soft_hsm(dir_.path());
+  auto st = store();
+  const std::string bank =
+      nlohmann::json::parse(st->status(ids[0])->public_data)["issuing_bank"].get<std::string>();
+  std::erase_if(profile_.issuer.banks, [&](const auto& b) { return b.code == bank; });
+  server::Issuance issuance(*st, *hsm, profile_, "test");
+  auto prepared = issuance.prepare(ids[0]);
+  ASSERT_FALSE(prepared.ok());
+  EXPECT_EQ(prepared.error().code, personalization::PrepareError::unknown_bank);
+  EXPECT_NE(prepared.error().message.find(bank), std::string::npos);
+  EXPECT_EQ(st->status(ids[0])->state, db::AppState::queued);
+  EXPECT_FALSE(st->prepared(ids[0])->has_value());
+}
+
+TEST_F(IssuanceInProcess, Scp02TripleDesProfileEncodes) {
+  std::string text = profile_text();
+  text = replace_all(text, "protocol = \"scp03\"", "protocol = \"scp02\"");
+  text = replace_all(text, "option = 0x70", "option = 0x55");
+  text = replace_all(text, "algorithm = \"aes128\"", "algorithm = \"3des-2key\"");
+  text = replace_all(text, "key_version = 0x30", "key_version = 0x20");
+  text = replace_all(text, "security_level = 0x33", "security_level = 0x03");
+  text = replace_all(text, "diversification = \"sp800-108-cmac\"\n\n# ---",
+                     "diversification = \"emv-cpg\"\n\n# ---");
+  text = replace_all(text, "diversification = \"sp800-108-cmac\"", "diversification = \"pboc\"");
+  text = replace_all(text, "master_key = \"bj3.kmc\"\ndiversification = \"pboc\"",
+                     "master_key = \"bj3.kmc\"\ndiversification = \"emv-cpg\"");
+  use_profile(text);
+  add_lot("L", "CAFE0000", 10);
+  const auto ids = import_applications(1);
+  auto card = blank_card(0xCAFE0001, vcard::Cipher::des3);
+  auto r = encode(ids[0], *card);
+  ASSERT_TRUE(r.ok()) << r.error().describe();
+  EXPECT_EQ(card->state().life_cycle, vcard::LifeCycle::secured);
+  EXPECT_EQ(card->state().ssse.keys.size(), 5u);
+}
+
+TEST_F(IssuanceInProcess, Sm4ProfileEncodes) {
+  use_profile(replace_all(profile_text(), "algorithm = \"aes128\"", "algorithm = \"sm4\""));
+  add_lot("L", "CAFE0000", 10);
+  const auto ids = import_applications(1);
+  auto card = blank_card(0xCAFE0001, vcard::Cipher::sm4);
+  auto r = encode(ids[0], *card);
+  ASSERT_TRUE(r.ok()) << r.error().describe();
+  EXPECT_EQ(card->state().life_cycle, vcard::LifeCycle::secured);
+}
+
+}  // namespace
+}  // namespace cardd::test
