@@ -1,0 +1,30 @@
+// What is printed for one application, from its stored data: the card face,
+// the carrier letter and the mailing label. The card number is the one data
+// preparation allocated; before preparation (a preview) it is a PLACEHOLDER,
+// and so is the tracking number until a courier allocates one (shipping).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "cardd/common/result.h"
+#include "cardd/db/store.h"
+#include "cardd/printer/documents.h"
+#include "cardd/printer/face.h"
+
+namespace cardd::server {
+
+struct CardDocuments {
+  printer::FaceData face;
+  printer::CarrierLetter letter;
+  printer::MailingLabel label;
+  bool placeholder_card_number = false;
+};
+
+// Errors: not_found, and illegal_transition for a rejected application.
+Result<CardDocuments> card_documents(db::Store& store, std::string_view application_id);
+
+// "中国工商银行" for "ICBC"; the code itself for an unknown bank.
+std::string bank_name(std::string_view code);
+
+}  // namespace cardd::server

@@ -1,0 +1,44 @@
+// The print step of an encoded card: ENCODED → PRINTING → PRINTED.
+//
+// The faces are rendered (and pass QC) before anything changes; then the
+// application is PRINTING and each side goes to the printer through
+// print_with_retry, named after the application and the card's chip, so a
+// retried or resumed print never prints a side twice. A printer that stays
+// off or failing leaves the application safely in PRINTING: calling print()
+// again later resumes and finds what the printer already has.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "cardd/common/result.h"
+#include "cardd/db/store.h"
+#include "cardd/printer/face_renderer.h"
+#include "cardd/printer/print_retry.h"
+#include "cardd/printer/printer.h"
+
+namespace cardd::server {
+
+struct PrintResult {
+  int submissions = 0;  // documents sent (0 when a resumed print found both)
+  int attempts = 0;
+};
+
+class PrintStation {
+ public:
+  PrintStation(db::Store& store, printer::Printer& printer, printer::FaceRenderer& faces,
+               printer::RetryPolicy retry, std::string actor);
+
+  // From ENCODED, or PRINTING (resume). Errors: the renderer's QC errors
+  // (nothing changed), the printer's errors (application stays PRINTING).
+  Result<PrintResult> print(std::string_view application_id);
+
+ private:
+  db::Store& store_;
+  printer::Printer& printer_;
+  printer::FaceRenderer& faces_;
+  printer::RetryPolicy retry_;
+  std::string actor_;
+};
+
+}  // namespace cardd::server

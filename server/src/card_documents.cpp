@@ -1,0 +1,105 @@
+#include "cardd/server/card_documents.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <nlohmann/json.hpp>
+
+#include "cardd/common/civil_time.h"
+
+namespace cardd::server {
+namespace {
+
+std::uint64_t fnv1a(std::string_view s) {
+  std::uint64_t h = 14695981039346656037ULL;
+  for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  return h;
+}
+
+}  // namespace
+
+std::string bank_name(std::string_view code) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kBanks = {{
+      {"ICBC", "中国工商银行"},
+      {"CCB", "中国建设银行"},
+      {"ABC", "中国农业银行"},
+      {"BOC", "中国银行"},
+      {"BOCOM", "交通银行"},
+      {"PSBC", "中国邮政储蓄银行"},
+      {"BOB", "北京银行"},
+      {"BJRCB", "北京农商银行"},
+  }};
+  for (const auto& [c, name] : kBanks)
+    if (c == code) return std::string(name);
+  return std::string(code);
+}
+
+Result<CardDocuments> card_documents(db::Store& store, std::string_view id) {
+  auto status = store.status(id);
+  if (!status) return status.error();
+  if (status->state == db::AppState::rejected || status->public_data.empty())
+    return make_error(
+        db::DbError::illegal_transition,
+        fmt::format("application {} is {}: nothing to print", id, to_string(status->state)));
+  auto sensitive = store.sensitive(id);
+  if (!sensitive) return sensitive.error();
+  auto prepared = store.prepared(id);
+  if (!prepared) return prepared.error();
+  const auto app = nlohmann::json::parse(status->public_data, nullptr, false);
+  const auto text = [](const nlohmann::json& j, const char* key) {
+    return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>()
+                                                                  : std::string();
+  };
+  CardDocuments d;
+  d.placeholder_card_number = !prepared->has_value();
+  // PLACEHOLDERS: "X" + 8 digits for an unprepared card, "PH" + 12 digits
+  // until a courier allocates the tracking number.
+  const std::string card_number = d.placeholder_card_number
+                                      ? fmt::format("X{:08}", fnv1a(id) % 100'000'000ULL)
+                                      : (*prepared)->card_number;
+  const std::string tracking =
+      fmt::format("PH{:012}", fnv1a(std::string(id) + "/tracking") % 1'000'000'000'000ULL);
+  const std::string bank = bank_name(text(app, "issuing_bank"));
+  const std::string branch = text(app, "issuing_branch");
+  const bool mail = text(app, "collection") == "mail" && app.contains("recipient");
+  const nlohmann::json recipient = mail ? app["recipient"] : nlohmann::json::object();
+  const CivilDate today = beijing_date(unix_now());
+
+  printer::FaceData& face = d.face;
+  face.name = text(app, "name");
+  face.social_security_number = sensitive->id_number;
+  face.card_number = card_number;
+  face.issue_year = today.year;
+  face.issue_month = static_cast<int>(today.month);
+  face.bank_name = bank;
+  face.service_hotline = "12333";
+  face.vendor_code = d.placeholder_card_number ? "SAMPLE" : "51";
+  face.photo_jpeg = sensitive->photo;
+
+  printer::CarrierLetter& letter = d.letter;
+  letter.application_id = std::string(id);
+  letter.holder_name = face.name;
+  letter.address = mail ? text(recipient, "address") : text(app, "residence_address");
+  letter.postal_code = mail ? text(recipient, "postal_code") : std::string();
+  letter.card_number = card_number;
+  letter.placeholder_card_number = d.placeholder_card_number;
+  letter.bank_name = bank;
+  letter.mail = mail;
+  letter.branch = branch;
+  letter.courier = "中国邮政EMS";
+  letter.tracking_number = tracking;
+
+  // Mail: to the recipient. Branch collection: the card goes to the branch.
+  printer::MailingLabel& label = d.label;
+  label.application_id = std::string(id);
+  label.sender = bank + " 社会保障卡发卡中心";
+  label.recipient_name = mail ? text(recipient, "name") : bank + " " + branch + " 网点";
+  label.address = mail ? text(recipient, "address") : "网点领卡 · 持卡人 " + face.name;
+  label.postal_code = mail ? text(recipient, "postal_code") : std::string();
+  label.courier = letter.courier;
+  label.tracking_number = tracking;
+  label.placeholder_tracking_number = true;
+  return d;
+}
+
+}  // namespace cardd::server

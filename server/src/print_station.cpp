@@ -1,0 +1,64 @@
+#include "cardd/server/print_station.h"
+
+#include <fmt/format.h>
+
+#include "cardd/server/card_documents.h"
+
+namespace cardd::server {
+
+PrintStation::PrintStation(db::Store& store, printer::Printer& printer,
+                           printer::FaceRenderer& faces, printer::RetryPolicy retry,
+                           std::string actor)
+    : store_(store),
+      printer_(printer),
+      faces_(faces),
+      retry_(std::move(retry)),
+      actor_(std::move(actor)) {}
+
+Result<PrintResult> PrintStation::print(std::string_view id) {
+  auto status = store_.status(id);
+  if (!status) return status.error();
+  if (status->state != db::AppState::encoded && status->state != db::AppState::printing)
+    return make_error(db::DbError::illegal_transition,
+                      fmt::format("application {} is {}: only an ENCODED card is printed", id,
+                                  to_string(status->state)));
+  auto cards = store_.cards_of(id);
+  if (!cards) return cards.error();
+  std::string chip;
+  for (const auto& c : *cards)
+    if (c.state == db::CardState::encoded) chip = c.chip_id;
+  if (chip.empty())
+    return make_error(db::DbError::corrupt, fmt::format("application {} has no encoded card", id));
+  auto documents = card_documents(store_, id);
+  if (!documents) return documents.error();
+  auto rendered = faces_.render(documents->face);
+  if (!rendered) return rendered.error();
+
+  if (status->state == db::AppState::encoded) {
+    if (auto s = store_.transition(id, db::AppState::printing, actor_,
+                                   fmt::format("card {} to the printer", chip));
+        !s)
+      return s.error();
+  }
+  PrintResult result;
+  for (const auto& [side, png] :
+       {std::pair<const char*, const std::string*>{"card-front", &rendered->front_png},
+        {"card-back", &rendered->back_png}}) {
+    const printer::Job job{printer::make_job_name(id, side, chip), "image/png", *png};
+    auto printed = printer::print_with_retry(printer_, job, retry_);
+    if (!printed) {
+      // Stays PRINTING: nothing lost, and the next attempt finds this job.
+      (void)store_.audit(actor_, "print.failed", id, printed.error().describe());
+      return printed.error();
+    }
+    result.submissions += printed->submissions;
+    result.attempts += printed->attempts;
+  }
+  if (auto s = store_.transition(id, db::AppState::printed, actor_,
+                                 fmt::format("printed on {}", printer_.uri()));
+      !s)
+    return s.error();
+  return result;
+}
+
+}  // namespace cardd::server

@@ -1,0 +1,77 @@
+// The print step with the operator's command and a real ippeveprinter: an
+// encoded card is printed once; a printer that is off leaves the application
+// in PRINTING, and the print completes after the printer comes back with
+// exactly one job per side.
+#include <gtest/gtest.h>
+
+#include "cardd/server/issuance.h"
+#include "cardd/vcard/chip.h"
+#include "cardd/vcard/virtual_card.h"
+#include "ipp_test_support.h"
+#include "issuance_fixture.h"
+
+namespace cardd::test {
+namespace {
+
+class PrintStep : public IssuanceFixture {
+ protected:
+  // An application encoded on an in-process virtual card.
+  std::string encoded_application() {
+    add_lot("L", "CAFE0000", 4);
+    const auto ids = import_applications(1);
+    vcard::CardState state;
+    state.serial = {0xCA, 0xFE, 0x00, 0x01};
+    state.keys = *vcard::diversified_keys(vcard::Cipher::aes, hex(kTestKmc), state.serial);
+    vcard::VirtualCard card(std::move(state));
+    vcard::InProcessReader reader(card);
+    auto hsm = open_soft_hsm(dir_.path());
+    auto st = store();
+    server::Issuance issuance(*st, *hsm, profile_, "test");
+    auto encoded = issuance.encode(ids[0], reader);
+    EXPECT_TRUE(encoded.ok()) << encoded.error().describe();
+    return ids[0];
+  }
+
+  RunResult print(const std::string& id, const std::string& uri) {
+    return cardctl({"print", id, "--db", db_path(), "--printer", uri, "--attempts", "2",
+                    "--backoff-ms", "50"});
+  }
+
+  db::AppState state(const std::string& id) { return store()->status(id)->state; }
+};
+
+TEST_F(PrintStep, PrinterOffKeepsPrintingThenPrintsEachSideOnce) {
+  const std::string id = encoded_application();
+  ASSERT_EQ(state(id), db::AppState::encoded);
+  printer::test::IppDaemons daemons;
+  printer::test::IppEvePrinter printer(dir_.path() / "spool", printer::test::free_port());
+
+  auto off = print(id, printer.uri());
+  EXPECT_EQ(off.exit_code, 1) << off.out;
+  EXPECT_NE(off.err.find("printer_unavailable"), std::string::npos) << off.err;
+  EXPECT_NE(off.err.find("(application PRINTING)"), std::string::npos) << off.err;
+  EXPECT_EQ(state(id), db::AppState::printing);
+
+  printer.start();
+  auto on = print(id, printer.uri());
+  ASSERT_EQ(on.exit_code, 0) << on.out << on.err;
+  EXPECT_EQ(state(id), db::AppState::printed);
+  const auto documents = printer.documents();
+  ASSERT_EQ(documents.size(), 2u) << "front and back, once each";
+  for (const auto& d : documents) EXPECT_GT(std::filesystem::file_size(d), 10'000u);
+
+  auto again = print(id, printer.uri());
+  EXPECT_NE(again.exit_code, 0) << "a printed card is not printed again";
+  EXPECT_EQ(printer.documents().size(), 2u);
+}
+
+TEST_F(PrintStep, OnlyEncodedCardsArePrinted) {
+  const auto ids = import_applications(1);
+  auto r = print(ids[0], "dir://" + (dir_.path() / "out").string());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("only an ENCODED card is printed"), std::string::npos) << r.err;
+  EXPECT_EQ(state(ids[0]), db::AppState::validated);
+}
+
+}  // namespace
+}  // namespace cardd::test
