@@ -21,13 +21,22 @@ Status in_transaction(Store::Impl& impl, F&& body) {
   return tx->commit();
 }
 
+struct Blob {
+  std::string_view bytes;
+};
+void bind_one(sqlite::Statement& s, int i, const Blob& b) { s.bind_blob(i, b.bytes); }
+template <typename T>
+void bind_one(sqlite::Statement& s, int i, const T& v) {
+  s.bind(i, v);
+}
+
 // Runs a cached statement with binds and no result rows.
 template <typename... Args>
 Status run(Store::Impl& impl, std::string_view sql, const Args&... args) {
   auto stmt = impl.statement(sql);
   if (!stmt) return stmt.error();
   int i = 0;
-  ((*stmt)->bind(++i, args), ...);
+  (bind_one(**stmt, ++i, args), ...);
   Status s = (*stmt)->run();
   (*stmt)->reset();
   return s;
@@ -275,7 +284,7 @@ Status Store::save_prepared(std::string_view application_id, const PreparedRecor
                      "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
                      "ON CONFLICT(application_id) DO NOTHING",
                      application_id, record.profile, record.card_number, record.pan,
-                     seal(PiiKind::prepared_card, record.data), now());
+                     Blob{seal(PiiKind::prepared_card, record.data)}, now());
         !s)
       return s;
     return impl_->move(application_id, AppState::prepared, actor,
