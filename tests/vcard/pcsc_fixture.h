@@ -15,6 +15,7 @@
 
 #include "cardd/hsm/factory.h"
 #include "cardd/personalization/pcsc_reader.h"
+#include "cardd/vcard/state_file.h"
 #include "child_process.h"
 
 namespace cardd::test {
@@ -86,6 +87,14 @@ class PcscFixture : public ::testing::Test {
                       .ok());
     }
     return h;
+  }
+
+  // The state file of the card in the slot (or another one in dir_).
+  vcard::CardState card_state(const std::string& file = "card.json") {
+    std::string error;
+    auto s = vcard::load_state((dir_.path() / file).string(), error);
+    EXPECT_TRUE(s) << error;
+    return s ? *s : vcard::CardState{};
   }
 
   TempDir dir_;

@@ -1,10 +1,14 @@
 // The virtual card through real pcscd + vpcd, with our PC/SC reader and with
 // an independent client (opensc-tool).
+#include <fmt/format.h>
+
 #include <atomic>
 #include <fstream>
 
 #include "cardd/hsm/factory.h"
 #include "cardd/personalization/scp03.h"
+#include "cardd/vcard/state_file.h"
+#include "cardd/vcard/virtual_card.h"
 #include "pcsc_fixture.h"
 
 namespace cardd::test {
@@ -43,17 +47,20 @@ TEST_F(PcscCard, SecureChannelOverPcscAndStatePersistsAcrossReinsertion) {
   ASSERT_TRUE(session.ok()) << session.error().describe();
   ASSERT_TRUE(reader_->transmit(*session->external_authenticate())->sw.ok());
   auto store = session->wrap(
-      CommandApdu{0x80, 0xE2, 0x80, 0x00, {0x01, 0x01, 0x02, 0xAB, 0xCD}, std::nullopt});
+      CommandApdu{0x80, 0xE2, 0x80, 0x00, {0x05, 0x01, 0x02, 0xAB, 0xCD}, std::nullopt});
   auto answer = session->unwrap(*reader_->transmit(*store));
   ASSERT_TRUE(answer.ok() && answer->sw.ok());
 
   // Pull the card (the process ends), then insert it again: the data stayed.
   insert_card();
-  const std::string state = [&] {
-    std::ifstream in(dir_.path() / "card.json");
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }();
-  EXPECT_NE(state.find("\"0101\": \"ABCD\""), std::string::npos) << state;
+  EXPECT_EQ(card_state().ssse.records[5][1], (personalization::Bytes{0xAB, 0xCD}));
+  ASSERT_TRUE(reader_->connect().ok());
+  ASSERT_TRUE(
+      reader_->transmit(CommandApdu{0x00, 0xA4, 0x04, 0x00, vcard::social_security_aid(), 256u})
+          ->sw.ok());
+  const auto record = reader_->transmit(CommandApdu{0x00, 0xB2, 0x01, 0x2C, {}, 256u});
+  ASSERT_TRUE(record.ok());
+  EXPECT_EQ(record->data, (personalization::Bytes{0xAB, 0xCD}));
 }
 
 TEST_F(PcscCard, APulledCardIsAClearError) {
@@ -126,7 +133,7 @@ TEST_F(PcscCard, TwoSlotsWorkConcurrently) {
                                     0xE2,
                                     0x80,
                                     0x00,
-                                    {0x01, 0x01, 0x02, tag, static_cast<std::uint8_t>(round)},
+                                    {0x05, 0x01, 0x02, tag, static_cast<std::uint8_t>(round)},
                                     std::nullopt});
       auto sent = reader.transmit(*store);
       if (!sent) {
@@ -144,12 +151,56 @@ TEST_F(PcscCard, TwoSlotsWorkConcurrently) {
   EXPECT_EQ(failures.load(), 0);
   other->reset();
   second.terminate();
-  auto text = [&](const char* file) {
-    std::ifstream in(dir_.path() / file);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  };
-  EXPECT_NE(text("card.json").find("\"0101\": \"A109\""), std::string::npos);
-  EXPECT_NE(text("card2.json").find("\"0101\": \"B209\""), std::string::npos);
+  EXPECT_EQ(card_state("card.json").ssse.records[5][1], (personalization::Bytes{0xA1, 0x09}));
+  EXPECT_EQ(card_state("card2.json").ssse.records[5][1], (personalization::Bytes{0xB2, 0x09}));
+}
+
+}  // namespace
+}  // namespace cardd::test
+
+namespace cardd::test {
+namespace {
+
+std::string spaced_hex(const personalization::Bytes& bytes) {
+  std::string out;
+  for (const auto b : bytes) out += fmt::format("{}{:02X}", out.empty() ? "" : " ", b);
+  return out;
+}
+
+// Personalized through our reader and secure channel, read back by opensc:
+// the card is a card to any PC/SC client, not only to cardd.
+TEST_F(PcscCard, AnIndependentClientReadsAPersonalizedCard) {
+  auto h = card_key_hsm();
+  ASSERT_TRUE(reader_->connect().ok());
+  ASSERT_TRUE(reader_->transmit(CommandApdu{0x00, 0xA4, 0x04, 0x00, kIsd, 256u})->sw.ok());
+  const personalization::Bytes challenge = {3, 1, 4, 1, 5, 9, 2, 6};
+  auto iu = personalization::transmit_all(
+      *reader_, personalization::Scp03Session::initialize_update(0x30, challenge));
+  ASSERT_TRUE(iu.ok() && iu->sw.ok());
+  auto session = personalization::Scp03Session::open(*h, {"enc", "mac"}, challenge, iu->data, 0x33);
+  ASSERT_TRUE(session.ok()) << session.error().describe();
+  ASSERT_TRUE(reader_->transmit(*session->external_authenticate())->sw.ok());
+  const personalization::Bytes record = {0x01, 0x05, 0x31, 0x35, 0x36, 0x30, 0x30};
+  const personalization::Bytes photo = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0xFF, 0xD9};
+  personalization::Bytes dgis = {0x05, 0x01, static_cast<std::uint8_t>(record.size())};
+  dgis.insert(dgis.end(), record.begin(), record.end());
+  dgis.insert(dgis.end(), {0x08, 0x00, static_cast<std::uint8_t>(photo.size())});
+  dgis.insert(dgis.end(), photo.begin(), photo.end());
+  for (const CommandApdu& c : {CommandApdu{0x80, 0xE2, 0x80, 0x00, dgis, std::nullopt},
+                               CommandApdu{0x80, 0xF0, 0x80, 0x0F, {}, std::nullopt}}) {
+    auto answer = session->unwrap(*reader_->transmit(*session->wrap(c)));
+    ASSERT_TRUE(answer.ok() && answer->sw.ok());
+  }
+  ASSERT_TRUE(reader_->disconnect().ok());
+
+  const auto& aid = vcard::social_security_aid();
+  const auto r = run_command({"opensc-tool", "-r", "0", "-s",
+                              fmt::format("00 A4 04 00 {:02X} {}", aid.size(), spaced_hex(aid)),
+                              "-s", "00 B2 01 2C 00", "-s", "00 B0 88 00 00"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find("SW1=0x6"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(spaced_hex(record)), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(spaced_hex(photo)), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -94,7 +94,7 @@ TEST_F(SecureChannel, FullProtectionRoundTripStoresData) {
   auto session = authenticate(0x33);  // C-MAC, C-DEC, R-MAC, R-ENC
   ASSERT_TRUE(session.ok()) << session.error().describe();
   for (int i = 0; i < 3; ++i) {
-    const Bytes dgi = {0x01, static_cast<std::uint8_t>(0x01 + i), 0x04, 0xDE, 0xAD,
+    const Bytes dgi = {0x05, static_cast<std::uint8_t>(0x01 + i), 0x04, 0xDE, 0xAD,
                        0xBE, static_cast<std::uint8_t>(i)};
     auto wrapped =
         session->wrap(CommandApdu{0x80, 0xE2, static_cast<std::uint8_t>(i == 2 ? 0x80 : 0x00),
@@ -104,9 +104,9 @@ TEST_F(SecureChannel, FullProtectionRoundTripStoresData) {
     ASSERT_TRUE(answer.ok()) << answer.error().describe();
     EXPECT_TRUE(answer->sw.ok()) << answer->sw.to_string();
   }
-  const auto& stored = card_->state().dgis;
+  const auto& stored = card_->state().ssse.records.at(5);
   ASSERT_EQ(stored.size(), 3u);
-  EXPECT_EQ(stored.at(0x0103), (Bytes{0xDE, 0xAD, 0xBE, 0x02}));
+  EXPECT_EQ(stored.at(3), (Bytes{0xDE, 0xAD, 0xBE, 0x02}));
 }
 
 TEST_F(SecureChannel, LockedLifeCycleRefusesPersonalization) {
@@ -130,13 +130,13 @@ TEST_F(SecureChannel, ATamperedMacIsRefusedAndEndsTheSession) {
   auto session = authenticate(0x01);
   ASSERT_TRUE(session.ok());
   auto wrapped =
-      session->wrap(CommandApdu{0x80, 0xE2, 0x80, 0x00, {0x01, 0x01, 0x01, 0xAA}, std::nullopt});
+      session->wrap(CommandApdu{0x80, 0xE2, 0x80, 0x00, {0x05, 0x01, 0x01, 0xAA}, std::nullopt});
   wrapped->data.back() ^= 0x01;
   EXPECT_EQ(send(*wrapped).sw, sw::kSecurityNotSatisfied);
   auto next =
-      session->wrap(CommandApdu{0x80, 0xE2, 0x80, 0x01, {0x01, 0x01, 0x01, 0xAA}, std::nullopt});
+      session->wrap(CommandApdu{0x80, 0xE2, 0x80, 0x01, {0x05, 0x01, 0x01, 0xAA}, std::nullopt});
   EXPECT_EQ(send(*next).sw, sw::kSecurityNotSatisfied);
-  EXPECT_TRUE(card_->state().dgis.empty());
+  EXPECT_TRUE(card_->state().ssse.records.empty());
 }
 
 TEST_F(SecureChannel, StoreDataWithoutASecureChannelIsRefused) {
@@ -191,11 +191,11 @@ TEST(SecureChannelSm4, FullProtectionRoundTrip) {
   ASSERT_TRUE(session.ok()) << session.error().describe();
   ASSERT_TRUE(reader.transmit(*session->external_authenticate())->sw.ok());
   auto store = session->wrap(
-      CommandApdu{0x80, 0xE2, 0x80, 0x00, {0x02, 0x01, 0x03, 0x11, 0x22, 0x33}, std::nullopt});
+      CommandApdu{0x80, 0xE2, 0x80, 0x00, {0x06, 0x01, 0x03, 0x11, 0x22, 0x33}, std::nullopt});
   auto answer = session->unwrap(*reader.transmit(*store));
   ASSERT_TRUE(answer.ok()) << answer.error().describe();
   EXPECT_TRUE(answer->sw.ok());
-  EXPECT_EQ(card.state().dgis.at(0x0201), (Bytes{0x11, 0x22, 0x33}));
+  EXPECT_EQ(card.state().ssse.records.at(6).at(1), (Bytes{0x11, 0x22, 0x33}));
 }
 
 }  // namespace
@@ -253,12 +253,12 @@ TEST_P(SecureChannelScp02, RoundTrip) {
                                            0xE2,
                                            0x00,
                                            n,
-                                           {0x01, static_cast<std::uint8_t>(n + 1), 0x02, 0xC0, n},
+                                           {0x05, static_cast<std::uint8_t>(n + 1), 0x02, 0xC0, n},
                                            std::nullopt});
     ASSERT_TRUE(store.ok());
     EXPECT_TRUE(reader.transmit(*store)->sw.ok()) << "command " << int{n};
   }
-  EXPECT_EQ(card.state().dgis.at(0x0103), (Bytes{0xC0, 0x02}));
+  EXPECT_EQ(card.state().ssse.records.at(5).at(3), (Bytes{0xC0, 0x02}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Options, SecureChannelScp02,
@@ -275,20 +275,21 @@ namespace {
 
 TEST_F(SecureChannel, PersonalizedRecordsAreReadThroughTheApplication) {
   const CommandApdu select_app{0x00, 0xA4, 0x04, 0x00, social_security_aid(), 256u};
-  EXPECT_EQ(send(select_app).sw, sw::kFileNotFound) << "no application before personalization";
+  ASSERT_EQ(send(select_app).sw, sw::kSuccess) << "the application exists before personalization";
+  EXPECT_EQ(send(CommandApdu{0x00, 0xB2, 0x01, 0x2C, {}, 256u}).sw, sw::kRecordNotFound);
   auto session = authenticate(0x03);
   ASSERT_TRUE(session.ok()) << session.error().describe();
-  // DGI 0101 and 0102: SFI 1, records 1 and 2 (EMV CPS convention).
-  const Bytes dgis = {0x01, 0x01, 0x03, 0x5F, 0x20, 0x00, 0x01, 0x02, 0x02, 0xAB, 0xCD};
+  // DGI 0501 and 0502: SFI 5 (EF05), records 1 and 2 (EMV CPS convention).
+  const Bytes dgis = {0x05, 0x01, 0x03, 0x5F, 0x20, 0x00, 0x05, 0x02, 0x02, 0xAB, 0xCD};
   ASSERT_TRUE(
       send(*session->wrap(CommandApdu{0x80, 0xE2, 0x80, 0x00, dgis, std::nullopt})).sw.ok());
   ASSERT_TRUE(send(*session->wrap(CommandApdu{0x80, 0xF0, 0x80, 0x0F, {}, std::nullopt})).sw.ok());
   ASSERT_TRUE(send(select_app).sw.ok());
-  const auto record2 = send(CommandApdu{0x00, 0xB2, 0x02, 0x0C, {}, 256u});
+  const auto record2 = send(CommandApdu{0x00, 0xB2, 0x02, 0x2C, {}, 256u});
   ASSERT_TRUE(record2.sw.ok());
   EXPECT_EQ(record2.data, (Bytes{0xAB, 0xCD}));
-  EXPECT_EQ(send(CommandApdu{0x00, 0xB2, 0x03, 0x0C, {}, 256u}).sw, sw::kRecordNotFound);
-  EXPECT_EQ(send(CommandApdu{0x00, 0xB2, 0x01, 0x0D, {}, 256u}).sw, sw::kIncorrectP1P2);
+  EXPECT_EQ(send(CommandApdu{0x00, 0xB2, 0x03, 0x2C, {}, 256u}).sw, sw::kRecordNotFound);
+  EXPECT_EQ(send(CommandApdu{0x00, 0xB2, 0x01, 0x2D, {}, 256u}).sw, sw::kIncorrectP1P2);
 }
 
 }  // namespace

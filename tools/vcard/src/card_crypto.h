@@ -7,7 +7,7 @@
 #include <span>
 #include <vector>
 
-#include "cardd/vcard/virtual_card.h"
+#include "cardd/vcard/card_state.h"
 
 namespace cardd::vcard {
 

@@ -31,6 +31,7 @@ Bytes CardScp02::initialize_update(const StaticKeys& keys, ByteView kdd, ByteVie
   i_ = keys.scp02_i;
   s_enc_ = session_key(keys.enc, 0x82, sequence);
   s_mac_ = session_key(keys.mac, 0x01, sequence);
+  s_dek_ = session_key(keys.dek, 0x81, sequence);
   const Bytes seq{static_cast<std::uint8_t>(sequence >> 8), static_cast<std::uint8_t>(sequence)};
   Bytes card_input(host_challenge.begin(), host_challenge.end());
   card_input.insert(card_input.end(), seq.begin(), seq.end());

@@ -18,12 +18,14 @@ class CardScp02 {
   std::variant<personalization::CommandApdu, std::uint16_t> unwrap(
       const personalization::CommandApdu& command);
   bool authenticated() const { return authenticated_; }
+  // Session DEK (derivation constant 01 81): sensitive DGIs are encrypted under it.
+  const Bytes& session_dek() const { return s_dek_; }
   void reset() { *this = CardScp02{}; }
 
  private:
   bool check_mac(const personalization::CommandApdu& plain, ByteView mac);
 
-  Bytes s_enc_, s_mac_;
+  Bytes s_enc_, s_mac_, s_dek_;
   Bytes host_cryptogram_;
   Bytes last_mac_;
   std::uint8_t i_ = 0x55;

@@ -9,88 +9,141 @@
 #include <iostream>
 #include <thread>
 
+#include "cardd/vcard/chip.h"
+#include "cardd/vcard/faulty_card.h"
+#include "cardd/vcard/state_file.h"
 #include "cardd/vcard/virtual_card.h"
-#include "state_file.h"
 #include "vpcd_link.h"
 
 namespace {
 
-using cardd::vcard::Bytes;
+using namespace cardd::vcard;
 
 std::optional<Bytes> parse_hex(const std::string& s) {
   Bytes out;
   if (s.size() % 2 != 0) return std::nullopt;
   for (std::size_t i = 0; i < s.size(); i += 2) {
-    try {
-      out.push_back(static_cast<std::uint8_t>(std::stoul(s.substr(i, 2), nullptr, 16)));
-    } catch (const std::exception&) {
-      return std::nullopt;
-    }
+    const std::string pair = s.substr(i, 2);
+    if (pair.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) return std::nullopt;
+    out.push_back(static_cast<std::uint8_t>(std::stoul(pair, nullptr, 16)));
   }
   return out;
+}
+
+struct NewCard {
+  std::string serial = "00000001";
+  std::string cipher = "aes";
+  std::string kmc;
+  std::string enc = "404142434445464748494A4B4C4D4E4F", mac = enc, dek = enc;
+  std::string scp02_i = "55";
+};
+
+std::optional<CardState> make_card(const NewCard& n, std::string& error) {
+  const auto serial = parse_hex(n.serial);
+  const auto cipher = cipher_from_string(n.cipher);
+  const auto i = parse_hex(n.scp02_i);
+  if (!serial || serial->size() != 4) error = "--serial must be 8 hex digits";
+  if (!cipher) error = "--cipher must be aes, sm4 or des3";
+  if (!i || i->size() != 1 || ((*i)[0] != 0x15 && (*i)[0] != 0x55)) error = "--scp02-i is 15 or 55";
+  if (!error.empty()) return std::nullopt;
+  CardState state;
+  state.serial = *serial;
+  if (!n.kmc.empty()) {
+    const auto kmc = parse_hex(n.kmc);
+    auto keys = kmc ? diversified_keys(*cipher, *kmc, *serial) : std::nullopt;
+    if (!keys) {
+      error = "--kmc must be 32 hex digits";
+      return std::nullopt;
+    }
+    state.keys = std::move(*keys);
+  } else {
+    const auto e = parse_hex(n.enc), m = parse_hex(n.mac), d = parse_hex(n.dek);
+    const auto fits = [&](const std::optional<Bytes>& k) {
+      return k &&
+             (k->size() == 16 || (*cipher == Cipher::aes && (k->size() == 24 || k->size() == 32)));
+    };
+    if (!fits(e) || !fits(m) || !fits(d)) {
+      error = "--enc/--mac/--dek must be 16-byte keys (aes also 24 or 32) in hex";
+      return std::nullopt;
+    }
+    state.keys = StaticKeys{*cipher, *e, *m, *d,
+                            *cipher == Cipher::des3 ? kScp02KeyVersion : kScp03KeyVersion};
+  }
+  state.keys.scp02_i = (*i)[0];
+  return state;
+}
+
+std::optional<VpcdLink> connect(const std::string& host, std::uint16_t port, int timeout_ms) {
+  std::string error;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (true) {
+    if (auto link = VpcdLink::connect(host, port, error)) return link;
+    if (std::chrono::steady_clock::now() > deadline) {
+      std::cerr << "vcard: cannot reach vpcd at " << host << ":" << port << ": " << error << "\n";
+      return std::nullopt;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"vcard - virtual third-generation social security card for vpcd"};
-  std::string host = "127.0.0.1", state_path, serial = "00000001";
-  std::string enc = "404142434445464748494A4B4C4D4E4F", mac = enc, dek = enc;
+  std::string host = "127.0.0.1", state_path;
   std::uint16_t port = 35963;
-  int connect_timeout_ms = 10000;
-  // Fault injection (0 = off).
-  int remove_after = 0, tear_store = 0, slow_ms = 0;
-  bool corrupt_rmac = false, trace = false;
+  int connect_timeout_ms = 10000, slow_ms = 0, corrupt_read = -1, auth_limit = 0;
+  bool trace = false;
+  NewCard n;
+  Faults faults;
   app.add_option("--port", port, "vpcd port of the reader slot");
   app.add_option("--host", host, "vpcd address (loopback)");
   app.add_option("--state", state_path, "card state file (created when missing)")->required();
-  app.add_option("--serial", serial, "chip serial (8 hex digits), for a new card");
-  app.add_option("--enc", enc, "static ENC key (hex), for a new card");
-  app.add_option("--mac", mac, "static MAC key (hex), for a new card");
-  app.add_option("--dek", dek, "static DEK key (hex), for a new card");
+  app.add_option("--serial", n.serial, "new card: IC serial number (8 hex digits)");
+  app.add_option("--cipher", n.cipher, "new card: aes or sm4 (SCP03), des3 (SCP02)");
+  app.add_option("--kmc", n.kmc, "new card: master key (hex) the static keys are diversified from");
+  app.add_option("--enc", n.enc, "new card without --kmc: static ENC key (hex)");
+  app.add_option("--mac", n.mac, "new card without --kmc: static MAC key (hex)");
+  app.add_option("--dek", n.dek, "new card without --kmc: static DEK key (hex)");
+  app.add_option("--scp02-i", n.scp02_i, "new des3 card: SCP02 option i, 15 or 55");
+  app.add_option("--auth-limit", auth_limit,
+                 "failed EXTERNAL AUTHENTICATEs before the keys block (new card: 10)")
+      ->check(CLI::Range(1, 255));
   app.add_option("--connect-timeout-ms", connect_timeout_ms, "how long to wait for vpcd to listen");
-  app.add_option("--remove-after", remove_after, "fault: the card is pulled after N command APDUs");
-  app.add_option("--tear-store-data", tear_store,
+  app.add_option("--remove-after", faults.remove_after,
+                 "fault: the card is pulled after N command APDUs");
+  app.add_option("--mute-after", faults.mute_after,
+                 "fault: after N command APDUs the card never answers again");
+  app.add_option("--tear-store-data", faults.tear_store_data,
                  "fault: power is lost during the Nth STORE DATA (half written, no answer)");
   app.add_option("--slow-ms", slow_ms, "fault: every answer takes this long");
-  app.add_flag("--corrupt-rmac", corrupt_rmac, "fault: protected responses carry a wrong R-MAC");
+  app.add_flag("--corrupt-rmac", faults.corrupt_rmac,
+               "fault: protected responses carry a wrong R-MAC");
+  app.add_option("--corrupt-read", corrupt_read,
+                 "fault: READ RECORD answers for P1 = N have their last byte flipped")
+      ->check(CLI::Range(0, 255));
+  app.add_flag("--wrong-internal-auth", faults.wrong_internal_auth,
+               "fault: INTERNAL AUTHENTICATE answers a wrong cryptogram");
   app.add_flag("--trace", trace, "print every message from vpcd on stderr");
   CLI11_PARSE(app, argc, argv);
+  if (corrupt_read >= 0) faults.corrupt_read = static_cast<std::uint8_t>(corrupt_read);
 
   std::string error;
-  std::optional<cardd::vcard::CardState> state;
-  if (std::filesystem::exists(state_path)) {
-    state = cardd::vcard::load_state(state_path, error);
-  } else {
-    const auto s = parse_hex(serial), e = parse_hex(enc), m = parse_hex(mac), d = parse_hex(dek);
-    if (!s || s->size() != 4 || !e || !m || !d) {
-      error = "serial must be 8 hex digits and keys hex";
-    } else {
-      state.emplace();
-      state->serial = *s;
-      state->keys = cardd::vcard::StaticKeys{cardd::vcard::Cipher::aes, *e, *m, *d, 0x30};
-      if (!cardd::vcard::save_state(state_path, *state, error)) state.reset();
-    }
-  }
+  std::optional<CardState> state =
+      std::filesystem::exists(state_path) ? load_state(state_path, error) : make_card(n, error);
+  if (state && auth_limit > 0) state->auth_limit = static_cast<std::uint8_t>(auth_limit);
+  if (state && !save_state(state_path, *state, error)) state.reset();
   if (!state) {
     std::cerr << "vcard: " << error << "\n";
     return 2;
   }
-  cardd::vcard::VirtualCard card(std::move(*state));
+  VirtualCard card(std::move(*state));
+  FaultyCard faulty(card, faults);
+  std::uint64_t saved = card.generation();
 
-  std::optional<cardd::vcard::VpcdLink> link;
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(connect_timeout_ms);
-  while (!(link = cardd::vcard::VpcdLink::connect(host, port, error))) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      std::cerr << "vcard: cannot reach vpcd at " << host << ":" << port << ": " << error << "\n";
-      return 1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  auto link = connect(host, port, connect_timeout_ms);
+  if (!link) return 1;
   std::cout << "vcard: inserted in " << host << ":" << port << std::endl;
-
-  int apdus = 0, stores = 0;
   while (auto message = link->receive()) {
     if (trace) {
       std::string line;
@@ -103,19 +156,22 @@ int main(int argc, char** argv) {
       if (control == 0 || control == 1 || control == 2) card.reset();
       continue;
     }
-    if (remove_after > 0 && apdus == remove_after) break;
-    ++apdus;
-    Bytes response = card.process(*message);
-    const std::uint8_t ins = message->size() > 1 ? (*message)[1] : 0;
-    const bool torn = ins == 0xE2 && ++stores == tear_store;
-    if (torn) card.tear_last_store();
+    auto [outcome, response] = faulty.process(*message);
     // Persist every change, as a chip's EEPROM would, before answering.
-    if ((ins == 0x50 || ins == 0xE2 || ins == 0xF0) &&
-        !cardd::vcard::save_state(state_path, card.state(), error))
-      spdlog::error("vcard: {}", error);
-    if (torn) break;
-    const bool secured = ((*message)[0] & 0x04) != 0;
-    if (corrupt_rmac && secured && response.size() >= 2 + 8) response[response.size() - 3] ^= 0x01;
+    if (card.generation() != saved) {
+      if (!save_state(state_path, card.state(), error)) spdlog::error("vcard: {}", error);
+      saved = card.generation();
+    }
+    if (outcome == FaultyCard::Outcome::removed || outcome == FaultyCard::Outcome::torn) break;
+    if (outcome == FaultyCard::Outcome::mute) {
+      // Silence on the socket would block pcscd for good (vpcd reads without
+      // a timeout). A reset connection fails this exchange at once, like a
+      // reader's timeout on a mute card; reconnecting at once keeps the card
+      // in the slot.
+      link->abort();
+      if (!(link = connect(host, port, connect_timeout_ms))) return 1;
+      continue;
+    }
     if (slow_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(slow_ms));
     if (!link->send(response)) break;
   }

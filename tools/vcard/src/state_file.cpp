@@ -1,11 +1,14 @@
-#include "state_file.h"
+#include "cardd/vcard/state_file.h"
 
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 namespace cardd::vcard {
 namespace {
+
+constexpr int kFormat = 2;
 
 std::string hex(const Bytes& b) {
   static constexpr char kDigits[] = "0123456789ABCDEF";
@@ -17,21 +20,70 @@ std::string hex(const Bytes& b) {
   return out;
 }
 
-std::optional<Bytes> unhex(const std::string& s) {
-  if (s.size() % 2 != 0) return std::nullopt;
+Bytes unhex(const std::string& s, const std::string& what) {
+  const auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  if (s.size() % 2 != 0) throw std::invalid_argument(what + " is not hex");
   Bytes out;
   for (std::size_t i = 0; i < s.size(); i += 2) {
-    const auto digit = [](char c) -> int {
-      if (c >= '0' && c <= '9') return c - '0';
-      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-      return -1;
-    };
     const int hi = digit(s[i]), lo = digit(s[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
+    if (hi < 0 || lo < 0) throw std::invalid_argument(what + " is not hex");
     out.push_back(static_cast<std::uint8_t>(hi << 4 | lo));
   }
   return out;
+}
+
+std::string byte_name(std::uint8_t b) { return hex(Bytes{b}); }
+
+std::uint8_t byte_of(const std::string& name) {
+  const Bytes b = unhex(name, "key " + name);
+  if (b.size() != 1) throw std::invalid_argument("key " + name + " is not one byte");
+  return b[0];
+}
+
+nlohmann::json to_json(const ApplicationData& a) {
+  nlohmann::json records = nlohmann::json::object(), binaries = nlohmann::json::object(),
+                 keys = nlohmann::json::object();
+  for (const auto& [sfi, file] : a.records) {
+    nlohmann::json r = nlohmann::json::object();
+    for (const auto& [number, record] : file) r[byte_name(number)] = hex(record);
+    records[byte_name(sfi)] = r;
+  }
+  for (const auto& [sfi, content] : a.binaries) binaries[byte_name(sfi)] = hex(content);
+  for (const auto& [reference, key] : a.keys) keys[byte_name(reference)] = hex(key);
+  nlohmann::json j = {{"records", records}, {"binaries", binaries}, {"keys", keys}};
+  if (a.pin) {
+    std::string digits;
+    for (const auto d : a.pin->digits) digits += static_cast<char>('0' + d);
+    j["pin"] = {{"digits", digits}, {"limit", a.pin->limit}, {"tries", a.pin->tries}};
+  }
+  return j;
+}
+
+ApplicationData application_from_json(const nlohmann::json& j) {
+  ApplicationData a;
+  for (const auto& [sfi, file] : j.at("records").items())
+    for (const auto& [number, record] : file.items())
+      a.records[byte_of(sfi)][byte_of(number)] = unhex(record.get<std::string>(), "record");
+  for (const auto& [sfi, content] : j.at("binaries").items())
+    a.binaries[byte_of(sfi)] = unhex(content.get<std::string>(), "file " + sfi);
+  for (const auto& [reference, key] : j.at("keys").items())
+    a.keys[byte_of(reference)] = unhex(key.get<std::string>(), "key " + reference);
+  if (j.contains("pin")) {
+    Pin p;
+    for (const char c : j["pin"].at("digits").get<std::string>()) {
+      if (c < '0' || c > '9') throw std::invalid_argument("PIN digits must be decimal");
+      p.digits.push_back(static_cast<std::uint8_t>(c - '0'));
+    }
+    p.limit = j["pin"].at("limit").get<std::uint8_t>();
+    p.tries = j["pin"].at("tries").get<std::uint8_t>();
+    a.pin = p;
+  }
+  return a;
 }
 
 }  // namespace
@@ -47,28 +99,27 @@ std::optional<CardState> load_state(const std::string& path, std::string& error)
     error = path + " is not a card state (JSON)";
     return std::nullopt;
   }
+  if (j.value("format", 0) != kFormat) {
+    error = path + " is a card state of an older vcard; delete it to make a new card";
+    return std::nullopt;
+  }
   try {
     CardState s;
-    const auto field = [&](const char* name) -> Bytes {
-      auto b = unhex(j.at(name).get<std::string>());
-      if (!b) throw std::invalid_argument(std::string(name) + " is not hex");
-      return *b;
-    };
-    s.serial = field("serial");
-    const std::string cipher = j.value("cipher", "aes");
-    s.keys.cipher = cipher == "sm4" ? Cipher::sm4 : cipher == "des3" ? Cipher::des3 : Cipher::aes;
-    s.keys.scp02_i = j.value("scp02_i", std::uint8_t{0x55});
-    s.keys.enc = field("enc");
-    s.keys.mac = field("mac");
-    s.keys.dek = field("dek");
+    s.serial = unhex(j.at("serial").get<std::string>(), "serial");
+    const auto cipher = cipher_from_string(j.at("cipher").get<std::string>());
+    if (!cipher) throw std::invalid_argument("cipher must be aes, sm4 or des3");
+    s.keys.cipher = *cipher;
+    s.keys.scp02_i = j.at("scp02_i").get<std::uint8_t>();
+    s.keys.enc = unhex(j.at("enc").get<std::string>(), "enc");
+    s.keys.mac = unhex(j.at("mac").get<std::string>(), "mac");
+    s.keys.dek = unhex(j.at("dek").get<std::string>(), "dek");
     s.keys.version = j.at("kvn").get<std::uint8_t>();
     s.life_cycle = static_cast<LifeCycle>(j.at("life_cycle").get<std::uint8_t>());
     s.sequence = j.at("sequence").get<std::uint32_t>();
-    for (const auto& [dgi, value] : j.at("dgis").items()) {
-      auto b = unhex(value.get<std::string>());
-      if (!b) throw std::invalid_argument("DGI " + dgi + " is not hex");
-      s.dgis[static_cast<std::uint16_t>(std::stoul(dgi, nullptr, 16))] = *b;
-    }
+    s.auth_failures = j.at("auth_failures").get<std::uint8_t>();
+    s.auth_limit = j.at("auth_limit").get<std::uint8_t>();
+    s.ssse = application_from_json(j.at("applications").at("SSSE"));
+    s.fin = application_from_json(j.at("applications").at("FIN"));
     if (s.serial.size() != 4) throw std::invalid_argument("serial must be 4 bytes");
     return s;
   } catch (const std::exception& e) {
@@ -78,16 +129,9 @@ std::optional<CardState> load_state(const std::string& path, std::string& error)
 }
 
 bool save_state(const std::string& path, const CardState& s, std::string& error) {
-  nlohmann::json dgis = nlohmann::json::object();
-  for (const auto& [dgi, value] : s.dgis) {
-    char name[5];
-    std::snprintf(name, sizeof(name), "%04X", dgi);
-    dgis[name] = hex(value);
-  }
-  const nlohmann::json j = {{"serial", hex(s.serial)},
-                            {"cipher", s.keys.cipher == Cipher::sm4    ? "sm4"
-                                       : s.keys.cipher == Cipher::des3 ? "des3"
-                                                                       : "aes"},
+  const nlohmann::json j = {{"format", kFormat},
+                            {"serial", hex(s.serial)},
+                            {"cipher", std::string(to_string(s.keys.cipher))},
                             {"scp02_i", s.keys.scp02_i},
                             {"enc", hex(s.keys.enc)},
                             {"mac", hex(s.keys.mac)},
@@ -95,7 +139,9 @@ bool save_state(const std::string& path, const CardState& s, std::string& error)
                             {"kvn", s.keys.version},
                             {"life_cycle", static_cast<int>(s.life_cycle)},
                             {"sequence", s.sequence},
-                            {"dgis", dgis}};
+                            {"auth_failures", s.auth_failures},
+                            {"auth_limit", s.auth_limit},
+                            {"applications", {{"SSSE", to_json(s.ssse)}, {"FIN", to_json(s.fin)}}}};
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);

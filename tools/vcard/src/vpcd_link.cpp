@@ -73,6 +73,13 @@ std::optional<std::vector<std::uint8_t>> VpcdLink::receive() {
   return payload;
 }
 
+void VpcdLink::abort() {
+  if (fd_ < 0) return;
+  const linger reset{1, 0};
+  ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+  ::close(std::exchange(fd_, -1));
+}
+
 bool VpcdLink::send(const std::vector<std::uint8_t>& payload) {
   std::vector<std::uint8_t> out{static_cast<std::uint8_t>(payload.size() >> 8),
                                 static_cast<std::uint8_t>(payload.size())};

@@ -26,6 +26,9 @@ class VpcdLink {
   // One message from vpcd; nullopt when the connection closed.
   std::optional<std::vector<std::uint8_t>> receive();
   bool send(const std::vector<std::uint8_t>& payload);
+  // Resets the connection (TCP RST) instead of closing it: vpcd's pending
+  // receive fails at once, which pcscd reports as a failed transmission.
+  void abort();
 
  private:
   explicit VpcdLink(int fd) : fd_(fd) {}
