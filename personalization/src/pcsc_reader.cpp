@@ -30,6 +30,9 @@ Error pcsc_error(LONG rc, std::string_view what) {
       break;
     case SCARD_W_UNRESPONSIVE_CARD:
     case SCARD_W_UNPOWERED_CARD:
+    // How a reader reports a card that stopped answering (CCID "ICC mute");
+    // transmit() asks first whether the card was pulled instead.
+    case SCARD_E_NOT_TRANSACTED:
       code = ReaderError::mute_card;
       break;
     case SCARD_E_TIMEOUT:
