@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # cardd developer entry point, for a fresh Debian 12 machine.
-#   tools/dev.sh demo    install, build, run the simulated intake demo
+#   tools/dev.sh demo    install, build, run a full simulated issuance (intake → printed cards)
 #   tools/dev.sh test    install, build (dev + asan), run every test suite
 #   tools/dev.sh bench   install, build (release), run the benchmarks
 #   tools/dev.sh deps    only install the Debian packages
@@ -87,8 +87,115 @@ demo() {
   local rejected
   rejected=$(sed -n '/"valid":false/{s/.*"application_id":"\([^"]*\)".*/\1/p;q}' "$dir/validation.jsonl")
   if [ -n "$rejected" ]; then $ctl status "$rejected" --db "$dir/cardd.db"; fi
-  log "8. summary"
+  issue_cards "$dir" 6
+  log "15. summary"
   $ctl report --db "$dir/cardd.db"
+}
+
+# Starts pcscd unless one runs (one per machine); sets PCSCD_PID when started here.
+start_pcscd() {
+  PCSCD_PID=""
+  pgrep -x pcscd >/dev/null && return 0
+  mkdir -p /run/pcscd
+  pcscd -f >/dev/null 2>&1 &
+  PCSCD_PID=$!
+}
+
+# Starts ippeveprinter on $1 (port) with spool $2, after the D-Bus system bus
+# and avahi-daemon it needs (notes/devices.md); sets PRINTER_PID.
+start_printer() {
+  mkdir -p /run/dbus "$2"
+  if ! pgrep -x dbus-daemon >/dev/null; then
+    rm -f /run/dbus/pid /run/dbus/system_bus_socket
+    dbus-daemon --system --fork
+  fi
+  avahi-daemon --check 2>/dev/null || avahi-daemon --no-drop-root --no-chroot -D
+  for _ in $(seq 100); do avahi-daemon --check 2>/dev/null && break; sleep 0.1; done
+  ippeveprinter -n localhost -p "$1" -d "$2" -k -c /bin/true \
+    -f image/png,image/jpeg,application/pdf CardPrinter >"$2/../printer.log" 2>&1 &
+  PRINTER_PID=$!
+  for _ in $(seq 100); do
+    ipptool -q "ipp://127.0.0.1:$1/ipp/print" get-printer-attributes.test 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "ippeveprinter did not start:" >&2; cat "$2/../printer.log" >&2; return 1
+}
+
+# One blank card (IC serial $2) in the first vpcd slot, diversified from the
+# demo KMC; extra arguments are vcard fault options. Sets VCARD_PID.
+insert_card() {
+  local dir="$1" serial="$2"; shift 2
+  build/dev/bin/vcard --port 35963 --state "$dir/cards/$serial.json" --serial "$serial" \
+    --kmc "$DEMO_KMC" "$@" >"$dir/cards/$serial.log" 2>&1 &
+  VCARD_PID=$!
+  build/dev/bin/cardctl readers --reader "$SLOT" --wait-card --timeout-ms 15000 >/dev/null
+}
+
+remove_card() {
+  kill "$VCARD_PID" 2>/dev/null || true
+  wait "$VCARD_PID" 2>/dev/null || true
+  build/dev/bin/cardctl readers --reader "$SLOT" --wait-removal --timeout-ms 15000 >/dev/null
+}
+
+# Keys, stock, then N validated applications: prepared, encoded on virtual
+# cards through pcscd (one with a card pulled mid-way), printed over IPP.
+issue_cards() {
+  local dir="$1" count="$2" ctl=build/dev/bin/cardctl
+  local keys=(--keystore "$dir/keys.cks" --passphrase-file "$dir/keystore-passphrase")
+  SLOT="Virtual PCD 00 00"
+  # The demo KMC = component 1 XOR component 2; the card vendor has it too.
+  DEMO_KMC=C0C1C2C3C4C5C6C7C8C9CACBCCCDCECF
+  mkdir -p "$dir/cards"
+  echo "demo keystore passphrase" >"$dir/keystore-passphrase"
+  echo 0123456789ABCDEFFEDCBA9876543210 >"$dir/kmc.1"
+  echo C1E287A44D6E0B2836157053BA99FCDF >"$dir/kmc.2"
+  log "9. key ceremony: the issuer KMC from two components; application master keys generated"
+  $ctl keys ceremony --db "$dir/cardd.db" "${keys[@]}" --name bj3.kmc --alg aes128 --usage derive \
+    --components 2 --component-file "$dir/kmc.1" --component-file "$dir/kmc.2"
+  for k in iak eak puk prk amk; do
+    $ctl keys generate --db "$dir/cardd.db" "${keys[@]}" --name "bj3.ssse.$k" --alg aes128 \
+      --usage derive >/dev/null
+  done
+  $ctl keys list "${keys[@]}"
+  log "10. blank cards from the vendor: lot DEMO-1, serials 0A000001.."
+  $ctl stock add-lot --db "$dir/cardd.db" --lot DEMO-1 --first-serial 0A000001 --count 50
+  VCARD_PID="" PRINTER_PID=""
+  start_pcscd
+  start_printer 8631 "$dir/spool"
+  trap 'kill $SIM_PID $VCARD_PID $PRINTER_PID $PCSCD_PID 2>/dev/null || true' EXIT
+  local ids=() id serial=1
+  for i in $(seq 0 60); do
+    id=$(printf 'BJ-7-%08d' "$i")
+    $ctl status "$id" --db "$dir/cardd.db" --json 2>/dev/null | grep -q '"state":"VALIDATED"' &&
+      ids+=("$id")
+    [ ${#ids[@]} -ge "$count" ] && break
+  done
+  log "11. encode ${#ids[@]} cards through pcscd + vpcd + vcard (the 2nd card is pulled mid-way)"
+  for id in "${ids[@]}"; do
+    local faults=()
+    [ "$id" = "${ids[1]}" ] && faults=(--remove-after 9)
+    while true; do
+      insert_card "$dir" "$(printf '0A%06X' "$serial")" "${faults[@]}"
+      serial=$((serial + 1))
+      echo "-- $id"
+      if $ctl encode "$id" --db "$dir/cardd.db" --reader "$SLOT" "${keys[@]}"; then
+        break
+      fi
+      echo "   (card spoiled; $id is QUEUED again: next blank card)"
+      faults=()
+      remove_card
+    done
+    $ctl read-card --reader "$SLOT" | sed 's/^/   /'
+    remove_card
+  done
+  log "12. print the card faces on the IPP card printer (ippeveprinter, spool $dir/spool)"
+  for id in "${ids[@]}"; do
+    $ctl print "$id" --db "$dir/cardd.db" --printer ipp://127.0.0.1:8631/ipp/print
+  done
+  log "13. blank-card stock: received = used + spoiled + left"
+  $ctl stock --db "$dir/cardd.db"
+  log "14. the journey of the card that was pulled mid-way"
+  $ctl status "${ids[1]}" --db "$dir/cardd.db"
 }
 
 test_all() {

@@ -112,12 +112,17 @@ int run_read(const ReadArgs& args) {
     const auto it = contents->items.find(name);
     return it == contents->items.end() ? std::string("-") : shown(name, it->second, args.show_pii);
   };
+  // "20261125" → "2026-11-25"
+  const auto date = [&](const char* name) {
+    std::string d = item(name);
+    return d.size() == 8 ? d.substr(0, 4) + "-" + d.substr(4, 2) + "-" + d.substr(6) : d;
+  };
   std::cout << fmt::format(
       "chip                  {}\nlife cycle            {}\nname                  {}\n"
       "social security no.   {}\ncard number           {}\nissued / expires      {} / {}\n"
       "card identification   {}\n",
       contents->chip_id, contents->life_cycle, item("holder.name"), item("holder.ssn"),
-      item("card.number"), item("card.issue_date"), item("card.expiry_date"),
+      item("card.number"), date("card.issue_date"), date("card.expiry_date"),
       item("card.identification_code"));
   return 0;
 }

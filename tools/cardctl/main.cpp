@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   cardd::cardctl::add_render_command(app, exit_code);
   cardd::cardctl::add_encode_command(app, exit_code);
   cardd::cardctl::add_stock_command(app, exit_code);
+  cardd::cardctl::add_readers_command(app, exit_code);
 
   try {
     app.parse(argc, argv);
