@@ -108,7 +108,9 @@ class PcscReader final : public Reader {
   Status disconnect() override {
     if (!connected_) return {};
     connected_ = false;
-    const LONG rc = SCardDisconnect(card_, SCARD_LEAVE_CARD);
+    // Reset: the next session starts from a card with no secure channel or
+    // selection left over from this one.
+    const LONG rc = SCardDisconnect(card_, SCARD_RESET_CARD);
     if (rc != SCARD_S_SUCCESS) return pcsc_error(rc, "disconnecting");
     return {};
   }

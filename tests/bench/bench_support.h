@@ -8,7 +8,8 @@
 namespace cardd::bench {
 
 // Runs everything registered (honouring --benchmark_* flags) and returns
-// items_per_second by benchmark name (without the "/real_time" suffixes).
+// items_per_second by benchmark name (without the "/real_time" suffixes;
+// "/threads:N" kept for multi-threaded runs).
 std::map<std::string, double> run_benchmarks(int argc, char** argv);
 
 // Prints "name: rate/s = ratio x baseline (target ...)" lines.

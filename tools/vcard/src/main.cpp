@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include "cardd/vcard/chip.h"
@@ -93,7 +94,7 @@ int main(int argc, char** argv) {
   std::string host = "127.0.0.1", state_path;
   std::uint16_t port = 35963;
   int connect_timeout_ms = 10000, slow_ms = 0, corrupt_read = -1, auth_limit = 0;
-  bool trace = false;
+  bool trace = false, fresh_on_reset = false;
   NewCard n;
   Faults faults;
   app.add_option("--port", port, "vpcd port of the reader slot");
@@ -124,6 +125,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 255));
   app.add_flag("--wrong-internal-auth", faults.wrong_internal_auth,
                "fault: INTERNAL AUTHENTICATE answers a wrong cryptogram");
+  app.add_flag("--fresh-on-reset", fresh_on_reset,
+               "benchmarks: every power-up or reset brings back the card as it was at start "
+               "(a stack of identical blank cards); the state file is not written");
   app.add_flag("--trace", trace, "print every message from vpcd on stderr");
   CLI11_PARSE(app, argc, argv);
   if (corrupt_read >= 0) faults.corrupt_read = static_cast<std::uint8_t>(corrupt_read);
@@ -137,9 +141,10 @@ int main(int argc, char** argv) {
     std::cerr << "vcard: " << error << "\n";
     return 2;
   }
-  VirtualCard card(std::move(*state));
-  FaultyCard faulty(card, faults);
-  std::uint64_t saved = card.generation();
+  const CardState initial = *state;
+  auto card = std::make_unique<VirtualCard>(std::move(*state));
+  auto faulty = std::make_unique<FaultyCard>(*card, faults);
+  std::uint64_t saved = card->generation();
 
   auto link = connect(host, port, connect_timeout_ms);
   if (!link) return 1;
@@ -152,15 +157,20 @@ int main(int argc, char** argv) {
     }
     if (message->size() == 1) {
       const std::uint8_t control = message->front();
-      if (control == 4 && !link->send(card.atr())) break;
-      if (control == 0 || control == 1 || control == 2) card.reset();
+      if (control == 4 && !link->send(card->atr())) break;
+      if ((control == 1 || control == 2) && fresh_on_reset) {
+        card = std::make_unique<VirtualCard>(initial);
+        faulty = std::make_unique<FaultyCard>(*card, faults);
+        saved = card->generation();
+      }
+      if (control == 0 || control == 1 || control == 2) card->reset();
       continue;
     }
-    auto [outcome, response] = faulty.process(*message);
+    auto [outcome, response] = faulty->process(*message);
     // Persist every change, as a chip's EEPROM would, before answering.
-    if (card.generation() != saved) {
-      if (!save_state(state_path, card.state(), error)) spdlog::error("vcard: {}", error);
-      saved = card.generation();
+    if (card->generation() != saved && !fresh_on_reset) {
+      if (!save_state(state_path, card->state(), error)) spdlog::error("vcard: {}", error);
+      saved = card->generation();
     }
     if (outcome == FaultyCard::Outcome::removed || outcome == FaultyCard::Outcome::torn) break;
     if (outcome == FaultyCard::Outcome::mute) {
