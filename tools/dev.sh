@@ -210,6 +210,7 @@ bench() {
   build/release/bin/bench_intake "$@"
   build/release/bin/bench_hsm "$@"
   build/release/bin/bench_render "$@"
+  build/release/bin/bench_encode "$@"
 }
 
 case "${1:-demo}" in

@@ -224,8 +224,8 @@ void ReplayFloor(benchmark::State& state) {
       DWORD length = static_cast<DWORD>(response.size());
       SCardTransmit(card, pci, rec.commands[i].data(), static_cast<DWORD>(rec.commands[i].size()),
                     nullptr, response.data(), &length);
-      if (!std::equal(response.begin(), response.begin() + length, rec.responses[i].begin(),
-                      rec.responses[i].end()))
+      if (!std::equal(response.begin(), response.begin() + static_cast<std::ptrdiff_t>(length),
+                      rec.responses[i].begin(), rec.responses[i].end()))
         ++replay_mismatches;
     }
     SCardDisconnect(card, SCARD_RESET_CARD);
