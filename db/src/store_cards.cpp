@@ -44,6 +44,22 @@ Status run(Store::Impl& impl, std::string_view sql, const Args&... args) {
 
 std::string now() { return format_rfc3339_utc(unix_now()); }
 
+// Calls `row(stmt)` for every result row, then resets the statement.
+template <typename F>
+Status each_row(sqlite::Statement& stmt, F&& row) {
+  while (true) {
+    auto more = stmt.step();
+    if (!more) {
+      stmt.reset();
+      return more.error();
+    }
+    if (!*more) break;
+    row(stmt);
+  }
+  stmt.reset();
+  return {};
+}
+
 std::optional<CardState> card_state_from(std::string_view s) {
   for (const CardState c : {CardState::encoding, CardState::encoded, CardState::spoiled})
     if (to_string(c) == s) return c;
@@ -140,25 +156,19 @@ Result<std::vector<StockLine>> Store::stock() {
       "FROM card_lots l LEFT JOIN cards c ON c.lot = l.lot GROUP BY l.lot ORDER BY l.lot");
   if (!stmt) return stmt.error();
   std::vector<StockLine> out;
-  while (true) {
-    auto row = (*stmt)->step();
-    if (!row) {
-      (*stmt)->reset();
-      return row.error();
-    }
-    if (!*row) break;
+  Status s = each_row(**stmt, [&](const sqlite::Statement& r) {
     StockLine l;
-    l.lot = std::string((*stmt)->column_text(0));
-    l.chip_prefix = std::string((*stmt)->column_text(1));
-    l.first_serial = static_cast<std::uint32_t>((*stmt)->column_int(2));
-    l.received = (*stmt)->column_int(3);
-    l.used = (*stmt)->column_int(4);
-    l.spoiled = (*stmt)->column_int(5);
-    l.in_progress = (*stmt)->column_int(6);
+    l.lot = std::string(r.column_text(0));
+    l.chip_prefix = std::string(r.column_text(1));
+    l.first_serial = static_cast<std::uint32_t>(r.column_int(2));
+    l.received = r.column_int(3);
+    l.used = r.column_int(4);
+    l.spoiled = r.column_int(5);
+    l.in_progress = r.column_int(6);
     l.left = l.received - l.used - l.spoiled - l.in_progress;
     out.push_back(std::move(l));
-  }
-  (*stmt)->reset();
+  });
+  if (!s) return s.error();
   return out;
 }
 
@@ -234,22 +244,16 @@ Result<std::vector<CardRecord>> Store::cards_of(std::string_view application_id)
   if (!stmt) return stmt.error();
   (*stmt)->bind(1, application_id);
   std::vector<CardRecord> out;
-  while (true) {
-    auto row = (*stmt)->step();
-    if (!row) {
-      (*stmt)->reset();
-      return row.error();
-    }
-    if (!*row) break;
+  Status s = each_row(**stmt, [&](const sqlite::Statement& r) {
     CardRecord c;
-    c.chip_id = std::string((*stmt)->column_text(0));
-    c.lot = std::string((*stmt)->column_text(1));
+    c.chip_id = std::string(r.column_text(0));
+    c.lot = std::string(r.column_text(1));
     c.application_id = std::string(application_id);
-    c.state = card_state_from((*stmt)->column_text(2)).value_or(CardState::spoiled);
-    c.reason = std::string((*stmt)->column_text(3));
+    c.state = card_state_from(r.column_text(2)).value_or(CardState::spoiled);
+    c.reason = std::string(r.column_text(3));
     out.push_back(std::move(c));
-  }
-  (*stmt)->reset();
+  });
+  if (!s) return s.error();
   return out;
 }
 

@@ -120,7 +120,6 @@ class Session {
         return make_error(EncodeError::chip_refused, s.error().message);
     }
 
-
     if (auto s = step("secure channel", [&] { return open_channel(); }); !s) return s.error();
     for (const auto& app : *image)
       if (auto s = step("store data " + app.spec->name, [&] { return store(app); }); !s)

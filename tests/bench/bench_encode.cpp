@@ -31,6 +31,7 @@
 #include "cardd/vcard/virtual_card.h"
 #include "child_process.h"
 #include "hex.h"
+#include "pcscd.h"
 #include "soft_hsm.h"
 
 namespace {
@@ -73,8 +74,8 @@ struct Env {
   }
 
   void start_pcsc() {
-    if (test::run_command({"pgrep", "-x", "pcscd"}).exit_code != 0)
-      pcscd.emplace(test::ChildProcess::start({"pcscd", "-f"}));
+    pcscd = test::ensure_pcscd(kSlots[0], error);
+    if (!error.empty()) return;
     for (int slot = 0; slot < 2; ++slot) {
       vcards.push_back(test::ChildProcess::start(
           {test::bin_path("vcard"), "--port", kPorts[slot], "--state",

@@ -10,6 +10,7 @@
 #include "cardd/common/pii.h"
 #include "cardd/personalization/pcsc_reader.h"
 #include "issuance_fixture.h"
+#include "pcscd.h"
 
 namespace cardd::test {
 namespace {
@@ -20,15 +21,9 @@ class EncodeThroughPcsc : public IssuanceFixture {
  protected:
   void SetUp() override {
     IssuanceFixture::SetUp();
-    if (run_command({"pgrep", "-x", "pcscd"}).exit_code != 0)
-      pcscd_.emplace(ChildProcess::start({"pcscd", "-f"}));
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-    while (true) {
-      auto readers = personalization::list_pcsc_readers(kSlot);
-      if (readers.ok() && !readers->empty()) break;
-      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "pcscd did not show the vpcd slot";
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+    std::string error;
+    pcscd_ = ensure_pcscd(kSlot, error);
+    ASSERT_TRUE(error.empty()) << error;
     add_lot("LOT-A", "CAFE0001", 20);
   }
 
@@ -153,6 +148,9 @@ struct FaultCase {
   std::vector<std::string> options;
   const char* reason;
 };
+
+// Test names and failure messages show the fault's name, not its bytes.
+void PrintTo(const FaultCase& f, std::ostream* os) { *os << f.name; }
 
 class EncodeFaults : public EncodeThroughPcsc, public ::testing::WithParamInterface<FaultCase> {};
 

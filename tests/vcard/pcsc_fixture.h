@@ -17,6 +17,7 @@
 #include "cardd/personalization/pcsc_reader.h"
 #include "cardd/vcard/state_file.h"
 #include "child_process.h"
+#include "pcscd.h"
 
 namespace cardd::test {
 
@@ -25,15 +26,9 @@ class PcscFixture : public ::testing::Test {
   static constexpr const char* kSlot = "Virtual PCD 00 00";
 
   void SetUp() override {
-    if (run_command({"pgrep", "-x", "pcscd"}).exit_code != 0)
-      pcscd_.emplace(ChildProcess::start({"pcscd", "-f"}));
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-    while (true) {
-      auto readers = personalization::list_pcsc_readers(kSlot);
-      if (readers.ok() && !readers->empty()) break;
-      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "pcscd did not show the vpcd slot";
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+    std::string error;
+    pcscd_ = ensure_pcscd(kSlot, error);
+    ASSERT_TRUE(error.empty()) << error;
     insert_card();
   }
 
