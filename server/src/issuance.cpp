@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cardd/common/civil_time.h"
+#include "record_sealer.h"
 
 namespace cardd::server {
 namespace {
@@ -46,6 +47,14 @@ Result<personalization::HolderData> Issuance::holder(std::string_view id) {
   return h;
 }
 
+Result<personalization::PreparedCard> Issuance::load_prepared(const db::PreparedRecord& record) {
+  auto sealer = RecordSealer::open(hsm_, store_, actor_);
+  if (!sealer) return sealer.error();
+  auto json = sealer->unseal(record.data);
+  if (!json) return json.error();
+  return personalization::prepared_card_from_json(*json);
+}
+
 Result<personalization::PreparedCard> Issuance::prepare(std::string_view id) {
   auto status = store_.status(id);
   if (!status) return status.error();
@@ -59,7 +68,7 @@ Result<personalization::PreparedCard> Issuance::prepare(std::string_view id) {
   auto existing = store_.prepared(id);
   if (!existing) return existing.error();
   if (*existing) {
-    auto card = personalization::prepared_card_from_json((*existing)->data);
+    auto card = load_prepared(**existing);
     if (!card) return card.error();
     if (auto s = store_.save_prepared(id, **existing, actor_); !s) return s.error();
     return card;
@@ -87,8 +96,11 @@ Result<personalization::PreparedCard> Issuance::prepare(std::string_view id) {
       profile_, *holder_data, personalization::format_card_number(issuer, *card_counter),
       personalization::make_pan(*bank, *account), beijing_date(unix_now()));
   if (!card) return fail(card.error());
-  const db::PreparedRecord record{profile_.name, card->card_number, card->pan,
-                                  personalization::to_json(*card)};
+  auto sealer = RecordSealer::open(hsm_, store_, actor_);
+  if (!sealer) return fail(sealer.error());
+  auto sealed = sealer->seal(personalization::to_json(*card));
+  if (!sealed) return fail(sealed.error());
+  const db::PreparedRecord record{profile_.name, card->card_number, card->pan, std::move(*sealed)};
   if (auto s = store_.save_prepared(id, record, actor_); !s) return s.error();
   return card;
 }
@@ -122,7 +134,7 @@ Result<EncodeOutcome> Issuance::encode(std::string_view id, personalization::Rea
     if (!*record)
       return make_error(db::DbError::corrupt,
                         fmt::format("application {} has no prepared card", id));
-    auto loaded = personalization::prepared_card_from_json((*record)->data);
+    auto loaded = load_prepared(**record);
     if (!loaded) return loaded.error();
     card = std::move(*loaded);
   } else {

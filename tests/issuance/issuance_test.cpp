@@ -3,6 +3,8 @@
 // sessions), preparation errors, and the 3DES/SCP02 and SM4 profiles.
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -83,6 +85,65 @@ TEST_F(IssuanceInProcess, EncodedCardHoldsThePreparedDataAndIsLocked) {
   EXPECT_EQ(contents->items.at("card.number"), r->card_number);
   EXPECT_EQ(contents->items.at("card.identification_code"), r->card_identification_code);
   EXPECT_EQ(contents->life_cycle, "SECURED");
+}
+
+TEST_F(IssuanceInProcess, ThePreparedCardIsStoredOnlyEncryptedUnderHsmKeys) {
+  const auto ids = import_applications(1, {"王小明"});
+  auto hsm = open_soft_hsm(dir_.path());
+  auto st = store();
+  server::Issuance issuance(*st, *hsm, profile_, "test");
+  auto card = issuance.prepare(ids[0]);
+  ASSERT_TRUE(card.ok()) << card.error().describe();
+  auto record = st->prepared(ids[0]);
+  ASSERT_TRUE(record.ok() && record->has_value());
+  const std::string& data = (*record)->data;
+  EXPECT_EQ(data.substr(0, 4), "HSM1");
+  const std::string ssn = st->sensitive(ids[0])->id_number;
+  EXPECT_EQ(data.find(ssn), std::string::npos);
+  EXPECT_EQ(data.find("王小明"), std::string::npos);
+  EXPECT_EQ(data.find("holder"), std::string::npos);
+  // Encoding reads it back through the HSM.
+  auto blank = blank_card(0xCAFE0001);
+  add_lot("L", "CAFE0000", 10);
+  vcard::InProcessReader reader(*blank);
+  auto encoded = issuance.encode(ids[0], reader);
+  ASSERT_TRUE(encoded.ok()) << encoded.error().describe();
+  EXPECT_EQ(encoded->card_number, card->card_number);
+}
+
+TEST_F(IssuanceInProcess, AnAlteredPreparedRecordDoesNotOpen) {
+  add_lot("L", "CAFE0000", 10);
+  const auto ids = import_applications(1);
+  {
+    auto hsm = open_soft_hsm(dir_.path());
+    auto st = store();
+    server::Issuance issuance(*st, *hsm, profile_, "test");
+    ASSERT_TRUE(issuance.prepare(ids[0]).ok());
+  }
+  // Flip one ciphertext byte of the record in the database file.
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(db_path().c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* read = nullptr;
+    sqlite3_prepare_v2(db, "SELECT data FROM prepared_cards", -1, &read, nullptr);
+    ASSERT_EQ(sqlite3_step(read), SQLITE_ROW);
+    const auto* bytes = static_cast<const char*>(sqlite3_column_blob(read, 0));
+    std::string data(bytes, static_cast<std::size_t>(sqlite3_column_bytes(read, 0)));
+    sqlite3_finalize(read);
+    data[40] = static_cast<char>(data[40] ^ 0x01);
+    sqlite3_stmt* write = nullptr;
+    sqlite3_prepare_v2(db, "UPDATE prepared_cards SET data = ?1", -1, &write, nullptr);
+    sqlite3_bind_blob(write, 1, data.data(), static_cast<int>(data.size()), SQLITE_TRANSIENT);
+    ASSERT_EQ(sqlite3_step(write), SQLITE_DONE);
+    sqlite3_finalize(write);
+    sqlite3_close(db);
+  }
+  auto card = blank_card(0xCAFE0001);
+  auto r = encode(ids[0], *card);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, personalization::PrepareError::bad_record) << r.error().describe();
+  EXPECT_TRUE(card->state().ssse.records.empty());
+  EXPECT_EQ(state(ids[0]), db::AppState::prepared);
 }
 
 TEST_F(IssuanceInProcess, AChipOutsideTheStockIsRefusedAndNothingIsWritten) {

@@ -35,8 +35,9 @@ class Issuance {
 
   // VALIDATED or QUEUED → PREPARED: allocates the card number and PAN (or
   // keeps those of an earlier preparation), builds the card data and stores
-  // it. Preparation errors (a name GB 18030 cannot encode, no BIN for the
-  // bank) leave the application QUEUED, audited with the reason.
+  // it encrypted under the HSM's storage keys (created on first use). Preparation errors (a name GB
+  // 18030 cannot encode, no BIN for the bank) leave the application QUEUED, audited with the
+  // reason.
   Result<personalization::PreparedCard> prepare(std::string_view application_id);
 
   // Prepares when needed, then personalizes the card in `reader`. When the
@@ -51,6 +52,8 @@ class Issuance {
 
  private:
   Result<personalization::HolderData> holder(std::string_view application_id);
+  // The prepared card of a stored record (sealed under the HSM's storage keys).
+  Result<personalization::PreparedCard> load_prepared(const db::PreparedRecord& record);
   Status recover_interrupted(std::string_view application_id);
 
   db::Store& store_;
