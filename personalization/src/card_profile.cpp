@@ -448,6 +448,30 @@ Result<CardProfile> load_card_profile(const std::string& path) {
   return parse_card_profile(text.str(), path);
 }
 
+std::vector<hsm::Requirement> hsm_requirements(const CardProfile& profile) {
+  const auto& sc = profile.secure_channel;
+  const hsm::Algorithm a = sc.algorithm;
+  std::vector<hsm::Requirement> out = {{a, "ecb"}, {a, "cbc"}, {a, "wrap_ecb"}};
+  const auto derive = [&](Diversification d) {
+    return hsm::Requirement{
+        a, d == Diversification::sp800_108_cmac ? "derive_sp800_108" : "derive_encrypt_data"};
+  };
+  out.push_back(derive(sc.diversification));
+  if (sc.protocol == ScpProtocol::scp03) {
+    out.push_back({a, "cmac"});
+  } else {
+    out.push_back({a, "derive_encrypt_data"});  // SCP02 session keys
+    out.push_back({a, "retail_mac"});
+    if (sc.option == 0x55) out.push_back({a, "des_k1_mac"});
+  }
+  for (const auto& app : profile.applications)
+    for (const auto& key : app.keys) out.push_back(derive(key.diversification));
+  std::vector<hsm::Requirement> unique;
+  for (const auto& r : out)
+    if (std::find(unique.begin(), unique.end(), r) == unique.end()) unique.push_back(r);
+  return unique;
+}
+
 std::string default_profile_path() { return std::string(CARDD_PROFILE_DIR) + "/beijing-gen3.toml"; }
 
 }  // namespace cardd::personalization

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cardd/common/civil_time.h"
+#include "cardd/hsm/factory.h"
 #include "record_sealer.h"
 
 namespace cardd::server {
@@ -22,7 +23,10 @@ Error illegal(std::string_view id, db::AppState state, std::string_view what) {
 
 Issuance::Issuance(db::Store& store, hsm::Hsm& hsm, personalization::CardProfile profile,
                    std::string actor)
-    : store_(store), hsm_(hsm), profile_(std::move(profile)), actor_(std::move(actor)) {}
+    : store_(store), hsm_(hsm), profile_(std::move(profile)), actor_(std::move(actor)) {
+  const auto needed = personalization::hsm_requirements(profile_);
+  hsm_cannot_ = hsm::describe_unsupported(hsm_, needed);
+}
 
 Result<personalization::HolderData> Issuance::holder(std::string_view id) {
   auto status = store_.status(id);
@@ -117,6 +121,10 @@ Status Issuance::recover_interrupted(std::string_view id) {
 
 Result<EncodeOutcome> Issuance::encode(std::string_view id, personalization::Reader& reader,
                                        const std::function<void(std::string_view)>& progress) {
+  if (!hsm_cannot_.empty())
+    return make_error(EncodeError::hsm_failure,
+                      fmt::format("the {} HSM cannot do what profile {} needs: {}", hsm_.backend(),
+                                  profile_.name, hsm_cannot_));
   auto status = store_.status(id);
   if (!status) return status.error();
   if (status->state == db::AppState::encoding) {

@@ -13,6 +13,7 @@
 #include "cardd/vcard/chip.h"
 #include "cardd/vcard/virtual_card.h"
 #include "issuance_fixture.h"
+#include "softhsm_token.h"
 
 namespace cardd::test {
 namespace {
@@ -144,6 +145,29 @@ TEST_F(IssuanceInProcess, AnAlteredPreparedRecordDoesNotOpen) {
   EXPECT_EQ(r.error().code, personalization::PrepareError::bad_record) << r.error().describe();
   EXPECT_TRUE(card->state().ssse.records.empty());
   EXPECT_EQ(state(ids[0]), db::AppState::prepared);
+}
+
+TEST_F(IssuanceInProcess, AnHsmThatCannotDoTheProfileIsRefusedBeforeAnyCard) {
+  add_lot("L", "CAFE0000", 10);
+  const auto ids = import_applications(1);
+  // SoftHSM2 has no SP 800-108 KDF: SCP03 card keys cannot be derived there.
+  SoftHsmToken token;
+  hsm::HsmConfig config;
+  config.backend = "pkcs11";
+  config.pkcs11 = token.config();
+  auto hsm = hsm::open_hsm(config);
+  ASSERT_TRUE(hsm.ok()) << hsm.error().describe();
+  auto st = store();
+  server::Issuance issuance(*st, **hsm, profile_, "test");
+  auto card = blank_card(0xCAFE0001);
+  vcard::InProcessReader reader(*card);
+  auto r = issuance.encode(ids[0], reader);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, EncodeError::hsm_failure);
+  EXPECT_NE(r.error().message.find("aes128 derive_sp800_108"), std::string::npos)
+      << r.error().message;
+  EXPECT_EQ(state(ids[0]), db::AppState::validated) << "nothing moved";
+  EXPECT_TRUE(card->state().ssse.records.empty());
 }
 
 TEST_F(IssuanceInProcess, AChipOutsideTheStockIsRefusedAndNothingIsWritten) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cardd/common/result.h"
+#include "cardd/hsm/hsm.h"
 #include "cardd/hsm/types.h"
 #include "cardd/personalization/ber_tlv.h"
 
@@ -143,6 +144,10 @@ struct CardProfile {
 // location ("applications[0].files[1].records[2].length: ... (line 42)").
 Result<CardProfile> load_card_profile(const std::string& path);
 Result<CardProfile> parse_card_profile(std::string_view toml_text, std::string_view source_name);
+
+// What an encoding session with this profile asks of the HSM (secure
+// channel, diversification, key export, key proofs), for the start-up check.
+std::vector<hsm::Requirement> hsm_requirements(const CardProfile& profile);
 
 // The directory of the profiles shipped with cardd, and the default one.
 std::string default_profile_path();

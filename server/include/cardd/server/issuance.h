@@ -40,7 +40,8 @@ class Issuance {
   // reason.
   Result<personalization::PreparedCard> prepare(std::string_view application_id);
 
-  // Prepares when needed, then personalizes the card in `reader`. When the
+  // Prepares when needed, then personalizes the card in `reader`. Refused
+  // at once (hsm_failure) when the HSM cannot do what the profile needs. When the
   // session fails after the chip was claimed, the card is SPOILED with the
   // classified reason and the application goes back to QUEUED; the error
   // (personalization::EncodeError) says why. A session interrupted earlier
@@ -60,6 +61,7 @@ class Issuance {
   hsm::Hsm& hsm_;
   personalization::CardProfile profile_;
   std::string actor_;
+  std::string hsm_cannot_;  // what the profile needs and the HSM cannot do
 };
 
 }  // namespace cardd::server
