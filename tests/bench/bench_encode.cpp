@@ -77,22 +77,14 @@ struct Env {
     pcscd = test::ensure_pcscd(kSlots[0], error);
     if (!error.empty()) return;
     for (int slot = 0; slot < 2; ++slot) {
-      vcards.push_back(test::ChildProcess::start(
-          {test::bin_path("vcard"), "--port", kPorts[slot], "--state",
+      auto vcard = test::insert_vcard(
+          kSlots[slot],
+          {"--port", kPorts[slot], "--state",
            (dir.path() / ("card" + std::to_string(slot) + ".json")).string(), "--serial",
-           "CAFE000" + std::to_string(slot + 1), "--kmc", kKmc, "--fresh-on-reset"}));
-      if (vcards.back()
-              .read_line(std::chrono::seconds(15))
-              .value_or("")
-              .rfind("vcard: inserted", 0) != 0) {
-        error = "vcard did not start: " + vcards.back().stderr_text();
-        return;
-      }
-      auto reader = personalization::open_pcsc_reader(kSlots[slot]);
-      if (!reader || !(*reader)->wait_for_card(std::chrono::seconds(15))) {
-        error = std::string("no card in ") + kSlots[slot];
-        return;
-      }
+           "CAFE000" + std::to_string(slot + 1), "--kmc", kKmc, "--fresh-on-reset"},
+          error);
+      if (vcard) vcards.push_back(std::move(*vcard));
+      if (!error.empty()) return;
     }
   }
 };

@@ -32,23 +32,13 @@ class EncodeThroughPcsc : public IssuanceFixture {
   // A blank card (IC serial `serial`) with the issuer's diversified keys.
   void insert_card(const std::string& serial, const std::vector<std::string>& faults = {}) {
     remove_card();
-    std::vector<std::string> argv{bin_path("vcard"),
-                                  "--port",
-                                  "35963",
-                                  "--state",
-                                  (dir_.path() / ("card-" + serial + ".json")).string(),
-                                  "--serial",
-                                  serial,
-                                  "--kmc",
-                                  kTestKmc};
-    argv.insert(argv.end(), faults.begin(), faults.end());
-    vcard_.emplace(ChildProcess::start(argv));
-    ASSERT_EQ(vcard_->read_line(std::chrono::seconds(15)).value_or(""),
-              "vcard: inserted in 127.0.0.1:35963")
-        << vcard_->stderr_text();
-    auto reader = personalization::open_pcsc_reader(kSlot);
-    ASSERT_TRUE(reader.ok());
-    ASSERT_TRUE((*reader)->wait_for_card(std::chrono::seconds(10)).ok());
+    std::vector<std::string> args{
+        "--port",   "35963", "--state", (dir_.path() / ("card-" + serial + ".json")).string(),
+        "--serial", serial,  "--kmc",   kTestKmc};
+    args.insert(args.end(), faults.begin(), faults.end());
+    std::string error;
+    vcard_ = insert_vcard(kSlot, args, error);
+    ASSERT_TRUE(error.empty()) << error;
   }
 
   // Waits until pcscd has seen the card go, or the next one would be taken for it.

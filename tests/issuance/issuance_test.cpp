@@ -56,6 +56,13 @@ class IssuanceInProcess : public IssuanceFixture {
     return issuance.encode(id, reader);
   }
 
+  Result<personalization::PreparedCard> prepare(const std::string& id) {
+    auto hsm = open_soft_hsm(dir_.path());
+    auto st = store();
+    server::Issuance issuance(*st, *hsm, profile_, "test");
+    return issuance.prepare(id);
+  }
+
   void use_profile(const std::string& text) {
     auto p = personalization::parse_card_profile(text, "variant.toml");
     ASSERT_TRUE(p.ok()) << p.error().describe();
@@ -115,12 +122,7 @@ TEST_F(IssuanceInProcess, ThePreparedCardIsStoredOnlyEncryptedUnderHsmKeys) {
 TEST_F(IssuanceInProcess, AnAlteredPreparedRecordDoesNotOpen) {
   add_lot("L", "CAFE0000", 10);
   const auto ids = import_applications(1);
-  {
-    auto hsm = open_soft_hsm(dir_.path());
-    auto st = store();
-    server::Issuance issuance(*st, *hsm, profile_, "test");
-    ASSERT_TRUE(issuance.prepare(ids[0]).ok());
-  }
+  ASSERT_TRUE(prepare(ids[0]).ok());
   // Flip one ciphertext byte of the record in the database file.
   {
     sqlite3* db = nullptr;
@@ -197,14 +199,9 @@ TEST_F(IssuanceInProcess, AMissingHsmKeyCostsNoCard) {
 TEST_F(IssuanceInProcess, AnInterruptedSessionIsSpoiledBeforeTheNextCard) {
   add_lot("L", "CAFE0000", 10);
   const auto ids = import_applications(1);
-  {
-    auto hsm = open_soft_hsm(dir_.path());
-    auto st = store();
-    server::Issuance issuance(*st, *hsm, profile_, "test");
-    ASSERT_TRUE(issuance.prepare(ids[0]).ok());
-    // The process died after claiming the chip.
-    ASSERT_TRUE(st->claim_card(ids[0], "47905301CAFE0001", "test").ok());
-  }
+  ASSERT_TRUE(prepare(ids[0]).ok());
+  // The process died after claiming the chip.
+  ASSERT_TRUE(store()->claim_card(ids[0], "47905301CAFE0001", "test").ok());
   auto card = blank_card(0xCAFE0002);
   auto r = encode(ids[0], *card);
   ASSERT_TRUE(r.ok()) << r.error().describe();

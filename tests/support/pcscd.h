@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "cardd/personalization/pcsc_reader.h"
 #include "child_process.h"
@@ -29,6 +30,28 @@ inline std::optional<ChildProcess> ensure_pcscd(const std::string& slot, std::st
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+}
+
+// Starts the vcard program with `args` (port, state, serial, faults …) and
+// waits until pcscd shows its card in `slot`; `error` says why not.
+inline std::optional<ChildProcess> insert_vcard(const std::string& slot,
+                                                const std::vector<std::string>& args,
+                                                std::string& error) {
+  std::vector<std::string> argv{bin_path("vcard")};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::optional<ChildProcess> vcard(ChildProcess::start(argv));
+  const std::string line = vcard->read_line(std::chrono::seconds(15)).value_or("");
+  if (line.rfind("vcard: inserted in ", 0) != 0) {
+    error = "vcard did not start: " + vcard->stderr_text();
+    return vcard;
+  }
+  auto reader = personalization::open_pcsc_reader(slot);
+  if (!reader) {
+    error = reader.error().describe();
+  } else if (auto s = (*reader)->wait_for_card(std::chrono::seconds(10)); !s) {
+    error = s.error().describe();
+  }
+  return vcard;
 }
 
 }  // namespace cardd::test

@@ -17,7 +17,9 @@
 #include "cardd/personalization/pcsc_reader.h"
 #include "cardd/vcard/state_file.h"
 #include "child_process.h"
+#include "hex.h"
 #include "pcscd.h"
+#include "soft_hsm.h"
 
 namespace cardd::test {
 
@@ -49,14 +51,12 @@ class PcscFixture : public ::testing::Test {
       }
     }
     reader_.reset();
-    std::vector<std::string> argv{
-        bin_path("vcard"), "--port",  "35963", "--state", (dir_.path() / "card.json").string(),
-        "--serial",        "CAFE0001"};
-    argv.insert(argv.end(), faults.begin(), faults.end());
-    vcard_.emplace(ChildProcess::start(argv));
-    ASSERT_EQ(vcard_->read_line(std::chrono::seconds(15)).value_or(""),
-              "vcard: inserted in 127.0.0.1:35963")
-        << vcard_->stderr_text();
+    std::vector<std::string> args{
+        "--port", "35963", "--state", (dir_.path() / "card.json").string(), "--serial", "CAFE0001"};
+    args.insert(args.end(), faults.begin(), faults.end());
+    std::string error;
+    vcard_ = insert_vcard(kSlot, args, error);
+    ASSERT_TRUE(error.empty()) << error;
     auto reader = personalization::open_pcsc_reader(kSlot);
     ASSERT_TRUE(reader.ok()) << reader.error().describe();
     reader_ = std::move(*reader);
@@ -66,21 +66,10 @@ class PcscFixture : public ::testing::Test {
   // A soft HSM holding the static ENC and MAC keys of the vcard's default
   // key set (404142…4F), imported as two components.
   std::unique_ptr<hsm::Hsm> card_key_hsm() {
-    std::ofstream(dir_.path() / "secret") << "pcsc test\n";
-    hsm::HsmConfig c;
-    c.soft.keystore_path = (dir_.path() / "keys.cks").string();
-    c.soft.passphrase_file = (dir_.path() / "secret").string();
-    auto h = std::move(*hsm::open_hsm(c));
-    for (const char* name : {"enc", "mac"}) {
-      std::vector<hsm::SecureBytes> parts;
-      parts.push_back(
-          *hsm::parse_key_hex(hsm::Algorithm::aes128, "00000000000000000000000000000001"));
-      parts.push_back(
-          *hsm::parse_key_hex(hsm::Algorithm::aes128, "404142434445464748494A4B4C4D4E4E"));
-      EXPECT_TRUE(h->import_components(
-                       hsm::KeySpec{name, hsm::Algorithm::aes128, {hsm::Usage::derive}, 1}, parts)
-                      .ok());
-    }
+    auto h = open_soft_hsm(dir_.path());
+    for (const char* name : {"enc", "mac"})
+      import_clear_key(*h, hsm::KeySpec{name, hsm::Algorithm::aes128, {hsm::Usage::derive}, 1},
+                       hex("404142434445464748494A4B4C4D4E4F"));
     return h;
   }
 
