@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "chip_photo.h"
 #include "chip_values.h"
 #include "data_items.h"
 
@@ -163,6 +164,11 @@ Result<PreparedCard> prepare_card(const CardProfile& profile, const HolderData& 
       return make_error(static_cast<PrepareError>(bytes.error().code.value()),
                         std::string(item) + ": " + bytes.error().message);
     card.items.emplace(std::string(item), std::move(*bytes));
+  }
+  if (const ElementSpec* spec = find_element(profile, "holder.photo"); spec != nullptr) {
+    auto photo = photo_for_chip(holder.photo, spec->length);
+    if (!photo) return photo.error();
+    card.items.emplace("holder.photo", std::move(*photo));
   }
   return card;
 }

@@ -291,9 +291,10 @@ class ProfileParser {
         r_.problem(w + ".records", "a transparent file has no records");
       if (const auto* c = r_.table(t, "content", w, true))
         f.content = parse_element(*c, w + ".content", false);
-      if (f.content && f.content->length > kMaxDgiValue)
+      if (f.content && f.content->length > kMaxTransparent)
         r_.problem(w + ".content.length",
-                   "at most " + std::to_string(kMaxDgiValue) + " bytes (one STORE DATA block)", &t);
+                   "at most " + std::to_string(kMaxTransparent) + " bytes (READ BINARY offsets)",
+                   &t);
       return f;
     }
     f.addressing = one_of<Addressing>(r_, t, "addressing", w, true,
@@ -370,7 +371,7 @@ class ProfileParser {
                                    {"gb18030", Encoding::gb18030},
                                    {"binary", Encoding::binary}})
                      .value_or(Encoding::an);
-    e.length = static_cast<std::size_t>(ranged(r_, t, "length", w, true, 1, 4096).value_or(0));
+    e.length = static_cast<std::size_t>(ranged(r_, t, "length", w, true, 1, 32768).value_or(0));
     if (e.item.empty()) return e;
     const DataItem* item = find_data_item(e.item);
     if (item == nullptr) {
@@ -390,6 +391,8 @@ class ProfileParser {
   // A DGI (2-byte tag, up to 3-byte length) must fit the 239 data bytes a
   // protected short STORE DATA carries.
   static constexpr std::size_t kMaxDgiValue = 234;
+  // READ BINARY reaches offsets up to 32767 (15 bits).
+  static constexpr std::size_t kMaxTransparent = 32768;
 
   TomlReader r_;
   CardProfile p_;

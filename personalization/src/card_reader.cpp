@@ -1,5 +1,6 @@
 #include "cardd/personalization/card_reader.h"
 
+#include "card_reading.h"
 #include "cardd/personalization/apdu.h"
 #include "cardd/personalization/encoding_session.h"
 #include "cardd/personalization/secure_channel.h"
@@ -53,12 +54,11 @@ Result<CardContents> read_card(Reader& reader, const CardProfile& profile) {
     if (auto s = check(*selected, "SELECT " + app.name); !s) return s.error();
     for (const auto& file : app.files) {
       if (file.type == FileType::transparent && file.content) {
-        auto r = transmit_all(
-            reader,
-            CommandApdu{0x00, 0xB0, static_cast<std::uint8_t>(0x80 | file.sfi), 0x00, {}, 256u});
-        if (!r) return r.error();
-        if (r->sw.ok())
-          if (auto s = decode_into(out, *file.content, r->data); !s) return s.error();
+        int commands = 0;
+        auto content = read_transparent(reader, file, commands);
+        if (!content) return content.error();
+        if (!content->empty())
+          if (auto s = decode_into(out, *file.content, *content); !s) return s.error();
       }
       for (std::size_t n = 0; n < file.records.size(); ++n)
         if (auto s = read_record(reader, out, file, n); !s) return s.error();

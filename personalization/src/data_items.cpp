@@ -5,7 +5,7 @@
 namespace cardd::personalization {
 namespace {
 
-constexpr std::array<DataItem, 18> kItems = {{
+constexpr std::array<DataItem, 19> kItems = {{
     {"card.identification_code", Encoding::an, 32},
     {"card.type", Encoding::an, 0},
     {"card.spec_version", Encoding::an, 0},
@@ -19,6 +19,7 @@ constexpr std::array<DataItem, 18> kItems = {{
     {"holder.gender", Encoding::an, 1},
     {"holder.ethnicity", Encoding::cn, 1},
     {"holder.birth_date", Encoding::cn, 4},
+    {"holder.photo", Encoding::binary, 0},
     {"fin.pan", Encoding::cn, 10},
     {"fin.expiry", Encoding::cn, 3},
     {"fin.effective", Encoding::cn, 3},

@@ -7,6 +7,7 @@
 
 #include "card_image.h"
 #include "card_keys.h"
+#include "card_reading.h"
 #include "cardd/personalization/apdu.h"
 #include "cardd/personalization/scp02.h"
 #include "cardd/personalization/scp03.h"
@@ -214,6 +215,18 @@ class Session {
     const auto add = [&](std::uint16_t dgi, ByteView value, bool encrypted) {
       Bytes one;
       append_dgi(one, dgi, value);
+      if (one.size() > kStoreDataBlock) {
+        // A clear DGI longer than a command (the photo) continues in the
+        // following commands, as EMV CPS allows; it gets commands of its own.
+        for (std::size_t at = 0; at < one.size(); at += kStoreDataBlock) {
+          const auto from = one.begin() + static_cast<std::ptrdiff_t>(at);
+          const auto to =
+              one.begin() + static_cast<std::ptrdiff_t>(std::min(one.size(), at + kStoreDataBlock));
+          blocks.emplace_back(Bytes(from, to), encrypted);
+        }
+        blocks.emplace_back(Bytes{}, encrypted);  // nothing may follow in its last piece
+        return;
+      }
       if (blocks.empty() || blocks.back().second != encrypted ||
           blocks.back().first.size() + one.size() > kStoreDataBlock)
         blocks.emplace_back(Bytes{}, encrypted);
@@ -240,6 +253,7 @@ class Session {
       if (!wrapped) return wrapped.error();
       add(static_cast<std::uint16_t>(0x8100 | key.reference), *wrapped, true);
     }
+    std::erase_if(blocks, [](const auto& b) { return b.first.empty(); });
     return blocks;
   }
 
@@ -278,15 +292,9 @@ class Session {
     for (const auto& file : app.files) {
       const auto sfi = static_cast<std::uint8_t>(file.spec->sfi << 3);
       if (file.spec->type == FileType::transparent) {
-        auto r = send(CommandApdu{0x00,
-                                  0xB0,
-                                  static_cast<std::uint8_t>(0x80 | file.spec->sfi),
-                                  0x00,
-                                  {},
-                                  static_cast<std::uint32_t>(file.content.size())},
-                      "READ BINARY " + file.spec->name);
-        if (!r) return r.error();
-        if (r->data != file.content)
+        auto content = read_transparent(reader_, *file.spec, result_.commands);
+        if (!content) return content.error();
+        if (*content != file.content)
           return make_error(EncodeError::readback_mismatch,
                             "READ BINARY " + file.spec->name + " differs from what was written");
       }

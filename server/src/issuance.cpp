@@ -43,6 +43,7 @@ Result<personalization::HolderData> Issuance::holder(std::string_view id) {
   h.female = text("gender") == "female";
   h.ethnicity = text("ethnicity");
   h.issuing_bank = text("issuing_bank");
+  h.photo = sensitive->photo;
   const auto birth = CivilDate::parse_iso(text("birth_date"));
   if (h.name.empty() || !birth)
     return make_error(PrepareError::bad_record,

@@ -93,6 +93,11 @@ TEST_F(IssuanceInProcess, EncodedCardHoldsThePreparedDataAndIsLocked) {
   EXPECT_EQ(contents->items.at("card.number"), r->card_number);
   EXPECT_EQ(contents->items.at("card.identification_code"), r->card_identification_code);
   EXPECT_EQ(contents->life_cycle, "SECURED");
+  // The photo file holds the re-encoded photo, read back through READ BINARY.
+  const auto& photo = card->state().ssse.binaries.at(8);
+  EXPECT_LE(photo.size(), 16384u);
+  EXPECT_GT(photo.size(), 2000u);
+  EXPECT_EQ(contents->items.at("holder.photo").size(), photo.size() * 2);
 }
 
 TEST_F(IssuanceInProcess, ThePreparedCardIsStoredOnlyEncryptedUnderHsmKeys) {

@@ -2,7 +2,11 @@
 // profile writes.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
+#include "cardd/common/base64.h"
 #include "cardd/personalization/card_data.h"
+#include "cardd/testdata/generator.h"
 
 namespace cardd::personalization {
 namespace {
@@ -13,6 +17,16 @@ CardProfile profile() {
   return p.ok() ? *p : CardProfile{};
 }
 
+// A real bureau photo (358×441 JPEG, 20 KB or more) from the generator.
+std::string bureau_photo() {
+  static const std::string photo = [] {
+    const testdata::Generator gen(testdata::GeneratorOptions{});
+    const auto j = nlohmann::json::parse(gen.make(0).json);
+    return *base64_decode(j["photo"].get<std::string>());
+  }();
+  return photo;
+}
+
 HolderData holder(std::string name) {
   HolderData h;
   h.name = std::move(name);
@@ -21,6 +35,7 @@ HolderData holder(std::string name) {
   h.ethnicity = "05";
   h.birth_date = CivilDate{1949, 12, 31};
   h.issuing_bank = "ICBC";
+  h.photo = bureau_photo();
   return h;
 }
 
@@ -129,6 +144,44 @@ TEST(CardData, ANameThatCannotBeEncodedIsAPreparationError) {
   ASSERT_FALSE(card.ok());
   EXPECT_EQ(card.error().code, PrepareError::unencodable_text);
   EXPECT_EQ(card.error().message.find("张"), std::string::npos) << "no PII in the message";
+}
+
+TEST(CardData, ThePhotoIsReencodedToFitTheChip) {
+  CardProfile p = profile();
+  const std::string original = bureau_photo();
+  ASSERT_GT(original.size(), 16384u);
+  auto card = prepare_card(p, holder("王小明"), "B10000005", "6212260000000000469",
+                           CivilDate{2026, 11, 25});
+  ASSERT_TRUE(card.ok()) << card.error().describe();
+  const Bytes& photo = card->items.at("holder.photo");
+  EXPECT_LE(photo.size(), 16384u);
+  EXPECT_GT(photo.size(), 2000u);
+  EXPECT_EQ(Bytes(photo.begin(), photo.begin() + 2), (Bytes{0xFF, 0xD8}));
+  EXPECT_EQ(Bytes(photo.end() - 2, photo.end()), (Bytes{0xFF, 0xD9}));
+  // Re-encoding is deterministic: the same card gets the same bytes.
+  auto again = prepare_card(p, holder("王小明"), "B10000005", "6212260000000000469",
+                            CivilDate{2026, 11, 25});
+  EXPECT_EQ(again->items.at("holder.photo"), photo);
+
+  // A limit the photo already fits: kept byte for byte.
+  p.applications[0].files[2].content->length = 32768;
+  auto kept = prepare_card(p, holder("王小明"), "B10000005", "6212260000000000469",
+                           CivilDate{2026, 11, 25});
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->items.at("holder.photo"), Bytes(original.begin(), original.end()));
+
+  // Too small a limit, and a photo that is not a JPEG.
+  p.applications[0].files[2].content->length = 300;
+  auto tiny = prepare_card(p, holder("王小明"), "B10000005", "6212260000000000469",
+                           CivilDate{2026, 11, 25});
+  ASSERT_FALSE(tiny.ok());
+  EXPECT_EQ(tiny.error().code, PrepareError::too_long);
+  HolderData broken = holder("王小明");
+  broken.photo = std::string(40000, 'x');
+  auto bad =
+      prepare_card(profile(), broken, "B10000005", "6212260000000000469", CivilDate{2026, 11, 25});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, PrepareError::bad_value);
 }
 
 TEST(CardData, PreparedCardSurvivesJson) {

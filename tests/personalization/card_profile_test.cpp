@@ -31,7 +31,11 @@ TEST(CardProfile, ShippedBeijingProfileLoads) {
   ASSERT_EQ(p->applications.size(), 2u);
   const ApplicationSpec& ssse = p->applications[0];
   EXPECT_EQ(ssse.aid.size(), 15u);
-  ASSERT_EQ(ssse.files.size(), 2u);
+  ASSERT_EQ(ssse.files.size(), 3u);
+  EXPECT_EQ(ssse.files[2].type, FileType::transparent);
+  ASSERT_TRUE(ssse.files[2].content.has_value());
+  EXPECT_EQ(ssse.files[2].content->item, "holder.photo");
+  EXPECT_EQ(ssse.files[2].content->length, 16384u);
   EXPECT_EQ(ssse.files[0].sfi, 5);
   EXPECT_EQ(ssse.files[0].fid, 0xEF05);
   EXPECT_EQ(ssse.files[0].records.size(), 7u);

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cardd/common/pii.h"
+#include "cardd/common/sha256.h"
 #include "cardd/personalization/card_reader.h"
 #include "cardd/personalization/pcsc_reader.h"
 #include "cardd/server/issuance.h"
@@ -85,6 +86,13 @@ struct ReadArgs {
 // Holder data a clerk reads; the social security number and PAN are masked
 // unless asked for.
 std::string shown(const std::string& item, const std::string& value, bool show_pii) {
+  if (item == "holder.photo") {
+    // The JPEG as its size and digest (hex on the card reader's side).
+    std::string bytes;
+    for (std::size_t i = 0; i + 1 < value.size(); i += 2)
+      bytes.push_back(static_cast<char>(std::stoi(value.substr(i, 2), nullptr, 16)));
+    return fmt::format("{} bytes, SHA-256 {}", bytes.size(), to_hex(sha256(bytes)));
+  }
   if (show_pii) return value;
   if (item == "holder.ssn") return mask_id_number(value);
   if (item == "fin.pan") return mask_tail4(value);
@@ -120,10 +128,10 @@ int run_read(const ReadArgs& args) {
   std::cout << fmt::format(
       "chip                  {}\nlife cycle            {}\nname                  {}\n"
       "social security no.   {}\ncard number           {}\nissued / expires      {} / {}\n"
-      "card identification   {}\n",
+      "card identification   {}\nphoto on the chip      {}\n",
       contents->chip_id, contents->life_cycle, item("holder.name"), item("holder.ssn"),
       item("card.number"), date("card.issue_date"), date("card.expiry_date"),
-      item("card.identification_code"));
+      item("card.identification_code"), item("holder.photo"));
   return 0;
 }
 

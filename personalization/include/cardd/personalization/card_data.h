@@ -35,6 +35,7 @@ struct HolderData {
   std::string ethnicity;  // GB/T 3304, 2 digits
   CivilDate birth_date;
   std::string issuing_bank;  // code, selects the BIN
+  std::string photo;         // the bureau's JPEG (the chip's copy is re-encoded to fit)
 };
 
 struct PreparedCard {

@@ -1,0 +1,32 @@
+#include "card_reading.h"
+
+#include "cardd/personalization/apdu.h"
+
+namespace cardd::personalization {
+
+Result<Bytes> read_transparent(Reader& reader, const FileSpec& file, int& commands) {
+  const Bytes fid = {static_cast<std::uint8_t>(file.fid >> 8), static_cast<std::uint8_t>(file.fid)};
+  ++commands;
+  auto selected = transmit_all(reader, CommandApdu{0x00, 0xA4, 0x02, 0x0C, fid, std::nullopt});
+  if (!selected) return selected.error();
+  if (auto s = check(*selected, "SELECT " + file.name); !s) return s.error();
+  Bytes content;
+  constexpr std::size_t kPiece = 256;
+  while (content.size() < 32768) {
+    ++commands;
+    auto r = transmit_all(reader, CommandApdu{0x00,
+                                              0xB0,
+                                              static_cast<std::uint8_t>(content.size() >> 8),
+                                              static_cast<std::uint8_t>(content.size()),
+                                              {},
+                                              static_cast<std::uint32_t>(kPiece)});
+    if (!r) return r.error();
+    if (r->sw == StatusWord{0x6282}) break;  // end of file reached
+    if (auto s = check(*r, "READ BINARY " + file.name); !s) return s.error();
+    content.insert(content.end(), r->data.begin(), r->data.end());
+    if (r->data.size() < kPiece) break;
+  }
+  return content;
+}
+
+}  // namespace cardd::personalization

@@ -1,0 +1,16 @@
+// Reading what a personalized card holds through the applications' own
+// commands; shared by the session's read-back and read_card.
+#pragma once
+
+#include "cardd/common/result.h"
+#include "cardd/personalization/card_profile.h"
+#include "cardd/personalization/reader.h"
+
+namespace cardd::personalization {
+
+// The whole content of a transparent file of the selected application:
+// SELECT by FID, then READ BINARY in 256-byte pieces until 6282 (end of
+// file) or a short piece. `commands` counts the APDUs sent.
+Result<Bytes> read_transparent(Reader& reader, const FileSpec& file, int& commands);
+
+}  // namespace cardd::personalization
