@@ -91,7 +91,7 @@ std::string shown(const std::string& item, const std::string& value, bool show_p
     std::string bytes;
     for (std::size_t i = 0; i + 1 < value.size(); i += 2)
       bytes.push_back(static_cast<char>(std::stoi(value.substr(i, 2), nullptr, 16)));
-    return fmt::format("{} bytes, SHA-256 {}", bytes.size(), to_hex(sha256(bytes)));
+    return fmt::format("{} bytes, SHA-256 {}…", bytes.size(), to_hex(sha256(bytes)).substr(0, 16));
   }
   if (show_pii) return value;
   if (item == "holder.ssn") return mask_id_number(value);
@@ -128,7 +128,7 @@ int run_read(const ReadArgs& args) {
   std::cout << fmt::format(
       "chip                  {}\nlife cycle            {}\nname                  {}\n"
       "social security no.   {}\ncard number           {}\nissued / expires      {} / {}\n"
-      "card identification   {}\nphoto on the chip      {}\n",
+      "card identification   {}\nphoto on the chip     {}\n",
       contents->chip_id, contents->life_cycle, item("holder.name"), item("holder.ssn"),
       item("card.number"), date("card.issue_date"), date("card.expiry_date"),
       item("card.identification_code"), item("holder.photo"));
