@@ -6,7 +6,6 @@
 
 #include "chip_photo.h"
 #include "chip_values.h"
-#include "data_items.h"
 
 namespace cardd::personalization {
 namespace {

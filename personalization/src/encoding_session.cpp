@@ -111,8 +111,8 @@ class Session {
     full.items.insert_or_assign(std::string(kCardIdentificationCode), std::move(*cic));
     auto image = build_card_image(profile_, full);
     if (!image) return classify(image.error(), "card image");
-    // Everything the HSM must do for this card is checked before the chip is
-    // claimed: an HSM that is away or lacks a key costs no card.
+    // Every card key is derived before the chip is claimed: an HSM that is
+    // away or lacks a master key costs no card.
     auto keys = CardKeys::derive(hsm_, profile_, chip_id, card_.card_number);
     if (!keys) return classify(keys.error(), "card keys");
     keys_ = std::move(*keys);

@@ -103,6 +103,8 @@ TEST_F(EncodeThroughPcsc, ImportEncodeReadShowsExactlyTheApplication) {
   EXPECT_EQ(items["card.identification_code"].get<std::string>().substr(15, 16),
             "47905301CAFE0001");
   EXPECT_EQ(items["fin.pan"], mask_tail4((*prepared)->pan));
+  EXPECT_NE(items["holder.photo"].get<std::string>().find(" bytes, SHA-256 "), std::string::npos)
+      << "the photo file was written and read back";
   EXPECT_EQ(read_card(true)["items"]["holder.ssn"], sensitive->id_number);
 }
 
