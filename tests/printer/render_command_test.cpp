@@ -14,13 +14,9 @@ using test::run_command;
 using test::RunResult;
 namespace fs = std::filesystem;
 
-// In the asan preset cardctl inherits LSAN_OPTIONS: the same third-party
-// suppressions as this test binary (printer_test_support.cpp).
-RunResult cardctl(const test::TempDir& dir, std::vector<std::string> args) {
-  const auto supp = (dir.path() / "lsan.supp").string();
-  std::ofstream(supp) << "leak:libfontconfig.so\nleak:cairo_surface_finish\n";
-  args.insert(args.begin(), {"env", "ASAN_OPTIONS=fast_unwind_on_malloc=0",
-                             "LSAN_OPTIONS=suppressions=" + supp, bin_path("cardctl")});
+// cardctl carries its own suppressions for third-party leaks (main.cpp).
+RunResult cardctl(std::vector<std::string> args) {
+  args.insert(args.begin(), bin_path("cardctl"));
   return run_command(args);
 }
 
@@ -44,15 +40,15 @@ TEST(RenderCommand, WritesFacesCarrierAndLabelForImportedApplications) {
   test::TempDir dir;
   const auto apps = (dir.path() / "apps.jsonl").string();
   const auto db = (dir.path() / "cardd.db").string();
-  ASSERT_EQ(cardctl(dir, {"gen", "--count", "6", "--seed", "5", "--out", apps}).exit_code, 0);
-  const RunResult imported = cardctl(dir, {"import", apps, "--db", db});
+  ASSERT_EQ(cardctl({"gen", "--count", "6", "--seed", "5", "--out", apps}).exit_code, 0);
+  const RunResult imported = cardctl({"import", apps, "--db", db});
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
 
   int mail = 0;
   for (int i = 0; i < 6; ++i) {
     const std::string id = "BJ-5-0000000" + std::to_string(i);
     const fs::path out = dir.path() / id;
-    const RunResult r = cardctl(dir, {"render", id, "--db", db, "--out", out.string()});
+    const RunResult r = cardctl({"render", id, "--db", db, "--out", out.string()});
     ASSERT_EQ(r.exit_code, 0) << id << ": " << r.err;
     EXPECT_NE(r.out.find("PLACEHOLDER"), std::string::npos);
     EXPECT_EQ(png_size(read(out / "front.png")), (std::pair<int, int>{1011, 638}));
@@ -78,7 +74,7 @@ TEST(RenderCommand, WritesFacesCarrierAndLabelForImportedApplications) {
   EXPECT_GT(mail, 0) << "some generated applications are delivered by mail";
 
   const RunResult missing =
-      cardctl(dir, {"render", "BJ-5-99999999", "--db", db, "--out", (dir.path() / "x").string()});
+      cardctl({"render", "BJ-5-99999999", "--db", db, "--out", (dir.path() / "x").string()});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_FALSE(fs::exists(dir.path() / "x"));
 }
