@@ -3,11 +3,10 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-
 #include "cardd/hsm/factory.h"
 #include "child_process.h"
 #include "hex.h"
+#include "soft_hsm.h"
 
 namespace cardd::personalization {
 namespace {
@@ -17,29 +16,17 @@ using test::hex;
 class Scp02Test : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::ofstream(dir_.path() / "secret") << "scp02 test\n";
-    hsm::HsmConfig c;
-    c.soft.keystore_path = (dir_.path() / "keys.cks").string();
-    c.soft.passphrase_file = (dir_.path() / "secret").string();
-    hsm_ = std::move(*hsm::open_hsm(c));
+    hsm_ = test::open_soft_hsm(dir_.path());
+    ASSERT_NE(hsm_, nullptr);
     import("enc", "100102030405060708090a0b0c0d0e0f");
     import("mac", "101102030405060708090a0b0c0d0e0f");
     import("dek", "102102030405060708090a0b0c0d0e0f");
   }
 
   void import(const std::string& name, std::string_view key_hex) {
-    auto key = hsm::parse_key_hex(hsm::Algorithm::des3_2key, key_hex);
-    std::vector<hsm::SecureBytes> parts;
-    parts.emplace_back(16);
-    parts.emplace_back(16);
-    for (std::size_t i = 0; i < 16; ++i) {
-      parts[0][i] = static_cast<std::uint8_t>(0x3A + 7 * i);
-      parts[1][i] = (*key)[i] ^ parts[0][i];
-    }
-    ASSERT_TRUE(
-        hsm_->import_components(
-                hsm::KeySpec{name, hsm::Algorithm::des3_2key, {hsm::Usage::derive}, 1}, parts)
-            .ok());
+    test::import_clear_key(*hsm_,
+                           hsm::KeySpec{name, hsm::Algorithm::des3_2key, {hsm::Usage::derive}, 1},
+                           test::hex(key_hex));
   }
 
   test::TempDir dir_;

@@ -6,10 +6,9 @@
 
 #include "hex.h"
 
-#include <fstream>
-
 #include "cardd/hsm/factory.h"
 #include "child_process.h"
+#include "soft_hsm.h"
 
 namespace cardd::personalization {
 namespace {
@@ -19,28 +18,16 @@ using test::hex;
 class Scp03Test : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::ofstream(dir_.path() / "secret") << "scp03 test\n";
-    hsm::HsmConfig c;
-    c.soft.keystore_path = (dir_.path() / "keys.cks").string();
-    c.soft.passphrase_file = (dir_.path() / "secret").string();
-    hsm_ = std::move(*hsm::open_hsm(c));
+    hsm_ = test::open_soft_hsm(dir_.path());
+    ASSERT_NE(hsm_, nullptr);
     import("card/enc", "000102030405060708090a0b0c0d0e0f");
     import("card/mac", "101112131415161718191a1b1c1d1e1f");
   }
 
   void import(const std::string& name, std::string_view key_hex) {
-    // Two components: the key XOR 0x5A…, and 0x5A….
-    auto key = hsm::parse_key_hex(hsm::Algorithm::aes128, key_hex);
-    std::vector<hsm::SecureBytes> parts;
-    parts.emplace_back(16);
-    parts.emplace_back(16);
-    for (std::size_t i = 0; i < 16; ++i) {
-      parts[0][i] = static_cast<std::uint8_t>(0x5A + i);
-      parts[1][i] = (*key)[i] ^ parts[0][i];
-    }
-    ASSERT_TRUE(hsm_->import_components(
-                        hsm::KeySpec{name, hsm::Algorithm::aes128, {hsm::Usage::derive}, 1}, parts)
-                    .ok());
+    test::import_clear_key(*hsm_,
+                           hsm::KeySpec{name, hsm::Algorithm::aes128, {hsm::Usage::derive}, 1},
+                           test::hex(key_hex));
   }
 
   Result<Scp03Session> open(std::string_view host_challenge, std::string_view response,

@@ -7,7 +7,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,6 +19,7 @@
 #include "cardd/vcard/virtual_card.h"
 #include "child_process.h"
 #include "hex.h"
+#include "soft_hsm.h"
 
 namespace cardd::vcard::test {
 
@@ -88,13 +88,8 @@ class FaultyReader final : public personalization::Reader {
 class CardFixture : public ::testing::TestWithParam<Cipher> {
  protected:
   void SetUp() override {
-    std::ofstream(dir_.path() / "secret") << "vcard fixture\n";
-    hsm::HsmConfig c;
-    c.soft.keystore_path = (dir_.path() / "keys.cks").string();
-    c.soft.passphrase_file = (dir_.path() / "secret").string();
-    auto opened = hsm::open_hsm(c);
-    ASSERT_TRUE(opened.ok()) << opened.error().describe();
-    hsm_ = std::move(*opened);
+    hsm_ = cardd::test::open_soft_hsm(dir_.path());
+    ASSERT_NE(hsm_, nullptr);
     insert(new_card(cipher()));
     import_kmc();
     derive_card_keys();
@@ -123,16 +118,8 @@ class CardFixture : public ::testing::TestWithParam<Cipher> {
   }
 
   void import_kmc() {
-    std::vector<hsm::SecureBytes> parts;
-    parts.emplace_back(16);
-    parts.emplace_back(16);
-    for (std::size_t i = 0; i < 16; ++i) {
-      parts[0][i] = static_cast<std::uint8_t>(0x5A + 3 * i);
-      parts[1][i] = kKmc[i] ^ parts[0][i];
-    }
-    auto imported =
-        hsm_->import_components(hsm::KeySpec{"kmc", algorithm(), {hsm::Usage::derive}, 1}, parts);
-    ASSERT_TRUE(imported.ok()) << imported.error().describe();
+    cardd::test::import_clear_key(*hsm_, hsm::KeySpec{"kmc", algorithm(), {hsm::Usage::derive}, 1},
+                                  kKmc);
   }
 
   // What the host does: CHIP ID from the CPLC, keys diversified in the HSM.

@@ -2,12 +2,11 @@
 // independently written SCP03, through the in-process reader.
 #include <gtest/gtest.h>
 
-#include <fstream>
-
 #include "cardd/hsm/factory.h"
 #include "cardd/personalization/scp03.h"
 #include "cardd/vcard/virtual_card.h"
 #include "child_process.h"
+#include "soft_hsm.h"
 
 namespace cardd::vcard {
 namespace {
@@ -25,11 +24,8 @@ const Bytes kMac = {0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57,
 class SecureChannel : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::ofstream(dir_.path() / "secret") << "vcard test\n";
-    hsm::HsmConfig c;
-    c.soft.keystore_path = (dir_.path() / "keys.cks").string();
-    c.soft.passphrase_file = (dir_.path() / "secret").string();
-    hsm_ = std::move(*hsm::open_hsm(c));
+    hsm_ = test::open_soft_hsm(dir_.path());
+    ASSERT_NE(hsm_, nullptr);
     import("card/enc", kEnc);
     import("card/mac", kMac);
     CardState state;
@@ -41,16 +37,8 @@ class SecureChannel : public ::testing::Test {
   }
 
   void import(const std::string& name, const Bytes& value) {
-    std::vector<hsm::SecureBytes> parts;
-    parts.emplace_back(16);
-    parts.emplace_back(16);
-    for (std::size_t i = 0; i < 16; ++i) {
-      parts[0][i] = static_cast<std::uint8_t>(0xA5 ^ i);
-      parts[1][i] = value[i] ^ parts[0][i];
-    }
-    ASSERT_TRUE(hsm_->import_components(
-                        hsm::KeySpec{name, hsm::Algorithm::aes128, {hsm::Usage::derive}, 1}, parts)
-                    .ok());
+    test::import_clear_key(
+        *hsm_, hsm::KeySpec{name, hsm::Algorithm::aes128, {hsm::Usage::derive}, 1}, value);
   }
 
   personalization::ResponseApdu send(const CommandApdu& c) {
@@ -158,24 +146,12 @@ namespace {
 // both sides (host keys in the soft HSM, the card's own SM4).
 TEST(SecureChannelSm4, FullProtectionRoundTrip) {
   test::TempDir dir;
-  std::ofstream(dir.path() / "secret") << "sm4 test\n";
-  hsm::HsmConfig c;
-  c.soft.keystore_path = (dir.path() / "keys.cks").string();
-  c.soft.passphrase_file = (dir.path() / "secret").string();
-  auto h = std::move(*hsm::open_hsm(c));
+  auto h = test::open_soft_hsm(dir.path());
+  ASSERT_NE(h, nullptr);
   const Bytes enc(16, 0x3C), mac(16, 0x5D);
-  for (const auto& [name, value] : {std::pair{"sm4/enc", enc}, std::pair{"sm4/mac", mac}}) {
-    std::vector<hsm::SecureBytes> parts;
-    parts.emplace_back(16);
-    parts.emplace_back(16);
-    for (std::size_t i = 0; i < 16; ++i) {
-      parts[0][i] = static_cast<std::uint8_t>(i + 1);
-      parts[1][i] = value[i] ^ parts[0][i];
-    }
-    ASSERT_TRUE(h->import_components(
-                     hsm::KeySpec{name, hsm::Algorithm::sm4, {hsm::Usage::derive}, 1}, parts)
-                    .ok());
-  }
+  for (const auto& [name, value] : {std::pair{"sm4/enc", enc}, std::pair{"sm4/mac", mac}})
+    test::import_clear_key(*h, hsm::KeySpec{name, hsm::Algorithm::sm4, {hsm::Usage::derive}, 1},
+                           value);
   CardState state;
   state.keys = StaticKeys{Cipher::sm4, enc, mac, mac, 0x30};
   VirtualCard card(std::move(state));
@@ -214,25 +190,13 @@ class SecureChannelScp02 : public ::testing::TestWithParam<std::pair<std::uint8_
 TEST_P(SecureChannelScp02, RoundTrip) {
   const auto [i, level] = GetParam();
   test::TempDir dir;
-  std::ofstream(dir.path() / "secret") << "scp02\n";
-  hsm::HsmConfig c;
-  c.soft.keystore_path = (dir.path() / "keys.cks").string();
-  c.soft.passphrase_file = (dir.path() / "secret").string();
-  auto h = std::move(*hsm::open_hsm(c));
+  auto h = test::open_soft_hsm(dir.path());
+  ASSERT_NE(h, nullptr);
   const Bytes key = {0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47,
                      0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F};
-  for (const char* name : {"enc", "mac", "dek"}) {
-    std::vector<hsm::SecureBytes> parts;
-    parts.emplace_back(16);
-    parts.emplace_back(16);
-    for (std::size_t k = 0; k < 16; ++k) {
-      parts[0][k] = static_cast<std::uint8_t>(0x11 * (k + 1));
-      parts[1][k] = key[k] ^ parts[0][k];
-    }
-    ASSERT_TRUE(h->import_components(
-                     hsm::KeySpec{name, hsm::Algorithm::des3_2key, {hsm::Usage::derive}, 1}, parts)
-                    .ok());
-  }
+  for (const char* name : {"enc", "mac", "dek"})
+    test::import_clear_key(
+        *h, hsm::KeySpec{name, hsm::Algorithm::des3_2key, {hsm::Usage::derive}, 1}, key);
   CardState state;
   state.keys = StaticKeys{Cipher::des3, key, key, key, 0x20, i};
   VirtualCard card(std::move(state));
