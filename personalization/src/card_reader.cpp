@@ -20,10 +20,7 @@ Status decode_into(CardContents& out, const ElementSpec& e, ByteView value) {
 
 Status read_record(Reader& reader, CardContents& out, const FileSpec& file, std::size_t n) {
   const RecordSpec& spec = file.records[n];
-  const bool by_tag = file.addressing == Addressing::tag;
-  const auto p1 = static_cast<std::uint8_t>(by_tag ? spec.tag : n + 1);
-  const auto p2 = static_cast<std::uint8_t>(file.sfi << 3 | (by_tag ? 0x00 : 0x04));
-  auto r = transmit_all(reader, CommandApdu{0x00, 0xB2, p1, p2, {}, 256u});
+  auto r = transmit_all(reader, read_record_command(file, n));
   if (!r) return r.error();
   if (r->sw == sw::kRecordNotFound) return {};
   if (auto s = check(*r, "READ RECORD " + file.name); !s) return s;
@@ -54,8 +51,7 @@ Result<CardContents> read_card(Reader& reader, const CardProfile& profile) {
     if (auto s = check(*selected, "SELECT " + app.name); !s) return s.error();
     for (const auto& file : app.files) {
       if (file.type == FileType::transparent && file.content) {
-        int commands = 0;
-        auto content = read_transparent(reader, file, commands);
+        auto content = read_transparent(reader, file);
         if (!content) return content.error();
         if (!content->empty())
           if (auto s = decode_into(out, *file.content, *content); !s) return s.error();

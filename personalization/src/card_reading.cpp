@@ -4,16 +4,21 @@
 
 namespace cardd::personalization {
 
-Result<Bytes> read_transparent(Reader& reader, const FileSpec& file, int& commands) {
+CommandApdu read_record_command(const FileSpec& file, std::size_t n) {
+  const bool by_tag = file.addressing == Addressing::tag;
+  const auto p1 = static_cast<std::uint8_t>(by_tag ? file.records[n].tag : n + 1);
+  const auto p2 = static_cast<std::uint8_t>(file.sfi << 3 | (by_tag ? 0x00 : 0x04));
+  return CommandApdu{0x00, 0xB2, p1, p2, {}, 256u};
+}
+
+Result<Bytes> read_transparent(Reader& reader, const FileSpec& file) {
   const Bytes fid = {static_cast<std::uint8_t>(file.fid >> 8), static_cast<std::uint8_t>(file.fid)};
-  ++commands;
   auto selected = transmit_all(reader, CommandApdu{0x00, 0xA4, 0x02, 0x0C, fid, std::nullopt});
   if (!selected) return selected.error();
   if (auto s = check(*selected, "SELECT " + file.name); !s) return s.error();
   Bytes content;
   constexpr std::size_t kPiece = 256;
   while (content.size() < 32768) {
-    ++commands;
     auto r = transmit_all(reader, CommandApdu{0x00,
                                               0xB0,
                                               static_cast<std::uint8_t>(content.size() >> 8),

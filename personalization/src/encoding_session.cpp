@@ -84,6 +84,27 @@ Bytes pin_block(std::string_view pin, std::size_t block) {
   return out;
 }
 
+// Counts the APDUs the session exchanges (GET RESPONSEs included).
+class CountingReader final : public Reader {
+ public:
+  explicit CountingReader(Reader& inner) : inner_(inner) {}
+  std::string name() const override { return inner_.name(); }
+  Result<Bytes> connect() override { return inner_.connect(); }
+  Status disconnect() override { return inner_.disconnect(); }
+  Result<ResponseApdu> transmit(const CommandApdu& command) override {
+    ++count;
+    return inner_.transmit(command);
+  }
+  Status wait_for_card(std::chrono::milliseconds t) override { return inner_.wait_for_card(t); }
+  Status wait_for_removal(std::chrono::milliseconds t) override {
+    return inner_.wait_for_removal(t);
+  }
+  int count = 0;
+
+ private:
+  Reader& inner_;
+};
+
 class Session {
  public:
   Session(Reader& reader, hsm::Hsm& hsm, const CardProfile& profile, const PreparedCard& card,
@@ -98,7 +119,6 @@ class Session {
     }
     auto chip = read_chip_id(reader_);
     if (!chip) return chip.error();
-    ++result_.commands;
     result_.chip_id = *chip;
     progress(fmt::format("chip {}", *chip));
     Bytes chip_id;
@@ -132,6 +152,7 @@ class Session {
         return s.error();
     }
     if (auto s = step("lock", [&] { return lock(*image); }); !s) return s.error();
+    result_.commands = reader_.count;
     return result_;
   }
 
@@ -150,7 +171,6 @@ class Session {
 
   Result<ResponseApdu> send(const CommandApdu& c, std::string_view what,
                             std::initializer_list<StatusWord> allowed = {sw::kSuccess}) {
-    ++result_.commands;
     auto r = transmit_all(reader_, c);
     if (!r) return r.error();
     if (auto s = check(*r, what, allowed); !s) return s.error();
@@ -161,7 +181,6 @@ class Session {
                                    std::initializer_list<StatusWord> allowed = {sw::kSuccess}) {
     auto wrapped = channel_->wrap(c);
     if (!wrapped) return wrapped.error();
-    ++result_.commands;
     auto r = transmit_all(reader_, *wrapped);
     if (!r) return r.error();
     auto plain = channel_->unwrap(*r);
@@ -178,7 +197,6 @@ class Session {
     auto challenge = hsm_.random(8);
     if (!challenge) return challenge.error();
     const auto& sc = profile_.secure_channel;
-    ++result_.commands;
     auto iu = transmit_all(reader_, initialize_update_command(sc.key_version, *challenge));
     if (!iu) return iu.error();
     if (iu->sw == sw::kAuthenticationBlocked)
@@ -200,7 +218,6 @@ class Session {
     }
     auto auth = channel_->external_authenticate();
     if (!auth) return auth.error();
-    ++result_.commands;
     auto answer = transmit_all(reader_, *auth);
     if (!answer) return answer.error();
     if (!answer->sw.ok())
@@ -217,14 +234,13 @@ class Session {
       append_dgi(one, dgi, value);
       if (one.size() > kStoreDataBlock) {
         // A clear DGI longer than a command (the photo) continues in the
-        // following commands, as EMV CPS allows; it gets commands of its own.
+        // following commands, as EMV CPS allows.
         for (std::size_t at = 0; at < one.size(); at += kStoreDataBlock) {
           const auto from = one.begin() + static_cast<std::ptrdiff_t>(at);
           const auto to =
               one.begin() + static_cast<std::ptrdiff_t>(std::min(one.size(), at + kStoreDataBlock));
           blocks.emplace_back(Bytes(from, to), encrypted);
         }
-        blocks.emplace_back(Bytes{}, encrypted);  // nothing may follow in its last piece
         return;
       }
       if (blocks.empty() || blocks.back().second != encrypted ||
@@ -253,7 +269,6 @@ class Session {
       if (!wrapped) return wrapped.error();
       add(static_cast<std::uint16_t>(0x8100 | key.reference), *wrapped, true);
     }
-    std::erase_if(blocks, [](const auto& b) { return b.first.empty(); });
     return blocks;
   }
 
@@ -290,22 +305,17 @@ class Session {
   Status read_back(const ApplicationImage& app) {
     if (auto s = select(*app.spec); !s) return s;
     for (const auto& file : app.files) {
-      const auto sfi = static_cast<std::uint8_t>(file.spec->sfi << 3);
       if (file.spec->type == FileType::transparent) {
-        auto content = read_transparent(reader_, *file.spec, result_.commands);
+        auto content = read_transparent(reader_, *file.spec);
         if (!content) return content.error();
         if (*content != file.content)
           return make_error(EncodeError::readback_mismatch,
                             "READ BINARY " + file.spec->name + " differs from what was written");
       }
       for (std::size_t n = 0; n < file.records.size(); ++n) {
-        const RecordSpec& spec = file.spec->records[n];
-        const bool by_tag = file.spec->addressing == Addressing::tag;
-        const auto p1 = static_cast<std::uint8_t>(by_tag ? spec.tag : n + 1);
-        const auto p2 = static_cast<std::uint8_t>(sfi | (by_tag ? 0x00 : 0x04));
         const std::string what = fmt::format("READ RECORD {} record {}", file.spec->name, n + 1);
-        auto r = send(CommandApdu{0x00, 0xB2, p1, p2, {}, 256u}, what,
-                      {sw::kSuccess, sw::kRecordNotFound});
+        auto r =
+            send(read_record_command(*file.spec, n), what, {sw::kSuccess, sw::kRecordNotFound});
         if (!r) return r.error();
         const bool present = r->sw.ok();
         if (present != file.records[n].has_value() || (present && r->data != *file.records[n]))
@@ -318,7 +328,6 @@ class Session {
 
   Status prove_keys(const ApplicationSpec& app) {
     if (app.pin) {
-      ++result_.commands;
       auto r = transmit_all(
           reader_, CommandApdu{0x00, 0x20, 0x00, 0x00, pin_bcd(app.pin->initial), std::nullopt});
       if (!r) return r.error();
@@ -361,7 +370,7 @@ class Session {
     return {};
   }
 
-  Reader& reader_;
+  CountingReader reader_;
   hsm::Hsm& hsm_;
   const CardProfile& profile_;
   const PreparedCard& card_;
