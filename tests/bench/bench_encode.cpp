@@ -15,22 +15,16 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "bench_support.h"
-#include "cardd/common/base64.h"
+#include "bureau_photo.h"
 #include "cardd/hsm/factory.h"
 #include "cardd/personalization/card_data.h"
 #include "cardd/personalization/encoding_session.h"
 #include "cardd/personalization/pcsc_reader.h"
-#include "cardd/testdata/generator.h"
 #include "cardd/vcard/chip.h"
 #include "cardd/vcard/virtual_card.h"
 #include "child_process.h"
@@ -47,14 +41,6 @@ using personalization::Bytes;
 constexpr const char* kKmc = "C0C1C2C3C4C5C6C7C8C9CACBCCCDCECF";
 const char* const kSlots[] = {"Virtual PCD 00 00", "Virtual PCD 00 01"};
 const char* const kPorts[] = {"35963", "35964"};
-
-// A bureau photo (358×441 JPEG) from the test-data generator; the chip's
-// copy is re-encoded to fit the profile's photo file.
-std::string bureau_photo() {
-  const testdata::Generator gen(testdata::GeneratorOptions{});
-  const auto j = nlohmann::json::parse(gen.make(0).json);
-  return *base64_decode(j["photo"].get<std::string>());
-}
 
 struct Env {
   test::TempDir dir;
@@ -75,8 +61,8 @@ struct Env {
       for (const auto& key : app.keys)
         (void)hsm->generate(hsm::KeySpec{key.master_key, sc.algorithm, {hsm::Usage::derive}, 1});
     personalization::HolderData holder{
-        "阿依古丽·买买提", "11010519491231002X", true, "05", CivilDate{1949, 12, 31}, "ICBC",
-        bureau_photo()};
+        "阿依古丽·买买提",   "11010519491231002X", true, "05", CivilDate{1949, 12, 31}, "ICBC",
+        test::bureau_photo()};
     card = *personalization::prepare_card(profile, holder, "B10000001", "6212260000000000428",
                                           CivilDate{2026, 11, 25});
     start_pcsc();

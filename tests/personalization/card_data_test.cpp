@@ -2,11 +2,8 @@
 // profile writes.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
-#include "cardd/common/base64.h"
+#include "bureau_photo.h"
 #include "cardd/personalization/card_data.h"
-#include "cardd/testdata/generator.h"
 
 namespace cardd::personalization {
 namespace {
@@ -17,16 +14,6 @@ CardProfile profile() {
   return p.ok() ? *p : CardProfile{};
 }
 
-// A real bureau photo (358×441 JPEG, 20 KB or more) from the generator.
-std::string bureau_photo() {
-  static const std::string photo = [] {
-    const testdata::Generator gen(testdata::GeneratorOptions{});
-    const auto j = nlohmann::json::parse(gen.make(0).json);
-    return *base64_decode(j["photo"].get<std::string>());
-  }();
-  return photo;
-}
-
 HolderData holder(std::string name) {
   HolderData h;
   h.name = std::move(name);
@@ -35,7 +22,7 @@ HolderData holder(std::string name) {
   h.ethnicity = "05";
   h.birth_date = CivilDate{1949, 12, 31};
   h.issuing_bank = "ICBC";
-  h.photo = bureau_photo();
+  h.photo = test::bureau_photo();
   return h;
 }
 
@@ -148,7 +135,7 @@ TEST(CardData, ANameThatCannotBeEncodedIsAPreparationError) {
 
 TEST(CardData, ThePhotoIsReencodedToFitTheChip) {
   CardProfile p = profile();
-  const std::string original = bureau_photo();
+  const std::string original = test::bureau_photo();
   ASSERT_GT(original.size(), 16384u);
   auto card = prepare_card(p, holder("王小明"), "B10000005", "6212260000000000469",
                            CivilDate{2026, 11, 25});
