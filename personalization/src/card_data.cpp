@@ -113,7 +113,7 @@ std::string make_pan(const BankSpec& bank, std::int64_t account) {
   return payload + luhn_check_digit(payload);
 }
 
-std::string card_identification_code(const IssuerSpec& issuer, ByteView chip_id) {
+std::string card_identification_code(const IssuerSpec& issuer, card::ByteView chip_id) {
   std::string code =
       issuer.region_code + "156" + issuer.card_type + issuer.spec_version + issuer.vendor_code;
   for (const std::uint8_t b : chip_id) code += fmt::format("{:02X}", b);
@@ -207,7 +207,7 @@ Result<PreparedCard> prepared_card_from_json(std::string_view json) {
     for (const auto& [name, hex_value] : j.at("items").items()) {
       const std::string hex = hex_value.get<std::string>();
       if (hex.size() % 2 != 0) return bad();
-      Bytes bytes;
+      card::Bytes bytes;
       for (std::size_t i = 0; i < hex.size(); i += 2)
         bytes.push_back(static_cast<std::uint8_t>(std::stoul(hex.substr(i, 2), nullptr, 16)));
       card.items.emplace(name, std::move(bytes));

@@ -2,7 +2,7 @@
 
 namespace cardd::personalization {
 
-void append_dgi(Bytes& out, std::uint16_t dgi, ByteView value) {
+void append_dgi(card::Bytes& out, std::uint16_t dgi, card::ByteView value) {
   out.push_back(static_cast<std::uint8_t>(dgi >> 8));
   out.push_back(static_cast<std::uint8_t>(dgi));
   if (value.size() < 0xFF) {
@@ -17,7 +17,7 @@ void append_dgi(Bytes& out, std::uint16_t dgi, ByteView value) {
 
 Result<std::vector<ApplicationImage>> build_card_image(const CardProfile& profile,
                                                        const PreparedCard& card) {
-  const auto item = [&](const ElementSpec& e) -> const Bytes* {
+  const auto item = [&](const ElementSpec& e) -> const card::Bytes* {
     const auto it = card.items.find(e.item);
     return it == card.items.end() ? nullptr : &it->second;
   };
@@ -30,28 +30,29 @@ Result<std::vector<ApplicationImage>> build_card_image(const CardProfile& profil
     for (const auto& file : app.files) {
       FileImage fi{&file, {}, {}};
       if (file.content) {
-        const Bytes* v = item(*file.content);
+        const card::Bytes* v = item(*file.content);
         if (v == nullptr) return missing(file.name, file.content->item);
         fi.content = *v;
       }
       for (const auto& rec : file.records) {
-        std::vector<Tlv> elements;
+        std::vector<card::Tlv> elements;
         bool absent = false;
         for (const auto& el : rec.elements) {
-          const Bytes* v = item(el);
+          const card::Bytes* v = item(el);
           if (v == nullptr && rec.optional) {
             absent = true;
             break;
           }
           if (v == nullptr) return missing(rec.where, el.item);
-          elements.push_back(Tlv::primitive(el.tag, *v));
+          elements.push_back(card::Tlv::primitive(el.tag, *v));
         }
         if (absent)
           fi.records.emplace_back(std::nullopt);
         else if (rec.constructed)
-          fi.records.emplace_back(encode_tlv(Tlv::constructed(rec.tag, std::move(elements))));
+          fi.records.emplace_back(
+              card::encode_tlv(card::Tlv::constructed(rec.tag, std::move(elements))));
         else
-          fi.records.emplace_back(encode_tlv(elements.front()));
+          fi.records.emplace_back(card::encode_tlv(elements.front()));
       }
       ai.files.push_back(std::move(fi));
     }

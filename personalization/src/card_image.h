@@ -14,8 +14,9 @@ namespace cardd::personalization {
 
 struct FileImage {
   const FileSpec* spec = nullptr;
-  std::vector<std::optional<Bytes>> records;  // record n at [n-1]; nullopt: optional, left out
-  Bytes content;                              // transparent files
+  std::vector<std::optional<card::Bytes>>
+      records;          // record n at [n-1]; nullopt: optional, left out
+  card::Bytes content;  // transparent files
 };
 
 struct ApplicationImage {
@@ -28,6 +29,6 @@ Result<std::vector<ApplicationImage>> build_card_image(const CardProfile& profil
                                                        const PreparedCard& card);
 
 // One DGI: tag (2 bytes), length (1 byte, or FF + 2 bytes), value.
-void append_dgi(Bytes& out, std::uint16_t dgi, ByteView value);
+void append_dgi(card::Bytes& out, std::uint16_t dgi, card::ByteView value);
 
 }  // namespace cardd::personalization

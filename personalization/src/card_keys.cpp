@@ -10,8 +10,8 @@ using hsm::Usage;
 
 // GP CPG 2.x / EMV CPS: the six least significant bytes of the KDD
 // (00 00 || CHIP ID) with F0/0F and the key's index.
-hsm::Derivation emv_cpg(ByteView chip_id, std::uint8_t index) {
-  Bytes data;
+hsm::Derivation emv_cpg(card::ByteView chip_id, std::uint8_t index) {
+  card::Bytes data;
   const std::uint8_t markers[] = {0xF0, 0x0F};
   for (const std::uint8_t marker : markers) {
     data.insert(data.end(), chip_id.end() - 6, chip_id.end());
@@ -23,15 +23,15 @@ hsm::Derivation emv_cpg(ByteView chip_id, std::uint8_t index) {
 
 // PBOC: E(MK, D) || E(MK, ~D), D the last 8 characters of the card number.
 hsm::Derivation pboc(std::string_view card_number) {
-  Bytes d(card_number.end() - 8, card_number.end());
-  Bytes data = d;
+  card::Bytes d(card_number.end() - 8, card_number.end());
+  card::Bytes data = d;
   for (const std::uint8_t b : d) data.push_back(static_cast<std::uint8_t>(~b));
   return hsm::EncryptDataDerivation{hsm::CipherMode::ecb, {}, std::move(data)};
 }
 
 }  // namespace
 
-Result<CardKeys> CardKeys::derive(hsm::Hsm& hsm, const CardProfile& profile, ByteView chip_id,
+Result<CardKeys> CardKeys::derive(hsm::Hsm& hsm, const CardProfile& profile, card::ByteView chip_id,
                                   std::string_view card_number) {
   CardKeys keys;
   keys.owner_ = SessionKeys(hsm, "card");
@@ -54,13 +54,13 @@ Result<CardKeys> CardKeys::derive(hsm::Hsm& hsm, const CardProfile& profile, Byt
     const hsm::Derivation how = sc.diversification == Diversification::emv_cpg
                                     ? emv_cpg(chip_id, index)
                                     : hsm::Derivation{hsm::Sp800108CmacDerivation{
-                                          index, Bytes(chip_id.begin(), chip_id.end())}};
+                                          index, card::Bytes(chip_id.begin(), chip_id.end())}};
     auto name =
         one(role, sc.master_key, how, index == 3 ? dek_usage : hsm::UsageSet{Usage::derive});
     if (!name) return name.error();
     *target = std::move(*name);
   }
-  const Bytes number(card_number.begin(), card_number.end());
+  const card::Bytes number(card_number.begin(), card_number.end());
   for (const auto& app : profile.applications) {
     for (const auto& key : app.keys) {
       const hsm::Derivation how =

@@ -16,7 +16,7 @@ namespace cardd::personalization {
 
 class CardKeys {
  public:
-  static Result<CardKeys> derive(hsm::Hsm& hsm, const CardProfile& profile, ByteView chip_id,
+  static Result<CardKeys> derive(hsm::Hsm& hsm, const CardProfile& profile, card::ByteView chip_id,
                                  std::string_view card_number);
 
   // HSM key names.

@@ -29,9 +29,9 @@ bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-std::optional<Bytes> parse_hex(std::string_view s) {
+std::optional<card::Bytes> parse_hex(std::string_view s) {
   if (s.size() % 2 != 0) return std::nullopt;
-  Bytes out;
+  card::Bytes out;
   for (std::size_t i = 0; i < s.size(); i += 2) {
     int v = 0;
     for (const char c : s.substr(i, 2)) {
@@ -97,7 +97,7 @@ class ProfileParser {
     if (const auto* t = r_.table(root, "issuer", "", true)) parse_issuer(*t);
     if (const auto* t = r_.table(root, "secure_channel", "", true)) parse_secure_channel(*t);
     const auto apps = r_.tables(root, "applications", "", true);
-    std::set<Bytes> aids;
+    std::set<card::Bytes> aids;
     for (std::size_t i = 0; i < apps.size(); ++i) {
       ApplicationSpec a = parse_application(*apps[i], TomlReader::index("applications", i));
       if (!a.aid.empty() && !aids.insert(a.aid).second)
@@ -306,7 +306,7 @@ class ProfileParser {
       r_.problem(w + ".records", "must be a non-empty array of records", records ? records : &t);
       return f;
     }
-    std::set<Tag> tags;
+    std::set<card::Tag> tags;
     for (std::size_t i = 0; i < arr->size(); ++i) {
       const std::string rw = TomlReader::index(w + ".records", i);
       const toml::table* rt = (*arr)[i].as_table();
@@ -326,7 +326,7 @@ class ProfileParser {
     r_.only_keys(t, w, {"tag", "item", "encoding", "length", "optional", "elements"});
     RecordSpec rec;
     rec.where = w;
-    rec.tag = static_cast<Tag>(ranged(r_, t, "tag", w, true, 1, 0xFF).value_or(0));
+    rec.tag = static_cast<card::Tag>(ranged(r_, t, "tag", w, true, 1, 0xFF).value_or(0));
     rec.optional = r_.boolean(t, "optional", w).value_or(false);
     if (const toml::node* e = t.get("elements")) {
       rec.constructed = true;
@@ -363,7 +363,8 @@ class ProfileParser {
   ElementSpec parse_element(const toml::table& t, const std::string& w, bool own_tag) {
     if (own_tag) r_.only_keys(t, w, {"tag", "item", "encoding", "length"});
     ElementSpec e;
-    if (own_tag) e.tag = static_cast<Tag>(ranged(r_, t, "tag", w, true, 1, 0xFFFF).value_or(0));
+    if (own_tag)
+      e.tag = static_cast<card::Tag>(ranged(r_, t, "tag", w, true, 1, 0xFFFF).value_or(0));
     e.item = r_.string(t, "item", w, true).value_or("");
     e.encoding = one_of<Encoding>(r_, t, "encoding", w, true,
                                   {{"an", Encoding::an},

@@ -1,33 +1,36 @@
 #include "card_reading.h"
 
-#include "cardd/personalization/apdu.h"
+#include "cardd/card/apdu.h"
 
 namespace cardd::personalization {
 
-CommandApdu read_record_command(const FileSpec& file, std::size_t n) {
+card::CommandApdu read_record_command(const FileSpec& file, std::size_t n) {
   const bool by_tag = file.addressing == Addressing::tag;
   const auto p1 = static_cast<std::uint8_t>(by_tag ? file.records[n].tag : n + 1);
   const auto p2 = static_cast<std::uint8_t>(file.sfi << 3 | (by_tag ? 0x00 : 0x04));
-  return CommandApdu{0x00, 0xB2, p1, p2, {}, 256u};
+  return card::CommandApdu{0x00, 0xB2, p1, p2, {}, 256u};
 }
 
-Result<Bytes> read_transparent(Reader& reader, const FileSpec& file) {
-  const Bytes fid = {static_cast<std::uint8_t>(file.fid >> 8), static_cast<std::uint8_t>(file.fid)};
-  auto selected = transmit_all(reader, CommandApdu{0x00, 0xA4, 0x02, 0x0C, fid, std::nullopt});
+Result<card::Bytes> read_transparent(card::Reader& reader, const FileSpec& file) {
+  const card::Bytes fid = {static_cast<std::uint8_t>(file.fid >> 8),
+                           static_cast<std::uint8_t>(file.fid)};
+  auto selected =
+      card::transmit_all(reader, card::CommandApdu{0x00, 0xA4, 0x02, 0x0C, fid, std::nullopt});
   if (!selected) return selected.error();
-  if (auto s = check(*selected, "SELECT " + file.name); !s) return s.error();
-  Bytes content;
+  if (auto s = card::check(*selected, "SELECT " + file.name); !s) return s.error();
+  card::Bytes content;
   constexpr std::size_t kPiece = 256;
   while (content.size() < 32768) {
-    auto r = transmit_all(reader, CommandApdu{0x00,
-                                              0xB0,
-                                              static_cast<std::uint8_t>(content.size() >> 8),
-                                              static_cast<std::uint8_t>(content.size()),
-                                              {},
-                                              static_cast<std::uint32_t>(kPiece)});
+    auto r =
+        card::transmit_all(reader, card::CommandApdu{0x00,
+                                                     0xB0,
+                                                     static_cast<std::uint8_t>(content.size() >> 8),
+                                                     static_cast<std::uint8_t>(content.size()),
+                                                     {},
+                                                     static_cast<std::uint32_t>(kPiece)});
     if (!r) return r.error();
-    if (r->sw == StatusWord{0x6282}) break;  // end of file reached
-    if (auto s = check(*r, "READ BINARY " + file.name); !s) return s.error();
+    if (r->sw == card::StatusWord{0x6282}) break;  // end of file reached
+    if (auto s = card::check(*r, "READ BINARY " + file.name); !s) return s.error();
     content.insert(content.end(), r->data.begin(), r->data.end());
     if (r->data.size() < kPiece) break;
   }

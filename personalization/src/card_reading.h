@@ -2,20 +2,20 @@
 // commands; shared by the session's read-back and read_card.
 #pragma once
 
+#include "cardd/card/apdu.h"
+#include "cardd/card/reader.h"
 #include "cardd/common/result.h"
-#include "cardd/personalization/apdu.h"
 #include "cardd/personalization/card_profile.h"
-#include "cardd/personalization/reader.h"
 
 namespace cardd::personalization {
 
 // READ RECORD of record n (0-based) of a record file: by its tag when the
 // file is addressed by tag, else by number.
-CommandApdu read_record_command(const FileSpec& file, std::size_t n);
+card::CommandApdu read_record_command(const FileSpec& file, std::size_t n);
 
 // The whole content of a transparent file of the selected application:
 // SELECT by FID, then READ BINARY in 256-byte pieces until 6282 (end of
 // file) or a short piece.
-Result<Bytes> read_transparent(Reader& reader, const FileSpec& file);
+Result<card::Bytes> read_transparent(card::Reader& reader, const FileSpec& file);
 
 }  // namespace cardd::personalization

@@ -106,8 +106,8 @@ bool encode(Encoder& e, const std::vector<std::uint8_t>& rgb, JDIMENSION width, 
 
 }  // namespace
 
-Result<Bytes> photo_for_chip(std::string_view jpeg, std::size_t max_bytes) {
-  if (jpeg.size() <= max_bytes && !jpeg.empty()) return Bytes(jpeg.begin(), jpeg.end());
+Result<card::Bytes> photo_for_chip(std::string_view jpeg, std::size_t max_bytes) {
+  if (jpeg.size() <= max_bytes && !jpeg.empty()) return card::Bytes(jpeg.begin(), jpeg.end());
   std::vector<std::uint8_t> rgb;
   JDIMENSION width = 0, height = 0;
   {
@@ -119,7 +119,7 @@ Result<Bytes> photo_for_chip(std::string_view jpeg, std::size_t max_bytes) {
     Encoder e;
     if (!encode(e, rgb, width, height, quality))
       return make_error(PrepareError::bad_value, "holder.photo: cannot re-encode the JPEG");
-    if (e.size <= max_bytes) return Bytes(e.out, e.out + e.size);
+    if (e.size <= max_bytes) return card::Bytes(e.out, e.out + e.size);
   }
   return make_error(
       PrepareError::too_long,

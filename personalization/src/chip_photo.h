@@ -5,14 +5,14 @@
 
 #include <string_view>
 
+#include "cardd/card/ber_tlv.h"
 #include "cardd/common/result.h"
-#include "cardd/personalization/ber_tlv.h"
 
 namespace cardd::personalization {
 
 // The photo unchanged when it fits; else re-encoded (quality 85 down to 20).
 // Errors: prepare.bad_value (not a decodable JPEG), prepare.too_long (does
 // not fit even at the lowest quality).
-Result<Bytes> photo_for_chip(std::string_view jpeg, std::size_t max_bytes);
+Result<card::Bytes> photo_for_chip(std::string_view jpeg, std::size_t max_bytes);
 
 }  // namespace cardd::personalization

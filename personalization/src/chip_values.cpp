@@ -21,18 +21,19 @@ std::string compact_date(const CivilDate& d) {
   return fmt::format("{:04}{:02}{:02}", d.year, d.month, d.day);
 }
 
-Result<Bytes> encode_chip_value(Encoding encoding, std::size_t length, std::string_view value) {
+Result<card::Bytes> encode_chip_value(Encoding encoding, std::size_t length,
+                                      std::string_view value) {
   switch (encoding) {
     case Encoding::an: {
       if (value.size() != length || !std::all_of(value.begin(), value.end(), is_an))
         return bad(fmt::format("an value must be exactly {} letters/digits", length));
-      return Bytes(value.begin(), value.end());
+      return card::Bytes(value.begin(), value.end());
     }
     case Encoding::cn: {
       if (value.size() > length * 2 ||
           !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; }))
         return bad(fmt::format("cn value must be at most {} digits", length * 2));
-      Bytes out(length, 0xFF);
+      card::Bytes out(length, 0xFF);
       for (std::size_t i = 0; i < value.size(); ++i) {
         const auto nibble = static_cast<std::uint8_t>(value[i] - '0');
         std::uint8_t& b = out[i / 2];
@@ -55,12 +56,12 @@ Result<Bytes> encode_chip_value(Encoding encoding, std::size_t length, std::stri
       if (value.size() > length)
         return make_error(PrepareError::too_long,
                           fmt::format("{} bytes do not fit {} bytes", value.size(), length));
-      return Bytes(value.begin(), value.end());
+      return card::Bytes(value.begin(), value.end());
   }
   return bad("unknown encoding");
 }
 
-Result<std::string> decode_chip_value(Encoding encoding, ByteView bytes) {
+Result<std::string> decode_chip_value(Encoding encoding, card::ByteView bytes) {
   switch (encoding) {
     case Encoding::an:
       if (!std::all_of(bytes.begin(), bytes.end(),

@@ -11,9 +11,10 @@
 namespace cardd::personalization {
 
 // `value` is text for an/cn (digits)/gb18030 (UTF-8) and raw bytes for binary.
-Result<Bytes> encode_chip_value(Encoding encoding, std::size_t length, std::string_view value);
+Result<card::Bytes> encode_chip_value(Encoding encoding, std::size_t length,
+                                      std::string_view value);
 // The text back (padding removed); binary comes back as upper-case hex.
-Result<std::string> decode_chip_value(Encoding encoding, ByteView bytes);
+Result<std::string> decode_chip_value(Encoding encoding, card::ByteView bytes);
 
 // "YYYYMMDD" of a date.
 std::string compact_date(const CivilDate& d);

@@ -8,7 +8,7 @@
 #include "card_image.h"
 #include "card_keys.h"
 #include "card_reading.h"
-#include "cardd/personalization/apdu.h"
+#include "cardd/card/apdu.h"
 #include "cardd/personalization/scp02.h"
 #include "cardd/personalization/scp03.h"
 #include "chip_values.h"
@@ -17,7 +17,7 @@
 namespace cardd::personalization {
 namespace {
 
-const Bytes kIsdAid = {0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00};
+const card::Bytes kIsdAid = {0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00};
 // Plain data per protected short STORE DATA: 255 - 8 (MAC) - padding block.
 constexpr std::size_t kStoreDataBlock = 239;
 constexpr std::uint8_t kStoreDataLast = 0x80, kStoreDataEncrypted = 0x60;
@@ -34,23 +34,23 @@ class EncodeCategory final : public std::error_category {
 Error classify(const Error& e, std::string_view step) {
   EncodeError code = EncodeError::bad_card;
   const auto& cat = e.code.category();
-  if (cat == reader_category()) {
-    switch (static_cast<ReaderError>(e.code.value())) {
-      case ReaderError::no_card:
-      case ReaderError::card_removed:
+  if (cat == card::reader_category()) {
+    switch (static_cast<card::ReaderError>(e.code.value())) {
+      case card::ReaderError::no_card:
+      case card::ReaderError::card_removed:
         code = EncodeError::card_removed;
         break;
-      case ReaderError::mute_card:
-      case ReaderError::timeout:
-      case ReaderError::protocol:
+      case card::ReaderError::mute_card:
+      case card::ReaderError::timeout:
+      case card::ReaderError::protocol:
         code = EncodeError::mute_card;
         break;
-      case ReaderError::no_reader:
-      case ReaderError::reader_lost:
+      case card::ReaderError::no_reader:
+      case card::ReaderError::reader_lost:
         code = EncodeError::reader_lost;
         break;
     }
-  } else if (cat == status_word_category()) {
+  } else if (cat == card::status_word_category()) {
     code = EncodeError::wrong_status_word;
   } else if (cat == secure_channel_category()) {
     code = EncodeError::secure_channel;
@@ -64,8 +64,8 @@ Error classify(const Error& e, std::string_view step) {
   return make_error(code, fmt::format("{}: {}", step, e.message));
 }
 
-Bytes pin_bcd(std::string_view pin) {
-  Bytes out((pin.size() + 1) / 2, 0xFF);
+card::Bytes pin_bcd(std::string_view pin) {
+  card::Bytes out((pin.size() + 1) / 2, 0xFF);
   for (std::size_t i = 0; i < pin.size(); ++i) {
     const auto d = static_cast<std::uint8_t>(pin[i] - '0');
     out[i / 2] = i % 2 == 0 ? static_cast<std::uint8_t>(d << 4 | 0x0F)
@@ -75,23 +75,23 @@ Bytes pin_bcd(std::string_view pin) {
 }
 
 // ISO 9564 format 2: 2N, the PIN digits, F padding; FF-filled to the block.
-Bytes pin_block(std::string_view pin, std::size_t block) {
-  Bytes out(std::max<std::size_t>(8, block), 0xFF);
+card::Bytes pin_block(std::string_view pin, std::size_t block) {
+  card::Bytes out(std::max<std::size_t>(8, block), 0xFF);
   out[0] = static_cast<std::uint8_t>(0x20 | pin.size());
-  const Bytes digits = pin_bcd(pin);
+  const card::Bytes digits = pin_bcd(pin);
   std::copy(digits.begin(), digits.end(), out.begin() + 1);
   if (pin.size() % 2 != 0) out[digits.size()] |= 0x0F;
   return out;
 }
 
 // Counts the APDUs the session exchanges (GET RESPONSEs included).
-class CountingReader final : public Reader {
+class CountingReader final : public card::Reader {
  public:
-  explicit CountingReader(Reader& inner) : inner_(inner) {}
+  explicit CountingReader(card::Reader& inner) : inner_(inner) {}
   std::string name() const override { return inner_.name(); }
-  Result<Bytes> connect() override { return inner_.connect(); }
+  Result<card::Bytes> connect() override { return inner_.connect(); }
   Status disconnect() override { return inner_.disconnect(); }
-  Result<ResponseApdu> transmit(const CommandApdu& command) override {
+  Result<card::ResponseApdu> transmit(const card::CommandApdu& command) override {
     ++count;
     return inner_.transmit(command);
   }
@@ -102,18 +102,18 @@ class CountingReader final : public Reader {
   int count = 0;
 
  private:
-  Reader& inner_;
+  card::Reader& inner_;
 };
 
 class Session {
  public:
-  Session(Reader& reader, hsm::Hsm& hsm, const CardProfile& profile, const PreparedCard& card,
+  Session(card::Reader& reader, hsm::Hsm& hsm, const CardProfile& profile, const PreparedCard& card,
           const EncodeHooks& hooks)
       : reader_(reader), hsm_(hsm), profile_(profile), card_(card), hooks_(hooks) {}
 
   Result<EncodeResult> run() {
     if (auto atr = reader_.connect(); !atr) {
-      if (atr.error().code == ReaderError::no_card)
+      if (atr.error().code == card::ReaderError::no_card)
         return make_error(EncodeError::no_card, "power up: no card in the reader");
       return classify(atr.error(), "power up");
     }
@@ -121,7 +121,7 @@ class Session {
     if (!chip) return chip.error();
     result_.chip_id = *chip;
     progress(fmt::format("chip {}", *chip));
-    Bytes chip_id;
+    card::Bytes chip_id;
     for (std::size_t i = 0; i < chip->size(); i += 2)
       chip_id.push_back(static_cast<std::uint8_t>(std::stoul(chip->substr(i, 2), nullptr, 16)));
     result_.card_identification_code = card_identification_code(profile_.issuer, chip_id);
@@ -169,40 +169,43 @@ class Session {
     if (hooks_.progress) hooks_.progress(line);
   }
 
-  Result<ResponseApdu> send(const CommandApdu& c, std::string_view what,
-                            std::initializer_list<StatusWord> allowed = {sw::kSuccess}) {
-    auto r = transmit_all(reader_, c);
+  Result<card::ResponseApdu> send(const card::CommandApdu& c, std::string_view what,
+                                  std::initializer_list<card::StatusWord> allowed = {
+                                      card::sw::kSuccess}) {
+    auto r = card::transmit_all(reader_, c);
     if (!r) return r.error();
-    if (auto s = check(*r, what, allowed); !s) return s.error();
+    if (auto s = card::check(*r, what, allowed); !s) return s.error();
     return r;
   }
 
-  Result<ResponseApdu> send_secure(const CommandApdu& c, std::string_view what,
-                                   std::initializer_list<StatusWord> allowed = {sw::kSuccess}) {
+  Result<card::ResponseApdu> send_secure(const card::CommandApdu& c, std::string_view what,
+                                         std::initializer_list<card::StatusWord> allowed = {
+                                             card::sw::kSuccess}) {
     auto wrapped = channel_->wrap(c);
     if (!wrapped) return wrapped.error();
-    auto r = transmit_all(reader_, *wrapped);
+    auto r = card::transmit_all(reader_, *wrapped);
     if (!r) return r.error();
     auto plain = channel_->unwrap(*r);
     if (!plain) return plain.error();
-    if (auto s = check(*plain, what, allowed); !s) return s.error();
+    if (auto s = card::check(*plain, what, allowed); !s) return s.error();
     return plain;
   }
 
   Status open_channel() {
     channel_.reset();
-    if (auto r = send(CommandApdu{0x00, 0xA4, 0x04, 0x00, kIsdAid, 256u}, "SELECT card manager");
+    if (auto r =
+            send(card::CommandApdu{0x00, 0xA4, 0x04, 0x00, kIsdAid, 256u}, "SELECT card manager");
         !r)
       return r.error();
     auto challenge = hsm_.random(8);
     if (!challenge) return challenge.error();
     const auto& sc = profile_.secure_channel;
-    auto iu = transmit_all(reader_, initialize_update_command(sc.key_version, *challenge));
+    auto iu = card::transmit_all(reader_, initialize_update_command(sc.key_version, *challenge));
     if (!iu) return iu.error();
-    if (iu->sw == sw::kAuthenticationBlocked)
+    if (iu->sw == card::sw::kAuthenticationBlocked)
       return make_error(EncodeError::secure_channel,
                         "INITIALIZE UPDATE: 6983, the card manager keys are blocked");
-    if (auto s = check(*iu, "INITIALIZE UPDATE"); !s) return s.error();
+    if (auto s = card::check(*iu, "INITIALIZE UPDATE"); !s) return s.error();
     if (sc.protocol == ScpProtocol::scp03) {
       auto s = Scp03Session::open(hsm_, Scp03Keys{keys_.enc, keys_.mac}, *challenge, iu->data,
                                   sc.security_level);
@@ -218,7 +221,7 @@ class Session {
     }
     auto auth = channel_->external_authenticate();
     if (!auth) return auth.error();
-    auto answer = transmit_all(reader_, *auth);
+    auto answer = card::transmit_all(reader_, *auth);
     if (!answer) return answer.error();
     if (!answer->sw.ok())
       return make_error(EncodeError::secure_channel,
@@ -227,10 +230,10 @@ class Session {
   }
 
   // Clear DGIs packed into as few commands as fit, then the encrypted ones.
-  Result<std::vector<std::pair<Bytes, bool>>> blocks_for(const ApplicationImage& app) {
-    std::vector<std::pair<Bytes, bool>> blocks;
-    const auto add = [&](std::uint16_t dgi, ByteView value, bool encrypted) {
-      Bytes one;
+  Result<std::vector<std::pair<card::Bytes, bool>>> blocks_for(const ApplicationImage& app) {
+    std::vector<std::pair<card::Bytes, bool>> blocks;
+    const auto add = [&](std::uint16_t dgi, card::ByteView value, bool encrypted) {
+      card::Bytes one;
       append_dgi(one, dgi, value);
       if (one.size() > kStoreDataBlock) {
         // A clear DGI longer than a command (the photo) continues in the
@@ -239,13 +242,13 @@ class Session {
           const auto from = one.begin() + static_cast<std::ptrdiff_t>(at);
           const auto to =
               one.begin() + static_cast<std::ptrdiff_t>(std::min(one.size(), at + kStoreDataBlock));
-          blocks.emplace_back(Bytes(from, to), encrypted);
+          blocks.emplace_back(card::Bytes(from, to), encrypted);
         }
         return;
       }
       if (blocks.empty() || blocks.back().second != encrypted ||
           blocks.back().first.size() + one.size() > kStoreDataBlock)
-        blocks.emplace_back(Bytes{}, encrypted);
+        blocks.emplace_back(card::Bytes{}, encrypted);
       blocks.back().first.insert(blocks.back().first.end(), one.begin(), one.end());
     };
     for (const auto& file : app.files) {
@@ -258,7 +261,7 @@ class Session {
     const ApplicationSpec& spec = *app.spec;
     if (spec.pin) {
       const auto limit = static_cast<std::uint8_t>(spec.pin->try_limit);
-      add(0x9010, Bytes{limit, limit}, false);
+      add(0x9010, card::Bytes{limit, limit}, false);
       auto pin = hsm_.encrypt(dek_, hsm::CipherMode::ecb, {},
                               pin_block(spec.pin->initial, profile_.block_size()));
       if (!pin) return pin.error();
@@ -273,10 +276,10 @@ class Session {
   }
 
   Status store(const ApplicationImage& app) {
-    Bytes install = {0x00, 0x00, static_cast<std::uint8_t>(app.spec->aid.size())};
+    card::Bytes install = {0x00, 0x00, static_cast<std::uint8_t>(app.spec->aid.size())};
     install.insert(install.end(), app.spec->aid.begin(), app.spec->aid.end());
     install.insert(install.end(), {0x00, 0x00, 0x00});
-    if (auto r = send_secure(CommandApdu{0x80, 0xE6, 0x20, 0x00, install, 256u},
+    if (auto r = send_secure(card::CommandApdu{0x80, 0xE6, 0x20, 0x00, install, 256u},
                              "INSTALL for personalization");
         !r)
       return r.error();
@@ -288,7 +291,7 @@ class Session {
       const auto p1 = static_cast<std::uint8_t>((encrypted ? kStoreDataEncrypted : 0) |
                                                 (i + 1 == blocks->size() ? kStoreDataLast : 0));
       if (auto r = send_secure(
-              CommandApdu{0x80, 0xE2, p1, static_cast<std::uint8_t>(i), data, std::nullopt},
+              card::CommandApdu{0x80, 0xE2, p1, static_cast<std::uint8_t>(i), data, std::nullopt},
               fmt::format("STORE DATA block {}", i));
           !r)
         return r.error();
@@ -297,7 +300,7 @@ class Session {
   }
 
   Status select(const ApplicationSpec& app) {
-    auto r = send(CommandApdu{0x00, 0xA4, 0x04, 0x00, app.aid, 256u}, "SELECT " + app.name);
+    auto r = send(card::CommandApdu{0x00, 0xA4, 0x04, 0x00, app.aid, 256u}, "SELECT " + app.name);
     if (!r) return r.error();
     return {};
   }
@@ -314,8 +317,8 @@ class Session {
       }
       for (std::size_t n = 0; n < file.records.size(); ++n) {
         const std::string what = fmt::format("READ RECORD {} record {}", file.spec->name, n + 1);
-        auto r =
-            send(read_record_command(*file.spec, n), what, {sw::kSuccess, sw::kRecordNotFound});
+        auto r = send(read_record_command(*file.spec, n), what,
+                      {card::sw::kSuccess, card::sw::kRecordNotFound});
         if (!r) return r.error();
         const bool present = r->sw.ok();
         if (present != file.records[n].has_value() || (present && r->data != *file.records[n]))
@@ -328,8 +331,9 @@ class Session {
 
   Status prove_keys(const ApplicationSpec& app) {
     if (app.pin) {
-      auto r = transmit_all(
-          reader_, CommandApdu{0x00, 0x20, 0x00, 0x00, pin_bcd(app.pin->initial), std::nullopt});
+      auto r = card::transmit_all(
+          reader_,
+          card::CommandApdu{0x00, 0x20, 0x00, 0x00, pin_bcd(app.pin->initial), std::nullopt});
       if (!r) return r.error();
       if (!r->sw.ok())
         return make_error(EncodeError::key_proof_failed,
@@ -339,7 +343,7 @@ class Session {
       auto challenge = hsm_.random(profile_.block_size());
       if (!challenge) return challenge.error();
       const std::string what = fmt::format("INTERNAL AUTHENTICATE key {:02X}", key.reference);
-      auto r = send(CommandApdu{0x00, 0x88, 0x00, key.reference, *challenge, 256u}, what);
+      auto r = send(card::CommandApdu{0x00, 0x88, 0x00, key.reference, *challenge, 256u}, what);
       if (!r) return r.error();
       auto expected = hsm_.encrypt(keys_.app_key(app.name, key.reference), hsm::CipherMode::ecb, {},
                                    *challenge);
@@ -353,17 +357,17 @@ class Session {
 
   Status lock(const std::vector<ApplicationImage>& image) {
     if (auto s = open_channel(); !s) return s;
-    if (auto r =
-            send_secure(CommandApdu{0x80, 0xF0, 0x80, profile_.final_life_cycle, {}, std::nullopt},
-                        "SET STATUS");
+    if (auto r = send_secure(
+            card::CommandApdu{0x80, 0xF0, 0x80, profile_.final_life_cycle, {}, std::nullopt},
+            "SET STATUS");
         !r)
       return r.error();
     // The card must now refuse personalization: the same data again is the
     // harmless probe (rewriting it would change nothing if the lock failed).
     if (first_block_.empty() || image.empty()) return {};
-    auto r =
-        send_secure(CommandApdu{0x80, 0xE2, kStoreDataLast, 0x00, first_block_, std::nullopt},
-                    "STORE DATA after SET STATUS", {sw::kConditionsNotSatisfied, sw::kSuccess});
+    auto r = send_secure(
+        card::CommandApdu{0x80, 0xE2, kStoreDataLast, 0x00, first_block_, std::nullopt},
+        "STORE DATA after SET STATUS", {card::sw::kConditionsNotSatisfied, card::sw::kSuccess});
     if (!r) return r.error();
     if (r->sw.ok())
       return make_error(EncodeError::lock_failed, "the card accepted STORE DATA after SET STATUS");
@@ -378,7 +382,7 @@ class Session {
   CardKeys keys_;
   std::unique_ptr<SecureChannel> channel_;
   std::string dek_;
-  Bytes first_block_;
+  card::Bytes first_block_;
   EncodeResult result_;
 };
 
@@ -421,21 +425,21 @@ std::string_view spoil_reason(EncodeError e) {
   return "unknown";
 }
 
-Result<EncodeResult> encode_card(Reader& reader, hsm::Hsm& hsm, const CardProfile& profile,
+Result<EncodeResult> encode_card(card::Reader& reader, hsm::Hsm& hsm, const CardProfile& profile,
                                  const PreparedCard& card, const EncodeHooks& hooks) {
   return Session(reader, hsm, profile, card, hooks).run();
 }
 
-Result<std::string> read_chip_id(Reader& reader) {
-  auto r = transmit_all(reader, CommandApdu{0x80, 0xCA, 0x9F, 0x7F, {}, 256u});
+Result<std::string> read_chip_id(card::Reader& reader) {
+  auto r = card::transmit_all(reader, card::CommandApdu{0x80, 0xCA, 0x9F, 0x7F, {}, 256u});
   if (!r) {
-    if (r.error().code == ReaderError::no_card)
+    if (r.error().code == card::ReaderError::no_card)
       return make_error(EncodeError::no_card, "read chip serial: no card in the reader");
     return classify(r.error(), "read chip serial");
   }
-  if (auto s = check(*r, "GET DATA CPLC"); !s) return classify(s.error(), "read chip serial");
-  auto tlvs = parse_tlv(r->data);
-  const Tlv* cplc = tlvs ? find_tlv(*tlvs, 0x9F7F) : nullptr;
+  if (auto s = card::check(*r, "GET DATA CPLC"); !s) return classify(s.error(), "read chip serial");
+  auto tlvs = card::parse_tlv(r->data);
+  const card::Tlv* cplc = tlvs ? card::find_tlv(*tlvs, 0x9F7F) : nullptr;
   if (cplc == nullptr || cplc->value.size() < 18)
     return make_error(EncodeError::bad_card, "read chip serial: the CPLC is malformed");
   std::string id;

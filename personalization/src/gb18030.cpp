@@ -27,7 +27,7 @@ Result<Converter> open_converter() {
 
 }  // namespace
 
-Result<Bytes> to_gb18030(std::string_view utf8) {
+Result<card::Bytes> to_gb18030(std::string_view utf8) {
   auto conv = open_converter();
   if (!conv) return conv.error();
   // UTF-8 → UTF-16 → GB 18030; both steps stop at the first bad character.
@@ -43,7 +43,7 @@ Result<Bytes> to_gb18030(std::string_view utf8) {
                                     static_cast<int32_t>(utf8.size()), &status);
   if (U_FAILURE(status))
     return make_error(PrepareError::unencodable_text, "the text is not valid UTF-8");
-  Bytes out(static_cast<std::size_t>(n16) * 4 + 4);
+  card::Bytes out(static_cast<std::size_t>(n16) * 4 + 4);
   const int32_t n = ucnv_fromUChars(conv->get(), reinterpret_cast<char*>(out.data()),
                                     static_cast<int32_t>(out.size()),
                                     reinterpret_cast<const UChar*>(utf16.data()), n16, &status);
@@ -55,7 +55,7 @@ Result<Bytes> to_gb18030(std::string_view utf8) {
   return out;
 }
 
-Result<std::string> from_gb18030(ByteView bytes) {
+Result<std::string> from_gb18030(card::ByteView bytes) {
   auto conv = open_converter();
   if (!conv) return conv.error();
   UErrorCode status = U_ZERO_ERROR;

@@ -13,7 +13,7 @@ constexpr std::size_t kMac = 8;
 }  // namespace
 
 Result<Scp02Session> Scp02Session::open(hsm::Hsm& hsm, const Scp02Keys& keys,
-                                        ByteView host_challenge, ByteView r,
+                                        card::ByteView host_challenge, card::ByteView r,
                                         std::uint8_t security_level, std::uint8_t i) {
   // KDD(10) | KVN | SCP id 02 | sequence counter(2) | card challenge(6) | card cryptogram(8)
   if (r.size() != 28 || r[11] != 0x02 || host_challenge.size() != 8)
@@ -29,7 +29,7 @@ Result<Scp02Session> Scp02Session::open(hsm::Hsm& hsm, const Scp02Keys& keys,
   s.s_enc_ = s.keys_.add("s-enc");
   s.s_mac_ = s.keys_.add("s-mac");
   s.s_dek_ = s.keys_.add("s-dek");
-  const ByteView sequence = r.subspan(12, 2);
+  const card::ByteView sequence = r.subspan(12, 2);
   using hsm::Usage;
   const struct {
     const std::string& base;
@@ -40,21 +40,22 @@ Result<Scp02Session> Scp02Session::open(hsm::Hsm& hsm, const Scp02Keys& keys,
                      {keys.mac, 0x01, s.s_mac_, {Usage::mac}},
                      {keys.dek, 0x81, s.s_dek_, {Usage::wrap, Usage::encrypt}}};
   for (const auto& d : derivations) {
-    Bytes data{0x01, d.constant, sequence[0], sequence[1]};
+    card::Bytes data{0x01, d.constant, sequence[0], sequence[1]};
     data.resize(16, 0x00);
     auto key = hsm.derive(d.base, hsm::EncryptDataDerivation{hsm::CipherMode::cbc, {}, data},
                           hsm::KeySpec{d.name, hsm::Algorithm::des3_2key, d.usage, 1});
     if (!key) return key.error();
   }
-  const ByteView card_challenge = r.subspan(14, 6);
+  const card::ByteView card_challenge = r.subspan(14, 6);
   // Cryptograms: full 3DES CBC-MAC with S-ENC = the last block of a CBC encryption.
-  auto cryptogram = [&](ByteView a, ByteView b, ByteView c) -> Result<Bytes> {
-    Bytes input(a.begin(), a.end());
+  auto cryptogram = [&](card::ByteView a, card::ByteView b,
+                        card::ByteView c) -> Result<card::Bytes> {
+    card::Bytes input(a.begin(), a.end());
     input.insert(input.end(), b.begin(), b.end());
     input.insert(input.end(), c.begin(), c.end());
     auto chain = hsm.encrypt(s.s_enc_, hsm::CipherMode::cbc, {}, pad80(input, 8));
     if (!chain) return chain.error();
-    return Bytes(chain->end() - kMac, chain->end());
+    return card::Bytes(chain->end() - kMac, chain->end());
   };
   auto card = cryptogram(host_challenge, sequence, card_challenge);
   if (!card) return card.error();
@@ -67,17 +68,18 @@ Result<Scp02Session> Scp02Session::open(hsm::Hsm& hsm, const Scp02Keys& keys,
   return s;
 }
 
-Result<CommandApdu> Scp02Session::protect(const CommandApdu& command, bool encrypt_data) {
+Result<card::CommandApdu> Scp02Session::protect(const card::CommandApdu& command,
+                                                bool encrypt_data) {
   if (command.data.size() + kMac > 255)
     return make_error(SecureChannelError::too_long, "wrapped command data would exceed 255 bytes");
   // C-MAC over the modified header and the plain data.
   const auto cla = static_cast<std::uint8_t>(command.cla | 0x04);
-  Bytes input{cla, command.ins, command.p1, command.p2,
-              static_cast<std::uint8_t>(command.data.size() + kMac)};
+  card::Bytes input{cla, command.ins, command.p1, command.p2,
+                    static_cast<std::uint8_t>(command.data.size() + kMac)};
   input.insert(input.end(), command.data.begin(), command.data.end());
   input = pad80(input, 8);
   if (!last_mac_.empty()) {
-    Bytes icv = last_mac_;
+    card::Bytes icv = last_mac_;
     if (i_ == 0x55) {
       auto encrypted = keys_.hsm().mac(s_mac_, hsm::MacMethod::des_k1_mac, icv);
       if (!encrypted) return encrypted.error();
@@ -90,7 +92,7 @@ Result<CommandApdu> Scp02Session::protect(const CommandApdu& command, bool encry
   auto mac = keys_.hsm().mac(s_mac_, hsm::MacMethod::retail_mac, input);
   if (!mac) return mac.error();
   last_mac_ = *mac;
-  Bytes data = command.data;
+  card::Bytes data = command.data;
   if (encrypt_data && !data.empty()) {
     auto encrypted = keys_.hsm().encrypt(s_enc_, hsm::CipherMode::cbc, {}, pad80(data, 8));
     if (!encrypted) return encrypted.error();
@@ -100,19 +102,19 @@ Result<CommandApdu> Scp02Session::protect(const CommandApdu& command, bool encry
                         "encrypted command data would exceed 255 bytes");
   }
   data.insert(data.end(), mac->begin(), mac->end());
-  return CommandApdu{
+  return card::CommandApdu{
       cla,        command.ins,     command.p1,
       command.p2, std::move(data), command.le ? std::optional<std::uint32_t>(256u) : std::nullopt};
 }
 
-Result<CommandApdu> Scp02Session::external_authenticate() {
+Result<card::CommandApdu> Scp02Session::external_authenticate() {
   auto wrapped =
-      protect(CommandApdu{0x80, 0x82, level_, 0x00, host_cryptogram_, std::nullopt}, false);
+      protect(card::CommandApdu{0x80, 0x82, level_, 0x00, host_cryptogram_, std::nullopt}, false);
   if (wrapped) authenticated_ = true;
   return wrapped;
 }
 
-Result<CommandApdu> Scp02Session::wrap(const CommandApdu& command) {
+Result<card::CommandApdu> Scp02Session::wrap(const card::CommandApdu& command) {
   if (!authenticated_)
     return make_error(SecureChannelError::not_authenticated, "EXTERNAL AUTHENTICATE first");
   return protect(command, (level_ & 0x02) != 0);

@@ -13,8 +13,8 @@ constexpr std::size_t kChallengeSize = 8;  // S8 mode
 constexpr std::size_t kMacSize = 8;
 
 // The SP 800-108 input block for data (cryptograms) rather than keys.
-Bytes kdf_block(std::uint8_t constant, std::uint16_t bits, ByteView context) {
-  Bytes block(16 + context.size(), 0x00);  // 11 zero bytes of label first
+card::Bytes kdf_block(std::uint8_t constant, std::uint16_t bits, card::ByteView context) {
+  card::Bytes block(16 + context.size(), 0x00);  // 11 zero bytes of label first
   block[11] = constant;
   block[13] = static_cast<std::uint8_t>(bits >> 8);
   block[14] = static_cast<std::uint8_t>(bits);
@@ -23,17 +23,17 @@ Bytes kdf_block(std::uint8_t constant, std::uint16_t bits, ByteView context) {
   return block;
 }
 
-std::optional<Bytes> unpad80(const Bytes& data) {
+std::optional<card::Bytes> unpad80(const card::Bytes& data) {
   std::size_t end = data.size();
   while (end > 0 && data[end - 1] == 0x00) --end;
   if (end == 0 || data[end - 1] != 0x80) return std::nullopt;
-  return Bytes(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(end - 1));
+  return card::Bytes(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(end - 1));
 }
 
 }  // namespace
 
 Result<Scp03Session> Scp03Session::open(hsm::Hsm& hsm, const Scp03Keys& keys,
-                                        ByteView host_challenge, ByteView response,
+                                        card::ByteView host_challenge, card::ByteView response,
                                         std::uint8_t security_level) {
   // KDD(10) | KVN | SCP id 03 | i | card challenge(8) | card cryptogram(8) [| sequence counter(3)]
   if ((response.size() != 29 && response.size() != 32) || response[11] != 0x03 ||
@@ -53,8 +53,8 @@ Result<Scp03Session> Scp03Session::open(hsm::Hsm& hsm, const Scp03Keys& keys,
   s.s_mac_ = s.keys_.add("s-mac");
   s.s_rmac_ = s.keys_.add("s-rmac");
 
-  Bytes context(host_challenge.begin(), host_challenge.end());
-  const ByteView card_challenge = response.subspan(13, kChallengeSize);
+  card::Bytes context(host_challenge.begin(), host_challenge.end());
+  const card::ByteView card_challenge = response.subspan(13, kChallengeSize);
   context.insert(context.end(), card_challenge.begin(), card_challenge.end());
   using hsm::Usage;
   const struct {
@@ -73,7 +73,7 @@ Result<Scp03Session> Scp03Session::open(hsm::Hsm& hsm, const Scp03Keys& keys,
 
   auto card_cryptogram = s.mac(s.s_mac_, kdf_block(0x00, 64, context));
   if (!card_cryptogram) return card_cryptogram.error();
-  const ByteView expected = response.subspan(21, kMacSize);
+  const card::ByteView expected = response.subspan(21, kMacSize);
   if (CRYPTO_memcmp(card_cryptogram->data(), expected.data(), kMacSize) != 0)
     return make_error(SecureChannelError::card_cryptogram,
                       "the card cryptogram does not verify: wrong keys or not the expected card");
@@ -83,20 +83,21 @@ Result<Scp03Session> Scp03Session::open(hsm::Hsm& hsm, const Scp03Keys& keys,
   return s;
 }
 
-Result<Bytes> Scp03Session::mac(const std::string& key, ByteView data) {
+Result<card::Bytes> Scp03Session::mac(const std::string& key, card::ByteView data) {
   return keys_.hsm().mac(key, hsm::MacMethod::cmac, data);
 }
 
-Result<Bytes> Scp03Session::icv(bool for_response) {
-  Bytes block(16, 0);
+Result<card::Bytes> Scp03Session::icv(bool for_response) {
+  card::Bytes block(16, 0);
   for (std::size_t i = 0; i < 8; ++i)
     block[15 - i] = static_cast<std::uint8_t>(counter_ >> (8 * i));
   if (for_response) block[0] = 0x80;
   return keys_.hsm().encrypt(s_enc_, hsm::CipherMode::ecb, {}, block);
 }
 
-Result<CommandApdu> Scp03Session::protect(const CommandApdu& command, bool encrypt_data) {
-  Bytes data = command.data;
+Result<card::CommandApdu> Scp03Session::protect(const card::CommandApdu& command,
+                                                bool encrypt_data) {
+  card::Bytes data = command.data;
   if (encrypt_data) {
     ++counter_;  // counted for every command, with data or not
     if (!data.empty()) {
@@ -110,7 +111,7 @@ Result<CommandApdu> Scp03Session::protect(const CommandApdu& command, bool encry
   if (data.size() + kMacSize > 255)
     return make_error(SecureChannelError::too_long, "wrapped command data would exceed 255 bytes");
   const auto cla = static_cast<std::uint8_t>((command.cla & 0xF0) | kSecureMessagingCla);
-  Bytes input = chaining_;
+  card::Bytes input = chaining_;
   input.insert(input.end(), {cla, command.ins, command.p1, command.p2,
                              static_cast<std::uint8_t>(data.size() + kMacSize)});
   input.insert(input.end(), data.begin(), data.end());
@@ -118,26 +119,26 @@ Result<CommandApdu> Scp03Session::protect(const CommandApdu& command, bool encry
   if (!full) return full.error();
   chaining_ = *full;
   data.insert(data.end(), full->begin(), full->begin() + kMacSize);
-  return CommandApdu{
+  return card::CommandApdu{
       cla,        command.ins,     command.p1,
       command.p2, std::move(data), command.le ? std::optional<std::uint32_t>(256u) : std::nullopt};
 }
 
-Result<CommandApdu> Scp03Session::external_authenticate() {
-  const CommandApdu command{0x80, 0x82, level_, 0x00, host_cryptogram_, std::nullopt};
+Result<card::CommandApdu> Scp03Session::external_authenticate() {
+  const card::CommandApdu command{0x80, 0x82, level_, 0x00, host_cryptogram_, std::nullopt};
   auto wrapped = protect(command, false);  // never encrypted
   if (wrapped) authenticated_ = true;
   return wrapped;
 }
 
-Result<CommandApdu> Scp03Session::wrap(const CommandApdu& command) {
+Result<card::CommandApdu> Scp03Session::wrap(const card::CommandApdu& command) {
   if (!authenticated_)
     return make_error(SecureChannelError::not_authenticated, "EXTERNAL AUTHENTICATE first");
   if ((level_ & scp03_level::kCMac) == 0) return command;
   return protect(command, (level_ & scp03_level::kCDecryption) != 0);
 }
 
-Result<ResponseApdu> Scp03Session::unwrap(const ResponseApdu& response) {
+Result<card::ResponseApdu> Scp03Session::unwrap(const card::ResponseApdu& response) {
   if ((level_ & scp03_level::kRMac) == 0) return response;
   const bool protected_sw =
       response.sw.ok() || response.sw.sw1() == 0x62 || response.sw.sw1() == 0x63;
@@ -145,8 +146,8 @@ Result<ResponseApdu> Scp03Session::unwrap(const ResponseApdu& response) {
   if (response.data.size() < kMacSize)
     return make_error(SecureChannelError::response_mac,
                       fmt::format("response with {} has no R-MAC", response.sw.to_string()));
-  Bytes body(response.data.begin(), response.data.end() - kMacSize);
-  Bytes input = chaining_;
+  card::Bytes body(response.data.begin(), response.data.end() - kMacSize);
+  card::Bytes input = chaining_;
   input.insert(input.end(), body.begin(), body.end());
   input.insert(input.end(), {response.sw.sw1(), response.sw.sw2()});
   auto expected = mac(s_rmac_, input);
@@ -163,7 +164,7 @@ Result<ResponseApdu> Scp03Session::unwrap(const ResponseApdu& response) {
       return make_error(SecureChannelError::response_mac, "decrypted response has no 80 padding");
     body = std::move(*unpadded);
   }
-  return ResponseApdu{std::move(body), response.sw};
+  return card::ResponseApdu{std::move(body), response.sw};
 }
 
 }  // namespace cardd::personalization

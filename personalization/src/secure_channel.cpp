@@ -38,16 +38,18 @@ const std::error_category& secure_channel_category() {
   return category;
 }
 
-Bytes pad80(ByteView data, std::size_t block) {
-  Bytes out(data.begin(), data.end());
+card::Bytes pad80(card::ByteView data, std::size_t block) {
+  card::Bytes out(data.begin(), data.end());
   out.push_back(0x80);
   while (out.size() % block != 0) out.push_back(0x00);
   return out;
 }
 
-CommandApdu initialize_update_command(std::uint8_t key_version, ByteView host_challenge) {
-  return CommandApdu{
-      0x80, 0x50, key_version, 0x00, Bytes(host_challenge.begin(), host_challenge.end()), 256u};
+card::CommandApdu initialize_update_command(std::uint8_t key_version,
+                                            card::ByteView host_challenge) {
+  return card::CommandApdu{
+      0x80, 0x50, key_version, 0x00, card::Bytes(host_challenge.begin(), host_challenge.end()),
+      256u};
 }
 
 SessionKeys::SessionKeys(hsm::Hsm& hsm, std::string_view protocol) : hsm_(&hsm) {

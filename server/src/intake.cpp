@@ -14,8 +14,8 @@
 namespace cardd::server {
 namespace {
 
-using personalization::Application;
-using personalization::FieldError;
+using intake::Application;
+using intake::FieldError;
 
 nlohmann::json errors_json(const std::vector<FieldError>& errors) {
   nlohmann::json out = nlohmann::json::array();
@@ -57,7 +57,7 @@ std::string public_data(const Application& a) {
   return j.dump();
 }
 
-db::NewApplication to_record(personalization::ValidationResult&& v) {
+db::NewApplication to_record(intake::ValidationResult&& v) {
   db::NewApplication r;
   r.application_id = v.application_id;
   r.content_hash = std::move(v.content_hash);
@@ -66,8 +66,8 @@ db::NewApplication to_record(personalization::ValidationResult&& v) {
     return r;
   }
   Application& a = *v.application;
-  r.collection = a.collection == personalization::Collection::mail ? db::CollectionMethod::mail
-                                                                   : db::CollectionMethod::branch;
+  r.collection = a.collection == intake::Collection::mail ? db::CollectionMethod::mail
+                                                          : db::CollectionMethod::branch;
   r.public_data = public_data(a);
   r.id_number = a.id_number.str();
   r.mobile = std::move(a.mobile);
@@ -78,7 +78,7 @@ db::NewApplication to_record(personalization::ValidationResult&& v) {
   return r;
 }
 
-bool has_usable_id(const personalization::ValidationResult& v) {
+bool has_usable_id(const intake::ValidationResult& v) {
   if (v.application_id.empty()) return false;
   for (const auto& e : v.errors)
     if (e.field == "application_id") return false;
@@ -150,29 +150,27 @@ std::string IntakeSummary::describe() const {
 // thread borrows one for a chunk of a batch.
 class Intake::ValidatorPool {
  public:
-  explicit ValidatorPool(personalization::ValidatorOptions options)
-      : options_(std::move(options)) {}
+  explicit ValidatorPool(intake::ValidatorOptions options) : options_(std::move(options)) {}
 
-  std::unique_ptr<personalization::ApplicationValidator> take() {
+  std::unique_ptr<intake::ApplicationValidator> take() {
     std::lock_guard lock(mutex_);
-    if (idle_.empty()) return std::make_unique<personalization::ApplicationValidator>(options_);
+    if (idle_.empty()) return std::make_unique<intake::ApplicationValidator>(options_);
     auto v = std::move(idle_.back());
     idle_.pop_back();
     return v;
   }
-  void give_back(std::unique_ptr<personalization::ApplicationValidator> v) {
+  void give_back(std::unique_ptr<intake::ApplicationValidator> v) {
     std::lock_guard lock(mutex_);
     idle_.push_back(std::move(v));
   }
 
  private:
-  personalization::ValidatorOptions options_;
+  intake::ValidatorOptions options_;
   std::mutex mutex_;
-  std::vector<std::unique_ptr<personalization::ApplicationValidator>> idle_;
+  std::vector<std::unique_ptr<intake::ApplicationValidator>> idle_;
 };
 
-Intake::Intake(db::Store& store, personalization::ValidatorOptions options,
-               unsigned validation_threads)
+Intake::Intake(db::Store& store, intake::ValidatorOptions options, unsigned validation_threads)
     : store_(store),
       validators_(std::make_unique<ValidatorPool>(std::move(options))),
       threads_(validation_threads != 0 ? validation_threads
@@ -182,7 +180,7 @@ Intake::~Intake() = default;
 
 PreparedBatch Intake::prepare(std::span<const std::string_view> documents,
                               std::string_view source_name) const {
-  std::vector<personalization::ValidationResult> results(documents.size());
+  std::vector<intake::ValidationResult> results(documents.size());
   auto validate_range = [&](std::size_t from, std::size_t to) {
     auto validator = validators_->take();
     for (std::size_t i = from; i < to; ++i) results[i] = validator->validate(documents[i]);

@@ -120,7 +120,7 @@ Status Issuance::recover_interrupted(std::string_view id) {
                     fmt::format("application {} is ENCODING without a card", id));
 }
 
-Result<EncodeOutcome> Issuance::encode(std::string_view id, personalization::Reader& reader,
+Result<EncodeOutcome> Issuance::encode(std::string_view id, card::Reader& reader,
                                        const std::function<void(std::string_view)>& progress) {
   if (!hsm_cannot_.empty())
     return make_error(EncodeError::hsm_failure,

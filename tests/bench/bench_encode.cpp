@@ -21,10 +21,10 @@
 
 #include "bench_support.h"
 #include "bureau_photo.h"
+#include "cardd/card/pcsc_reader.h"
 #include "cardd/hsm/factory.h"
 #include "cardd/personalization/card_data.h"
 #include "cardd/personalization/encoding_session.h"
-#include "cardd/personalization/pcsc_reader.h"
 #include "cardd/vcard/chip.h"
 #include "cardd/vcard/virtual_card.h"
 #include "child_process.h"
@@ -36,7 +36,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace cardd;
-using personalization::Bytes;
+using card::Bytes;
 
 constexpr const char* kKmc = "C0C1C2C3C4C5C6C7C8C9CACBCCCDCECF";
 const char* const kSlots[] = {"Virtual PCD 00 00", "Virtual PCD 00 01"};
@@ -94,13 +94,13 @@ Env& env() {
 }
 
 // The reader as the session sees it, remembering every command it sent.
-class RecordingReader final : public personalization::Reader {
+class RecordingReader final : public card::Reader {
  public:
-  explicit RecordingReader(personalization::Reader& inner) : inner_(inner) {}
+  explicit RecordingReader(card::Reader& inner) : inner_(inner) {}
   std::string name() const override { return inner_.name(); }
   Result<Bytes> connect() override { return inner_.connect(); }
   Status disconnect() override { return inner_.disconnect(); }
-  Result<personalization::ResponseApdu> transmit(const personalization::CommandApdu& c) override {
+  Result<card::ResponseApdu> transmit(const card::CommandApdu& c) override {
     auto r = inner_.transmit(c);
     if (r) {
       commands.push_back(*c.encode());
@@ -115,7 +115,7 @@ class RecordingReader final : public personalization::Reader {
   std::vector<Bytes> commands, responses;
 
  private:
-  personalization::Reader& inner_;
+  card::Reader& inner_;
 };
 
 void EncodeInProcess(benchmark::State& state) {
@@ -138,7 +138,7 @@ void EncodePcsc(benchmark::State& state) {
     state.SkipWithError(e.error.c_str());
     return;
   }
-  auto reader = personalization::open_pcsc_reader(kSlots[state.thread_index()]);
+  auto reader = card::open_pcsc_reader(kSlots[state.thread_index()]);
   if (!reader) {
     state.SkipWithError(reader.error().describe().c_str());
     return;
@@ -160,7 +160,7 @@ const Recording& recording() {
   static const Recording rec = [] {
     Recording out;
     Env& e = env();
-    auto reader = personalization::open_pcsc_reader(kSlots[0]);
+    auto reader = card::open_pcsc_reader(kSlots[0]);
     if (!reader) {
       out.error = reader.error().describe();
       return out;

@@ -71,7 +71,7 @@ void store_all(cardd::db::Store& store) {
 }
 
 void ValidateOnly(benchmark::State& state) {
-  cardd::personalization::ApplicationValidator validator;
+  cardd::intake::ApplicationValidator validator;
   const auto& docs = documents();
   for (auto _ : state) {
     for (const auto& d : docs) benchmark::DoNotOptimize(validator.validate(d));

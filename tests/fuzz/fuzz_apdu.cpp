@@ -3,10 +3,10 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "cardd/personalization/apdu.h"
+#include "cardd/card/apdu.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace cardd::personalization;
+  using namespace cardd::card;
   (void)ResponseApdu::parse(ByteView(data, size));
   auto command = CommandApdu::parse(ByteView(data, size));
   if (!command) return 0;

@@ -3,10 +3,10 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "cardd/personalization/ber_tlv.h"
+#include "cardd/card/ber_tlv.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace cardd::personalization;
+  using namespace cardd::card;
   for (const bool padding : {false, true}) {
     auto parsed = parse_tlv(ByteView(data, size), TlvParseOptions{8, padding});
     if (!parsed) continue;

@@ -7,8 +7,8 @@
 #include <optional>
 #include <thread>
 
+#include "cardd/card/pcsc_reader.h"
 #include "cardd/common/pii.h"
-#include "cardd/personalization/pcsc_reader.h"
 #include "issuance_fixture.h"
 #include "pcscd.h"
 
@@ -46,7 +46,7 @@ class EncodeThroughPcsc : public IssuanceFixture {
     if (!vcard_) return;
     vcard_->terminate();
     vcard_.reset();
-    auto reader = personalization::open_pcsc_reader(kSlot);
+    auto reader = card::open_pcsc_reader(kSlot);
     if (reader.ok()) (void)(*reader)->wait_for_removal(std::chrono::seconds(10));
   }
 

@@ -54,7 +54,7 @@ TEST(CardData, PanIsBinAccountAndLuhn) {
 
 TEST(CardData, CardIdentificationCodeHasItsCheckCharacter) {
   const CardProfile p = profile();
-  const Bytes chip = {0x47, 0x90, 0x53, 0x01, 0xCA, 0xFE, 0x00, 0x01};
+  const card::Bytes chip = {0x47, 0x90, 0x53, 0x01, 0xCA, 0xFE, 0x00, 0x01};
   const std::string code = card_identification_code(p.issuer, chip);
   ASSERT_EQ(code.size(), 32u);
   EXPECT_EQ(code.substr(0, 31),
@@ -72,13 +72,13 @@ TEST(CardData, CardIdentificationCodeHasItsCheckCharacter) {
 TEST(CardData, Gb18030EncodesRareCharactersAndRoundTrips) {
   auto a = to_gb18030("张三");
   ASSERT_TRUE(a.ok());
-  EXPECT_EQ(*a, (Bytes{0xD5, 0xC5, 0xC8, 0xFD}));
+  EXPECT_EQ(*a, (card::Bytes{0xD5, 0xC5, 0xC8, 0xFD}));
   auto dot = to_gb18030("·");
   ASSERT_TRUE(dot.ok());
-  EXPECT_EQ(*dot, (Bytes{0xA1, 0xA4}));
+  EXPECT_EQ(*dot, (card::Bytes{0xA1, 0xA4}));
   auto ext_b = to_gb18030("\xF0\xA0\x80\x80");  // U+20000, CJK Extension B
   ASSERT_TRUE(ext_b.ok());
-  EXPECT_EQ(*ext_b, (Bytes{0x95, 0x32, 0x82, 0x36}));
+  EXPECT_EQ(*ext_b, (card::Bytes{0x95, 0x32, 0x82, 0x36}));
   auto back = from_gb18030(*ext_b);
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(*back, "\xF0\xA0\x80\x80");
@@ -93,15 +93,15 @@ TEST(CardData, PreparedItemsFollowTheProfile) {
                            CivilDate{2026, 11, 25});
   ASSERT_TRUE(card.ok()) << card.error().describe();
   EXPECT_EQ(card->expiry_date, (CivilDate{2036, 11, 25}));
-  EXPECT_EQ(card->items.at("card.issue_date"), (Bytes{0x20, 0x26, 0x11, 0x25}));
-  EXPECT_EQ(card->items.at("holder.birth_date"), (Bytes{0x19, 0x49, 0x12, 0x31}));
-  EXPECT_EQ(card->items.at("holder.gender"), (Bytes{'2'}));
-  EXPECT_EQ(card->items.at("holder.ethnicity"), (Bytes{0x05}));
+  EXPECT_EQ(card->items.at("card.issue_date"), (card::Bytes{0x20, 0x26, 0x11, 0x25}));
+  EXPECT_EQ(card->items.at("holder.birth_date"), (card::Bytes{0x19, 0x49, 0x12, 0x31}));
+  EXPECT_EQ(card->items.at("holder.gender"), (card::Bytes{'2'}));
+  EXPECT_EQ(card->items.at("holder.ethnicity"), (card::Bytes{0x05}));
   EXPECT_EQ(card->items.at("fin.pan"),
-            (Bytes{0x62, 0x12, 0x26, 0x00, 0x00, 0x00, 0x00, 0x00, 0x42, 0x8F}));
-  EXPECT_EQ(card->items.at("fin.expiry"), (Bytes{0x36, 0x11, 0x25}));
-  EXPECT_EQ(card->items.at("fin.service_code"), (Bytes{0x02, 0x20}));
-  const Bytes& name = card->items.at("holder.name");
+            (card::Bytes{0x62, 0x12, 0x26, 0x00, 0x00, 0x00, 0x00, 0x00, 0x42, 0x8F}));
+  EXPECT_EQ(card->items.at("fin.expiry"), (card::Bytes{0x36, 0x11, 0x25}));
+  EXPECT_EQ(card->items.at("fin.service_code"), (card::Bytes{0x02, 0x20}));
+  const card::Bytes& name = card->items.at("holder.name");
   ASSERT_EQ(name.size(), 30u);
   EXPECT_EQ(name[8], 0xA1);  // "·" after 4 two-byte characters
   EXPECT_EQ(name[9], 0xA4);
@@ -117,12 +117,12 @@ TEST(CardData, LongNamesContinueInTheExtensionRecordAtACharacterBoundary) {
                            CivilDate{2024, 2, 29});
   ASSERT_TRUE(card.ok()) << card.error().describe();
   EXPECT_EQ(card->expiry_date, (CivilDate{2034, 2, 28}));
-  auto first = from_gb18030(
-      Bytes(card->items.at("holder.name").begin(), card->items.at("holder.name").begin() + 28));
+  auto first = from_gb18030(card::Bytes(card->items.at("holder.name").begin(),
+                                        card->items.at("holder.name").begin() + 28));
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(*first, "欧阳诸葛司马上官东方南宫西门");
-  const Bytes& ext = card->items.at("holder.name_extension");
-  EXPECT_EQ(Bytes(ext.begin(), ext.begin() + 4), (Bytes{0x95, 0x32, 0x82, 0x36}));
+  const card::Bytes& ext = card->items.at("holder.name_extension");
+  EXPECT_EQ(card::Bytes(ext.begin(), ext.begin() + 4), (card::Bytes{0x95, 0x32, 0x82, 0x36}));
 }
 
 TEST(CardData, ANameThatCannotBeEncodedIsAPreparationError) {
@@ -140,11 +140,11 @@ TEST(CardData, ThePhotoIsReencodedToFitTheChip) {
   auto card = prepare_card(p, holder("王小明"), "B10000005", "6212260000000000469",
                            CivilDate{2026, 11, 25});
   ASSERT_TRUE(card.ok()) << card.error().describe();
-  const Bytes& photo = card->items.at("holder.photo");
+  const card::Bytes& photo = card->items.at("holder.photo");
   EXPECT_LE(photo.size(), 16384u);
   EXPECT_GT(photo.size(), 2000u);
-  EXPECT_EQ(Bytes(photo.begin(), photo.begin() + 2), (Bytes{0xFF, 0xD8}));
-  EXPECT_EQ(Bytes(photo.end() - 2, photo.end()), (Bytes{0xFF, 0xD9}));
+  EXPECT_EQ(card::Bytes(photo.begin(), photo.begin() + 2), (card::Bytes{0xFF, 0xD8}));
+  EXPECT_EQ(card::Bytes(photo.end() - 2, photo.end()), (card::Bytes{0xFF, 0xD9}));
   // Re-encoding is deterministic: the same card gets the same bytes.
   auto again = prepare_card(p, holder("王小明"), "B10000005", "6212260000000000469",
                             CivilDate{2026, 11, 25});
@@ -155,7 +155,7 @@ TEST(CardData, ThePhotoIsReencodedToFitTheChip) {
   auto kept = prepare_card(p, holder("王小明"), "B10000005", "6212260000000000469",
                            CivilDate{2026, 11, 25});
   ASSERT_TRUE(kept.ok());
-  EXPECT_EQ(kept->items.at("holder.photo"), Bytes(original.begin(), original.end()));
+  EXPECT_EQ(kept->items.at("holder.photo"), card::Bytes(original.begin(), original.end()));
 
   // Too small a limit, and a photo that is not a JPEG.
   p.applications[0].files[2].content->length = 300;

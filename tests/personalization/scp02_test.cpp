@@ -65,7 +65,7 @@ TEST_F(Scp02Test, TheIcvChainsAndI55EncryptsIt) {
   ASSERT_TRUE(s15.ok() && s55.ok());
   EXPECT_EQ(*s15->external_authenticate()->encode(), *s55->external_authenticate()->encode())
       << "the first C-MAC has a zero ICV either way";
-  const CommandApdu store{0x80, 0xE2, 0x80, 0x00, hex("0101 03 AABBCC"), std::nullopt};
+  const card::CommandApdu store{0x80, 0xE2, 0x80, 0x00, hex("0101 03 AABBCC"), std::nullopt};
   auto a = s15->wrap(store), b = s55->wrap(store);
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(a->cla, 0x84);

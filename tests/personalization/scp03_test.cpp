@@ -84,7 +84,7 @@ TEST_F(Scp03Test, WrapNeedsAuthenticationThenMacsAndEncrypts) {
   auto s = open("8E1552D0513C60F3",
                 "00000000000000000000 3003 70 30760CD2C47C1DD3 95065FE5EAD8A9D7 000001", 0x03);
   ASSERT_TRUE(s.ok());
-  const CommandApdu store{0x80, 0xE2, 0x80, 0x00, hex("0101 03 112233"), std::nullopt};
+  const card::CommandApdu store{0x80, 0xE2, 0x80, 0x00, hex("0101 03 112233"), std::nullopt};
   EXPECT_EQ(s->wrap(store).error().code, SecureChannelError::not_authenticated);
   ASSERT_TRUE(s->external_authenticate().ok());
   auto wrapped = s->wrap(store);
@@ -102,10 +102,10 @@ TEST_F(Scp03Test, ErrorStatusWordsPassUnprotectedAndBadRMacsAreRefused) {
                 "00000000000000000000 3003 70 3EB51047495B249F 66C484C1D2EF1948 000002", 0x11);
   ASSERT_TRUE(s.ok());
   ASSERT_TRUE(s->external_authenticate().ok());
-  auto error_sw = s->unwrap(ResponseApdu{{}, sw::kConditionsNotSatisfied});
+  auto error_sw = s->unwrap(card::ResponseApdu{{}, card::sw::kConditionsNotSatisfied});
   ASSERT_TRUE(error_sw.ok());
-  EXPECT_EQ(error_sw->sw, sw::kConditionsNotSatisfied);
-  auto bad = s->unwrap(ResponseApdu{hex("0102030405060708"), sw::kSuccess});
+  EXPECT_EQ(error_sw->sw, card::sw::kConditionsNotSatisfied);
+  auto bad = s->unwrap(card::ResponseApdu{hex("0102030405060708"), card::sw::kSuccess});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().code, SecureChannelError::response_mac);
 }

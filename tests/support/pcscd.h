@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "cardd/personalization/pcsc_reader.h"
+#include "cardd/card/pcsc_reader.h"
 #include "child_process.h"
 
 namespace cardd::test {
@@ -22,7 +22,7 @@ inline std::optional<ChildProcess> ensure_pcscd(const std::string& slot, std::st
     started.emplace(ChildProcess::start({"pcscd", "-f"}));
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
   while (true) {
-    auto readers = personalization::list_pcsc_readers(slot);
+    auto readers = card::list_pcsc_readers(slot);
     if (readers.ok() && !readers->empty()) return started;
     if (std::chrono::steady_clock::now() > deadline) {
       error = "pcscd did not show the vpcd slot " + slot;
@@ -45,7 +45,7 @@ inline std::optional<ChildProcess> insert_vcard(const std::string& slot,
     error = "vcard did not start: " + vcard->stderr_text();
     return vcard;
   }
-  auto reader = personalization::open_pcsc_reader(slot);
+  auto reader = card::open_pcsc_reader(slot);
   if (!reader) {
     error = reader.error().describe();
   } else if (auto s = (*reader)->wait_for_card(std::chrono::seconds(10)); !s) {

@@ -56,7 +56,7 @@ TEST_P(AuthLimit, AtTheLimitTheKeysAreBlockedForGood) {
   EXPECT_EQ(initialize_update(), sw::kAuthenticationBlocked);
   const auto opened = open_channel();
   ASSERT_FALSE(opened.ok());
-  EXPECT_EQ(personalization::status_of(opened.error()), sw::kAuthenticationBlocked);
+  EXPECT_EQ(card::status_of(opened.error()), sw::kAuthenticationBlocked);
 
   // A power cycle and a restart of the simulator give no tries back.
   std::string error;

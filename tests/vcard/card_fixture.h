@@ -23,14 +23,14 @@
 
 namespace cardd::vcard::test {
 
-using personalization::CommandApdu;
-using personalization::ResponseApdu;
-using personalization::StatusWord;
-namespace sw = personalization::sw;
+using card::CommandApdu;
+using card::ResponseApdu;
+using card::StatusWord;
+namespace sw = card::sw;
 
-inline const Bytes kSerial = {0xC0, 0xFF, 0xEE, 0x01};
-inline const Bytes kKmc = {0x6B, 0x2D, 0x11, 0x9A, 0x47, 0xE3, 0x05, 0xC8,
-                           0x31, 0x7F, 0xA2, 0x5C, 0x0E, 0xD9, 0x84, 0x26};
+inline const card::Bytes kSerial = {0xC0, 0xFF, 0xEE, 0x01};
+inline const card::Bytes kKmc = {0x6B, 0x2D, 0x11, 0x9A, 0x47, 0xE3, 0x05, 0xC8,
+                                 0x31, 0x7F, 0xA2, 0x5C, 0x0E, 0xD9, 0x84, 0x26};
 
 inline hsm::Algorithm algorithm_of(Cipher c) {
   return c == Cipher::des3  ? hsm::Algorithm::des3_2key
@@ -39,8 +39,8 @@ inline hsm::Algorithm algorithm_of(Cipher c) {
 }
 
 // One STORE DATA DGI: tag, BER-style length (FF + 2 bytes from 255 on), value.
-inline Bytes dgi(std::uint16_t tag, const Bytes& value) {
-  Bytes out = {static_cast<std::uint8_t>(tag >> 8), static_cast<std::uint8_t>(tag)};
+inline card::Bytes dgi(std::uint16_t tag, const card::Bytes& value) {
+  card::Bytes out = {static_cast<std::uint8_t>(tag >> 8), static_cast<std::uint8_t>(tag)};
   if (value.size() < 0xFF) {
     out.push_back(static_cast<std::uint8_t>(value.size()));
   } else {
@@ -51,31 +51,31 @@ inline Bytes dgi(std::uint16_t tag, const Bytes& value) {
   return out;
 }
 
-inline Bytes concat(std::initializer_list<Bytes> parts) {
-  Bytes out;
-  for (const Bytes& p : parts) out.insert(out.end(), p.begin(), p.end());
+inline card::Bytes concat(std::initializer_list<card::Bytes> parts) {
+  card::Bytes out;
+  for (const card::Bytes& p : parts) out.insert(out.end(), p.begin(), p.end());
   return out;
 }
 
 // A Reader over a FaultyCard: a card that gives no answer is a reader error.
-class FaultyReader final : public personalization::Reader {
+class FaultyReader final : public card::Reader {
  public:
   FaultyReader(VirtualCard& card, Faults faults) : card_(card), faulty_(card, faults) {}
   std::string name() const override { return "faulty in-process card"; }
-  Result<personalization::Bytes> connect() override {
+  Result<card::Bytes> connect() override {
     card_.reset();
     return card_.atr();
   }
   Status disconnect() override { return {}; }
-  Result<ResponseApdu> transmit(const CommandApdu& command) override {
+  Result<card::ResponseApdu> transmit(const card::CommandApdu& command) override {
     auto encoded = command.encode();
     if (!encoded) return encoded.error();
     auto [outcome, response] = faulty_.process(*encoded);
     if (outcome == FaultyCard::Outcome::mute)
-      return make_error(personalization::ReaderError::mute_card, "no answer");
+      return make_error(card::ReaderError::mute_card, "no answer");
     if (outcome != FaultyCard::Outcome::answer)
-      return make_error(personalization::ReaderError::card_removed, "card gone");
-    return ResponseApdu::parse(response);
+      return make_error(card::ReaderError::card_removed, "card gone");
+    return card::ResponseApdu::parse(response);
   }
   Status wait_for_card(std::chrono::milliseconds) override { return {}; }
   Status wait_for_removal(std::chrono::milliseconds) override { return {}; }
@@ -124,9 +124,9 @@ class CardFixture : public ::testing::TestWithParam<Cipher> {
 
   // What the host does: CHIP ID from the CPLC, keys diversified in the HSM.
   void derive_card_keys() {
-    const auto cplc_answer = send(CommandApdu{0x80, 0xCA, 0x9F, 0x7F, {}, 256u});
+    const auto cplc_answer = send(card::CommandApdu{0x80, 0xCA, 0x9F, 0x7F, {}, 256u});
     ASSERT_TRUE(cplc_answer.sw.ok());
-    const Bytes cplc(cplc_answer.data.begin() + 3, cplc_answer.data.end());
+    const card::Bytes cplc(cplc_answer.data.begin() + 3, cplc_answer.data.end());
     chip_id_.assign(cplc.begin(), cplc.begin() + 4);
     chip_id_.insert(chip_id_.end(), cplc.begin() + 12, cplc.begin() + 16);
     using hsm::Usage;
@@ -136,7 +136,7 @@ class CardFixture : public ::testing::TestWithParam<Cipher> {
     for (std::uint8_t x = 1; x <= 3; ++x) {
       hsm::Derivation how;
       if (cipher() == Cipher::des3) {
-        const Bytes tail(chip_id_.begin() + 2, chip_id_.end());  // KDD[4..9]
+        const card::Bytes tail(chip_id_.begin() + 2, chip_id_.end());  // KDD[4..9]
         how = hsm::EncryptDataDerivation{
             hsm::CipherMode::ecb, {}, concat({tail, {0xF0, x}, tail, {0x0F, x}})};
       } else {
@@ -150,22 +150,23 @@ class CardFixture : public ::testing::TestWithParam<Cipher> {
     }
   }
 
-  ResponseApdu send(const CommandApdu& c) {
+  card::ResponseApdu send(const card::CommandApdu& c) {
     auto r = reader_->transmit(c);
     EXPECT_TRUE(r.ok()) << r.error().describe();
-    return r.ok() ? *r : ResponseApdu{};
+    return r.ok() ? *r : card::ResponseApdu{};
   }
 
-  ResponseApdu select(const Bytes& aid) {
-    return send(CommandApdu{0x00, 0xA4, 0x04, 0x00, aid, 256u});
+  card::ResponseApdu select(const card::Bytes& aid) {
+    return send(card::CommandApdu{0x00, 0xA4, 0x04, 0x00, aid, 256u});
   }
-  ResponseApdu select_fid(std::uint16_t fid, std::uint8_t p1 = 0x00) {
-    return send(CommandApdu{0x00,
-                            0xA4,
-                            p1,
-                            0x00,
-                            {static_cast<std::uint8_t>(fid >> 8), static_cast<std::uint8_t>(fid)},
-                            256u});
+  card::ResponseApdu select_fid(std::uint16_t fid, std::uint8_t p1 = 0x00) {
+    return send(
+        card::CommandApdu{0x00,
+                          0xA4,
+                          p1,
+                          0x00,
+                          {static_cast<std::uint8_t>(fid >> 8), static_cast<std::uint8_t>(fid)},
+                          256u});
   }
 
   personalization::SecureChannel& channel() {
@@ -174,13 +175,13 @@ class CardFixture : public ::testing::TestWithParam<Cipher> {
 
   // SELECT the card manager, INITIALIZE UPDATE, EXTERNAL AUTHENTICATE.
   Status open_channel(std::uint8_t level = 0x03,
-                      const Bytes& host_challenge = {1, 2, 3, 4, 5, 6, 7, 8}) {
+                      const card::Bytes& host_challenge = {1, 2, 3, 4, 5, 6, 7, 8}) {
     scp03_.reset();
     scp02_.reset();
     EXPECT_TRUE(select(card_manager_aid()).sw.ok());
     const std::uint8_t kvn = cipher() == Cipher::des3 ? kScp02KeyVersion : kScp03KeyVersion;
     const auto iu = send(personalization::initialize_update_command(kvn, host_challenge));
-    if (auto s = personalization::check(iu, "INITIALIZE UPDATE"); !s) return s;
+    if (auto s = card::check(iu, "INITIALIZE UPDATE"); !s) return s;
     iu_response_ = iu.data;
     if (cipher() == Cipher::des3) {
       auto s = personalization::Scp02Session::open(*hsm_, {"card/enc", "card/mac", "card/dek"},
@@ -195,41 +196,41 @@ class CardFixture : public ::testing::TestWithParam<Cipher> {
     }
     auto auth = channel().external_authenticate();
     if (!auth) return auth.error();
-    return personalization::check(send(*auth), "EXTERNAL AUTHENTICATE");
+    return card::check(send(*auth), "EXTERNAL AUTHENTICATE");
   }
 
   // A command through the open secure channel, the response unwrapped.
-  ResponseApdu send_secured(const CommandApdu& c) {
+  card::ResponseApdu send_secured(const card::CommandApdu& c) {
     auto wrapped = channel().wrap(c);
     EXPECT_TRUE(wrapped.ok()) << wrapped.error().describe();
     if (!wrapped) return {};
     auto answer = channel().unwrap(send(*wrapped));
     EXPECT_TRUE(answer.ok()) << answer.error().describe();
-    return answer.ok() ? *answer : ResponseApdu{};
+    return answer.ok() ? *answer : card::ResponseApdu{};
   }
 
-  StatusWord store(const Bytes& data, std::uint8_t p1 = 0x80, std::uint8_t p2 = 0x00) {
-    return send_secured(CommandApdu{0x80, 0xE2, p1, p2, data, std::nullopt}).sw;
+  card::StatusWord store(const card::Bytes& data, std::uint8_t p1 = 0x80, std::uint8_t p2 = 0x00) {
+    return send_secured(card::CommandApdu{0x80, 0xE2, p1, p2, data, std::nullopt}).sw;
   }
 
   // A DGI stream in commands of `chunk` bytes (a DGI may continue into the
   // next command); the status word of the first command that is refused, or
   // of the last one.
-  StatusWord store_chunked(const Bytes& stream, std::size_t chunk = 200) {
+  card::StatusWord store_chunked(const card::Bytes& stream, std::size_t chunk = 200) {
     std::uint8_t block_number = 0;
     for (std::size_t pos = 0; pos < stream.size(); pos += chunk) {
       const std::size_t n = std::min(chunk, stream.size() - pos);
       const bool last = pos + n == stream.size();
-      const Bytes part(stream.begin() + static_cast<std::ptrdiff_t>(pos),
-                       stream.begin() + static_cast<std::ptrdiff_t>(pos + n));
-      const StatusWord status = store(part, last ? 0x80 : 0x00, block_number++);
+      const card::Bytes part(stream.begin() + static_cast<std::ptrdiff_t>(pos),
+                             stream.begin() + static_cast<std::ptrdiff_t>(pos + n));
+      const card::StatusWord status = store(part, last ? 0x80 : 0x00, block_number++);
       if (!status.ok() || last) return status;
     }
-    return StatusWord{};
+    return card::StatusWord{};
   }
 
-  ResponseApdu install(const Bytes& aid) {
-    return send_secured(CommandApdu{
+  card::ResponseApdu install(const card::Bytes& aid) {
+    return send_secured(card::CommandApdu{
         0x80, 0xE6, 0x20, 0x00,
         concat({{0x00, 0x00, static_cast<std::uint8_t>(aid.size())}, aid, {0x00, 0x00, 0x00}}),
         256u});
@@ -239,24 +240,24 @@ class CardFixture : public ::testing::TestWithParam<Cipher> {
   // the session DEK (SCP02).
   std::string dek() const { return scp02_ ? scp02_->session_dek() : "card/dek"; }
 
-  Bytes encrypt_for_card(const Bytes& clear) {
+  card::Bytes encrypt_for_card(const card::Bytes& clear) {
     auto e = hsm_->encrypt(dek(), hsm::CipherMode::ecb, {}, clear);
     EXPECT_TRUE(e.ok()) << e.error().describe();
-    return e.ok() ? *e : Bytes{};
+    return e.ok() ? *e : card::Bytes{};
   }
 
   // An application key generated in the HSM; DGI 81kk carries it wrapped.
-  Bytes new_application_key(const std::string& name) {
+  card::Bytes new_application_key(const std::string& name) {
     auto k = hsm_->generate(hsm::KeySpec{name, algorithm(), {hsm::Usage::encrypt}, 1});
     EXPECT_TRUE(k.ok()) << k.error().describe();
     auto wrapped = hsm_->wrap(dek(), hsm::CipherMode::ecb, name);
     EXPECT_TRUE(wrapped.ok()) << wrapped.error().describe();
-    return wrapped.ok() ? *wrapped : Bytes{};
+    return wrapped.ok() ? *wrapped : card::Bytes{};
   }
 
   // ISO 9564 format 2, then 8 bytes FF for 16-byte-block ciphers.
-  Bytes pin_block(const std::string& digits) {
-    Bytes out(8, 0xFF);
+  card::Bytes pin_block(const std::string& digits) {
+    card::Bytes out(8, 0xFF);
     out[0] = static_cast<std::uint8_t>(0x20 | digits.size());
     for (std::size_t i = 0; i < digits.size(); ++i) {
       const auto d = static_cast<std::uint8_t>(digits[i] - '0');
@@ -271,11 +272,11 @@ class CardFixture : public ::testing::TestWithParam<Cipher> {
   cardd::test::TempDir dir_;
   std::unique_ptr<hsm::Hsm> hsm_;
   std::unique_ptr<VirtualCard> card_;
-  std::unique_ptr<personalization::Reader> reader_;
+  std::unique_ptr<card::Reader> reader_;
   std::optional<personalization::Scp03Session> scp03_;
   std::optional<personalization::Scp02Session> scp02_;
-  Bytes chip_id_;
-  Bytes iu_response_;
+  card::Bytes chip_id_;
+  card::Bytes iu_response_;
 };
 
 inline std::string cipher_name(const ::testing::TestParamInfo<Cipher>& info) {

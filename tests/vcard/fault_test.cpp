@@ -10,25 +10,25 @@
 namespace cardd::test {
 namespace {
 
-using personalization::CommandApdu;
-using personalization::ReaderError;
-const personalization::Bytes kIsd = {0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00};
+using card::CommandApdu;
+using card::ReaderError;
+const card::Bytes kIsd = {0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00};
 
 class CardFaults : public PcscFixture {
  protected:
   Result<personalization::Scp03Session> authenticate(hsm::Hsm& h, std::uint8_t level) {
     EXPECT_TRUE(reader_->connect().ok());
     EXPECT_TRUE(reader_->transmit(CommandApdu{0x00, 0xA4, 0x04, 0x00, kIsd, 256u})->sw.ok());
-    const personalization::Bytes challenge = {1, 1, 2, 3, 5, 8, 13, 21};
-    auto iu = personalization::transmit_all(
-        *reader_, personalization::Scp03Session::initialize_update(0x30, challenge));
+    const card::Bytes challenge = {1, 1, 2, 3, 5, 8, 13, 21};
+    auto iu = card::transmit_all(*reader_,
+                                 personalization::Scp03Session::initialize_update(0x30, challenge));
     if (!iu) return iu.error();
     auto session =
         personalization::Scp03Session::open(h, {"enc", "mac"}, challenge, iu->data, level);
     if (!session) return session;
     auto auth = reader_->transmit(*session->external_authenticate());
     if (!auth) return auth.error();
-    if (auto s = personalization::check(*auth, "EXTERNAL AUTHENTICATE"); !s) return s.error();
+    if (auto s = card::check(*auth, "EXTERNAL AUTHENTICATE"); !s) return s.error();
     return session;
   }
 
@@ -71,8 +71,7 @@ TEST_F(CardFaults, TornWriteLeavesHalfTheDataAndNoAnswer) {
   auto answer = reader_->transmit(*store);
   ASSERT_FALSE(answer.ok());
   EXPECT_TRUE(card_gone(answer.error())) << answer.error().describe();
-  EXPECT_EQ(card_state().ssse.records[5][1], (personalization::Bytes{0xAA, 0xBB}))
-      << "half of AABBCCDD";
+  EXPECT_EQ(card_state().ssse.records[5][1], (card::Bytes{0xAA, 0xBB})) << "half of AABBCCDD";
 }
 
 // pcscd cannot wait forever for a card that stays silent (vpcd reads without
@@ -112,10 +111,10 @@ TEST_F(CardFaults, AFlakyEepromFailsTheReadBack) {
       reader_->transmit(CommandApdu{0x00, 0xA4, 0x04, 0x00, vcard::social_security_aid(), 256u})
           ->sw.ok());
   EXPECT_EQ(reader_->transmit(CommandApdu{0x00, 0xB2, 0x01, 0x2C, {}, 256u})->data,
-            (personalization::Bytes{0x01, 0x11}));
+            (card::Bytes{0x01, 0x11}));
   EXPECT_EQ(reader_->transmit(CommandApdu{0x00, 0xB2, 0x02, 0x2C, {}, 256u})->data,
-            (personalization::Bytes{0x02, 0x23}));
-  EXPECT_EQ(card_state().ssse.records[5][2], (personalization::Bytes{0x02, 0x22}));
+            (card::Bytes{0x02, 0x23}));
+  EXPECT_EQ(card_state().ssse.records[5][2], (card::Bytes{0x02, 0x22}));
 }
 
 TEST_F(CardFaults, ASlowCardStillAnswers) {

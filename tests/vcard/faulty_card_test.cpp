@@ -22,7 +22,7 @@ TEST_P(CardFaults, ATornStoreDataLeavesHalfTheRecord) {
   ASSERT_TRUE(wrapped.ok());
   const auto torn = reader_->transmit(*wrapped);
   ASSERT_FALSE(torn.ok());
-  EXPECT_EQ(torn.error().code, personalization::ReaderError::card_removed);
+  EXPECT_EQ(torn.error().code, card::ReaderError::card_removed);
   const auto& records = card_->state().ssse.records.at(5);
   EXPECT_EQ(records.at(1), kRecord1);
   EXPECT_EQ(records.at(2), kRecord2) << "written before the power went";
@@ -76,7 +76,7 @@ TEST_P(CardFaults, AMuteCardNeverAnswersAgain) {
   for (int i = 0; i < 3; ++i) {
     const auto r = reader_->transmit(CommandApdu{0x00, 0xA4, 0x04, 0x00, financial_aid(), 256u});
     ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, personalization::ReaderError::mute_card);
+    EXPECT_EQ(r.error().code, card::ReaderError::mute_card);
   }
 }
 
@@ -87,7 +87,7 @@ TEST_P(CardFaults, APulledCardIsGone) {
   EXPECT_TRUE(select(social_security_aid()).sw.ok());
   const auto r = reader_->transmit(CommandApdu{0x00, 0xA4, 0x04, 0x00, financial_aid(), 256u});
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, personalization::ReaderError::card_removed);
+  EXPECT_EQ(r.error().code, card::ReaderError::card_removed);
 }
 
 INSTANTIATE_TEST_SUITE_P(Ciphers, CardFaults, ::testing::Values(Cipher::aes, Cipher::des3),

@@ -3,18 +3,18 @@
 // system, not about how the data got there).
 #include <gtest/gtest.h>
 
-#include "cardd/personalization/apdu.h"
+#include "cardd/card/apdu.h"
 #include "cardd/vcard/virtual_card.h"
 #include "hex.h"
 
 namespace cardd::vcard {
 namespace {
 
+using card::CommandApdu;
+using card::ResponseApdu;
+using card::StatusWord;
 using cardd::test::hex;
-using personalization::CommandApdu;
-using personalization::ResponseApdu;
-using personalization::StatusWord;
-namespace sw = personalization::sw;
+namespace sw = card::sw;
 
 const Bytes kRecord1 = hex("01 03 41 42 43");
 const Bytes kRecord2 = hex("02 02 10 20");

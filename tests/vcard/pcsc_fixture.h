@@ -13,8 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "cardd/card/pcsc_reader.h"
 #include "cardd/hsm/factory.h"
-#include "cardd/personalization/pcsc_reader.h"
 #include "cardd/vcard/state_file.h"
 #include "child_process.h"
 #include "hex.h"
@@ -57,7 +57,7 @@ class PcscFixture : public ::testing::Test {
     std::string error;
     vcard_ = insert_vcard(kSlot, args, error);
     ASSERT_TRUE(error.empty()) << error;
-    auto reader = personalization::open_pcsc_reader(kSlot);
+    auto reader = card::open_pcsc_reader(kSlot);
     ASSERT_TRUE(reader.ok()) << reader.error().describe();
     reader_ = std::move(*reader);
     ASSERT_TRUE(reader_->wait_for_card(std::chrono::seconds(10)).ok());
@@ -84,7 +84,7 @@ class PcscFixture : public ::testing::Test {
   TempDir dir_;
   std::optional<ChildProcess> pcscd_;
   std::optional<ChildProcess> vcard_;
-  std::unique_ptr<personalization::Reader> reader_;
+  std::unique_ptr<card::Reader> reader_;
 };
 
 }  // namespace cardd::test

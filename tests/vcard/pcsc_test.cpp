@@ -14,8 +14,8 @@
 namespace cardd::test {
 namespace {
 
-using personalization::CommandApdu;
-const personalization::Bytes kIsd = {0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00};
+using card::CommandApdu;
+const card::Bytes kIsd = {0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00};
 
 using PcscCard = PcscFixture;
 
@@ -23,25 +23,23 @@ TEST_F(PcscCard, SelectAndCplcOverPcsc) {
   auto atr = reader_->connect();
   ASSERT_TRUE(atr.ok()) << atr.error().describe();
   EXPECT_EQ(atr->front(), 0x3B);
-  auto select =
-      personalization::transmit_all(*reader_, CommandApdu{0x00, 0xA4, 0x04, 0x00, kIsd, 256u});
+  auto select = card::transmit_all(*reader_, CommandApdu{0x00, 0xA4, 0x04, 0x00, kIsd, 256u});
   ASSERT_TRUE(select.ok()) << select.error().describe();
   EXPECT_TRUE(select->sw.ok());
-  auto cplc =
-      personalization::transmit_all(*reader_, CommandApdu{0x80, 0xCA, 0x9F, 0x7F, {}, 256u});
+  auto cplc = card::transmit_all(*reader_, CommandApdu{0x80, 0xCA, 0x9F, 0x7F, {}, 256u});
   ASSERT_TRUE(cplc.ok());
   ASSERT_EQ(cplc->data.size(), 45u);
-  EXPECT_EQ(personalization::Bytes(cplc->data.begin() + 15, cplc->data.begin() + 19),
-            (personalization::Bytes{0xCA, 0xFE, 0x00, 0x01}));
+  EXPECT_EQ(card::Bytes(cplc->data.begin() + 15, cplc->data.begin() + 19),
+            (card::Bytes{0xCA, 0xFE, 0x00, 0x01}));
 }
 
 TEST_F(PcscCard, SecureChannelOverPcscAndStatePersistsAcrossReinsertion) {
   auto h = card_key_hsm();
   ASSERT_TRUE(reader_->connect().ok());
   ASSERT_TRUE(reader_->transmit(CommandApdu{0x00, 0xA4, 0x04, 0x00, kIsd, 256u})->sw.ok());
-  const personalization::Bytes challenge = {9, 8, 7, 6, 5, 4, 3, 2};
-  auto iu = personalization::transmit_all(
-      *reader_, personalization::Scp03Session::initialize_update(0x30, challenge));
+  const card::Bytes challenge = {9, 8, 7, 6, 5, 4, 3, 2};
+  auto iu = card::transmit_all(*reader_,
+                               personalization::Scp03Session::initialize_update(0x30, challenge));
   ASSERT_TRUE(iu.ok() && iu->sw.ok());
   auto session = personalization::Scp03Session::open(*h, {"enc", "mac"}, challenge, iu->data, 0x33);
   ASSERT_TRUE(session.ok()) << session.error().describe();
@@ -53,14 +51,14 @@ TEST_F(PcscCard, SecureChannelOverPcscAndStatePersistsAcrossReinsertion) {
 
   // Pull the card (the process ends), then insert it again: the data stayed.
   insert_card();
-  EXPECT_EQ(card_state().ssse.records[5][1], (personalization::Bytes{0xAB, 0xCD}));
+  EXPECT_EQ(card_state().ssse.records[5][1], (card::Bytes{0xAB, 0xCD}));
   ASSERT_TRUE(reader_->connect().ok());
   ASSERT_TRUE(
       reader_->transmit(CommandApdu{0x00, 0xA4, 0x04, 0x00, vcard::social_security_aid(), 256u})
           ->sw.ok());
   const auto record = reader_->transmit(CommandApdu{0x00, 0xB2, 0x01, 0x2C, {}, 256u});
   ASSERT_TRUE(record.ok());
-  EXPECT_EQ(record->data, (personalization::Bytes{0xAB, 0xCD}));
+  EXPECT_EQ(record->data, (card::Bytes{0xAB, 0xCD}));
 }
 
 TEST_F(PcscCard, APulledCardIsAClearError) {
@@ -69,9 +67,9 @@ TEST_F(PcscCard, APulledCardIsAClearError) {
   ASSERT_TRUE(reader_->wait_for_removal(std::chrono::seconds(10)).ok());
   auto r = reader_->transmit(CommandApdu{0x00, 0xA4, 0x04, 0x00, kIsd, 256u});
   ASSERT_FALSE(r.ok());
-  EXPECT_TRUE(r.error().code == personalization::ReaderError::card_removed ||
-              r.error().code == personalization::ReaderError::no_card ||
-              r.error().code == personalization::ReaderError::reader_lost)
+  EXPECT_TRUE(r.error().code == card::ReaderError::card_removed ||
+              r.error().code == card::ReaderError::no_card ||
+              r.error().code == card::ReaderError::reader_lost)
       << r.error().describe();
   vcard_.reset();
 }
@@ -101,21 +99,21 @@ TEST_F(PcscCard, TwoSlotsWorkConcurrently) {
                            (dir_.path() / "card2.json").string(), "--serial", "CAFE0002"});
   ASSERT_EQ(second.read_line(std::chrono::seconds(15)).value_or(""),
             "vcard: inserted in 127.0.0.1:35964");
-  auto other = personalization::open_pcsc_reader("Virtual PCD 00 01");
+  auto other = card::open_pcsc_reader("Virtual PCD 00 01");
   ASSERT_TRUE(other.ok()) << other.error().describe();
   ASSERT_TRUE((*other)->wait_for_card(std::chrono::seconds(10)).ok());
 
   auto h = card_key_hsm();
   std::atomic<int> failures{0};
-  auto worker = [&](personalization::Reader& reader, std::uint8_t tag) {
+  auto worker = [&](card::Reader& reader, std::uint8_t tag) {
     for (int round = 0; round < 10; ++round) {
       if (!reader.connect().ok() ||
           !reader.transmit(CommandApdu{0x00, 0xA4, 0x04, 0x00, kIsd, 256u}).ok()) {
         ++failures;
         return;
       }
-      const personalization::Bytes challenge(8, static_cast<std::uint8_t>(round));
-      auto iu = personalization::transmit_all(
+      const card::Bytes challenge(8, static_cast<std::uint8_t>(round));
+      auto iu = card::transmit_all(
           reader, personalization::Scp03Session::initialize_update(0x30, challenge));
       if (!iu || !iu->sw.ok()) {
         ++failures;
@@ -151,8 +149,8 @@ TEST_F(PcscCard, TwoSlotsWorkConcurrently) {
   EXPECT_EQ(failures.load(), 0);
   other->reset();
   second.terminate();
-  EXPECT_EQ(card_state("card.json").ssse.records[5][1], (personalization::Bytes{0xA1, 0x09}));
-  EXPECT_EQ(card_state("card2.json").ssse.records[5][1], (personalization::Bytes{0xB2, 0x09}));
+  EXPECT_EQ(card_state("card.json").ssse.records[5][1], (card::Bytes{0xA1, 0x09}));
+  EXPECT_EQ(card_state("card2.json").ssse.records[5][1], (card::Bytes{0xB2, 0x09}));
 }
 
 }  // namespace
@@ -161,7 +159,7 @@ TEST_F(PcscCard, TwoSlotsWorkConcurrently) {
 namespace cardd::test {
 namespace {
 
-std::string spaced_hex(const personalization::Bytes& bytes) {
+std::string spaced_hex(const card::Bytes& bytes) {
   std::string out;
   for (const auto b : bytes) out += fmt::format("{}{:02X}", out.empty() ? "" : " ", b);
   return out;
@@ -173,16 +171,16 @@ TEST_F(PcscCard, AnIndependentClientReadsAPersonalizedCard) {
   auto h = card_key_hsm();
   ASSERT_TRUE(reader_->connect().ok());
   ASSERT_TRUE(reader_->transmit(CommandApdu{0x00, 0xA4, 0x04, 0x00, kIsd, 256u})->sw.ok());
-  const personalization::Bytes challenge = {3, 1, 4, 1, 5, 9, 2, 6};
-  auto iu = personalization::transmit_all(
-      *reader_, personalization::Scp03Session::initialize_update(0x30, challenge));
+  const card::Bytes challenge = {3, 1, 4, 1, 5, 9, 2, 6};
+  auto iu = card::transmit_all(*reader_,
+                               personalization::Scp03Session::initialize_update(0x30, challenge));
   ASSERT_TRUE(iu.ok() && iu->sw.ok());
   auto session = personalization::Scp03Session::open(*h, {"enc", "mac"}, challenge, iu->data, 0x33);
   ASSERT_TRUE(session.ok()) << session.error().describe();
   ASSERT_TRUE(reader_->transmit(*session->external_authenticate())->sw.ok());
-  const personalization::Bytes record = {0x01, 0x05, 0x31, 0x35, 0x36, 0x30, 0x30};
-  const personalization::Bytes photo = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0xFF, 0xD9};
-  personalization::Bytes dgis = {0x05, 0x01, static_cast<std::uint8_t>(record.size())};
+  const card::Bytes record = {0x01, 0x05, 0x31, 0x35, 0x36, 0x30, 0x30};
+  const card::Bytes photo = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0xFF, 0xD9};
+  card::Bytes dgis = {0x05, 0x01, static_cast<std::uint8_t>(record.size())};
   dgis.insert(dgis.end(), record.begin(), record.end());
   dgis.insert(dgis.end(), {0x08, 0x00, static_cast<std::uint8_t>(photo.size())});
   dgis.insert(dgis.end(), photo.begin(), photo.end());

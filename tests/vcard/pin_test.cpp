@@ -4,7 +4,7 @@
 
 #include <fstream>
 
-#include "cardd/personalization/apdu.h"
+#include "cardd/card/apdu.h"
 #include "cardd/vcard/state_file.h"
 #include "cardd/vcard/virtual_card.h"
 #include "child_process.h"
@@ -12,9 +12,9 @@
 namespace cardd::vcard {
 namespace {
 
-using personalization::CommandApdu;
-using personalization::StatusWord;
-namespace sw = personalization::sw;
+using card::CommandApdu;
+using card::StatusWord;
+namespace sw = card::sw;
 
 CardState card_with_pin(Bytes digits, std::uint8_t limit) {
   CardState s;

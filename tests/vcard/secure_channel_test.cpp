@@ -11,15 +11,15 @@
 namespace cardd::vcard {
 namespace {
 
-using personalization::CommandApdu;
+using card::CommandApdu;
 using personalization::Scp03Keys;
 using personalization::Scp03Session;
-namespace sw = personalization::sw;
+namespace sw = card::sw;
 
-const Bytes kEnc = {0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47,
-                    0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F};
-const Bytes kMac = {0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57,
-                    0x58, 0x59, 0x5A, 0x5B, 0x5C, 0x5D, 0x5E, 0x5F};
+const card::Bytes kEnc = {0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47,
+                          0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F};
+const card::Bytes kMac = {0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57,
+                          0x58, 0x59, 0x5A, 0x5B, 0x5C, 0x5D, 0x5E, 0x5F};
 
 class SecureChannel : public ::testing::Test {
  protected:
@@ -36,22 +36,23 @@ class SecureChannel : public ::testing::Test {
     ASSERT_TRUE(reader_->connect().ok());
   }
 
-  void import(const std::string& name, const Bytes& value) {
+  void import(const std::string& name, const card::Bytes& value) {
     test::import_clear_key(
         *hsm_, hsm::KeySpec{name, hsm::Algorithm::aes128, {hsm::Usage::derive}, 1}, value);
   }
 
-  personalization::ResponseApdu send(const CommandApdu& c) {
+  card::ResponseApdu send(const card::CommandApdu& c) {
     auto r = reader_->transmit(c);
     EXPECT_TRUE(r.ok());
-    return r.ok() ? *r : personalization::ResponseApdu{};
+    return r.ok() ? *r : card::ResponseApdu{};
   }
 
   // SELECT, INITIALIZE UPDATE, EXTERNAL AUTHENTICATE.
   Result<Scp03Session> authenticate(std::uint8_t level, const std::string& mac_key = "card/mac") {
     EXPECT_TRUE(
-        send(CommandApdu{0x00, 0xA4, 0x04, 0x00, {0xA0, 0, 0, 1, 0x51, 0, 0, 0}, 256u}).sw.ok());
-    const Bytes host_challenge = {1, 2, 3, 4, 5, 6, 7, 8};
+        send(card::CommandApdu{0x00, 0xA4, 0x04, 0x00, {0xA0, 0, 0, 1, 0x51, 0, 0, 0}, 256u})
+            .sw.ok());
+    const card::Bytes host_challenge = {1, 2, 3, 4, 5, 6, 7, 8};
     const auto iu = send(Scp03Session::initialize_update(0x30, host_challenge));
     if (!iu.sw.ok())
       return make_error(personalization::SecureChannelError::bad_response, iu.sw.to_string());
@@ -61,7 +62,7 @@ class SecureChannel : public ::testing::Test {
     auto auth = session->external_authenticate();
     if (!auth) return auth.error();
     const auto answer = send(*auth);
-    if (auto s = personalization::check(answer, "EXTERNAL AUTHENTICATE"); !s) return s.error();
+    if (auto s = card::check(answer, "EXTERNAL AUTHENTICATE"); !s) return s.error();
     return session;
   }
 
@@ -72,21 +73,22 @@ class SecureChannel : public ::testing::Test {
 };
 
 TEST_F(SecureChannel, CplcCarriesTheChipSerial) {
-  const auto r = send(CommandApdu{0x80, 0xCA, 0x9F, 0x7F, {}, 256u});
+  const auto r = send(card::CommandApdu{0x80, 0xCA, 0x9F, 0x7F, {}, 256u});
   ASSERT_TRUE(r.sw.ok());
   ASSERT_EQ(r.data.size(), 45u);
-  EXPECT_EQ(Bytes(r.data.begin() + 15, r.data.begin() + 19), (Bytes{0x12, 0x34, 0x56, 0x78}));
+  EXPECT_EQ(card::Bytes(r.data.begin() + 15, r.data.begin() + 19),
+            (card::Bytes{0x12, 0x34, 0x56, 0x78}));
 }
 
 TEST_F(SecureChannel, FullProtectionRoundTripStoresData) {
   auto session = authenticate(0x33);  // C-MAC, C-DEC, R-MAC, R-ENC
   ASSERT_TRUE(session.ok()) << session.error().describe();
   for (int i = 0; i < 3; ++i) {
-    const Bytes dgi = {0x05, static_cast<std::uint8_t>(0x01 + i), 0x04, 0xDE, 0xAD,
-                       0xBE, static_cast<std::uint8_t>(i)};
+    const card::Bytes dgi = {0x05, static_cast<std::uint8_t>(0x01 + i), 0x04, 0xDE, 0xAD,
+                             0xBE, static_cast<std::uint8_t>(i)};
     auto wrapped =
-        session->wrap(CommandApdu{0x80, 0xE2, static_cast<std::uint8_t>(i == 2 ? 0x80 : 0x00),
-                                  static_cast<std::uint8_t>(i), dgi, std::nullopt});
+        session->wrap(card::CommandApdu{0x80, 0xE2, static_cast<std::uint8_t>(i == 2 ? 0x80 : 0x00),
+                                        static_cast<std::uint8_t>(i), dgi, std::nullopt});
     ASSERT_TRUE(wrapped.ok());
     auto answer = session->unwrap(send(*wrapped));
     ASSERT_TRUE(answer.ok()) << answer.error().describe();
@@ -94,21 +96,21 @@ TEST_F(SecureChannel, FullProtectionRoundTripStoresData) {
   }
   const auto& stored = card_->state().ssse.records.at(5);
   ASSERT_EQ(stored.size(), 3u);
-  EXPECT_EQ(stored.at(3), (Bytes{0xDE, 0xAD, 0xBE, 0x02}));
+  EXPECT_EQ(stored.at(3), (card::Bytes{0xDE, 0xAD, 0xBE, 0x02}));
 }
 
 TEST_F(SecureChannel, LockedLifeCycleRefusesPersonalization) {
   auto session = authenticate(0x01);
   ASSERT_TRUE(session.ok()) << session.error().describe();
-  auto lock = session->wrap(CommandApdu{0x80, 0xF0, 0x80, 0x0F, {}, std::nullopt});
+  auto lock = session->wrap(card::CommandApdu{0x80, 0xF0, 0x80, 0x0F, {}, std::nullopt});
   ASSERT_TRUE(send(*lock).sw.ok());
   EXPECT_EQ(card_->state().life_cycle, LifeCycle::secured);
-  const auto again = send(Scp03Session::initialize_update(0x30, Bytes(8, 9)));
-  EXPECT_EQ(again.sw, sw::kConditionsNotSatisfied);
+  const auto again = send(Scp03Session::initialize_update(0x30, card::Bytes(8, 9)));
+  EXPECT_EQ(again.sw, card::sw::kConditionsNotSatisfied);
 }
 
 TEST_F(SecureChannel, WrongHostKeysFailTheCardCryptogram) {
-  import("other/mac", Bytes(16, 0x77));
+  import("other/mac", card::Bytes(16, 0x77));
   auto session = authenticate(0x01, "other/mac");
   ASSERT_FALSE(session.ok());
   EXPECT_EQ(session.error().code, personalization::SecureChannelError::card_cryptogram);
@@ -117,23 +119,26 @@ TEST_F(SecureChannel, WrongHostKeysFailTheCardCryptogram) {
 TEST_F(SecureChannel, ATamperedMacIsRefusedAndEndsTheSession) {
   auto session = authenticate(0x01);
   ASSERT_TRUE(session.ok());
-  auto wrapped =
-      session->wrap(CommandApdu{0x80, 0xE2, 0x80, 0x00, {0x05, 0x01, 0x01, 0xAA}, std::nullopt});
+  auto wrapped = session->wrap(
+      card::CommandApdu{0x80, 0xE2, 0x80, 0x00, {0x05, 0x01, 0x01, 0xAA}, std::nullopt});
   wrapped->data.back() ^= 0x01;
-  EXPECT_EQ(send(*wrapped).sw, sw::kSecurityNotSatisfied);
-  auto next =
-      session->wrap(CommandApdu{0x80, 0xE2, 0x80, 0x01, {0x05, 0x01, 0x01, 0xAA}, std::nullopt});
-  EXPECT_EQ(send(*next).sw, sw::kSecurityNotSatisfied);
+  EXPECT_EQ(send(*wrapped).sw, card::sw::kSecurityNotSatisfied);
+  auto next = session->wrap(
+      card::CommandApdu{0x80, 0xE2, 0x80, 0x01, {0x05, 0x01, 0x01, 0xAA}, std::nullopt});
+  EXPECT_EQ(send(*next).sw, card::sw::kSecurityNotSatisfied);
   EXPECT_TRUE(card_->state().ssse.records.empty());
 }
 
 TEST_F(SecureChannel, StoreDataWithoutASecureChannelIsRefused) {
-  ASSERT_TRUE(
-      send(CommandApdu{0x00, 0xA4, 0x04, 0x00, {0xA0, 0, 0, 1, 0x51, 0, 0, 0}, 256u}).sw.ok());
-  EXPECT_EQ(send(CommandApdu{0x80, 0xE2, 0x80, 0x00, {0x01, 0x01, 0x01, 0xAA}, std::nullopt}).sw,
-            sw::kSecurityNotSatisfied);
-  EXPECT_EQ(send(CommandApdu{0x80, 0x99, 0x00, 0x00, {}, std::nullopt}).sw, sw::kInsNotSupported);
-  EXPECT_EQ(send(CommandApdu{0xA0, 0xA4, 0x04, 0x00, {}, std::nullopt}).sw, sw::kClaNotSupported);
+  ASSERT_TRUE(send(card::CommandApdu{0x00, 0xA4, 0x04, 0x00, {0xA0, 0, 0, 1, 0x51, 0, 0, 0}, 256u})
+                  .sw.ok());
+  EXPECT_EQ(
+      send(card::CommandApdu{0x80, 0xE2, 0x80, 0x00, {0x01, 0x01, 0x01, 0xAA}, std::nullopt}).sw,
+      card::sw::kSecurityNotSatisfied);
+  EXPECT_EQ(send(card::CommandApdu{0x80, 0x99, 0x00, 0x00, {}, std::nullopt}).sw,
+            card::sw::kInsNotSupported);
+  EXPECT_EQ(send(card::CommandApdu{0xA0, 0xA4, 0x04, 0x00, {}, std::nullopt}).sw,
+            card::sw::kClaNotSupported);
 }
 
 }  // namespace
@@ -148,7 +153,7 @@ TEST(SecureChannelSm4, FullProtectionRoundTrip) {
   test::TempDir dir;
   auto h = test::open_soft_hsm(dir.path());
   ASSERT_NE(h, nullptr);
-  const Bytes enc(16, 0x3C), mac(16, 0x5D);
+  const card::Bytes enc(16, 0x3C), mac(16, 0x5D);
   for (const auto& [name, value] : {std::pair{"sm4/enc", enc}, std::pair{"sm4/mac", mac}})
     test::import_clear_key(*h, hsm::KeySpec{name, hsm::Algorithm::sm4, {hsm::Usage::derive}, 1},
                            value);
@@ -158,20 +163,21 @@ TEST(SecureChannelSm4, FullProtectionRoundTrip) {
   InProcessReader reader(card);
   ASSERT_TRUE(reader.connect().ok());
   ASSERT_TRUE(
-      reader.transmit(CommandApdu{0x00, 0xA4, 0x04, 0x00, {0xA0, 0, 0, 1, 0x51, 0, 0, 0}, 256u})
+      reader
+          .transmit(card::CommandApdu{0x00, 0xA4, 0x04, 0x00, {0xA0, 0, 0, 1, 0x51, 0, 0, 0}, 256u})
           ->sw.ok());
-  const Bytes challenge = {7, 7, 7, 7, 7, 7, 7, 7};
+  const card::Bytes challenge = {7, 7, 7, 7, 7, 7, 7, 7};
   auto iu = reader.transmit(Scp03Session::initialize_update(0x30, challenge));
   ASSERT_TRUE(iu.ok() && iu->sw.ok());
   auto session = Scp03Session::open(*h, Scp03Keys{"sm4/enc", "sm4/mac"}, challenge, iu->data, 0x33);
   ASSERT_TRUE(session.ok()) << session.error().describe();
   ASSERT_TRUE(reader.transmit(*session->external_authenticate())->sw.ok());
-  auto store = session->wrap(
-      CommandApdu{0x80, 0xE2, 0x80, 0x00, {0x06, 0x01, 0x03, 0x11, 0x22, 0x33}, std::nullopt});
+  auto store = session->wrap(card::CommandApdu{
+      0x80, 0xE2, 0x80, 0x00, {0x06, 0x01, 0x03, 0x11, 0x22, 0x33}, std::nullopt});
   auto answer = session->unwrap(*reader.transmit(*store));
   ASSERT_TRUE(answer.ok()) << answer.error().describe();
   EXPECT_TRUE(answer->sw.ok());
-  EXPECT_EQ(card.state().ssse.records.at(6).at(1), (Bytes{0x11, 0x22, 0x33}));
+  EXPECT_EQ(card.state().ssse.records.at(6).at(1), (card::Bytes{0x11, 0x22, 0x33}));
 }
 
 }  // namespace
@@ -192,8 +198,8 @@ TEST_P(SecureChannelScp02, RoundTrip) {
   test::TempDir dir;
   auto h = test::open_soft_hsm(dir.path());
   ASSERT_NE(h, nullptr);
-  const Bytes key = {0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47,
-                     0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F};
+  const card::Bytes key = {0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47,
+                           0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F};
   for (const char* name : {"enc", "mac", "dek"})
     test::import_clear_key(
         *h, hsm::KeySpec{name, hsm::Algorithm::des3_2key, {hsm::Usage::derive}, 1}, key);
@@ -203,9 +209,10 @@ TEST_P(SecureChannelScp02, RoundTrip) {
   InProcessReader reader(card);
   ASSERT_TRUE(reader.connect().ok());
   ASSERT_TRUE(
-      reader.transmit(CommandApdu{0x00, 0xA4, 0x04, 0x00, {0xA0, 0, 0, 1, 0x51, 0, 0, 0}, 256u})
+      reader
+          .transmit(card::CommandApdu{0x00, 0xA4, 0x04, 0x00, {0xA0, 0, 0, 1, 0x51, 0, 0, 0}, 256u})
           ->sw.ok());
-  const Bytes challenge = {1, 2, 3, 4, 5, 6, 7, 8};
+  const card::Bytes challenge = {1, 2, 3, 4, 5, 6, 7, 8};
   auto iu = reader.transmit(personalization::Scp02Session::initialize_update(0x20, challenge));
   ASSERT_TRUE(iu.ok() && iu->sw.ok());
   auto session =
@@ -213,16 +220,17 @@ TEST_P(SecureChannelScp02, RoundTrip) {
   ASSERT_TRUE(session.ok()) << session.error().describe();
   ASSERT_TRUE(reader.transmit(*session->external_authenticate())->sw.ok());
   for (std::uint8_t n = 0; n < 3; ++n) {
-    auto store = session->wrap(CommandApdu{0x80,
-                                           0xE2,
-                                           0x00,
-                                           n,
-                                           {0x05, static_cast<std::uint8_t>(n + 1), 0x02, 0xC0, n},
-                                           std::nullopt});
+    auto store =
+        session->wrap(card::CommandApdu{0x80,
+                                        0xE2,
+                                        0x00,
+                                        n,
+                                        {0x05, static_cast<std::uint8_t>(n + 1), 0x02, 0xC0, n},
+                                        std::nullopt});
     ASSERT_TRUE(store.ok());
     EXPECT_TRUE(reader.transmit(*store)->sw.ok()) << "command " << int{n};
   }
-  EXPECT_EQ(card.state().ssse.records.at(5).at(3), (Bytes{0xC0, 0x02}));
+  EXPECT_EQ(card.state().ssse.records.at(5).at(3), (card::Bytes{0xC0, 0x02}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Options, SecureChannelScp02,
@@ -238,22 +246,26 @@ namespace cardd::vcard {
 namespace {
 
 TEST_F(SecureChannel, PersonalizedRecordsAreReadThroughTheApplication) {
-  const CommandApdu select_app{0x00, 0xA4, 0x04, 0x00, social_security_aid(), 256u};
-  ASSERT_EQ(send(select_app).sw, sw::kSuccess) << "the application exists before personalization";
-  EXPECT_EQ(send(CommandApdu{0x00, 0xB2, 0x01, 0x2C, {}, 256u}).sw, sw::kRecordNotFound);
+  const card::CommandApdu select_app{0x00, 0xA4, 0x04, 0x00, social_security_aid(), 256u};
+  ASSERT_EQ(send(select_app).sw, card::sw::kSuccess)
+      << "the application exists before personalization";
+  EXPECT_EQ(send(card::CommandApdu{0x00, 0xB2, 0x01, 0x2C, {}, 256u}).sw,
+            card::sw::kRecordNotFound);
   auto session = authenticate(0x03);
   ASSERT_TRUE(session.ok()) << session.error().describe();
   // DGI 0501 and 0502: SFI 5 (EF05), records 1 and 2 (EMV CPS convention).
-  const Bytes dgis = {0x05, 0x01, 0x03, 0x5F, 0x20, 0x00, 0x05, 0x02, 0x02, 0xAB, 0xCD};
+  const card::Bytes dgis = {0x05, 0x01, 0x03, 0x5F, 0x20, 0x00, 0x05, 0x02, 0x02, 0xAB, 0xCD};
   ASSERT_TRUE(
-      send(*session->wrap(CommandApdu{0x80, 0xE2, 0x80, 0x00, dgis, std::nullopt})).sw.ok());
-  ASSERT_TRUE(send(*session->wrap(CommandApdu{0x80, 0xF0, 0x80, 0x0F, {}, std::nullopt})).sw.ok());
+      send(*session->wrap(card::CommandApdu{0x80, 0xE2, 0x80, 0x00, dgis, std::nullopt})).sw.ok());
+  ASSERT_TRUE(
+      send(*session->wrap(card::CommandApdu{0x80, 0xF0, 0x80, 0x0F, {}, std::nullopt})).sw.ok());
   ASSERT_TRUE(send(select_app).sw.ok());
-  const auto record2 = send(CommandApdu{0x00, 0xB2, 0x02, 0x2C, {}, 256u});
+  const auto record2 = send(card::CommandApdu{0x00, 0xB2, 0x02, 0x2C, {}, 256u});
   ASSERT_TRUE(record2.sw.ok());
-  EXPECT_EQ(record2.data, (Bytes{0xAB, 0xCD}));
-  EXPECT_EQ(send(CommandApdu{0x00, 0xB2, 0x03, 0x2C, {}, 256u}).sw, sw::kRecordNotFound);
-  EXPECT_EQ(send(CommandApdu{0x00, 0xB2, 0x01, 0x2D, {}, 256u}).sw, sw::kIncorrectP1P2);
+  EXPECT_EQ(record2.data, (card::Bytes{0xAB, 0xCD}));
+  EXPECT_EQ(send(card::CommandApdu{0x00, 0xB2, 0x03, 0x2C, {}, 256u}).sw,
+            card::sw::kRecordNotFound);
+  EXPECT_EQ(send(card::CommandApdu{0x00, 0xB2, 0x01, 0x2D, {}, 256u}).sw, card::sw::kIncorrectP1P2);
 }
 
 }  // namespace

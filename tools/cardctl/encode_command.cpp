@@ -10,10 +10,10 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cardd/card/pcsc_reader.h"
 #include "cardd/common/pii.h"
 #include "cardd/common/sha256.h"
 #include "cardd/personalization/card_reader.h"
-#include "cardd/personalization/pcsc_reader.h"
 #include "cardd/server/issuance.h"
 #include "cli_support.h"
 #include "commands.h"
@@ -40,8 +40,8 @@ std::optional<personalization::CardProfile> load_profile(const std::string& path
   return std::move(*profile);
 }
 
-std::unique_ptr<personalization::Reader> open_reader(const std::string& pattern, int wait_ms) {
-  auto reader = personalization::open_pcsc_reader(pattern);
+std::unique_ptr<card::Reader> open_reader(const std::string& pattern, int wait_ms) {
+  auto reader = card::open_pcsc_reader(pattern);
   if (!reader) {
     std::cerr << "cardctl: " << reader.error().describe() << "\n";
     return nullptr;

@@ -4,7 +4,7 @@
 // cards does between two encodes, instead of sleeping.
 #include <iostream>
 
-#include "cardd/personalization/pcsc_reader.h"
+#include "cardd/card/pcsc_reader.h"
 #include "commands.h"
 
 namespace cardd::cardctl {
@@ -18,14 +18,14 @@ struct ReadersArgs {
 };
 
 int run_readers(const ReadersArgs& a) {
-  auto names = personalization::list_pcsc_readers(a.pattern);
+  auto names = card::list_pcsc_readers(a.pattern);
   if (!names) {
     std::cerr << "cardctl: " << names.error().describe() << "\n";
     return 1;
   }
   for (const auto& n : *names) std::cout << n << "\n";
   if (!a.wait_card && !a.wait_removal) return names->empty() ? 1 : 0;
-  auto reader = personalization::open_pcsc_reader(a.pattern);
+  auto reader = card::open_pcsc_reader(a.pattern);
   if (!reader) {
     std::cerr << "cardctl: " << reader.error().describe() << "\n";
     return 1;

@@ -2,7 +2,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "cardd/personalization/validator.h"
+#include "cardd/intake/validator.h"
 #include "cli_support.h"
 #include "commands.h"
 
@@ -17,7 +17,7 @@ struct ValidateArgs {
 int run_validate(const ValidateArgs& args) {
   auto reader = JsonlReader::open(args.file);
   if (!reader) return 2;
-  personalization::ApplicationValidator validator;
+  intake::ApplicationValidator validator;
   std::int64_t valid = 0, invalid = 0;
   std::string line;
   while (reader->next(line)) {

@@ -3,13 +3,13 @@
 // VERIFY and INTERNAL AUTHENTICATE.
 #pragma once
 
-#include "cardd/personalization/apdu.h"
+#include "cardd/card/apdu.h"
 #include "file_system.h"
 #include "reply.h"
 
 namespace cardd::vcard {
 
-using personalization::CommandApdu;
+using card::CommandApdu;
 
 // What the selected application remembers until reset or re-selection.
 struct ApplicationSession {

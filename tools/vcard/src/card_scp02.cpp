@@ -50,7 +50,7 @@ Bytes CardScp02::initialize_update(const StaticKeys& keys, ByteView kdd, ByteVie
   return out;
 }
 
-bool CardScp02::check_mac(const personalization::CommandApdu& plain, ByteView mac) {
+bool CardScp02::check_mac(const card::CommandApdu& plain, ByteView mac) {
   Bytes input{plain.cla, plain.ins, plain.p1, plain.p2,
               static_cast<std::uint8_t>(plain.data.size() + 8)};
   input.insert(input.end(), plain.data.begin(), plain.data.end());
@@ -62,10 +62,10 @@ bool CardScp02::check_mac(const personalization::CommandApdu& plain, ByteView ma
   return true;
 }
 
-std::uint16_t CardScp02::external_authenticate(const personalization::CommandApdu& c) {
+std::uint16_t CardScp02::external_authenticate(const card::CommandApdu& c) {
   if (!initialized_ || c.data.size() != 16) return 0x6985;
   if (CRYPTO_memcmp(c.data.data(), host_cryptogram_.data(), 8) != 0) return 0x6300;
-  personalization::CommandApdu plain = c;
+  card::CommandApdu plain = c;
   plain.data.resize(8);
   if (!check_mac(plain, ByteView(c.data).subspan(8, 8))) return 0x6982;
   level_ = c.p1;
@@ -73,11 +73,10 @@ std::uint16_t CardScp02::external_authenticate(const personalization::CommandApd
   return 0x9000;
 }
 
-std::variant<personalization::CommandApdu, std::uint16_t> CardScp02::unwrap(
-    const personalization::CommandApdu& c) {
+std::variant<card::CommandApdu, std::uint16_t> CardScp02::unwrap(const card::CommandApdu& c) {
   if (!authenticated_) return std::uint16_t{0x6982};
   if ((c.cla & 0x04) == 0 || c.data.size() < 8) return std::uint16_t{0x6982};
-  personalization::CommandApdu plain = c;
+  card::CommandApdu plain = c;
   const ByteView mac = ByteView(c.data).subspan(c.data.size() - 8, 8);
   plain.data.assign(c.data.begin(), c.data.end() - 8);
   if ((level_ & 0x02) != 0 && !plain.data.empty()) {

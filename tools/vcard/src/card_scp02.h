@@ -6,7 +6,7 @@
 #include <variant>
 
 #include "card_crypto.h"
-#include "cardd/personalization/apdu.h"
+#include "cardd/card/apdu.h"
 
 namespace cardd::vcard {
 
@@ -14,16 +14,15 @@ class CardScp02 {
  public:
   Bytes initialize_update(const StaticKeys& keys, ByteView kdd, ByteView host_challenge,
                           ByteView card_challenge, std::uint16_t sequence);
-  std::uint16_t external_authenticate(const personalization::CommandApdu& command);
-  std::variant<personalization::CommandApdu, std::uint16_t> unwrap(
-      const personalization::CommandApdu& command);
+  std::uint16_t external_authenticate(const card::CommandApdu& command);
+  std::variant<card::CommandApdu, std::uint16_t> unwrap(const card::CommandApdu& command);
   bool authenticated() const { return authenticated_; }
   // Session DEK (derivation constant 01 81): sensitive DGIs are encrypted under it.
   const Bytes& session_dek() const { return s_dek_; }
   void reset() { *this = CardScp02{}; }
 
  private:
-  bool check_mac(const personalization::CommandApdu& plain, ByteView mac);
+  bool check_mac(const card::CommandApdu& plain, ByteView mac);
 
   Bytes s_enc_, s_mac_, s_dek_;
   Bytes host_cryptogram_;

@@ -8,11 +8,11 @@
 #include <variant>
 
 #include "card_crypto.h"
-#include "cardd/personalization/apdu.h"
+#include "cardd/card/apdu.h"
 
 namespace cardd::vcard {
 
-using personalization::CommandApdu;
+using card::CommandApdu;
 
 class CardScp03 {
  public:

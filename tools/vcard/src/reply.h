@@ -1,13 +1,13 @@
 // A card's answer before it is put on the wire: response data and status word.
 #pragma once
 
-#include "cardd/personalization/status_word.h"
+#include "cardd/card/status_word.h"
 #include "cardd/vcard/card_state.h"
 
 namespace cardd::vcard {
 
-namespace sw = personalization::sw;
-using personalization::StatusWord;
+namespace sw = card::sw;
+using card::StatusWord;
 
 struct Reply {
   Bytes data;

@@ -171,16 +171,15 @@ Bytes VirtualCard::process(ByteView command) {
   }
 }
 
-Result<personalization::Bytes> InProcessReader::connect() {
+Result<card::Bytes> InProcessReader::connect() {
   card_.reset();
   return card_.atr();
 }
 
-Result<personalization::ResponseApdu> InProcessReader::transmit(
-    const personalization::CommandApdu& command) {
+Result<card::ResponseApdu> InProcessReader::transmit(const card::CommandApdu& command) {
   auto encoded = command.encode();
   if (!encoded) return encoded.error();
-  return personalization::ResponseApdu::parse(card_.process(*encoded));
+  return card::ResponseApdu::parse(card_.process(*encoded));
 }
 
 }  // namespace cardd::vcard

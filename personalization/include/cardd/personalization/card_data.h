@@ -46,7 +46,7 @@ struct PreparedCard {
   CivilDate expiry_date;
   // Data items encoded as the profile writes them (card.identification_code
   // is added by the encoding session).
-  std::map<std::string, Bytes, std::less<>> items;
+  std::map<std::string, card::Bytes, std::less<>> items;
 };
 
 // Builds every data item the profile names. Errors: unencodable_text,
@@ -62,12 +62,12 @@ std::string make_pan(const BankSpec& bank, std::int64_t account);
 char luhn_check_digit(std::string_view digits);
 // Region + "156" + card type + spec version + vendor + CHIP ID (16 hex) +
 // ISO 7064 MOD 37,36 check character: 32 characters.
-std::string card_identification_code(const IssuerSpec& issuer, ByteView chip_id);
+std::string card_identification_code(const IssuerSpec& issuer, card::ByteView chip_id);
 char mod37_36_check_character(std::string_view alphanumeric);
 
 // GB 18030 text, for the chip; unencodable_text names the position only.
-Result<Bytes> to_gb18030(std::string_view utf8);
-Result<std::string> from_gb18030(ByteView bytes);
+Result<card::Bytes> to_gb18030(std::string_view utf8);
+Result<std::string> from_gb18030(card::ByteView bytes);
 
 // The prepared card as JSON (for the store, which seals it) and back.
 std::string to_json(const PreparedCard& card);

@@ -10,10 +10,10 @@
 #include <system_error>
 #include <vector>
 
+#include "cardd/card/ber_tlv.h"
 #include "cardd/common/result.h"
 #include "cardd/hsm/hsm.h"
 #include "cardd/hsm/types.h"
-#include "cardd/personalization/ber_tlv.h"
 
 namespace cardd::personalization {
 
@@ -36,7 +36,7 @@ enum class Encoding {
 
 // A data element (one TLV) of a record.
 struct ElementSpec {
-  Tag tag = 0;
+  card::Tag tag = 0;
   std::string item;  // a data item of data preparation, e.g. "holder.name"
   Encoding encoding = Encoding::an;
   std::size_t length = 0;  // bytes on the chip (binary: the maximum)
@@ -45,7 +45,7 @@ struct ElementSpec {
 // A record: `tag` + its one element's value, or a template (`constructed`)
 // holding each element as its own TLV (EMV style).
 struct RecordSpec {
-  Tag tag = 0;
+  card::Tag tag = 0;
   std::vector<ElementSpec> elements;
   bool constructed = false;
   bool optional = false;  // left out when its item is empty (e.g. a name extension)
@@ -89,7 +89,7 @@ struct PinSpec {
 
 struct ApplicationSpec {
   std::string name;
-  Bytes aid;
+  card::Bytes aid;
   std::vector<FileSpec> files;
   std::vector<AppKeySpec> keys;
   std::optional<PinSpec> pin;

@@ -5,9 +5,9 @@
 #include <map>
 #include <string>
 
+#include "cardd/card/reader.h"
 #include "cardd/common/result.h"
 #include "cardd/personalization/card_profile.h"
-#include "cardd/personalization/reader.h"
 
 namespace cardd::personalization {
 
@@ -22,6 +22,6 @@ struct CardContents {
   std::string life_cycle;
 };
 
-Result<CardContents> read_card(Reader& reader, const CardProfile& profile);
+Result<CardContents> read_card(card::Reader& reader, const CardProfile& profile);
 
 }  // namespace cardd::personalization

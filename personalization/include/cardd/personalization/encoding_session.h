@@ -16,11 +16,11 @@
 #include <string_view>
 #include <system_error>
 
+#include "cardd/card/reader.h"
 #include "cardd/common/result.h"
 #include "cardd/hsm/hsm.h"
 #include "cardd/personalization/card_data.h"
 #include "cardd/personalization/card_profile.h"
-#include "cardd/personalization/reader.h"
 
 namespace cardd::personalization {
 
@@ -63,11 +63,11 @@ struct EncodeResult {
 
 // Errors are EncodeError values; once claim_chip has succeeded the card may
 // hold part of the data and must be treated as spoiled on any error.
-Result<EncodeResult> encode_card(Reader& reader, hsm::Hsm& hsm, const CardProfile& profile,
+Result<EncodeResult> encode_card(card::Reader& reader, hsm::Hsm& hsm, const CardProfile& profile,
                                  const PreparedCard& card, const EncodeHooks& hooks);
 
 // CHIP ID of the card in the reader (GET DATA CPLC), as 16 hex digits.
-Result<std::string> read_chip_id(Reader& reader);
+Result<std::string> read_chip_id(card::Reader& reader);
 
 }  // namespace cardd::personalization
 

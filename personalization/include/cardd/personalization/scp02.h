@@ -21,38 +21,42 @@ struct Scp02Keys {
 
 class Scp02Session final : public SecureChannel {
  public:
-  static CommandApdu initialize_update(std::uint8_t key_version, ByteView host_challenge) {
+  static card::CommandApdu initialize_update(std::uint8_t key_version,
+                                             card::ByteView host_challenge) {
     return initialize_update_command(key_version, host_challenge);
   }
   // `i` is the SCP02 option byte the card profile names: 0x15 or 0x55.
-  static Result<Scp02Session> open(hsm::Hsm& hsm, const Scp02Keys& keys, ByteView host_challenge,
-                                   ByteView initialize_update_response, std::uint8_t security_level,
-                                   std::uint8_t i = 0x55);
+  static Result<Scp02Session> open(hsm::Hsm& hsm, const Scp02Keys& keys,
+                                   card::ByteView host_challenge,
+                                   card::ByteView initialize_update_response,
+                                   std::uint8_t security_level, std::uint8_t i = 0x55);
 
   Scp02Session(Scp02Session&& other) noexcept = default;
   Scp02Session& operator=(Scp02Session&&) = delete;
   Scp02Session(const Scp02Session&) = delete;
   Scp02Session& operator=(const Scp02Session&) = delete;
 
-  Result<CommandApdu> external_authenticate() override;
-  Result<CommandApdu> wrap(const CommandApdu& command) override;
-  Result<ResponseApdu> unwrap(const ResponseApdu& response) override { return response; }
+  Result<card::CommandApdu> external_authenticate() override;
+  Result<card::CommandApdu> wrap(const card::CommandApdu& command) override;
+  Result<card::ResponseApdu> unwrap(const card::ResponseApdu& response) override {
+    return response;
+  }
 
-  const Bytes& host_cryptogram() const { return host_cryptogram_; }
+  const card::Bytes& host_cryptogram() const { return host_cryptogram_; }
   // The session DEK, for keys and sensitive DGIs sent to the card.
   const std::string& session_dek() const { return s_dek_; }
 
  private:
   Scp02Session() = default;
-  Result<CommandApdu> protect(const CommandApdu& command, bool encrypt_data);
+  Result<card::CommandApdu> protect(const card::CommandApdu& command, bool encrypt_data);
 
   SessionKeys keys_;  // destroys the session keys in the HSM with the session
   std::string s_enc_, s_mac_, s_dek_;
   std::uint8_t level_ = 0;
   std::uint8_t i_ = 0x55;
   bool authenticated_ = false;
-  Bytes last_mac_;  // empty before the first C-MAC
-  Bytes host_cryptogram_;
+  card::Bytes last_mac_;  // empty before the first C-MAC
+  card::Bytes host_cryptogram_;
 };
 
 }  // namespace cardd::personalization

@@ -11,9 +11,9 @@
 #include <cstdint>
 #include <string>
 
+#include "cardd/card/apdu.h"
 #include "cardd/common/result.h"
 #include "cardd/hsm/hsm.h"
-#include "cardd/personalization/apdu.h"
 #include "cardd/personalization/secure_channel.h"
 
 namespace cardd::personalization {
@@ -35,13 +35,15 @@ struct Scp03Keys {
 
 class Scp03Session final : public SecureChannel {
  public:
-  static CommandApdu initialize_update(std::uint8_t key_version, ByteView host_challenge) {
+  static card::CommandApdu initialize_update(std::uint8_t key_version,
+                                             card::ByteView host_challenge) {
     return initialize_update_command(key_version, host_challenge);
   }
 
   // Derives the session keys and checks the card cryptogram.
-  static Result<Scp03Session> open(hsm::Hsm& hsm, const Scp03Keys& keys, ByteView host_challenge,
-                                   ByteView initialize_update_response,
+  static Result<Scp03Session> open(hsm::Hsm& hsm, const Scp03Keys& keys,
+                                   card::ByteView host_challenge,
+                                   card::ByteView initialize_update_response,
                                    std::uint8_t security_level);
 
   Scp03Session(Scp03Session&& other) noexcept = default;
@@ -51,20 +53,20 @@ class Scp03Session final : public SecureChannel {
 
   // The EXTERNAL AUTHENTICATE command (host cryptogram + C-MAC); after it the
   // session wraps at the chosen security level.
-  Result<CommandApdu> external_authenticate() override;
-  Result<CommandApdu> wrap(const CommandApdu& command) override;
+  Result<card::CommandApdu> external_authenticate() override;
+  Result<card::CommandApdu> wrap(const card::CommandApdu& command) override;
   // Checks the R-MAC and decrypts as the level asks; error status words pass
   // through unprotected, as the specification says.
-  Result<ResponseApdu> unwrap(const ResponseApdu& response) override;
+  Result<card::ResponseApdu> unwrap(const card::ResponseApdu& response) override;
 
-  const Bytes& host_cryptogram() const { return host_cryptogram_; }
+  const card::Bytes& host_cryptogram() const { return host_cryptogram_; }
   std::uint8_t key_version() const { return key_version_; }
 
  private:
   Scp03Session() = default;
-  Result<Bytes> mac(const std::string& key, ByteView data);
-  Result<Bytes> icv(bool for_response);
-  Result<CommandApdu> protect(const CommandApdu& command, bool encrypt_data);
+  Result<card::Bytes> mac(const std::string& key, card::ByteView data);
+  Result<card::Bytes> icv(bool for_response);
+  Result<card::CommandApdu> protect(const card::CommandApdu& command, bool encrypt_data);
 
   SessionKeys keys_;  // destroys the session keys in the HSM with the session
   std::string s_enc_, s_mac_, s_rmac_;
@@ -72,9 +74,9 @@ class Scp03Session final : public SecureChannel {
   std::uint8_t level_ = 0;
   std::uint8_t key_version_ = 0;
   bool authenticated_ = false;
-  Bytes chaining_ = Bytes(16, 0);
+  card::Bytes chaining_ = card::Bytes(16, 0);
   std::uint64_t counter_ = 0;
-  Bytes host_cryptogram_;
+  card::Bytes host_cryptogram_;
 };
 
 }  // namespace cardd::personalization

@@ -11,9 +11,9 @@
 
 #include <vector>
 
+#include "cardd/card/apdu.h"
 #include "cardd/common/result.h"
 #include "cardd/hsm/hsm.h"
-#include "cardd/personalization/apdu.h"
 
 namespace cardd::personalization {
 
@@ -33,16 +33,17 @@ inline std::error_code make_error_code(SecureChannelError e) {
 class SecureChannel {
  public:
   virtual ~SecureChannel() = default;
-  virtual Result<CommandApdu> external_authenticate() = 0;
-  virtual Result<CommandApdu> wrap(const CommandApdu& command) = 0;
-  virtual Result<ResponseApdu> unwrap(const ResponseApdu& response) = 0;
+  virtual Result<card::CommandApdu> external_authenticate() = 0;
+  virtual Result<card::CommandApdu> wrap(const card::CommandApdu& command) = 0;
+  virtual Result<card::ResponseApdu> unwrap(const card::ResponseApdu& response) = 0;
 };
 
 // ISO/IEC 9797-1 padding method 2 (80 00…) to a multiple of `block`.
-Bytes pad80(ByteView data, std::size_t block);
+card::Bytes pad80(card::ByteView data, std::size_t block);
 
 // INITIALIZE UPDATE (80 50 KVN 00) with the host challenge, for SCP02 and SCP03.
-CommandApdu initialize_update_command(std::uint8_t key_version, ByteView host_challenge);
+card::CommandApdu initialize_update_command(std::uint8_t key_version,
+                                            card::ByteView host_challenge);
 
 // One session's ephemeral keys in the HSM, named "<protocol>/<n>/<role>",
 // destroyed with the session. Move-only.

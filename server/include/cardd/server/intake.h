@@ -13,7 +13,7 @@
 
 #include "cardd/common/result.h"
 #include "cardd/db/store.h"
-#include "cardd/personalization/validator.h"
+#include "cardd/intake/validator.h"
 
 namespace cardd::server {
 
@@ -29,7 +29,7 @@ std::string_view to_string(IntakeOutcome o);
 struct IntakeItem {
   std::string application_id;  // as sent; may be empty or invalid
   IntakeOutcome outcome = IntakeOutcome::validated;
-  std::vector<personalization::FieldError> errors;
+  std::vector<intake::FieldError> errors;
 };
 
 struct IntakeSummary {
@@ -68,7 +68,7 @@ struct PreparedBatch {
 class Intake {
  public:
   // validation_threads 0: one per hardware thread.
-  explicit Intake(db::Store& store, personalization::ValidatorOptions options = {},
+  explicit Intake(db::Store& store, intake::ValidatorOptions options = {},
                   unsigned validation_threads = 0);
   ~Intake();
   Intake(const Intake&) = delete;

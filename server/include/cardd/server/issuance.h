@@ -11,13 +11,13 @@
 #include <string>
 #include <string_view>
 
+#include "cardd/card/reader.h"
 #include "cardd/common/result.h"
 #include "cardd/db/store.h"
 #include "cardd/hsm/hsm.h"
 #include "cardd/personalization/card_data.h"
 #include "cardd/personalization/card_profile.h"
 #include "cardd/personalization/encoding_session.h"
-#include "cardd/personalization/reader.h"
 
 namespace cardd::server {
 
@@ -46,7 +46,7 @@ class Issuance {
   // classified reason and the application goes back to QUEUED; the error
   // (personalization::EncodeError) says why. A session interrupted earlier
   // (application left in ENCODING) is spoiled as "interrupted" first.
-  Result<EncodeOutcome> encode(std::string_view application_id, personalization::Reader& reader,
+  Result<EncodeOutcome> encode(std::string_view application_id, card::Reader& reader,
                                const std::function<void(std::string_view)>& progress = {});
 
   const personalization::CardProfile& profile() const { return profile_; }

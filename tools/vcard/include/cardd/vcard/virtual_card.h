@@ -16,7 +16,7 @@
 #include <memory>
 #include <string>
 
-#include "cardd/personalization/reader.h"
+#include "cardd/card/reader.h"
 #include "cardd/vcard/card_state.h"
 
 namespace cardd::vcard {
@@ -58,14 +58,13 @@ class VirtualCard {
 
 // A Reader whose card is a VirtualCard in this process: fast unit tests and
 // benchmarks of the whole dialogue without pcscd.
-class InProcessReader final : public personalization::Reader {
+class InProcessReader final : public card::Reader {
  public:
   explicit InProcessReader(VirtualCard& card) : card_(card) {}
   std::string name() const override { return "in-process virtual card"; }
-  Result<personalization::Bytes> connect() override;
+  Result<card::Bytes> connect() override;
   Status disconnect() override { return {}; }
-  Result<personalization::ResponseApdu> transmit(
-      const personalization::CommandApdu& command) override;
+  Result<card::ResponseApdu> transmit(const card::CommandApdu& command) override;
   Status wait_for_card(std::chrono::milliseconds) override { return {}; }
   Status wait_for_removal(std::chrono::milliseconds) override { return {}; }
 
