@@ -76,7 +76,7 @@ demo() {
   $ctl import "$dir/batch.jsonl" --db "$dir/cardd.db"
   log "4. the bureau simulator serves 500 approved applications; about one request in three fails"
   start_bureau "$dir/bureau.out" --count 500 --seed 7 --invalid-rate 0.05 --fail-rate 0.3 --log-level warn
-  trap 'kill $SIM_PID 2>/dev/null || true' EXIT
+  trap stop_started EXIT
   log "5. pull from $SIM_URL until caught up (retrying failed pages)"
   $ctl pull --bureau "$SIM_URL" --db "$dir/cardd.db" --limit 50 --attempts 10
   log "6. pull again: nothing new"
@@ -88,7 +88,7 @@ demo() {
   rejected=$(sed -n '/"valid":false/{s/.*"application_id":"\([^"]*\)".*/\1/p;q}' "$dir/validation.jsonl")
   if [ -n "$rejected" ]; then $ctl status "$rejected" --db "$dir/cardd.db"; fi
   issue_cards "$dir" 6
-  log "15. summary"
+  log "14. summary"
   $ctl report --db "$dir/cardd.db"
 }
 
@@ -108,8 +108,12 @@ start_printer() {
   if ! pgrep -x dbus-daemon >/dev/null; then
     rm -f /run/dbus/pid /run/dbus/system_bus_socket
     dbus-daemon --system --fork
+    STARTED_DBUS=1
   fi
-  avahi-daemon --check 2>/dev/null || avahi-daemon --no-drop-root --no-chroot -D
+  if ! avahi-daemon --check 2>/dev/null; then
+    avahi-daemon --no-drop-root --no-chroot -D
+    STARTED_AVAHI=1
+  fi
   for _ in $(seq 100); do avahi-daemon --check 2>/dev/null && break; sleep 0.1; done
   ippeveprinter -n localhost -p "$1" -d "$2" -k -c /bin/true \
     -f image/png,image/jpeg,application/pdf CardPrinter >"$2/../printer.log" 2>&1 &
@@ -119,6 +123,18 @@ start_printer() {
     sleep 0.1
   done
   echo "ippeveprinter did not start:" >&2; cat "$2/../printer.log" >&2; return 1
+}
+
+# Stops what the demo started, and only that (a machine's own pcscd, D-Bus
+# or avahi keep running).
+STARTED_DBUS="" STARTED_AVAHI="" SIM_PID="" VCARD_PID="" PRINTER_PID="" PCSCD_PID=""
+stop_started() {
+  kill $SIM_PID $VCARD_PID $PRINTER_PID $PCSCD_PID 2>/dev/null || true
+  [ -z "$STARTED_AVAHI" ] || avahi-daemon --kill 2>/dev/null || true
+  if [ -n "$STARTED_DBUS" ] && [ -f /run/dbus/pid ]; then
+    kill "$(cat /run/dbus/pid)" 2>/dev/null || true
+    rm -f /run/dbus/pid
+  fi
 }
 
 # One blank card (IC serial $2) in the first vpcd slot, diversified from the
@@ -146,10 +162,14 @@ issue_cards() {
   # The demo KMC = component 1 XOR component 2; the card vendor has it too.
   DEMO_KMC=C0C1C2C3C4C5C6C7C8C9CACBCCCDCECF
   mkdir -p "$dir/cards"
-  echo "demo keystore passphrase" >"$dir/keystore-passphrase"
-  echo 0123456789ABCDEFFEDCBA9876543210 >"$dir/kmc.1"
-  echo C1E287A44D6E0B2836157053BA99FCDF >"$dir/kmc.2"
-  log "9. key ceremony: the issuer KMC from two components; application master keys generated"
+  # Secrets are readable by their owner only, even in a demo.
+  (
+    umask 077
+    echo "demo keystore passphrase" >"$dir/keystore-passphrase"
+    echo 0123456789ABCDEFFEDCBA9876543210 >"$dir/kmc.1"
+    echo C1E287A44D6E0B2836157053BA99FCDF >"$dir/kmc.2"
+  )
+  log "8. key ceremony: the issuer KMC from two components; application master keys generated"
   $ctl keys ceremony --db "$dir/cardd.db" "${keys[@]}" --name bj3.kmc --alg aes128 --usage derive \
     --components 2 --component-file "$dir/kmc.1" --component-file "$dir/kmc.2"
   for k in iak eak puk prk amk; do
@@ -157,12 +177,10 @@ issue_cards() {
       --usage derive >/dev/null
   done
   $ctl keys list "${keys[@]}"
-  log "10. blank cards from the vendor: lot DEMO-1, serials 0A000001.."
+  log "9. blank cards from the vendor: lot DEMO-1, serials 0A000001.."
   $ctl stock add-lot --db "$dir/cardd.db" --lot DEMO-1 --first-serial 0A000001 --count 50
-  VCARD_PID="" PRINTER_PID=""
   start_pcscd
   start_printer 8631 "$dir/spool"
-  trap 'kill $SIM_PID $VCARD_PID $PRINTER_PID $PCSCD_PID 2>/dev/null || true' EXIT
   local ids=() id serial=1
   for i in $(seq 0 60); do
     id=$(printf 'BJ-7-%08d' "$i")
@@ -170,7 +188,7 @@ issue_cards() {
       ids+=("$id")
     [ ${#ids[@]} -ge "$count" ] && break
   done
-  log "11. encode ${#ids[@]} cards through pcscd + vpcd + vcard (the 2nd card is pulled mid-way)"
+  log "10. encode ${#ids[@]} cards through pcscd + vpcd + vcard (the 2nd card is pulled mid-way)"
   for id in "${ids[@]}"; do
     local faults=()
     [ "$id" = "${ids[1]}" ] && faults=(--remove-after 9)
@@ -188,13 +206,13 @@ issue_cards() {
     $ctl read-card --reader "$SLOT" | sed 's/^/   /'
     remove_card
   done
-  log "12. print the card faces on the IPP card printer (ippeveprinter, spool $dir/spool)"
+  log "11. print the card faces on the IPP card printer (ippeveprinter, spool $dir/spool)"
   for id in "${ids[@]}"; do
     $ctl print "$id" --db "$dir/cardd.db" --printer ipp://127.0.0.1:8631/ipp/print
   done
-  log "13. blank-card stock: received = used + spoiled + left"
+  log "12. blank-card stock: received = used + spoiled + left"
   $ctl stock --db "$dir/cardd.db"
-  log "14. the journey of the card that was pulled mid-way"
+  log "13. the journey of the card that was pulled mid-way"
   $ctl status "${ids[1]}" --db "$dir/cardd.db"
 }
 

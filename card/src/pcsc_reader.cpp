@@ -50,6 +50,12 @@ class Context {
   static Result<Context> establish() {
     SCARDCONTEXT ctx = 0;
     const LONG rc = SCardEstablishContext(SCARD_SCOPE_SYSTEM, nullptr, nullptr, &ctx);
+    // Before any reader is involved, "no service" means pcscd is not running
+    // at all; later it means the service went away under a reader.
+    if (rc == SCARD_E_NO_SERVICE || rc == SCARD_E_SERVICE_STOPPED)
+      return make_error(ReaderError::no_service,
+                        "the PC/SC service (pcscd) is not running: start it with "
+                        "`systemctl start pcscd.socket` or `pcscd -f`");
     if (rc != SCARD_S_SUCCESS) return pcsc_error(rc, "PC/SC context");
     return Context(ctx);
   }

@@ -21,6 +21,8 @@ class Category final : public std::error_category {
         return "mute_card";
       case ReaderError::reader_lost:
         return "reader_lost";
+      case ReaderError::no_service:
+        return "no_service";
       case ReaderError::protocol:
         return "protocol";
       case ReaderError::timeout:

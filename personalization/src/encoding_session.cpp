@@ -47,6 +47,7 @@ Error classify(const Error& e, std::string_view step) {
         break;
       case card::ReaderError::no_reader:
       case card::ReaderError::reader_lost:
+      case card::ReaderError::no_service:
         code = EncodeError::reader_lost;
         break;
     }

@@ -56,6 +56,8 @@ TEST_F(PrintStep, PrinterOffKeepsPrintingThenPrintsEachSideOnce) {
   auto on = print(id, printer.uri());
   ASSERT_EQ(on.exit_code, 0) << on.out << on.err;
   EXPECT_EQ(state(id), db::AppState::printed);
+  EXPECT_NE(on.out.find("PRINTED on " + printer.uri() + ": 2 side(s) sent"), std::string::npos)
+      << on.out;
   const auto documents = printer.documents();
   ASSERT_EQ(documents.size(), 2u) << "front and back, once each";
   for (const auto& d : documents) EXPECT_GT(std::filesystem::file_size(d), 10'000u);
@@ -71,6 +73,9 @@ TEST_F(PrintStep, OnlyEncodedCardsArePrinted) {
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("only an ENCODED card is printed"), std::string::npos) << r.err;
   EXPECT_EQ(state(ids[0]), db::AppState::validated);
+  auto bad_uri = print(ids[0], "lpr://127.0.0.1/card");
+  EXPECT_EQ(bad_uri.exit_code, 2) << "a URI that names no printer is bad input";
+  EXPECT_NE(bad_uri.err.find("expected ipp://"), std::string::npos) << bad_uri.err;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // cardctl as an operator runs it: real processes, real files, real bureau-sim.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -131,6 +132,34 @@ TEST_F(CardctlTest, StatusShowsStateAndHistory) {
   const RunResult missing = cardctl({"status", "NO-SUCH-ID", "--db", db()});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("not_found"), std::string::npos);
+}
+
+TEST_F(CardctlTest, HistoryNamesTheOperatorAndHost) {
+  const auto apps = generate("apps.jsonl", 3, 0.0);
+  ASSERT_EQ(cardctl({"import", file("apps.jsonl"), "--db", db()}).exit_code, 0);
+  const RunResult r = cardctl({"status", apps[0].application_id, "--db", db(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string actor = nlohmann::json::parse(r.out)["history"][0]["actor"];
+  const std::string user = run_command({"id", "-un"}).out;
+  const std::string host = run_command({"hostname"}).out;
+  ASSERT_FALSE(user.empty());
+  ASSERT_FALSE(host.empty());
+  // sudo names the person behind root.
+  const char* sudo_user = std::getenv("SUDO_USER");
+  const std::string who =
+      sudo_user != nullptr && *sudo_user != '\0' ? sudo_user : user.substr(0, user.size() - 1);
+  EXPECT_EQ(actor, who + "@" + host.substr(0, host.size() - 1) + " via cardctl import");
+}
+
+// Another socket name stands for a machine where pcscd is not running; the
+// real pcscd (if any) is not disturbed.
+TEST_F(CardctlTest, ReadersSayThatThePcscServiceIsNotRunning) {
+  const RunResult r = run_command(
+      {"env", "PCSCLITE_CSOCK_NAME=" + file("no-pcscd.comm"), bin_path("cardctl"), "readers"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("reader.no_service"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("pcscd) is not running"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("pcscd -f"), std::string::npos) << r.err;
 }
 
 TEST_F(CardctlTest, PullFromTheBureauSimulatorThenCaughtUp) {

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cardd/card/pcsc_reader.h"
+#include "cardd/common/actor.h"
 #include "cardd/common/pii.h"
 #include "cardd/common/sha256.h"
 #include "cardd/personalization/card_reader.h"
@@ -64,7 +65,8 @@ int run_encode(const EncodeArgs& args) {
   if (!hsm) return 1;
   auto reader = open_reader(args.reader, args.wait_ms);
   if (!reader) return 1;
-  server::Issuance issuance(*store, *hsm, std::move(*profile), "cardctl");
+  server::Issuance issuance(*store, *hsm, std::move(*profile),
+                            actor_at_reader(local_actor("cardctl encode"), reader->name()));
   auto outcome = issuance.encode(
       args.id, *reader, [](std::string_view step) { std::cout << "  " << step << std::endl; });
   if (!outcome) {

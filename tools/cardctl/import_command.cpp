@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cardd/common/actor.h"
 #include "cardd/server/intake.h"
 #include "cli_support.h"
 #include "commands.h"
@@ -35,9 +36,9 @@ int run_import(const ImportArgs& args) {
   auto store = open_store(args.db);
   if (!store) return 1;
   server::Intake intake(*store);
-  server::IntakePipeline pipeline(
-      intake, {"file:" + std::filesystem::path(args.file).filename().string(), "cardctl import",
-               std::nullopt, ""});
+  server::IntakePipeline pipeline(intake,
+                                  {"file:" + std::filesystem::path(args.file).filename().string(),
+                                   local_actor("cardctl import"), std::nullopt, ""});
   server::IntakeSummary summary;
   ProgressBar progress("import");
 

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cardd/common/actor.h"
 #include "cardd/hsm/hsm.h"
 #include "cli_support.h"
 #include "commands.h"
@@ -56,10 +57,11 @@ int with_hsm_and_audit(const KeyArgs& a, const std::string& action,
   auto detail = run(*h);
   if (!detail) {
     std::cerr << "cardctl: " << detail.error().describe() << "\n";
-    (void)store->audit("cardctl", action + ".refused", a.name, detail.error().describe());
+    (void)store->audit(local_actor("cardctl keys"), action + ".refused", a.name,
+                       detail.error().describe());
     return 1;
   }
-  if (auto s = store->audit("cardctl", action, a.name, *detail); !s) {
+  if (auto s = store->audit(local_actor("cardctl keys"), action, a.name, *detail); !s) {
     std::cerr << "cardctl: the key was changed but the audit entry failed: " << s.error().describe()
               << "\n";
     return 1;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <iostream>
 
+#include "cardd/common/actor.h"
 #include "cardd/server/puller.h"
 #include "cli_support.h"
 #include "commands.h"
@@ -33,7 +34,7 @@ int run_pull(const PullArgs& args) {
   server::PullOptions options;
   options.page_limit = args.limit;
   options.max_pages = args.max_pages;
-  options.actor = "cardctl pull";
+  options.actor = local_actor("cardctl pull");
   const server::PullResult result = server::pull_approved(*client, intake, *store, options);
   std::cout << "pulled " << result.pages << " page(s): " << result.summary.describe() << "\n";
   if (!result.status) {

@@ -18,6 +18,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cardd/common/actor.h"
 #include "cardd/common/civil_time.h"
 #include "cardd/printer/documents.h"
 #include "cardd/printer/face_renderer.h"
@@ -116,11 +117,25 @@ struct PrintArgs {
   int backoff_ms = 500;
 };
 
+// In an operator's words: what was sent, and whether the printer needed retries.
+std::string describe(const server::PrintResult& r) {
+  if (r.submissions == 0) return "both sides were already at the printer; nothing sent again";
+  const int retries = r.attempts - r.submissions;
+  if (retries <= 0)
+    return fmt::format("{} side(s) sent, each accepted at the first attempt", r.submissions);
+  return fmt::format("{} side(s) sent; the printer was unavailable {} time(s) before accepting",
+                     r.submissions, retries);
+}
+
 int run_print(const PrintArgs& args) {
   auto store = open_store(args.db);
   if (!store) return 1;
   auto printer = printer::open_printer(args.printer);
-  if (!printer) return fail(printer.error(), args.printer);
+  if (!printer) {
+    // A URI that names no printer is bad input (2); a printer that is away is a failure (1).
+    const int rc = fail(printer.error(), args.printer);
+    return printer.error().code == printer::PrinterError::config_invalid ? 2 : rc;
+  }
   auto tpl = printer::load_face_template(args.face_template);
   if (!tpl) return fail(tpl.error(), "face template");
   auto faces = printer::FaceRenderer::create(std::move(*tpl));
@@ -133,7 +148,7 @@ int run_print(const PrintArgs& args) {
                              pause.count())
               << std::endl;
   };
-  server::PrintStation station(*store, **printer, *faces, retry, "cardctl");
+  server::PrintStation station(*store, **printer, *faces, retry, local_actor("cardctl print"));
   auto printed = station.print(args.id);
   if (!printed) {
     auto status = store->status(args.id);
@@ -141,8 +156,7 @@ int run_print(const PrintArgs& args) {
               << (status ? db::to_string(status->state) : "?") << ")\n";
     return 1;
   }
-  std::cout << fmt::format("{}: PRINTED on {} ({} documents sent, {} attempts)\n", args.id,
-                           args.printer, printed->submissions, printed->attempts);
+  std::cout << fmt::format("{}: PRINTED on {}: {}\n", args.id, args.printer, describe(*printed));
   return 0;
 }
 

@@ -5,6 +5,7 @@
 
 #include <iostream>
 
+#include "cardd/common/actor.h"
 #include "cli_support.h"
 #include "commands.h"
 
@@ -40,7 +41,7 @@ int run_add_lot(const LotArgs& a) {
   }
   auto store = open_store(a.db);
   if (!store) return 1;
-  if (auto s = store->add_lot(lot, "cardctl"); !s) {
+  if (auto s = store->add_lot(lot, local_actor("cardctl stock")); !s) {
     std::cerr << "cardctl: " << s.error().describe() << "\n";
     return 1;
   }

@@ -21,6 +21,7 @@ enum class ReaderError {
   reader_lost,    // the reader itself went away
   protocol,       // transport-level failure (T=0/T=1)
   timeout,        // waiting for insertion or removal timed out
+  no_service,     // the PC/SC service (pcscd) is not running
 };
 const std::error_category& reader_category();
 inline std::error_code make_error_code(ReaderError e) {
