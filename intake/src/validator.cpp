@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
+#include <vector>
 
 #include "cardd/common/sha256.h"
 #include "field_reader.h"
@@ -368,21 +370,72 @@ class Checker {
 
 // A document that is not JSON (truncated in transit, say) can still name its
 // application; with the id it can be stored as rejected and reported back to
-// the bureau instead of vanishing. Only a well-formed id is taken.
+// the bureau instead of vanishing. Only the top-level key counts (a nested
+// "application_id" names nothing), only once, and only a well-formed id.
 std::string salvage_application_id(std::string_view json) {
-  constexpr std::string_view key = "\"application_id\"";
-  const auto at = json.find(key);
-  if (at == std::string_view::npos) return {};
-  std::size_t pos = at + key.size();
-  while (pos < json.size() && (json[pos] == ' ' || json[pos] == '\t')) ++pos;
-  if (pos >= json.size() || json[pos] != ':') return {};
-  ++pos;
-  while (pos < json.size() && (json[pos] == ' ' || json[pos] == '\t')) ++pos;
-  if (pos >= json.size() || json[pos] != '"') return {};
-  const auto end = json.find('"', pos + 1);
-  if (end == std::string_view::npos) return {};
-  const std::string_view id = json.substr(pos + 1, end - pos - 1);
-  return matches(id, 1, 64, is_id_char) ? std::string(id) : std::string();
+  constexpr std::string_view kKey = "application_id";
+  int depth = 0;
+  bool expect_key = false;  // inside an object, before a key
+  std::optional<std::string_view> found;
+  for (std::size_t pos = 0; pos < json.size(); ++pos) {
+    const char c = json[pos];
+    if (c == '{') {
+      ++depth;
+      expect_key = true;
+    } else if (c == '[') {
+      ++depth;
+      expect_key = false;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    } else if (c == ',') {
+      expect_key = true;  // approximate inside arrays, harmless: only depth 1 keys are used
+    } else if (c == '"') {
+      const std::size_t begin = pos + 1;
+      std::size_t end = begin;
+      while (end < json.size() && json[end] != '"') end += json[end] == '\\' ? 2u : 1u;
+      if (end >= json.size()) break;  // truncated inside a string: keep what was found
+      const std::string_view text = json.substr(begin, end - begin);
+      pos = end;
+      if (!(depth == 1 && expect_key && text == kKey)) {
+        expect_key = false;
+        continue;
+      }
+      expect_key = false;
+      std::size_t v = json.find_first_not_of(" \t", pos + 1);
+      if (v == std::string_view::npos || json[v] != ':') return {};
+      v = json.find_first_not_of(" \t", v + 1);
+      if (v == std::string_view::npos || json[v] != '"') return {};
+      const auto close = json.find('"', v + 1);
+      if (close == std::string_view::npos) return {};
+      if (found) return {};  // named twice: it names nothing for sure
+      found = json.substr(v + 1, close - v - 1);
+      pos = close;
+    }
+  }
+  if (!found || !matches(*found, 1, 64, is_id_char)) return {};
+  return std::string(*found);
+}
+
+// Parsers disagree on which of two equal keys wins (simdjson the first, most
+// others the last), so a document that has any is refused whole. Returns the
+// path of the first repeated key.
+std::optional<std::string> find_duplicate_key(simdjson::dom::element element,
+                                              const std::string& path) {
+  if (simdjson::dom::object object; element.get_object().get(object) == simdjson::SUCCESS) {
+    std::vector<std::string_view> keys;
+    for (auto field : object) {
+      const std::string child =
+          path.empty() ? std::string(field.key) : path + "." + std::string(field.key);
+      if (std::find(keys.begin(), keys.end(), field.key) != keys.end()) return child;
+      keys.push_back(field.key);
+      if (auto dup = find_duplicate_key(field.value, child)) return dup;
+    }
+  } else if (simdjson::dom::array array; element.get_array().get(array) == simdjson::SUCCESS) {
+    std::size_t index = 0;
+    for (auto item : array)
+      if (auto dup = find_duplicate_key(item, fmt::format("{}[{}]", path, index++))) return dup;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -431,6 +484,11 @@ ValidationResult ApplicationValidator::validate(std::string_view json) {
   simdjson::dom::object object;
   if (root.get_object().get(object) != simdjson::SUCCESS)
     return reject("json.not_object", "an application must be a JSON object");
+  if (auto duplicate = find_duplicate_key(root, "")) {
+    result.application_id = salvage_application_id(json);
+    return reject("json.duplicate_key",
+                  fmt::format("key {} appears more than once in its object", *duplicate));
+  }
   Checker(object, result, impl_->options.clock(), impl_->options.clock_skew_seconds).run();
   return result;
 }

@@ -227,6 +227,41 @@ TEST_F(ValidatorTest, MalformedDocumentsGetAClearCode) {
   EXPECT_TRUE(has_code(small.validate(good), "json.too_large"));
 }
 
+TEST_F(ValidatorTest, OnlyTheTopLevelIdIsSalvagedFromABrokenDocument) {
+  // The operator's case: a nested id must not stand for the document.
+  auto r = validator_.validate(
+      R"({"recipient":{"application_id":"BJ-3-00000777"},"application_id":"BJ-3-66666666","name":oops})");
+  EXPECT_TRUE(has_code(r, "json.malformed"));
+  EXPECT_EQ(r.application_id, "BJ-3-66666666");
+  r = validator_.validate(R"({"recipient":{"application_id":"BJ-3-00000777"},"name":oops})");
+  EXPECT_EQ(r.application_id, "") << "no top-level id: nothing salvaged";
+  r = validator_.validate(R"({"note":"x\"application_id\":\"BJ-1\"","application_id":"BJ-2",)");
+  EXPECT_EQ(r.application_id, "BJ-2") << "an id inside a string value is text, not a key";
+  r = validator_.validate(R"({"application_id":"BJ-1","application_id":"BJ-2",)");
+  EXPECT_EQ(r.application_id, "") << "named twice: names nothing";
+}
+
+TEST_F(ValidatorTest, DuplicateKeysAreRefusedAtAnyDepth) {
+  const std::string good = valid_application().dump();
+  const std::string id = valid_application()["application_id"];
+  // A second top-level "name" just after the opening brace.
+  auto r = validator_.validate("{\"name\":\"张三\"," + good.substr(1));
+  ASSERT_TRUE(has_code(r, "json.duplicate_key")) << codes(r);
+  EXPECT_EQ(r.application_id, id) << "the top-level id still names the rejected document";
+  EXPECT_NE(r.errors[0].message.find("name"), std::string::npos) << r.errors[0].message;
+  auto j = valid_application();
+  j["recipient"] = {{"name", "李四"}};
+  std::string nested = j.dump();
+  const auto at = nested.find("{\"name\":\"李四\"}");
+  ASSERT_NE(at, std::string::npos);
+  nested.replace(at, std::string("{\"name\":\"李四\"}").size(),
+                 "{\"name\":\"李四\",\"name\":\"王五\"}");
+  r = validator_.validate(nested);
+  ASSERT_TRUE(has_code(r, "json.duplicate_key")) << codes(r);
+  EXPECT_NE(r.errors[0].message.find("recipient.name"), std::string::npos) << r.errors[0].message;
+  EXPECT_FALSE(has_code(validator_.validate(good), "json.duplicate_key"));
+}
+
 TEST_F(ValidatorTest, WrongTypesAreReportedPerField) {
   json j = valid_application();
   j["name"] = 42;
