@@ -1,4 +1,5 @@
 #include "cardd/card/reader.h"
+#include "cardd/common/error_category.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -6,31 +7,27 @@
 namespace cardd::card {
 namespace {
 
-class Category final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "reader"; }
-  std::string message(int code) const override {
-    switch (static_cast<ReaderError>(code)) {
-      case ReaderError::no_reader:
-        return "no_reader";
-      case ReaderError::no_card:
-        return "no_card";
-      case ReaderError::card_removed:
-        return "card_removed";
-      case ReaderError::mute_card:
-        return "mute_card";
-      case ReaderError::reader_lost:
-        return "reader_lost";
-      case ReaderError::no_service:
-        return "no_service";
-      case ReaderError::protocol:
-        return "protocol";
-      case ReaderError::timeout:
-        return "timeout";
-    }
-    return "unknown";
+std::string_view to_string(ReaderError e) {
+  switch (e) {
+    case ReaderError::no_reader:
+      return "no_reader";
+    case ReaderError::no_card:
+      return "no_card";
+    case ReaderError::card_removed:
+      return "card_removed";
+    case ReaderError::mute_card:
+      return "mute_card";
+    case ReaderError::reader_lost:
+      return "reader_lost";
+    case ReaderError::no_service:
+      return "no_service";
+    case ReaderError::protocol:
+      return "protocol";
+    case ReaderError::timeout:
+      return "timeout";
   }
-};
+  return {};
+}
 
 // A card that keeps answering 61xx forever must not hang a worker.
 constexpr int kMaxGetResponses = 64;
@@ -78,7 +75,7 @@ Result<ResponseApdu> traced(Reader& reader, const CommandApdu& command) {
 }  // namespace
 
 const std::error_category& reader_category() {
-  static const Category category;
+  static const ErrorCategory<ReaderError> category("reader", to_string);
   return category;
 }
 

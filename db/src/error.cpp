@@ -1,48 +1,45 @@
 #include "cardd/db/error.h"
+#include "cardd/common/error_category.h"
 
 #include <string>
 
 namespace cardd::db {
 namespace {
 
-class Category final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "db"; }
-  std::string message(int code) const override {
-    switch (static_cast<DbError>(code)) {
-      case DbError::open_failed:
-        return "open_failed";
-      case DbError::migration_failed:
-        return "migration_failed";
-      case DbError::busy:
-        return "busy";
-      case DbError::io:
-        return "io";
-      case DbError::corrupt:
-        return "corrupt";
-      case DbError::not_found:
-        return "not_found";
-      case DbError::illegal_transition:
-        return "illegal_transition";
-      case DbError::conflict:
-        return "conflict";
-      case DbError::internal:
-        return "internal";
-      case DbError::not_in_stock:
-        return "not_in_stock";
-      case DbError::card_used:
-        return "card_used";
-      case DbError::exhausted:
-        return "exhausted";
-    }
-    return "unknown";
+std::string_view to_string(DbError e) {
+  switch (e) {
+    case DbError::open_failed:
+      return "open_failed";
+    case DbError::migration_failed:
+      return "migration_failed";
+    case DbError::busy:
+      return "busy";
+    case DbError::io:
+      return "io";
+    case DbError::corrupt:
+      return "corrupt";
+    case DbError::not_found:
+      return "not_found";
+    case DbError::illegal_transition:
+      return "illegal_transition";
+    case DbError::conflict:
+      return "conflict";
+    case DbError::internal:
+      return "internal";
+    case DbError::not_in_stock:
+      return "not_in_stock";
+    case DbError::card_used:
+      return "card_used";
+    case DbError::exhausted:
+      return "exhausted";
   }
-};
+  return {};
+}
 
 }  // namespace
 
 const std::error_category& db_category() {
-  static const Category category;
+  static const ErrorCategory<DbError> category("db", to_string);
   return category;
 }
 

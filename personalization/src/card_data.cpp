@@ -1,4 +1,5 @@
 #include "cardd/personalization/card_data.h"
+#include "cardd/common/error_category.h"
 
 #include <fmt/format.h>
 
@@ -10,25 +11,21 @@
 namespace cardd::personalization {
 namespace {
 
-class PrepareCategory final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "prepare"; }
-  std::string message(int c) const override {
-    switch (static_cast<PrepareError>(c)) {
-      case PrepareError::unencodable_text:
-        return "unencodable_text";
-      case PrepareError::too_long:
-        return "too_long";
-      case PrepareError::unknown_bank:
-        return "unknown_bank";
-      case PrepareError::bad_value:
-        return "bad_value";
-      case PrepareError::bad_record:
-        return "bad_record";
-    }
-    return "unknown";
+std::string_view to_string(PrepareError e) {
+  switch (e) {
+    case PrepareError::unencodable_text:
+      return "unencodable_text";
+    case PrepareError::too_long:
+      return "too_long";
+    case PrepareError::unknown_bank:
+      return "unknown_bank";
+    case PrepareError::bad_value:
+      return "bad_value";
+    case PrepareError::bad_record:
+      return "bad_record";
   }
-};
+  return {};
+}
 
 CivilDate add_years(CivilDate d, int years) {
   d.year += years;
@@ -76,7 +73,7 @@ Result<std::pair<std::string, std::string>> split_name(std::string_view name,
 }  // namespace
 
 const std::error_category& prepare_category() {
-  static const PrepareCategory c;
+  static const ErrorCategory<PrepareError> c("prepare", to_string);
   return c;
 }
 

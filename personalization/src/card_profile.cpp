@@ -1,4 +1,5 @@
 #include "cardd/personalization/card_profile.h"
+#include "cardd/common/error_category.h"
 
 #include <algorithm>
 #include <fstream>
@@ -11,19 +12,15 @@
 namespace cardd::personalization {
 namespace {
 
-class ProfileCategory final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "profile"; }
-  std::string message(int c) const override {
-    switch (static_cast<ProfileError>(c)) {
-      case ProfileError::unreadable:
-        return "unreadable";
-      case ProfileError::invalid:
-        return "invalid";
-    }
-    return "unknown";
+std::string_view to_string(ProfileError e) {
+  switch (e) {
+    case ProfileError::unreadable:
+      return "unreadable";
+    case ProfileError::invalid:
+      return "invalid";
   }
-};
+  return {};
+}
 
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -402,7 +399,7 @@ class ProfileParser {
 }  // namespace
 
 const std::error_category& profile_category() {
-  static const ProfileCategory c;
+  static const ErrorCategory<ProfileError> c("profile", to_string);
   return c;
 }
 

@@ -1,4 +1,5 @@
 #include "cardd/personalization/encoding_session.h"
+#include "cardd/common/error_category.h"
 
 #include <fmt/format.h>
 
@@ -21,14 +22,6 @@ const card::Bytes kIsdAid = {0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00};
 // Plain data per protected short STORE DATA: 255 - 8 (MAC) - padding block.
 constexpr std::size_t kStoreDataBlock = 239;
 constexpr std::uint8_t kStoreDataLast = 0x80, kStoreDataEncrypted = 0x60;
-
-class EncodeCategory final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "encode"; }
-  std::string message(int c) const override {
-    return std::string(spoil_reason(static_cast<EncodeError>(c)));
-  }
-};
 
 // The failure of one step, classified by where it came from.
 Error classify(const Error& e, std::string_view step) {
@@ -390,7 +383,7 @@ class Session {
 }  // namespace
 
 const std::error_category& encode_category() {
-  static const EncodeCategory c;
+  static const ErrorCategory<EncodeError> c("encode", spoil_reason);
   return c;
 }
 

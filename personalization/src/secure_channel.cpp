@@ -1,4 +1,5 @@
 #include "cardd/personalization/secure_channel.h"
+#include "cardd/common/error_category.h"
 
 #include <fmt/format.h>
 
@@ -9,32 +10,28 @@
 namespace cardd::personalization {
 namespace {
 
-class Category final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "secure_channel"; }
-  std::string message(int code) const override {
-    switch (static_cast<SecureChannelError>(code)) {
-      case SecureChannelError::bad_response:
-        return "bad_response";
-      case SecureChannelError::card_cryptogram:
-        return "card_cryptogram";
-      case SecureChannelError::response_mac:
-        return "response_mac";
-      case SecureChannelError::not_authenticated:
-        return "not_authenticated";
-      case SecureChannelError::too_long:
-        return "too_long";
-      case SecureChannelError::unsupported_level:
-        return "unsupported_level";
-    }
-    return "unknown";
+std::string_view to_string(SecureChannelError e) {
+  switch (e) {
+    case SecureChannelError::bad_response:
+      return "bad_response";
+    case SecureChannelError::card_cryptogram:
+      return "card_cryptogram";
+    case SecureChannelError::response_mac:
+      return "response_mac";
+    case SecureChannelError::not_authenticated:
+      return "not_authenticated";
+    case SecureChannelError::too_long:
+      return "too_long";
+    case SecureChannelError::unsupported_level:
+      return "unsupported_level";
   }
-};
+  return {};
+}
 
 }  // namespace
 
 const std::error_category& secure_channel_category() {
-  static const Category category;
+  static const ErrorCategory<SecureChannelError> category("secure_channel", to_string);
   return category;
 }
 

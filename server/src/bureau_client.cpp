@@ -1,4 +1,5 @@
 #include "cardd/server/bureau_client.h"
+#include "cardd/common/error_category.h"
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -12,25 +13,21 @@
 namespace cardd::server {
 namespace {
 
-class Category final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "bureau"; }
-  std::string message(int code) const override {
-    switch (static_cast<BureauError>(code)) {
-      case BureauError::invalid_url:
-        return "invalid_url";
-      case BureauError::unreachable:
-        return "unreachable";
-      case BureauError::timeout:
-        return "timeout";
-      case BureauError::http_status:
-        return "http_status";
-      case BureauError::bad_response:
-        return "bad_response";
-    }
-    return "unknown";
+std::string_view to_string(BureauError e) {
+  switch (e) {
+    case BureauError::invalid_url:
+      return "invalid_url";
+    case BureauError::unreachable:
+      return "unreachable";
+    case BureauError::timeout:
+      return "timeout";
+    case BureauError::http_status:
+      return "http_status";
+    case BureauError::bad_response:
+      return "bad_response";
   }
-};
+  return {};
+}
 
 bool is_transient(const Error& e, unsigned status) {
   if (e.code == BureauError::unreachable || e.code == BureauError::timeout) return true;
@@ -57,7 +54,7 @@ Result<ApprovedPage> parse_page(const std::string& body) {
 }  // namespace
 
 const std::error_category& bureau_category() {
-  static const Category category;
+  static const ErrorCategory<BureauError> category("bureau", to_string);
   return category;
 }
 
