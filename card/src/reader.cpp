@@ -1,5 +1,6 @@
 #include "cardd/card/reader.h"
 #include "cardd/common/error_category.h"
+#include "cardd/common/hex.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -47,21 +48,16 @@ bool key_bearing(std::uint8_t ins) {
   }
 }
 
-std::string hex(ByteView bytes) {
-  std::string out;
-  for (const std::uint8_t b : bytes) out += fmt::format("{:02X}", b);
-  return out;
-}
-
 void trace(const Reader& reader, const CommandApdu& c, const Result<ResponseApdu>& r) {
   if (!spdlog::should_log(spdlog::level::debug)) return;
   const std::string data = c.data.empty()       ? ""
                            : key_bearing(c.ins) ? fmt::format(" [{} bytes redacted]", c.data.size())
-                                                : " " + hex(c.data);
-  const std::string answer = !r ? r.error().describe()
-                             : key_bearing(c.ins)
-                                 ? fmt::format("[{} bytes] {:04X}", r->data.size(), r->sw.value())
-                                 : fmt::format("{} {:04X}", hex(r->data), r->sw.value());
+                                                : " " + to_hex(c.data, HexCase::upper);
+  const std::string answer =
+      !r ? r.error().describe()
+      : key_bearing(c.ins)
+          ? fmt::format("[{} bytes] {:04X}", r->data.size(), r->sw.value())
+          : fmt::format("{} {:04X}", to_hex(r->data, HexCase::upper), r->sw.value());
   spdlog::debug("apdu {}: {:02X}{:02X}{:02X}{:02X}{} -> {}", reader.name(), c.cla, c.ins, c.p1,
                 c.p2, data, answer);
 }

@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 
+#include "cardd/common/hex.h"
 #include "cardd/hsm/hsm.h"
 #include "crypto/block_cipher.h"
 
@@ -59,24 +60,21 @@ Result<std::string> kcv_of(Algorithm algorithm, const SecureBytes& value) {
   const Bytes probe(block_size(algorithm), is_des(algorithm) ? 0x00 : 0x01);
   auto out = crypto::crypt(algorithm, value, true, CipherMode::ecb, {}, probe);
   if (!out) return out.error();
-  return fmt::format("{:02X}{:02X}{:02X}", (*out)[0], (*out)[1], (*out)[2]);
+  return to_hex(ByteView(*out).first(3), HexCase::upper);
 }
 
 Result<SecureBytes> parse_key_hex(Algorithm algorithm, std::string_view hex) {
+  constexpr std::string_view kSeparators = " :-";
   SecureBytes out(key_length(algorithm));
   std::size_t digits = 0;
   for (const char c : hex) {
-    if (c == ' ' || c == ':' || c == '-') continue;
-    int v = -1;
-    if (c >= '0' && c <= '9') v = c - '0';
-    if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-    if (v < 0) return make_error(HsmError::invalid_argument, "key material must be hexadecimal");
-    if (digits / 2 < out.size())
-      out[digits / 2] = static_cast<std::uint8_t>(out[digits / 2] << 4 | v);
+    if (kSeparators.find(c) != std::string_view::npos) continue;
+    if (!hex_digit_value(c))
+      return make_error(HsmError::invalid_argument, "key material must be hexadecimal");
     ++digits;
   }
-  if (digits != out.size() * 2)
+  // Decoded straight into wiping memory: the key never sits in a plain vector.
+  if (digits != out.size() * 2 || decode_hex(hex, out.span(), kSeparators) != out.size())
     return make_error(
         HsmError::invalid_argument,
         fmt::format("{} key material is {} hex digits", to_string(algorithm), out.size() * 2));

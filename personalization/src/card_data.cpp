@@ -1,5 +1,6 @@
 #include "cardd/personalization/card_data.h"
 #include "cardd/common/error_category.h"
+#include "cardd/common/hex.h"
 
 #include <fmt/format.h>
 
@@ -113,7 +114,7 @@ std::string make_pan(const BankSpec& bank, std::int64_t account) {
 std::string card_identification_code(const IssuerSpec& issuer, card::ByteView chip_id) {
   std::string code =
       issuer.region_code + "156" + issuer.card_type + issuer.spec_version + issuer.vendor_code;
-  for (const std::uint8_t b : chip_id) code += fmt::format("{:02X}", b);
+  code += to_hex(chip_id, HexCase::upper);
   return code + mod37_36_check_character(code);
 }
 
@@ -171,11 +172,7 @@ Result<PreparedCard> prepare_card(const CardProfile& profile, const HolderData& 
 
 std::string to_json(const PreparedCard& card) {
   nlohmann::json items = nlohmann::json::object();
-  for (const auto& [name, bytes] : card.items) {
-    std::string hex;
-    for (const std::uint8_t b : bytes) hex += fmt::format("{:02X}", b);
-    items[name] = hex;
-  }
+  for (const auto& [name, bytes] : card.items) items[name] = to_hex(bytes, HexCase::upper);
   return nlohmann::json{{"profile", card.profile},
                         {"card_number", card.card_number},
                         {"pan", card.pan},
@@ -202,12 +199,9 @@ Result<PreparedCard> prepared_card_from_json(std::string_view json) {
     card.issue_date = *issue;
     card.expiry_date = *expiry;
     for (const auto& [name, hex_value] : j.at("items").items()) {
-      const std::string hex = hex_value.get<std::string>();
-      if (hex.size() % 2 != 0) return bad();
-      card::Bytes bytes;
-      for (std::size_t i = 0; i < hex.size(); i += 2)
-        bytes.push_back(static_cast<std::uint8_t>(std::stoul(hex.substr(i, 2), nullptr, 16)));
-      card.items.emplace(name, std::move(bytes));
+      auto bytes = from_hex(hex_value.get<std::string>());
+      if (!bytes) return bad();
+      card.items.emplace(name, std::move(*bytes));
     }
     return card;
   } catch (const std::exception&) {

@@ -1,5 +1,6 @@
 #include "cardd/personalization/card_profile.h"
 #include "cardd/common/error_category.h"
+#include "cardd/common/hex.h"
 
 #include <algorithm>
 #include <fstream>
@@ -24,27 +25,6 @@ std::string_view to_string(ProfileError e) {
 
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-std::optional<card::Bytes> parse_hex(std::string_view s) {
-  if (s.size() % 2 != 0) return std::nullopt;
-  card::Bytes out;
-  for (std::size_t i = 0; i < s.size(); i += 2) {
-    int v = 0;
-    for (const char c : s.substr(i, 2)) {
-      v <<= 4;
-      if (c >= '0' && c <= '9')
-        v |= c - '0';
-      else if (c >= 'A' && c <= 'F')
-        v |= c - 'A' + 10;
-      else if (c >= 'a' && c <= 'f')
-        v |= c - 'a' + 10;
-      else
-        return std::nullopt;
-    }
-    out.push_back(static_cast<std::uint8_t>(v));
-  }
-  return out;
 }
 
 template <typename T>
@@ -221,7 +201,7 @@ class ProfileParser {
     ApplicationSpec a;
     a.name = r_.string(t, "name", w, true).value_or("");
     if (auto s = r_.string(t, "aid", w, true)) {
-      auto aid = parse_hex(*s);
+      auto aid = from_hex(*s);
       if (!aid || aid->size() < 5 || aid->size() > 16)
         r_.problem(w + ".aid", "must be 5 to 16 bytes of hex", t.get("aid"));
       else

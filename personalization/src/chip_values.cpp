@@ -1,4 +1,5 @@
 #include "chip_values.h"
+#include "cardd/common/hex.h"
 
 #include <fmt/format.h>
 
@@ -84,11 +85,8 @@ Result<std::string> decode_chip_value(Encoding encoding, card::ByteView bytes) {
       while (end > 0 && bytes[end - 1] == 0x00) --end;
       return from_gb18030(bytes.first(end));
     }
-    case Encoding::binary: {
-      std::string out;
-      for (const std::uint8_t b : bytes) out += fmt::format("{:02X}", b);
-      return out;
-    }
+    case Encoding::binary:
+      return to_hex(bytes, HexCase::upper);
   }
   return bad("unknown encoding");
 }

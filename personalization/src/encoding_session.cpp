@@ -1,5 +1,6 @@
 #include "cardd/personalization/encoding_session.h"
 #include "cardd/common/error_category.h"
+#include "cardd/common/hex.h"
 
 #include <fmt/format.h>
 
@@ -115,9 +116,7 @@ class Session {
     if (!chip) return chip.error();
     result_.chip_id = *chip;
     progress(fmt::format("chip {}", *chip));
-    card::Bytes chip_id;
-    for (std::size_t i = 0; i < chip->size(); i += 2)
-      chip_id.push_back(static_cast<std::uint8_t>(std::stoul(chip->substr(i, 2), nullptr, 16)));
+    const card::Bytes chip_id = from_hex(*chip).value_or(card::Bytes{});
     result_.card_identification_code = card_identification_code(profile_.issuer, chip_id);
     PreparedCard full = card_;
     auto cic = encode_chip_value(Encoding::an, 32, result_.card_identification_code);
@@ -436,10 +435,9 @@ Result<std::string> read_chip_id(card::Reader& reader) {
   const card::Tlv* cplc = tlvs ? card::find_tlv(*tlvs, 0x9F7F) : nullptr;
   if (cplc == nullptr || cplc->value.size() < 18)
     return make_error(EncodeError::bad_card, "read chip serial: the CPLC is malformed");
-  std::string id;
-  for (const std::size_t i : {0u, 1u, 2u, 3u, 12u, 13u, 14u, 15u})
-    id += fmt::format("{:02X}", cplc->value[i]);
-  return id;
+  // IC fabricator, IC type, then the IC serial number.
+  const card::ByteView value = cplc->value;
+  return to_hex(value.subspan(0, 4), HexCase::upper) + to_hex(value.subspan(12, 4), HexCase::upper);
 }
 
 }  // namespace cardd::personalization

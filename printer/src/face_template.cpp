@@ -10,6 +10,7 @@
 
 #include <toml++/toml.h>
 
+#include "cardd/common/hex.h"
 #include "cardd/common/toml_reader.h"
 
 #include "cardd/printer/error.h"
@@ -26,18 +27,12 @@ std::optional<Rgb> color(Parser& p, const toml::table& parent, std::string_view 
                          std::string_view where) {
   auto s = p.string(parent, key, where, false);
   if (!s) return std::nullopt;
-  const bool ok =
-      s->size() == 7 && (*s)[0] == '#' && std::all_of(s->begin() + 1, s->end(), [](char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-      });
-  if (!ok) {
+  const auto rgb = s->size() == 7 && (*s)[0] == '#' ? from_hex(s->substr(1)) : std::nullopt;
+  if (!rgb) {
     p.problem(Parser::join(where, key), "must be a colour \"#rrggbb\"", parent.get(key));
     return std::nullopt;
   }
-  const auto byte = [&](std::size_t i) {
-    return static_cast<std::uint8_t>(std::stoi(s->substr(i, 2), nullptr, 16));
-  };
-  return Rgb{byte(1), byte(3), byte(5)};
+  return Rgb{(*rgb)[0], (*rgb)[1], (*rgb)[2]};
 }
 
 bool is_text_field(std::string_view name) {

@@ -98,9 +98,7 @@ TEST_F(IssuanceInProcess, EncodedCardHoldsThePreparedDataAndIsLocked) {
   const auto& photo = card->state().ssse.binaries.at(8);
   EXPECT_LE(photo.size(), 16384u);
   EXPECT_GT(photo.size(), 2000u);
-  std::string photo_hex;
-  for (const std::uint8_t b : photo) photo_hex += fmt::format("{:02X}", b);
-  EXPECT_EQ(contents->items.at("holder.photo"), photo_hex);
+  EXPECT_EQ(contents->items.at("holder.photo"), cardd::to_hex(photo, HexCase::upper));
 }
 
 TEST_F(IssuanceInProcess, ThePreparedCardIsStoredOnlyEncryptedUnderHsmKeys) {

@@ -160,9 +160,7 @@ namespace cardd::test {
 namespace {
 
 std::string spaced_hex(const card::Bytes& bytes) {
-  std::string out;
-  for (const auto b : bytes) out += fmt::format("{}{:02X}", out.empty() ? "" : " ", b);
-  return out;
+  return cardd::to_hex(bytes, HexCase::upper, " ");
 }
 
 // Personalized through our reader and secure channel, read back by opensc:

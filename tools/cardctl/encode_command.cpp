@@ -90,10 +90,9 @@ struct ReadArgs {
 std::string shown(const std::string& item, const std::string& value, bool show_pii) {
   if (item == "holder.photo") {
     // The JPEG as its size and digest (hex on the card reader's side).
-    std::string bytes;
-    for (std::size_t i = 0; i + 1 < value.size(); i += 2)
-      bytes.push_back(static_cast<char>(std::stoi(value.substr(i, 2), nullptr, 16)));
-    return fmt::format("{} bytes, SHA-256 {}…", bytes.size(), to_hex(sha256(bytes)).substr(0, 16));
+    const auto bytes = from_hex(value).value_or(std::vector<std::uint8_t>{});
+    const std::string_view raw(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    return fmt::format("{} bytes, SHA-256 {}…", bytes.size(), to_hex(sha256(raw)).substr(0, 16));
   }
   if (show_pii) return value;
   if (item == "holder.ssn") return mask_id_number(value);

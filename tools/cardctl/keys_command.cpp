@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cardd/common/actor.h"
+#include "cardd/common/hex.h"
 #include "cardd/hsm/hsm.h"
 #include "cli_support.h"
 #include "commands.h"
@@ -141,18 +142,13 @@ struct ImportArgs : KeyArgs {
 int run_import_key(const ImportArgs& a) {
   const auto spec = spec_of(a);
   if (!spec) return 2;
-  hsm::Bytes wrapped;
-  for (std::size_t i = 0; i + 1 < a.wrapped.size(); i += 2) {
-    const std::string pair = a.wrapped.substr(i, 2);
-    if (pair.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos ||
-        a.wrapped.size() % 2 != 0) {
-      std::cerr << "cardctl: --wrapped must be hex\n";
-      return 2;
-    }
-    wrapped.push_back(static_cast<std::uint8_t>(std::stoi(pair, nullptr, 16)));
+  const auto wrapped = from_hex(a.wrapped);
+  if (!wrapped) {
+    std::cerr << "cardctl: --wrapped must be hex\n";
+    return 2;
   }
   return with_hsm_and_audit(a, "keys.import", [&](hsm::Hsm& h) -> Result<std::string> {
-    auto key = h.import_wrapped(*spec, wrapped, a.under, a.kcv);
+    auto key = h.import_wrapped(*spec, *wrapped, a.under, a.kcv);
     if (!key) return key.error();
     std::cout << fmt::format("key {} imported under {}, KCV: {}", spec->name, a.under, key->kcv)
               << std::endl;

@@ -1,4 +1,5 @@
 #include "pkcs11/key_objects.h"
+#include "cardd/common/hex.h"
 
 #include <fmt/format.h>
 
@@ -75,12 +76,6 @@ void fill_key_template(Template& t, const KeyObject& key) {
 std::string encode_id(std::uint32_t version, std::string_view kcv) {
   if (kcv.empty()) return fmt::format("{}{}", kIdPrefix, version);
   return fmt::format("{}{}{}{}", kIdPrefix, version, kKcvTag, kcv);
-}
-
-std::string upper_hex(ByteView bytes) {
-  std::string out;
-  for (const std::uint8_t b : bytes) out += fmt::format("{:02X}", b);
-  return out;
 }
 
 Result<std::vector<ObjectHandle>> find_keys(Lease& lease, std::optional<std::string_view> label) {
@@ -189,7 +184,7 @@ Result<std::string> encrypt_probe(Lease& lease, ObjectHandle handle, Algorithm a
       rv != CKR_OK)
     return lease.fail(rv, "C_Encrypt (KCV)");
   if (out_len < 3) return make_error(HsmError::internal, "C_Encrypt (KCV): short output");
-  return upper_hex(ByteView(out.data(), 3));
+  return to_hex(ByteView(out.data(), 3), HexCase::upper);
 }
 
 }  // namespace

@@ -80,6 +80,4 @@ Result<std::string> token_kcv(Lease& lease, ObjectHandle handle, Algorithm algor
 Status set_id(Lease& lease, ObjectHandle handle, const std::string& id);
 void destroy_quietly(Lease& lease, ObjectHandle handle);
 
-std::string upper_hex(ByteView bytes);
-
 }  // namespace cardd::hsm::p11

@@ -10,6 +10,7 @@
 #include <memory>
 #include <thread>
 
+#include "cardd/common/hex.h"
 #include "cardd/vcard/chip.h"
 #include "cardd/vcard/faulty_card.h"
 #include "cardd/vcard/state_file.h"
@@ -20,17 +21,6 @@ namespace {
 
 using namespace cardd::vcard;
 
-std::optional<Bytes> parse_hex(const std::string& s) {
-  Bytes out;
-  if (s.size() % 2 != 0) return std::nullopt;
-  for (std::size_t i = 0; i < s.size(); i += 2) {
-    const std::string pair = s.substr(i, 2);
-    if (pair.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) return std::nullopt;
-    out.push_back(static_cast<std::uint8_t>(std::stoul(pair, nullptr, 16)));
-  }
-  return out;
-}
-
 struct NewCard {
   std::string serial = "00000001";
   std::string cipher = "aes";
@@ -40,9 +30,9 @@ struct NewCard {
 };
 
 std::optional<CardState> make_card(const NewCard& n, std::string& error) {
-  const auto serial = parse_hex(n.serial);
+  const auto serial = cardd::from_hex(n.serial);
   const auto cipher = cipher_from_string(n.cipher);
-  const auto i = parse_hex(n.scp02_i);
+  const auto i = cardd::from_hex(n.scp02_i);
   if (!serial || serial->size() != 4) error = "--serial must be 8 hex digits";
   if (!cipher) error = "--cipher must be aes, sm4 or des3";
   if (!i || i->size() != 1 || ((*i)[0] != 0x15 && (*i)[0] != 0x55)) error = "--scp02-i is 15 or 55";
@@ -50,7 +40,7 @@ std::optional<CardState> make_card(const NewCard& n, std::string& error) {
   CardState state;
   state.serial = *serial;
   if (!n.kmc.empty()) {
-    const auto kmc = parse_hex(n.kmc);
+    const auto kmc = cardd::from_hex(n.kmc);
     auto keys = kmc ? diversified_keys(*cipher, *kmc, *serial) : std::nullopt;
     if (!keys) {
       error = "--kmc must be 32 hex digits";
@@ -58,7 +48,7 @@ std::optional<CardState> make_card(const NewCard& n, std::string& error) {
     }
     state.keys = std::move(*keys);
   } else {
-    const auto e = parse_hex(n.enc), m = parse_hex(n.mac), d = parse_hex(n.dek);
+    const auto e = cardd::from_hex(n.enc), m = cardd::from_hex(n.mac), d = cardd::from_hex(n.dek);
     const auto fits = [&](const std::optional<Bytes>& k) {
       return k &&
              (k->size() == 16 || (*cipher == Cipher::aes && (k->size() == 24 || k->size() == 32)));
@@ -151,9 +141,7 @@ int main(int argc, char** argv) {
   std::cout << "vcard: inserted in " << host << ":" << port << std::endl;
   while (auto message = link->receive()) {
     if (trace) {
-      std::string line;
-      for (const auto b : *message) line += fmt::format("{:02X}", b);
-      std::cerr << "vcard: <- " << line << std::endl;
+      std::cerr << "vcard: <- " << cardd::to_hex(*message, cardd::HexCase::upper) << std::endl;
     }
     if (message->size() == 1) {
       const std::uint8_t control = message->front();

@@ -5,36 +5,19 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "cardd/common/hex.h"
+
 namespace cardd::vcard {
 namespace {
 
 constexpr int kFormat = 2;
 
-std::string hex(const Bytes& b) {
-  static constexpr char kDigits[] = "0123456789ABCDEF";
-  std::string out;
-  for (const auto v : b) {
-    out += kDigits[v >> 4];
-    out += kDigits[v & 15];
-  }
-  return out;
-}
+std::string hex(const Bytes& b) { return to_hex(b, HexCase::upper); }
 
 Bytes unhex(const std::string& s, const std::string& what) {
-  const auto digit = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  if (s.size() % 2 != 0) throw std::invalid_argument(what + " is not hex");
-  Bytes out;
-  for (std::size_t i = 0; i < s.size(); i += 2) {
-    const int hi = digit(s[i]), lo = digit(s[i + 1]);
-    if (hi < 0 || lo < 0) throw std::invalid_argument(what + " is not hex");
-    out.push_back(static_cast<std::uint8_t>(hi << 4 | lo));
-  }
-  return out;
+  auto out = from_hex(s);
+  if (!out) throw std::invalid_argument(what + " is not hex");
+  return std::move(*out);
 }
 
 std::string byte_name(std::uint8_t b) { return hex(Bytes{b}); }

@@ -5,14 +5,12 @@
 #include <string>
 #include <string_view>
 
+#include "cardd/common/hex.h"  // to_hex(digest): lower-case hex, as stored
+
 namespace cardd {
 
 using Sha256Digest = std::array<unsigned char, 32>;
 
 Sha256Digest sha256(std::string_view data);
-std::string to_hex(std::string_view bytes);
-inline std::string to_hex(const Sha256Digest& d) {
-  return to_hex(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
-}
 
 }  // namespace cardd
