@@ -6,6 +6,7 @@
 #include "cardd/server/intake.h"
 #include "cli_support.h"
 #include "commands.h"
+#include "region_options.h"
 
 namespace cardd::cardctl {
 namespace {
@@ -14,6 +15,7 @@ struct ImportArgs {
   std::string file;
   std::string db;
   std::size_t batch = 256;
+  RegionOptions region;
 };
 
 void report(const server::IntakePipeline::Stored& stored, server::IntakeSummary& summary) {
@@ -32,9 +34,13 @@ void report(const server::IntakePipeline::Stored& stored, server::IntakeSummary&
 int run_import(const ImportArgs& args) {
   auto reader = JsonlReader::open(args.file);
   if (!reader) return 2;
+  const auto region = args.region.load();
+  if (!region) return 2;
   auto store = open_store(args.db);
   if (!store) return 1;
-  server::Intake intake(*store);
+  intake::ValidatorOptions rules;
+  rules.region = region->rules;
+  server::Intake intake(*store, rules);
   server::IntakePipeline pipeline(
       intake, {"file:" + std::filesystem::path(args.file).filename().string(), "cardctl import",
                std::nullopt, ""});
@@ -87,6 +93,7 @@ void add_import_command(CLI::App& app, int& exit_code) {
       app.add_subcommand("import", "Validate and store applications from a JSON Lines file");
   cmd->add_option("file", args->file, "JSON Lines file")->required();
   cmd->add_option("--db", args->db, "SQLite database file")->required();
+  args->region.add_to(*cmd);
   cmd->add_option("--batch", args->batch, "applications per transaction")
       ->check(CLI::Range(1, 10000));
   cmd->callback([args, &exit_code] { exit_code = run_import(*args); });
