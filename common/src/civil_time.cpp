@@ -90,8 +90,23 @@ std::string format_rfc3339_utc(UnixSeconds t) {
                      hms.hours().count(), hms.minutes().count(), hms.seconds().count());
 }
 
-CivilDate beijing_date(UnixSeconds t) {
-  const std::chrono::sys_seconds tp{std::chrono::seconds{t + 8 * 3600}};
+std::optional<UtcOffset> UtcOffset::parse(std::string_view t) {
+  if (t == "Z") return UtcOffset{0};
+  if (t.size() != 6 || (t[0] != '+' && t[0] != '-') || t[3] != ':' || !all_digits(t.substr(1, 2)) ||
+      !all_digits(t.substr(4, 2)))
+    return std::nullopt;
+  const int h = to_int(t.substr(1, 2)), m = to_int(t.substr(4, 2));
+  if (m > 59 || h * 60 + m > 14 * 60) return std::nullopt;
+  return UtcOffset{(h * 60 + m) * (t[0] == '-' ? -1 : 1)};
+}
+
+std::string UtcOffset::to_string() const {
+  const int a = minutes < 0 ? -minutes : minutes;
+  return fmt::format("{}{:02}:{:02}", minutes < 0 ? '-' : '+', a / 60, a % 60);
+}
+
+CivilDate local_date(UnixSeconds t, UtcOffset offset) {
+  const std::chrono::sys_seconds tp{std::chrono::seconds{t + offset.minutes * 60}};
   const std::chrono::year_month_day ymd{std::chrono::floor<std::chrono::days>(tp)};
   return CivilDate{static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
                    static_cast<unsigned>(ymd.day())};

@@ -1,31 +1,6 @@
 #include "cardd/intake/application.h"
 
-#include <array>
-#include <utility>
-
 namespace cardd::intake {
-namespace {
-
-constexpr std::array<std::pair<std::string_view, std::string_view>, 16> kDistricts = {{
-    {"110101", "东城区"},
-    {"110102", "西城区"},
-    {"110105", "朝阳区"},
-    {"110106", "丰台区"},
-    {"110107", "石景山区"},
-    {"110108", "海淀区"},
-    {"110109", "门头沟区"},
-    {"110111", "房山区"},
-    {"110112", "通州区"},
-    {"110113", "顺义区"},
-    {"110114", "昌平区"},
-    {"110115", "大兴区"},
-    {"110116", "怀柔区"},
-    {"110117", "平谷区"},
-    {"110118", "密云区"},
-    {"110119", "延庆区"},
-}};
-
-}  // namespace
 
 std::string_view to_string(Channel v) {
   switch (v) {
@@ -59,14 +34,6 @@ std::optional<Collection> collection_from_string(std::string_view s) {
   if (s == "mail") return Collection::mail;
   if (s == "branch") return Collection::branch;
   return std::nullopt;
-}
-
-bool is_beijing_district(std::string_view code) { return !beijing_district_name(code).empty(); }
-
-std::string_view beijing_district_name(std::string_view code) {
-  for (const auto& [c, name] : kDistricts)
-    if (c == code) return name;
-  return {};
 }
 
 }  // namespace cardd::intake

@@ -1,6 +1,7 @@
 #include "cardd/intake/validator.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <simdjson.h>
 
 #include <algorithm>
@@ -44,6 +45,12 @@ bool is_ethnicity(std::string_view s) {
   if (s.size() != 2 || !is_digit(s[0]) || !is_digit(s[1])) return false;
   const int code = (s[0] - '0') * 10 + (s[1] - '0');
   return (code >= 1 && code <= 56) || code == 97 || code == 98;
+}
+
+std::string channel_names(const std::vector<Channel>& channels) {
+  std::string out;
+  for (const Channel c : channels) out += (out.empty() ? "" : ", ") + std::string(to_string(c));
+  return out.empty() ? "(no channel configured)" : out;
 }
 
 std::string describe(char32_t c) { return fmt::format("U+{:04X}", static_cast<std::uint32_t>(c)); }
@@ -114,12 +121,14 @@ std::optional<std::string> read_matching(FieldReader& f, std::string_view field,
 
 class Checker {
  public:
-  Checker(simdjson::dom::object object, ValidationResult& result, UnixSeconds now, UnixSeconds skew)
+  Checker(simdjson::dom::object object, ValidationResult& result, UnixSeconds now, UnixSeconds skew,
+          const RegionRules& region)
       : root_(object, "", result.errors),
         result_(result),
+        region_(region),
         now_(now),
         skew_(skew),
-        today_(beijing_date(now)) {}
+        today_(local_date(now, region.utc_offset)) {}
 
   void run() {
     Application& a = app_;
@@ -150,10 +159,11 @@ class Checker {
     }
     if (auto ch = root_.required_string("channel")) {
       channel_ = channel_from_string(*ch);
+      if (channel_ && !region_.accepts(*channel_)) channel_.reset();
       if (channel_)
         a.channel = *channel_;
       else
-        root_.fail("channel", "unknown_value", "must be website, jingtong or minsheng");
+        root_.fail("channel", "unknown_value", "must be one of " + channel_names(region_.channels));
     }
     if (auto at = root_.required_string("submitted_at")) {
       a.submitted_at = std::string(*at);
@@ -263,11 +273,10 @@ class Checker {
 
   void read_contact(Application& a) {
     if (auto d = root_.required_string("residence_district")) {
-      if (is_beijing_district(*d))
+      if (region_.district(*d) != nullptr)
         a.residence_district = std::string(*d);
       else
-        root_.fail("residence_district", "unknown_value",
-                   "must be one of the 16 Beijing district codes");
+        root_.fail("residence_district", "unknown_value", district_rule());
     }
     if (auto address = read_address(root_, "residence_address"))
       a.residence_address = std::move(*address);
@@ -311,9 +320,10 @@ class Checker {
       return;
     }
     a.collection = *collection;
-    if (*collection == Collection::branch && channel_ && *channel_ != Channel::jingtong)
-      root_.fail("collection", "not_allowed_for_channel",
-                 "website and minsheng applications can only be collected by mail");
+    if (*collection == Collection::branch && channel_ && !region_.allows_branch(*channel_))
+      root_.fail(
+          "collection", "not_allowed_for_channel",
+          fmt::format("{} applications can only be collected by mail", to_string(*channel_)));
     if (*collection != Collection::mail) return;
     if (!root_.present("recipient")) {
       root_.fail("recipient", "missing", "is required when the card is mailed");
@@ -331,16 +341,18 @@ class Checker {
         r.fail("mobile", "format", "must be a mainland mobile number (11 digits, 13x-19x)");
     }
     if (auto d = r.required_string("district")) {
-      if (is_beijing_district(*d))
+      if (region_.district(*d) != nullptr)
         recipient.district = std::string(*d);
       else
-        r.fail("district", "unknown_value", "must be one of the 16 Beijing district codes");
+        r.fail("district", "unknown_value", district_rule());
     }
     if (auto p = r.required_string("postal_code")) {
-      if (p->size() == 6 && p->substr(0, 2) == "10" && std::all_of(p->begin(), p->end(), is_digit))
+      if (region_.postal_code_ok(*p))
         recipient.postal_code = std::string(*p);
       else
-        r.fail("postal_code", "format", "must be a Beijing postal code (6 digits, 10xxxx)");
+        r.fail("postal_code", "format",
+               fmt::format("must be a postal code of the region (6 digits starting with {})",
+                           fmt::join(region_.postal_prefixes, " or ")));
     }
     if (auto address = read_address(r, "address")) recipient.address = std::move(*address);
     a.recipient = std::move(recipient);
@@ -359,8 +371,13 @@ class Checker {
                  "the applicant must agree to the declaration");
   }
 
+  std::string district_rule() const {
+    return fmt::format("must be one of the region's {} district codes", region_.districts.size());
+  }
+
   FieldReader root_;
   ValidationResult& result_;
+  const RegionRules& region_;
   Application app_;
   std::optional<Channel> channel_;
   UnixSeconds now_;
@@ -489,7 +506,9 @@ ValidationResult ApplicationValidator::validate(std::string_view json) {
     return reject("json.duplicate_key",
                   fmt::format("key {} appears more than once in its object", *duplicate));
   }
-  Checker(object, result, impl_->options.clock(), impl_->options.clock_skew_seconds).run();
+  Checker(object, result, impl_->options.clock(), impl_->options.clock_skew_seconds,
+          impl_->options.region)
+      .run();
   return result;
 }
 

@@ -101,15 +101,12 @@ class ProfileParser {
 
   void parse_issuer(const toml::table& t) {
     const std::string w = "issuer";
-    r_.only_keys(
-        t, w,
-        {"region_code", "card_type", "spec_version", "vendor_code", "issuer_org", "validity_years",
-         "card_number_prefix", "card_number_first", "card_number_last", "service_code", "banks"});
+    r_.only_keys(t, w,
+                 {"card_type", "spec_version", "issuer_org", "validity_years", "card_number_prefix",
+                  "card_number_first", "card_number_last", "service_code"});
     IssuerSpec& s = p_.issuer;
-    s.region_code = text(t, "region_code", w, 6, true);
     s.card_type = text(t, "card_type", w, 1, false);
     s.spec_version = text(t, "spec_version", w, 3, false);
-    s.vendor_code = text(t, "vendor_code", w, 2, false);
     s.issuer_org = r_.string(t, "issuer_org", w, true).value_or("");
     s.service_code = text(t, "service_code", w, 3, true);
     s.validity_years =
@@ -130,23 +127,6 @@ class ProfileParser {
                    "the range must be non-empty and fit " + std::to_string(s.card_number_digits()) +
                        " digits after the prefix",
                    t.get("card_number_last"));
-    }
-    const auto banks = r_.tables(t, "banks", w, true);
-    for (std::size_t i = 0; i < banks.size(); ++i) {
-      const std::string bw = TomlReader::index(w + ".banks", i);
-      r_.only_keys(*banks[i], bw, {"code", "bin", "account_digits"});
-      BankSpec b;
-      b.code = r_.string(*banks[i], "code", bw, true).value_or("");
-      b.bin = r_.string(*banks[i], "bin", bw, true).value_or("");
-      if (!all_digits(b.bin) || b.bin.size() < 6 || b.bin.size() > 8)
-        r_.problem(bw + ".bin", "must be 6 to 8 digits", banks[i]->get("bin"));
-      b.account_digits =
-          static_cast<int>(ranged(r_, *banks[i], "account_digits", bw, true, 6, 12).value_or(0));
-      const std::size_t pan_length = b.bin.size() + static_cast<std::size_t>(b.account_digits) + 1;
-      if (b.account_digits > 0 && (pan_length < 16 || pan_length > 19))
-        r_.problem(bw, "BIN + account digits + check digit must make 16 to 19 digits", banks[i]);
-      if (s.bank(b.code) != nullptr) r_.problem(bw + ".code", "used twice", banks[i]->get("code"));
-      s.banks.push_back(std::move(b));
     }
   }
 
@@ -452,7 +432,5 @@ std::vector<hsm::Requirement> hsm_requirements(const CardProfile& profile) {
     if (std::find(unique.begin(), unique.end(), r) == unique.end()) unique.push_back(r);
   return unique;
 }
-
-std::string default_profile_path() { return std::string(CARDD_PROFILE_DIR) + "/beijing-gen3.toml"; }
 
 }  // namespace cardd::personalization

@@ -193,7 +193,7 @@ Result<std::string> DocumentRenderer::carrier_pdf(const CarrierLetter& l) {
 
   double y = mm(20);
   y += page.text("bank_name", l.bank_name, left, y, width, 16, true);
-  y += page.text({}, "北京市社会保障卡（第三代）发卡通知函", left, y, width, 12);
+  y += page.text("title", l.title, left, y, width, 12);
   rule(cr, left, y + mm(3), left + width);
   y += mm(12);
 

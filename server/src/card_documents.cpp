@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <array>
 #include <nlohmann/json.hpp>
 
 #include "cardd/common/civil_time.h"
@@ -18,23 +17,8 @@ std::uint64_t fnv1a(std::string_view s) {
 
 }  // namespace
 
-std::string bank_name(std::string_view code) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kBanks = {{
-      {"ICBC", "中国工商银行"},
-      {"CCB", "中国建设银行"},
-      {"ABC", "中国农业银行"},
-      {"BOC", "中国银行"},
-      {"BOCOM", "交通银行"},
-      {"PSBC", "中国邮政储蓄银行"},
-      {"BOB", "北京银行"},
-      {"BJRCB", "北京农商银行"},
-  }};
-  for (const auto& [c, name] : kBanks)
-    if (c == code) return std::string(name);
-  return std::string(code);
-}
-
-Result<CardDocuments> card_documents(db::Store& store, std::string_view id) {
+Result<CardDocuments> card_documents(db::Store& store, std::string_view id,
+                                     const region::Region& region) {
   auto status = store.status(id);
   if (!status) return status.error();
   if (status->state == db::AppState::rejected || status->public_data.empty())
@@ -59,11 +43,11 @@ Result<CardDocuments> card_documents(db::Store& store, std::string_view id) {
                                       : (*prepared)->card_number;
   const std::string tracking =
       fmt::format("PH{:012}", fnv1a(std::string(id) + "/tracking") % 1'000'000'000'000ULL);
-  const std::string bank = bank_name(text(app, "issuing_bank"));
+  const std::string bank = region.bank_name(text(app, "issuing_bank"));
   const std::string branch = text(app, "issuing_branch");
   const bool mail = text(app, "collection") == "mail" && app.contains("recipient");
   const nlohmann::json recipient = mail ? app["recipient"] : nlohmann::json::object();
-  const CivilDate today = beijing_date(unix_now());
+  const CivilDate today = local_date(unix_now(), region.utc_offset());
 
   printer::FaceData& face = d.face;
   face.name = text(app, "name");
@@ -72,11 +56,12 @@ Result<CardDocuments> card_documents(db::Store& store, std::string_view id) {
   face.issue_year = today.year;
   face.issue_month = static_cast<int>(today.month);
   face.bank_name = bank;
-  face.service_hotline = "12333";
-  face.vendor_code = d.placeholder_card_number ? "SAMPLE" : "51";
+  face.service_hotline = region.service_hotline;
+  face.vendor_code = d.placeholder_card_number ? "SAMPLE" : region.vendor_code;
   face.photo_jpeg = sensitive->photo;
 
   printer::CarrierLetter& letter = d.letter;
+  letter.title = region.texts.letter_title;
   letter.application_id = std::string(id);
   letter.holder_name = face.name;
   letter.address = mail ? text(recipient, "address") : text(app, "residence_address");
@@ -86,15 +71,19 @@ Result<CardDocuments> card_documents(db::Store& store, std::string_view id) {
   letter.bank_name = bank;
   letter.mail = mail;
   letter.branch = branch;
-  letter.courier = "中国邮政EMS";
+  letter.courier = region.courier;
   letter.tracking_number = tracking;
+  letter.service_hotline = region.service_hotline;
 
   // Mail: to the recipient. Branch collection: the card goes to the branch.
   printer::MailingLabel& label = d.label;
   label.application_id = std::string(id);
-  label.sender = bank + " 社会保障卡发卡中心";
-  label.recipient_name = mail ? text(recipient, "name") : bank + " " + branch + " 网点";
-  label.address = mail ? text(recipient, "address") : "网点领卡 · 持卡人 " + face.name;
+  label.sender = region::fill(region.texts.label_sender, {{"bank", bank}});
+  label.recipient_name =
+      mail ? text(recipient, "name")
+           : region::fill(region.texts.branch_recipient, {{"bank", bank}, {"branch", branch}});
+  label.address = mail ? text(recipient, "address")
+                       : region::fill(region.texts.branch_address, {{"name", face.name}});
   label.postal_code = mail ? text(recipient, "postal_code") : std::string();
   label.courier = letter.courier;
   label.tracking_number = tracking;

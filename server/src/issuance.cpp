@@ -99,7 +99,7 @@ Result<personalization::PreparedCard> Issuance::prepare(std::string_view id) {
   if (!account) return fail(account.error());
   auto card = personalization::prepare_card(
       profile_, *holder_data, personalization::format_card_number(issuer, *card_counter),
-      personalization::make_pan(*bank, *account), beijing_date(unix_now()));
+      personalization::make_pan(*bank, *account), local_date(unix_now(), issuer.utc_offset));
   if (!card) return fail(card.error());
   auto sealer = RecordSealer::open(hsm_, store_, actor_);
   if (!sealer) return fail(sealer.error());

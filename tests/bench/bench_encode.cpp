@@ -30,6 +30,7 @@
 #include "child_process.h"
 #include "hex.h"
 #include "pcscd.h"
+#include "regions.h"
 #include "soft_hsm.h"
 
 namespace {
@@ -52,7 +53,11 @@ struct Env {
   std::string error;  // why the PC/SC benchmarks cannot run
 
   Env() {
-    profile = *personalization::load_card_profile(personalization::default_profile_path());
+    // Beijing's chip layout with its region's issuer codes.
+    const auto& region = test::shipped_region();
+    profile = *personalization::load_card_profile(region.chip_profile().string());
+    profile.issuer.region_code = region.code;
+    profile.issuer.vendor_code = region.vendor_code;
     hsm = test::open_soft_hsm(dir.path());
     const auto& sc = profile.secure_channel;
     test::import_clear_key(*hsm, hsm::KeySpec{sc.master_key, sc.algorithm, {hsm::Usage::derive}, 1},

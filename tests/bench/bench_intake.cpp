@@ -13,6 +13,8 @@
 #include "bench_support.h"
 #include "cardd/server/intake.h"
 #include "cardd/testdata/generator.h"
+#include "regions.h"
+#include "test_places.h"
 
 namespace {
 
@@ -25,7 +27,7 @@ constexpr std::size_t kBatch = 256;
 
 const std::vector<std::string>& documents() {
   static const std::vector<std::string> docs = [] {
-    const cardd::testdata::Generator gen(cardd::testdata::GeneratorOptions{1, 0.0, false, "BENCH"});
+    const cardd::testdata::Generator gen(cardd::test::generator_options(1, 0.0, false, "BENCH"));
     std::vector<std::string> out;
     for (std::size_t i = 0; i < kApplications; ++i) out.push_back(gen.make(i).json);
     return out;
@@ -59,7 +61,7 @@ void remove_db(const fs::path& p) {
 }
 
 void store_all(cardd::db::Store& store) {
-  Intake intake(store);
+  Intake intake(store, cardd::test::validator_options());
   const auto& docs = documents();
   for (std::size_t i = 0; i < docs.size(); i += kBatch) {
     std::vector<std::string_view> batch(

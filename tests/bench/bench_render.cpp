@@ -14,6 +14,8 @@
 #include "cardd/printer/documents.h"
 #include "cardd/printer/face_renderer.h"
 #include "cardd/testdata/generator.h"
+#include "regions.h"
+#include "test_places.h"
 
 namespace {
 
@@ -21,7 +23,7 @@ using namespace cardd::printer;
 
 const FaceTemplate& face_template() {
   static const FaceTemplate t = [] {
-    auto r = load_face_template(std::string(CARDD_PRINTER_TEMPLATE_DIR) + "/beijing-gen3.toml");
+    auto r = load_face_template(cardd::test::shipped_region().face_template());
     if (!r) {
       std::fprintf(stderr, "%s\n", r.error().describe().c_str());
       std::exit(1);
@@ -34,7 +36,7 @@ const FaceTemplate& face_template() {
 // 64 generated holders (names incl. Extension B characters, real photos).
 const std::vector<FaceData>& faces() {
   static const std::vector<FaceData> all = [] {
-    const cardd::testdata::Generator generator(cardd::testdata::GeneratorOptions{});
+    const cardd::testdata::Generator generator(cardd::test::generator_options(1));
     std::vector<FaceData> out;
     for (std::uint64_t i = 0; i < 64; ++i) {
       const auto app = nlohmann::json::parse(generator.make(i).json);

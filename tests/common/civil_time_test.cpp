@@ -35,9 +35,23 @@ TEST(Rfc3339, RefusesIncompleteTimes) {
     EXPECT_FALSE(parse_rfc3339(bad)) << bad;
 }
 
-TEST(BeijingDate, IsEightHoursAheadOfUtc) {
-  EXPECT_EQ(beijing_date(*parse_rfc3339("2026-11-23T15:59:59Z")), (CivilDate{2026, 11, 23}));
-  EXPECT_EQ(beijing_date(*parse_rfc3339("2026-11-23T16:00:00Z")), (CivilDate{2026, 11, 24}));
+TEST(LocalDate, FollowsTheOffset) {
+  const UtcOffset east{8 * 60};
+  EXPECT_EQ(local_date(*parse_rfc3339("2026-11-23T15:59:59Z"), east), (CivilDate{2026, 11, 23}));
+  EXPECT_EQ(local_date(*parse_rfc3339("2026-11-23T16:00:00Z"), east), (CivilDate{2026, 11, 24}));
+  const UtcOffset west{-(3 * 60 + 30)};
+  EXPECT_EQ(local_date(*parse_rfc3339("2026-11-24T03:29:59Z"), west), (CivilDate{2026, 11, 23}));
+  EXPECT_EQ(local_date(*parse_rfc3339("2026-11-24T03:30:00Z"), west), (CivilDate{2026, 11, 24}));
+}
+
+TEST(UtcOffset, ParsesAndFormats) {
+  EXPECT_EQ(UtcOffset::parse("+08:00"), (UtcOffset{480}));
+  EXPECT_EQ(UtcOffset::parse("-03:30"), (UtcOffset{-210}));
+  EXPECT_EQ(UtcOffset::parse("Z"), (UtcOffset{0}));
+  EXPECT_EQ(UtcOffset{480}.to_string(), "+08:00");
+  EXPECT_EQ(UtcOffset{-210}.to_string(), "-03:30");
+  for (const char* bad : {"+8:00", "+0800", "+15:00", "+08:60", "UTC+8", "Asia/Tokyo", ""})
+    EXPECT_FALSE(UtcOffset::parse(bad)) << bad;
 }
 
 }  // namespace

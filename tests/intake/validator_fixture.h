@@ -1,5 +1,5 @@
 // A valid application from the generator, as JSON to mutate per test, and a
-// validator with a fixed clock (2026-11-24T04:00:00Z, noon in Beijing).
+// validator with a fixed clock (2026-11-24T04:00:00Z, noon at UTC+8).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -11,6 +11,8 @@
 
 #include "cardd/intake/validator.h"
 #include "cardd/testdata/generator.h"
+#include "regions.h"
+#include "test_places.h"
 
 namespace cardd::intake::test {
 
@@ -19,7 +21,7 @@ inline constexpr UnixSeconds kNow = 1795492800;  // 2026-11-24T04:00:00Z
 class ValidatorTest : public ::testing::Test {
  protected:
   static nlohmann::json valid_application(std::uint64_t index = 3) {
-    static const testdata::Generator generator(testdata::GeneratorOptions{42, 0.0, false, "T"});
+    static const testdata::Generator generator(cardd::test::generator_options(42, 0.0, false, "T"));
     return nlohmann::json::parse(generator.make(index).json);
   }
 
@@ -36,7 +38,8 @@ class ValidatorTest : public ::testing::Test {
     return out;
   }
 
-  ApplicationValidator validator_{ValidatorOptions{[] { return kNow; }, 300, 32u * 1024u * 1024u}};
+  ApplicationValidator validator_{ValidatorOptions{[] { return kNow; }, 300, 32u * 1024u * 1024u,
+                                                   cardd::test::shipped_region().rules}};
 };
 
 }  // namespace cardd::intake::test

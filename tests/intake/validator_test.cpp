@@ -1,6 +1,7 @@
 #include "cardd/intake/validator.h"
 
 #include "cardd/common/base64.h"
+#include "test_places.h"
 #include "validator_fixture.h"
 
 namespace cardd::intake::test {
@@ -223,7 +224,8 @@ TEST_F(ValidatorTest, MalformedDocumentsGetAClearCode) {
   EXPECT_TRUE(has_code(validator_.validate(""), "json.malformed"));
   EXPECT_TRUE(has_code(validator_.validate("[1,2]"), "json.not_object"));
   EXPECT_TRUE(has_code(validator_.validate("{\"name\": \"\xC3\x28\"}"), "json.invalid_utf8"));
-  ApplicationValidator small{ValidatorOptions{[] { return kNow; }, 300, 1000}};
+  ApplicationValidator small{
+      ValidatorOptions{[] { return kNow; }, 300, 1000, cardd::test::shipped_region().rules}};
   EXPECT_TRUE(has_code(small.validate(good), "json.too_large"));
 }
 
@@ -295,7 +297,7 @@ TEST_F(ValidatorTest, ContentHashIgnoresWhiteSpaceButNotContent) {
 }
 
 TEST_F(ValidatorTest, EveryGeneratedInvalidKindIsDetectedWithItsCode) {
-  const testdata::Generator generator(testdata::GeneratorOptions{9, 1.0, true, "INV"});
+  const testdata::Generator generator(cardd::test::generator_options(9, 1.0, true, "INV"));
   std::set<std::string> seen;
   for (std::uint64_t i = 0; i < 400; ++i) {
     const auto app = generator.make(i);
@@ -309,7 +311,7 @@ TEST_F(ValidatorTest, EveryGeneratedInvalidKindIsDetectedWithItsCode) {
 }
 
 TEST_F(ValidatorTest, GeneratedValidApplicationsAllPass) {
-  const testdata::Generator generator(testdata::GeneratorOptions{11, 0.0, false, "OK"});
+  const testdata::Generator generator(cardd::test::generator_options(11, 0.0, false, "OK"));
   for (std::uint64_t i = 0; i < 300; ++i) {
     const auto app = generator.make(i);
     const auto r = validator_.validate(app.json);

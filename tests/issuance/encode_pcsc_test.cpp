@@ -19,6 +19,8 @@ constexpr const char* kSlot = "Virtual PCD 00 00";
 
 class EncodeThroughPcsc : public IssuanceFixture {
  protected:
+  using IssuanceFixture::IssuanceFixture;
+
   void SetUp() override {
     IssuanceFixture::SetUp();
     std::string error;
@@ -35,6 +37,8 @@ class EncodeThroughPcsc : public IssuanceFixture {
     std::vector<std::string> args{
         "--port",   "35963", "--state", (dir_.path() / ("card-" + serial + ".json")).string(),
         "--serial", serial,  "--kmc",   kTestKmc};
+    if (profile_.secure_channel.algorithm == hsm::Algorithm::sm4)
+      args.insert(args.end(), {"--cipher", "sm4"});
     args.insert(args.end(), faults.begin(), faults.end());
     std::string error;
     vcard_ = insert_vcard(kSlot, args, error);
@@ -51,13 +55,15 @@ class EncodeThroughPcsc : public IssuanceFixture {
   }
 
   RunResult encode(const std::string& id) {
-    std::vector<std::string> args{"encode", id, "--db", db_path(), "--reader", kSlot};
+    std::vector<std::string> args{"encode",   id,    "--db",     db_path(),
+                                  "--reader", kSlot, "--region", region_name()};
     for (auto& a : hsm_args()) args.push_back(a);
     return cardctl(args);
   }
 
   nlohmann::json read_card(bool show_pii = false) {
-    std::vector<std::string> args{"read-card", "--reader", kSlot, "--json"};
+    std::vector<std::string> args{"read-card", "--reader", kSlot,
+                                  "--json",    "--region", region_name()};
     if (show_pii) args.push_back("--show-pii");
     auto r = cardctl(args);
     EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -106,6 +112,31 @@ TEST_F(EncodeThroughPcsc, ImportEncodeReadShowsExactlyTheApplication) {
   EXPECT_NE(items["holder.photo"].get<std::string>().find(" bytes, SHA-256 "), std::string::npos)
       << "the photo file was written and read back";
   EXPECT_EQ(read_card(true)["items"]["holder.ssn"], sensitive->id_number);
+}
+
+// The second region, added as data only: an SM4 card (SCP03 with SM4 keys)
+// personalized through pcscd with Tianjin's codes.
+class TianjinThroughPcsc : public EncodeThroughPcsc {
+ protected:
+  TianjinThroughPcsc() : EncodeThroughPcsc("tianjin") {}
+};
+
+TEST_F(TianjinThroughPcsc, ImportEncodeReadAnSm4Card) {
+  const auto ids = import_applications(1, {"张伟"});
+  insert_card("CAFE0001");
+  auto r = encode(ids[0]);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("ENCODED on chip 47905301CAFE0001"), std::string::npos) << r.out;
+  EXPECT_EQ(state(ids[0]), db::AppState::encoded);
+  const auto prepared = store()->prepared(ids[0]);
+  ASSERT_TRUE(prepared.ok() && prepared->has_value());
+  const auto card = read_card();
+  ASSERT_TRUE(card.is_object());
+  EXPECT_EQ(card["life_cycle"], "SECURED");
+  EXPECT_EQ(card["items"]["holder.name"], "张伟");
+  EXPECT_EQ(card["items"]["card.number"], (*prepared)->card_number);
+  EXPECT_EQ(card["items"]["card.identification_code"].get<std::string>().substr(0, 15),
+            "120000156330062");
 }
 
 TEST_F(EncodeThroughPcsc, APersonalizedCardRefusesASecondPersonalization) {

@@ -1,7 +1,8 @@
 // What an issuance test needs, set up the way an operator would: a database
 // with imported applications (cardctl gen + import), the issuer's keys in a
 // soft HSM (KMC from a ceremony with known components, application master
-// keys generated), a blank-card lot, and the profile.
+// keys generated), a blank-card lot, and the region's profile. A fixture
+// serves one region (Beijing unless a subclass names another).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -13,8 +14,10 @@
 
 #include "cardd/db/store.h"
 #include "cardd/personalization/card_profile.h"
+#include "cardd/server/region_profile.h"
 #include "child_process.h"
 #include "hex.h"
+#include "regions.h"
 #include "soft_hsm.h"
 
 namespace cardd::test {
@@ -25,12 +28,17 @@ inline constexpr const char* kTestKmc = "C0C1C2C3C4C5C6C7C8C9CACBCCCDCECF";
 
 class IssuanceFixture : public ::testing::Test {
  protected:
+  explicit IssuanceFixture(std::string region = "beijing") : region_name_(std::move(region)) {}
+
   void SetUp() override {
-    auto profile = personalization::load_card_profile(personalization::default_profile_path());
+    auto profile = server::load_region_profile(region());
     ASSERT_TRUE(profile.ok()) << profile.error().describe();
     profile_ = std::move(*profile);
     provision_keys();
   }
+
+  const region::Region& region() const { return shipped_region(region_name_); }
+  const std::string& region_name() const { return region_name_; }
 
   std::string db_path() const { return (dir_.path() / "cardd.db").string(); }
 
@@ -40,7 +48,7 @@ class IssuanceFixture : public ::testing::Test {
                                                const std::vector<std::string>& names = {}) {
     const std::string batch = (dir_.path() / "batch.jsonl").string();
     auto gen = cardctl({"gen", "--count", std::to_string(count), "--seed", "31", "--invalid-rate",
-                        "0", "--out", batch});
+                        "0", "--out", batch, "--region", region_name_});
     EXPECT_EQ(gen.exit_code, 0) << gen.err;
     std::ifstream in(batch);
     std::vector<std::string> ids, lines;
@@ -54,7 +62,7 @@ class IssuanceFixture : public ::testing::Test {
     std::ofstream out(batch, std::ios::trunc);
     for (const auto& l : lines) out << l << "\n";
     out.close();
-    auto imported = cardctl({"import", batch, "--db", db_path()});
+    auto imported = cardctl({"import", batch, "--db", db_path(), "--region", region_name_});
     EXPECT_EQ(imported.exit_code, 0) << imported.out << imported.err;
     return ids;
   }
@@ -95,6 +103,7 @@ class IssuanceFixture : public ::testing::Test {
                 .ok());
   }
 
+  std::string region_name_;
   TempDir dir_;
   personalization::CardProfile profile_;
 };

@@ -21,8 +21,8 @@ namespace {
 
 using personalization::EncodeError;
 
-std::string profile_text() {
-  std::ifstream in(personalization::default_profile_path());
+std::string profile_text(const region::Region& region) {
+  std::ifstream in(region.chip_profile());
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
@@ -36,6 +36,8 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 
 class IssuanceInProcess : public IssuanceFixture {
  protected:
+  using IssuanceFixture::IssuanceFixture;
+
   // A blank card of the vendor: keys diversified from the test KMC.
   std::unique_ptr<vcard::VirtualCard> blank_card(std::uint32_t serial,
                                                  vcard::Cipher cipher = vcard::Cipher::aes) {
@@ -67,7 +69,7 @@ class IssuanceInProcess : public IssuanceFixture {
   void use_profile(const std::string& text) {
     auto p = personalization::parse_card_profile(text, "variant.toml");
     ASSERT_TRUE(p.ok()) << p.error().describe();
-    profile_ = std::move(*p);
+    profile_ = server::with_region_issuer(std::move(*p), region());
     dir_ = TempDir();
     provision_keys();
   }
@@ -234,7 +236,7 @@ TEST_F(IssuanceInProcess, AnUnknownBankIsAPreparationErrorAndTheApplicationWaits
 }
 
 TEST_F(IssuanceInProcess, Scp02TripleDesProfileEncodes) {
-  std::string text = profile_text();
+  std::string text = profile_text(region());
   text = replace_all(text, "protocol = \"scp03\"", "protocol = \"scp02\"");
   text = replace_all(text, "option = 0x70", "option = 0x55");
   text = replace_all(text, "algorithm = \"aes128\"", "algorithm = \"3des-2key\"");
@@ -256,7 +258,7 @@ TEST_F(IssuanceInProcess, Scp02TripleDesProfileEncodes) {
 }
 
 TEST_F(IssuanceInProcess, Sm4ProfileEncodes) {
-  use_profile(replace_all(profile_text(), "algorithm = \"aes128\"", "algorithm = \"sm4\""));
+  use_profile(replace_all(profile_text(region()), "algorithm = \"aes128\"", "algorithm = \"sm4\""));
   add_lot("L", "CAFE0000", 10);
   const auto ids = import_applications(1);
   auto card = blank_card(0xCAFE0001, vcard::Cipher::sm4);

@@ -4,14 +4,21 @@
 
 #include "bureau_photo.h"
 #include "cardd/personalization/card_data.h"
+#include "regions.h"
 
 namespace cardd::personalization {
 namespace {
 
+// Beijing's chip layout with the issuer codes of its region.toml (what
+// server::with_region_issuer joins in production).
 CardProfile profile() {
-  auto p = load_card_profile(default_profile_path());
+  const auto& region = test::shipped_region();
+  auto p = load_card_profile(region.chip_profile().string());
   EXPECT_TRUE(p.ok());
-  return p.ok() ? *p : CardProfile{};
+  if (!p.ok()) return CardProfile{};
+  p->issuer.region_code = region.code;
+  p->issuer.vendor_code = region.vendor_code;
+  return *p;
 }
 
 HolderData holder(std::string name) {

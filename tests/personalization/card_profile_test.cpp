@@ -1,4 +1,4 @@
-// The card profile is data: the shipped profile loads, and a broken one is
+// The card profile is data: the shipped profiles load, and a broken one is
 // refused with every problem and its location.
 #include <gtest/gtest.h>
 
@@ -6,12 +6,13 @@
 #include <sstream>
 
 #include "cardd/personalization/card_profile.h"
+#include "regions.h"
 
 namespace cardd::personalization {
 namespace {
 
 std::string shipped_text() {
-  std::ifstream in(default_profile_path());
+  std::ifstream in(test::shipped_region().chip_profile());
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
@@ -25,7 +26,7 @@ std::string replaced(std::string text, const std::string& from, const std::strin
 }
 
 TEST(CardProfile, ShippedBeijingProfileLoads) {
-  auto p = load_card_profile(default_profile_path());
+  auto p = load_card_profile(test::shipped_region().chip_profile().string());
   ASSERT_TRUE(p.ok()) << p.error().describe();
   EXPECT_EQ(p->name, "beijing-gen3");
   ASSERT_EQ(p->applications.size(), 2u);
@@ -47,9 +48,27 @@ TEST(CardProfile, ShippedBeijingProfileLoads) {
   EXPECT_EQ(p->applications[1].files[0].records[0].elements[1].tag, 0x5F24u);
   EXPECT_EQ(p->secure_channel.protocol, ScpProtocol::scp03);
   EXPECT_EQ(p->secure_channel.security_level, 0x33);
-  ASSERT_NE(p->issuer.bank("ICBC"), nullptr);
-  EXPECT_EQ(p->issuer.bank("ICBC")->bin, "621226");
   EXPECT_EQ(p->issuer.card_number_digits(), 8u);
+  // Banks, region and vendor codes are the region's (region.toml), not the chip layout's.
+  EXPECT_TRUE(p->issuer.banks.empty());
+  EXPECT_TRUE(p->issuer.region_code.empty());
+}
+
+TEST(CardProfile, ShippedTianjinProfileUsesSm4) {
+  auto p = load_card_profile(test::shipped_region("tianjin").chip_profile().string());
+  ASSERT_TRUE(p.ok()) << p.error().describe();
+  EXPECT_EQ(p->name, "tianjin-gen3");
+  EXPECT_EQ(p->secure_channel.protocol, ScpProtocol::scp03);
+  EXPECT_EQ(p->secure_channel.algorithm, hsm::Algorithm::sm4);
+  EXPECT_EQ(p->block_size(), 16u);
+}
+
+TEST(CardProfile, RegionDataInTheChipProfileIsRefused) {
+  auto p = parse_card_profile(
+      replaced(shipped_text(), "[issuer]\n", "[issuer]\nvendor_code = \"51\"\n"), "old.toml");
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.error().message.find("issuer.vendor_code: unknown key"), std::string::npos)
+      << p.error().message;
 }
 
 TEST(CardProfile, EveryProblemIsReportedWithItsLocation) {
@@ -58,7 +77,7 @@ TEST(CardProfile, EveryProblemIsReportedWithItsLocation) {
                   "item = \"card.numbr\", encoding = \"an\", length = 9");
   text = replaced(text, "item = \"holder.ssn\", encoding = \"an\", length = 18",
                   "item = \"holder.ssn\", encoding = \"an\", length = 17");
-  text = replaced(text, "bin = \"621700\"", "bin = \"62A700\"");
+  text = replaced(text, "card_type = \"3\"", "card_type = \"33\"");
   text = replaced(text, "sfi = 6", "sfi = 5");
   text = replaced(text, "protocol = \"scp03\"", "protocol = \"scp04\"");
   auto p = parse_card_profile(text, "broken.toml");
@@ -72,7 +91,7 @@ TEST(CardProfile, EveryProblemIsReportedWithItsLocation) {
   EXPECT_NE(m.find("applications[0].files[1].records[0].length: \"holder.ssn\" takes exactly 18"),
             std::string::npos)
       << m;
-  EXPECT_NE(m.find("issuer.banks[1].bin: must be 6 to 8 digits"), std::string::npos) << m;
+  EXPECT_NE(m.find("issuer.card_type: must be 1 characters"), std::string::npos) << m;
   EXPECT_NE(m.find("applications[0].files[1].sfi: used twice"), std::string::npos) << m;
   EXPECT_NE(m.find("secure_channel.protocol: must be one of scp02, scp03"), std::string::npos) << m;
   EXPECT_NE(m.find("(line "), std::string::npos) << m;

@@ -17,6 +17,8 @@ using cardd::test::run_command;
 
 CarrierLetter letter() {
   CarrierLetter l;
+  l.title = "北京市社会保障卡（第三代）发卡通知函";
+  l.service_hotline = "12333";
   l.application_id = "BJ-1-00000001";
   l.holder_name = "阿里木·库尔班";
   l.address = "北京市顺义区李桥镇沮沟村13排32号";

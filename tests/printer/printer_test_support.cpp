@@ -12,12 +12,12 @@
 
 #include "cardd/common/base64.h"
 #include "cardd/testdata/generator.h"
+#include "regions.h"
+#include "test_places.h"
 
 namespace cardd::printer::test {
 
-std::string template_path() {
-  return std::string(CARDD_PRINTER_TEMPLATE_DIR) + "/beijing-gen3.toml";
-}
+std::string template_path() { return cardd::test::shipped_region().face_template().string(); }
 
 std::string template_text() {
   std::ifstream in(template_path(), std::ios::binary);
@@ -34,7 +34,7 @@ const FaceTemplate& shipped_template() {
 }
 
 FaceData generated_face(std::uint64_t index) {
-  static const testdata::Generator generator(testdata::GeneratorOptions{});
+  static const testdata::Generator generator(cardd::test::generator_options(1));
   const auto app = nlohmann::json::parse(generator.make(index).json);
   FaceData d;
   d.name = app.at("name").get<std::string>();

@@ -9,6 +9,8 @@
 
 #include "cardd/testdata/generator.h"
 #include "child_process.h"
+#include "regions.h"
+#include "test_places.h"
 
 namespace cardd::server {
 namespace {
@@ -19,7 +21,7 @@ class IntakeTest : public ::testing::Test {
     auto store = db::Store::open((dir_.path() / "cardd.db").string());
     ASSERT_TRUE(store.ok()) << store.error().describe();
     store_ = std::move(*store);
-    intake_ = std::make_unique<Intake>(*store_);
+    intake_ = std::make_unique<Intake>(*store_, cardd::test::validator_options());
   }
 
   std::vector<IntakeItem> ingest(const std::vector<std::string>& docs) {
@@ -41,7 +43,7 @@ class IntakeTest : public ::testing::Test {
 };
 
 TEST_F(IntakeTest, StoresValidAndRejectsInvalidWithoutStoppingTheBatch) {
-  const testdata::Generator gen(testdata::GeneratorOptions{5, 0.3, true, "IN"});
+  const testdata::Generator gen(cardd::test::generator_options(5, 0.3, true, "IN"));
   std::vector<std::string> docs;
   std::int64_t expected_valid = 0;
   for (std::uint64_t i = 0; i < 120; ++i) {
@@ -63,7 +65,7 @@ TEST_F(IntakeTest, StoresValidAndRejectsInvalidWithoutStoppingTheBatch) {
 }
 
 TEST_F(IntakeTest, ReingestingIsANoOpAndChangedContentIsAConflict) {
-  const testdata::Generator gen(testdata::GeneratorOptions{6, 0.0, false, "RE"});
+  const testdata::Generator gen(cardd::test::generator_options(6, 0.0, false, "RE"));
   std::vector<std::string> docs{gen.make(0).json, gen.make(1).json};
   ingest(docs);
   const auto again = summarize(ingest(docs));
@@ -80,7 +82,7 @@ TEST_F(IntakeTest, ReingestingIsANoOpAndChangedContentIsAConflict) {
 }
 
 TEST_F(IntakeTest, StoredDataMatchesTheApplication) {
-  const testdata::Generator gen(testdata::GeneratorOptions{7, 0.0, false, "SD"});
+  const testdata::Generator gen(cardd::test::generator_options(7, 0.0, false, "SD"));
   const auto app = gen.make(3);
   ingest({app.json});
   const auto source = nlohmann::json::parse(app.json);
@@ -108,7 +110,7 @@ TEST_F(IntakeTest, LogsCarryNoIdNumbersOrPhoneNumbers) {
   logger->set_level(spdlog::level::trace);
   spdlog::set_default_logger(logger);
 
-  const testdata::Generator gen(testdata::GeneratorOptions{8, 0.5, true, "PII"});
+  const testdata::Generator gen(cardd::test::generator_options(8, 0.5, true, "PII"));
   std::vector<std::string> docs;
   for (std::uint64_t i = 0; i < 80; ++i) docs.push_back(gen.make(i).json);
   ingest(docs);
@@ -137,7 +139,7 @@ namespace cardd::server {
 namespace {
 
 TEST_F(IntakeTest, PipelineStoresEveryBatchInOrderWithItsTags) {
-  const testdata::Generator gen(testdata::GeneratorOptions{12, 0.2, true, "PL"});
+  const testdata::Generator gen(cardd::test::generator_options(12, 0.2, true, "PL"));
   IntakePipeline pipeline(*intake_, IntakeSource{"file:p.jsonl", "tester", std::nullopt, ""});
   std::vector<std::string> expected_ids;
   std::vector<IntakePipeline::Stored> stored;
@@ -175,12 +177,12 @@ TEST_F(IntakeTest, PipelineStoresEveryBatchInOrderWithItsTags) {
 }
 
 TEST_F(IntakeTest, ParallelValidationGivesTheSameOutcomesAsOneThread) {
-  const testdata::Generator gen(testdata::GeneratorOptions{13, 0.3, true, "PV"});
+  const testdata::Generator gen(cardd::test::generator_options(13, 0.3, true, "PV"));
   std::vector<std::string> docs;
   for (std::uint64_t i = 0; i < 100; ++i) docs.push_back(gen.make(i).json);
   const std::vector<std::string_view> views(docs.begin(), docs.end());
-  Intake single(*store_, {}, 1);
-  Intake many(*store_, {}, 4);
+  Intake single(*store_, cardd::test::validator_options(), 1);
+  Intake many(*store_, cardd::test::validator_options(), 4);
   const PreparedBatch a = single.prepare(views, "x");
   const PreparedBatch b = many.prepare(views, "x");
   ASSERT_EQ(a.items.size(), b.items.size());

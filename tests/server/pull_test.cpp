@@ -5,6 +5,8 @@
 #include "bureau_sim_process.h"
 #include "cardd/testdata/generator.h"
 #include "child_process.h"
+#include "regions.h"
+#include "test_places.h"
 
 namespace cardd::server {
 namespace {
@@ -29,7 +31,7 @@ class PullTest : public ::testing::Test {
 
   PullResult pull(const BureauClient& bureau, std::int64_t max_pages = 0, int limit = 25) {
     auto store = open_store();
-    Intake intake(*store);
+    Intake intake(*store, cardd::test::validator_options());
     PullOptions options;
     options.page_limit = limit;
     options.max_pages = max_pages;
@@ -86,7 +88,7 @@ TEST_F(PullTest, ResumesAfterACrashBetweenPagesWithoutGapsOrDuplicates) {
   EXPECT_EQ(stored(), 130);
 
   // Every generated application is there, exactly once.
-  const testdata::Generator gen(testdata::GeneratorOptions{3, 0.2, false, "BJ"});
+  const testdata::Generator gen(cardd::test::generator_options(3, 0.2, false, "BJ"));
   auto store = open_store();
   for (std::uint64_t i = 0; i < 130; ++i)
     EXPECT_TRUE(store->status(gen.make(i).application_id).ok()) << i;

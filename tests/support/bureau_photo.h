@@ -7,12 +7,13 @@
 
 #include "cardd/common/base64.h"
 #include "cardd/testdata/generator.h"
+#include "test_places.h"
 
 namespace cardd::test {
 
 inline const std::string& bureau_photo() {
   static const std::string photo = [] {
-    const testdata::Generator gen(testdata::GeneratorOptions{});
+    const testdata::Generator gen(cardd::test::generator_options(1));
     const auto j = nlohmann::json::parse(gen.make(0).json);
     return *base64_decode(j["photo"].get<std::string>());
   }();

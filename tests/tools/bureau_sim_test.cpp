@@ -20,6 +20,7 @@
 #include "cardd/testdata/generator.h"
 #include "child_process.h"
 #include "sim_handlers.h"
+#include "test_places.h"
 
 namespace {
 
@@ -113,12 +114,13 @@ BureauOptions small_bureau(std::uint64_t count = 12) {
   options.count = count;
   options.seed = 42;
   options.max_limit = 5;
+  options.places = cardd::test::region_places();
   return options;
 }
 
 TEST(BureauSimHandler, PagesServeGeneratedApplicationsVerbatim) {
   Bureau bureau(small_bureau());
-  cardd::testdata::Generator generator(cardd::testdata::GeneratorOptions{42, 0.0, false});
+  cardd::testdata::Generator generator(cardd::test::generator_options(42, 0.0, false));
   const Response page = bureau.handle_request(
       make_request(http::verb::get, "/v1/approved-applications?after=c3&limit=2"));
   ASSERT_EQ(page.result(), http::status::ok);
@@ -331,7 +333,7 @@ TEST(BureauSimProcess, PagingReturnsEveryApplicationOnceInOrder) {
   SimProcess sim(sim_args(5));
   ASSERT_NE(sim.port(), 0);
   HttpClient client(sim.port());
-  cardd::testdata::Generator generator(cardd::testdata::GeneratorOptions{5, 0.0, false});
+  cardd::testdata::Generator generator(cardd::test::generator_options(5, 0.0, false));
 
   std::string cursor;
   std::vector<nlohmann::json> seen;

@@ -9,6 +9,7 @@
 #include "bureau_sim_process.h"
 #include "cardd/testdata/generator.h"
 #include "child_process.h"
+#include "test_places.h"
 
 namespace cardd {
 namespace {
@@ -32,7 +33,7 @@ class CardctlTest : public ::testing::Test {
         cardctl({"gen", "--count", std::to_string(count), "--seed", std::to_string(seed), "--out",
                  file(name), "--invalid-rate", std::to_string(invalid)});
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    const testdata::Generator gen(testdata::GeneratorOptions{seed, invalid, true, "BJ"});
+    const testdata::Generator gen(cardd::test::generator_options(seed, invalid, true, "BJ"));
     std::vector<testdata::GeneratedApplication> apps;
     for (int i = 0; i < count; ++i) apps.push_back(gen.make(static_cast<std::uint64_t>(i)));
     return apps;

@@ -2,6 +2,7 @@
 // application breaks exactly the one rule it claims to break. The checks here
 // are an independent reading of spec/application.md, not the validator's code.
 #include "cardd/testdata/generator.h"
+#include "test_places.h"
 
 #include <gtest/gtest.h>
 
@@ -267,8 +268,8 @@ std::set<std::string> problems(const json& app) {
 class GeneratorTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    valid_ = std::make_unique<Generator>(GeneratorOptions{7, 0.0, false, "BJ"});
-    invalid_ = std::make_unique<Generator>(GeneratorOptions{7, 1.0, true, "BJ"});
+    valid_ = std::make_unique<Generator>(cardd::test::generator_options(7, 0.0, false, "BJ"));
+    invalid_ = std::make_unique<Generator>(cardd::test::generator_options(7, 1.0, true, "BJ"));
   }
   static void TearDownTestSuite() {
     valid_.reset();
@@ -297,8 +298,8 @@ std::unique_ptr<Generator> GeneratorTest::invalid_;
 std::vector<json> GeneratorTest::valid_apps_;
 
 TEST_F(GeneratorTest, SameSeedAndIndexGiveIdenticalBytes) {
-  const Generator again(GeneratorOptions{7, 0.0, false, "BJ"});
-  const Generator other_seed(GeneratorOptions{8, 0.0, false, "BJ"});
+  const Generator again(cardd::test::generator_options(7, 0.0, false, "BJ"));
+  const Generator other_seed(cardd::test::generator_options(8, 0.0, false, "BJ"));
   for (std::uint64_t i = 0; i < 50; ++i) {
     const GeneratedApplication a = valid_->make(i);
     EXPECT_EQ(a.json, valid_->make(i).json);
@@ -309,7 +310,7 @@ TEST_F(GeneratorTest, SameSeedAndIndexGiveIdenticalBytes) {
 }
 
 TEST_F(GeneratorTest, InvalidOnesAreDeterministicToo) {
-  const Generator again(GeneratorOptions{7, 1.0, true, "BJ"});
+  const Generator again(cardd::test::generator_options(7, 1.0, true, "BJ"));
   for (std::uint64_t i = 0; i < 40; ++i) {
     const GeneratedApplication a = invalid_->make(i);
     const GeneratedApplication b = again.make(i);
@@ -331,7 +332,7 @@ TEST_F(GeneratorTest, MakeIsSafeFromSeveralThreads) {
 
 TEST_F(GeneratorTest, ApplicationIdsFollowPrefixSeedIndex) {
   EXPECT_EQ(valid_->make(42).application_id, "BJ-7-00000042");
-  const Generator custom(GeneratorOptions{123, 0.0, false, "TEST_x"});
+  const Generator custom(cardd::test::generator_options(123, 0.0, false, "TEST_x"));
   const GeneratedApplication app = custom.make(5);
   EXPECT_EQ(app.application_id, "TEST_x-123-00000005");
   EXPECT_EQ(json::parse(app.json).at("application_id"), "TEST_x-123-00000005");
@@ -430,12 +431,12 @@ TEST_F(GeneratorTest, NamesIncludeMinorityAndRareCharacters) {
 }
 
 TEST_F(GeneratorTest, ZeroInvalidRateNeverClaimsAnError) {
-  const Generator generator(GeneratorOptions{99, 0.0, true, "BJ"});
+  const Generator generator(cardd::test::generator_options(99, 0.0, true, "BJ"));
   for (std::uint64_t i = 0; i < 300; ++i) EXPECT_TRUE(generator.make(i).expected_error.empty());
 }
 
 TEST_F(GeneratorTest, ValidContentDoesNotDependOnInvalidRate) {
-  const Generator mixed(GeneratorOptions{7, 0.3, true, "BJ"});
+  const Generator mixed(cardd::test::generator_options(7, 0.3, true, "BJ"));
   int compared = 0;
   for (std::uint64_t i = 0; i < 100; ++i) {
     const GeneratedApplication app = mixed.make(i);
@@ -481,7 +482,7 @@ TEST_F(GeneratorTest, EachInvalidApplicationBreaksExactlyItsRule) {
 }
 
 TEST_F(GeneratorTest, WithoutMalformedEveryLineIsJson) {
-  const Generator generator(GeneratorOptions{5, 1.0, false, "BJ"});
+  const Generator generator(cardd::test::generator_options(5, 1.0, false, "BJ"));
   for (std::uint64_t i = 0; i < 200; ++i) {
     const GeneratedApplication app = generator.make(i);
     EXPECT_NE(app.expected_error, "json.malformed");

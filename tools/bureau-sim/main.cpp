@@ -1,4 +1,4 @@
-// bureau-sim: a stand-in for the Beijing HRSS bureau's API on localhost.
+// bureau-sim: a stand-in for a region's HRSS bureau API on localhost.
 // Prints "listening on ADDRESS:PORT" once it accepts connections; stops
 // cleanly on SIGTERM or SIGINT. See sim_handlers.h for the API.
 #include <pthread.h>
@@ -10,6 +10,8 @@
 #include <iostream>
 
 #include "cardd/common/logging.h"
+#include "cardd/region/search_path.h"
+#include "cardd/testdata/region_places.h"
 #include "sim_handlers.h"
 #include "sim_server.h"
 
@@ -22,7 +24,15 @@ int main(int argc, char** argv) {
   long long hang_ms = 5000;
   std::string log_level = "info";
 
-  CLI::App app{"Simulator of the Beijing HRSS bureau API (approved applications, status pushes)"};
+  std::string region_name{cardd::region::kDefaultRegion};
+  std::vector<std::string> profile_dirs;
+
+  CLI::App app{"Simulator of a region's HRSS bureau API (approved applications, status pushes)"};
+  app.add_option("--region", region_name, "region whose applications are served")
+      ->capture_default_str();
+  app.add_option("--profile-dir", profile_dirs,
+                 "folder of region profiles searched first (then $CARDD_PROFILE_PATH, then "
+                 "<bin>/../share/cardd/profiles)");
   app.add_option("--port", server.port, "TCP port; 0 picks a free one")->default_val(0);
   app.add_option("--bind", server.bind, "address to listen on")->default_val("127.0.0.1");
   app.add_option("--count", bureau.count, "applications 0..N-1 are approved")->default_val(100);
@@ -47,6 +57,17 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   cardd::configure_logging(log_level);
+  auto region = cardd::region::SearchPath::standard(profile_dirs).find(region_name);
+  if (!region) {
+    std::cerr << "bureau-sim: " << region.error().describe() << "\n";
+    return 2;
+  }
+  auto places = cardd::testdata::load_region_places(*region);
+  if (!places) {
+    std::cerr << "bureau-sim: " << places.error().describe() << "\n";
+    return 2;
+  }
+  bureau.places = std::make_shared<const cardd::testdata::RegionPlaces>(std::move(*places));
   server.hang = std::chrono::milliseconds(hang_ms);
 
   // Every thread started from here on inherits the blocked mask, so the

@@ -147,7 +147,8 @@ Response error_response(http::status status, std::string_view code, std::string_
 
 Bureau::Bureau(const BureauOptions& options)
     : options_(options),
-      generator_(testdata::GeneratorOptions{options.seed, options.invalid_rate, false}) {
+      generator_(testdata::GeneratorOptions{options.seed, options.invalid_rate, false, "",
+                                            options.places}) {
   options_.max_limit = std::max<std::uint64_t>(options_.max_limit, 1);
 }
 

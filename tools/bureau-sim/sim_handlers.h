@@ -30,6 +30,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -48,6 +49,8 @@ struct BureauOptions {
   std::uint64_t seed = 1;
   double invalid_rate = 0.0;      // passed to the generator
   std::uint64_t max_limit = 500;  // largest page size served
+  // The region whose applications are served (required).
+  std::shared_ptr<const testdata::RegionPlaces> places;
 };
 
 // The simulated bureau: approved applications (generated on demand, nothing

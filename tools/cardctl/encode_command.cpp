@@ -16,9 +16,11 @@
 #include "cardd/common/sha256.h"
 #include "cardd/personalization/card_reader.h"
 #include "cardd/server/issuance.h"
+#include "cardd/server/region_profile.h"
 #include "cli_support.h"
 #include "commands.h"
 #include "hsm_options.h"
+#include "region_options.h"
 
 namespace cardd::cardctl {
 namespace {
@@ -28,12 +30,16 @@ struct EncodeArgs {
   std::string id;
   std::string db;
   std::string reader;
-  std::string profile = personalization::default_profile_path();
+  std::string profile;  // the region's chip.toml unless given
+  RegionOptions region;
   int wait_ms = 0;
 };
 
-std::optional<personalization::CardProfile> load_profile(const std::string& path) {
-  auto profile = personalization::load_card_profile(path);
+std::optional<personalization::CardProfile> load_profile(const RegionOptions& options,
+                                                         const std::string& path) {
+  const auto region = options.load();
+  if (!region) return std::nullopt;
+  auto profile = server::load_region_profile(*region, path);
   if (!profile) {
     std::cerr << "cardctl: " << profile.error().describe() << "\n";
     return std::nullopt;
@@ -57,7 +63,7 @@ std::unique_ptr<card::Reader> open_reader(const std::string& pattern, int wait_m
 }
 
 int run_encode(const EncodeArgs& args) {
-  auto profile = load_profile(args.profile);
+  auto profile = load_profile(args.region, args.profile);
   if (!profile) return 2;
   auto store = open_store(args.db);
   if (!store) return 1;
@@ -80,7 +86,8 @@ int run_encode(const EncodeArgs& args) {
 
 struct ReadArgs {
   std::string reader;
-  std::string profile = personalization::default_profile_path();
+  std::string profile;
+  RegionOptions region;
   bool json = false;
   bool show_pii = false;
 };
@@ -101,7 +108,7 @@ std::string shown(const std::string& item, const std::string& value, bool show_p
 }
 
 int run_read(const ReadArgs& args) {
-  auto profile = load_profile(args.profile);
+  auto profile = load_profile(args.region, args.profile);
   if (!profile) return 2;
   auto reader = open_reader(args.reader, 0);
   if (!reader) return 1;
@@ -144,7 +151,8 @@ void add_encode_command(CLI::App& app, int& exit_code) {
   cmd->add_option("application_id", args->id, "the bureau's application id")->required();
   cmd->add_option("--db", args->db, "SQLite database file")->required();
   cmd->add_option("--reader", args->reader, "PC/SC reader name (or part of it)")->required();
-  cmd->add_option("--profile", args->profile, "card profile (TOML)");
+  cmd->add_option("--profile", args->profile, "card profile (TOML) instead of the region's");
+  args->region.add_to(*cmd);
   cmd->add_option("--wait-ms", args->wait_ms, "wait this long for a card in the reader");
   args->hsm.add_to(*cmd);
   cmd->callback([args, &exit_code] { exit_code = run_encode(*args); });
@@ -152,7 +160,8 @@ void add_encode_command(CLI::App& app, int& exit_code) {
   auto read = std::make_shared<ReadArgs>();
   auto* r = app.add_subcommand("read-card", "Read a card through its public commands");
   r->add_option("--reader", read->reader, "PC/SC reader name (or part of it)")->required();
-  r->add_option("--profile", read->profile, "card profile (TOML)");
+  r->add_option("--profile", read->profile, "card profile (TOML) instead of the region's");
+  read->region.add_to(*r);
   r->add_flag("--json", read->json, "machine-readable output");
   r->add_flag("--show-pii", read->show_pii, "show the social security number and PAN in full");
   r->callback([read, &exit_code] { exit_code = run_read(*read); });

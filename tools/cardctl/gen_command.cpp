@@ -9,6 +9,7 @@
 
 #include "cardd/testdata/generator.h"
 #include "commands.h"
+#include "region_options.h"
 
 namespace cardd::cardctl {
 namespace {
@@ -19,10 +20,18 @@ struct GenOptions {
   std::string out;
   double invalid_rate = 0.0;
   bool no_malformed = false;
-  std::string prefix = "BJ";
+  std::string prefix;  // the region's id_prefix unless given
+  RegionOptions region;
 };
 
 int run_gen(const GenOptions& opts) {
+  const auto region = opts.region.load();
+  if (!region) return 2;
+  auto places = testdata::load_region_places(*region);
+  if (!places) {
+    std::cerr << "cardctl gen: " << places.error().describe() << "\n";
+    return 2;
+  }
   std::ofstream file(opts.out, std::ios::binary | std::ios::trunc);
   if (!file) {
     std::cerr << "cardctl gen: cannot open " << opts.out << " for writing: " << std::strerror(errno)
@@ -34,6 +43,7 @@ int run_gen(const GenOptions& opts) {
   options.invalid_rate = opts.invalid_rate;
   options.include_malformed = !opts.no_malformed;
   options.id_prefix = opts.prefix;
+  options.places = std::make_shared<const testdata::RegionPlaces>(std::move(*places));
   const testdata::Generator generator(options);
 
   std::uint64_t invalid = 0;
@@ -74,7 +84,9 @@ void add_gen_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   gen->add_flag("--no-malformed", opts->no_malformed,
                 "invalid applications are still JSON (no truncated lines)");
-  gen->add_option("--prefix", opts->prefix, "application id prefix: <prefix>-<seed>-<index>")
+  opts->region.add_to(*gen);
+  gen->add_option("--prefix", opts->prefix,
+                  "application id prefix: <prefix>-<seed>-<index> (default: the region's)")
       ->check([](const std::string& value) -> std::string {
         for (const char c : value) {
           const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
@@ -82,8 +94,7 @@ void add_gen_command(CLI::App& app, int& exit_code) {
           if (!ok) return "prefix may contain only A-Z a-z 0-9 _ -";
         }
         return value.empty() ? "prefix must not be empty" : "";
-      })
-      ->capture_default_str();
+      });
   gen->callback([opts, &exit_code] { exit_code = run_gen(*opts); });
 }
 

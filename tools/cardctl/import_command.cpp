@@ -7,6 +7,7 @@
 #include "cardd/server/intake.h"
 #include "cli_support.h"
 #include "commands.h"
+#include "region_options.h"
 
 namespace cardd::cardctl {
 namespace {
@@ -15,6 +16,7 @@ struct ImportArgs {
   std::string file;
   std::string db;
   std::size_t batch = 256;
+  RegionOptions region;
 };
 
 void report(const server::IntakePipeline::Stored& stored, server::IntakeSummary& summary) {
@@ -33,12 +35,16 @@ void report(const server::IntakePipeline::Stored& stored, server::IntakeSummary&
 int run_import(const ImportArgs& args) {
   auto reader = JsonlReader::open(args.file);
   if (!reader) return 2;
+  const auto region = args.region.load();
+  if (!region) return 2;
   auto store = open_store(args.db);
   if (!store) return 1;
-  server::Intake intake(*store);
-  server::IntakePipeline pipeline(intake,
-                                  {"file:" + std::filesystem::path(args.file).filename().string(),
-                                   local_actor("cardctl import"), std::nullopt, ""});
+  intake::ValidatorOptions rules;
+  rules.region = region->rules;
+  server::Intake intake(*store, rules);
+  server::IntakePipeline pipeline(
+      intake, {"file:" + std::filesystem::path(args.file).filename().string(), local_actor("cardctl import"),
+               std::nullopt, ""});
   server::IntakeSummary summary;
   ProgressBar progress("import");
 
@@ -88,6 +94,7 @@ void add_import_command(CLI::App& app, int& exit_code) {
       app.add_subcommand("import", "Validate and store applications from a JSON Lines file");
   cmd->add_option("file", args->file, "JSON Lines file")->required();
   cmd->add_option("--db", args->db, "SQLite database file")->required();
+  args->region.add_to(*cmd);
   cmd->add_option("--batch", args->batch, "applications per transaction")
       ->check(CLI::Range(1, 10000));
   cmd->callback([args, &exit_code] { exit_code = run_import(*args); });

@@ -7,6 +7,7 @@
 #include "cardd/server/puller.h"
 #include "cli_support.h"
 #include "commands.h"
+#include "region_options.h"
 
 namespace cardd::cardctl {
 namespace {
@@ -18,6 +19,7 @@ struct PullArgs {
   std::int64_t max_pages = 0;
   int timeout_ms = 10000;
   int attempts = 5;
+  RegionOptions region;
 };
 
 int run_pull(const PullArgs& args) {
@@ -28,9 +30,13 @@ int run_pull(const PullArgs& args) {
     std::cerr << "cardctl: " << client.error().describe() << "\n";
     return 2;
   }
+  const auto region = args.region.load();
+  if (!region) return 2;
   auto store = open_store(args.db);
   if (!store) return 1;
-  server::Intake intake(*store);
+  intake::ValidatorOptions rules;
+  rules.region = region->rules;
+  server::Intake intake(*store, rules);
   server::PullOptions options;
   options.page_limit = args.limit;
   options.max_pages = args.max_pages;
@@ -56,6 +62,7 @@ void add_pull_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--bureau", args->bureau, "bureau base URL, e.g. http://127.0.0.1:8700")
       ->required();
   cmd->add_option("--db", args->db, "SQLite database file")->required();
+  args->region.add_to(*cmd);
   cmd->add_option("--limit", args->limit, "applications per page")->check(CLI::Range(1, 1000));
   cmd->add_option("--max-pages", args->max_pages,
                   "stop after this many pages (0: until caught up)");

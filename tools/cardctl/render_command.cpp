@@ -26,6 +26,7 @@
 #include "cardd/server/print_station.h"
 #include "cli_support.h"
 #include "commands.h"
+#include "region_options.h"
 
 namespace cardd::cardctl {
 namespace {
@@ -36,8 +37,13 @@ struct RenderArgs {
   std::string id;
   std::string db;
   std::string out;
-  std::string face_template = std::string(CARDD_PRINTER_TEMPLATE_DIR) + "/beijing-gen3.toml";
+  std::string face_template;  // the region's face.toml unless given
+  RegionOptions region;
 };
+
+std::string template_of(const region::Region& region, const std::string& given) {
+  return given.empty() ? region.face_template().string() : given;
+}
 
 // Written to a temporary name, then renamed: a reader never sees half a file.
 bool write_file(const fs::path& path, const std::string& bytes) {
@@ -62,15 +68,17 @@ int fail(const Error& e, const std::string& what) {
 }
 
 int run_render(const RenderArgs& args) {
+  const auto region = args.region.load();
+  if (!region) return 2;
   auto store = open_store(args.db);
   if (!store) return 1;
-  auto documents = server::card_documents(*store, args.id);
+  auto documents = server::card_documents(*store, args.id, *region);
   if (!documents) return fail(documents.error(), args.id);
   const printer::FaceData& face = documents->face;
   const printer::CarrierLetter& letter = documents->letter;
   const printer::MailingLabel& label = documents->label;
 
-  auto tpl = printer::load_face_template(args.face_template);
+  auto tpl = printer::load_face_template(template_of(*region, args.face_template));
   if (!tpl) return fail(tpl.error(), "face template");
   auto faces = printer::FaceRenderer::create(std::move(*tpl));
   if (!faces) return fail(faces.error(), "face renderer");
@@ -112,7 +120,8 @@ struct PrintArgs {
   std::string id;
   std::string db;
   std::string printer;
-  std::string face_template = std::string(CARDD_PRINTER_TEMPLATE_DIR) + "/beijing-gen3.toml";
+  std::string face_template;
+  RegionOptions region;
   int attempts = 8;
   int backoff_ms = 500;
 };
@@ -128,6 +137,8 @@ std::string describe(const server::PrintResult& r) {
 }
 
 int run_print(const PrintArgs& args) {
+  const auto region = args.region.load();
+  if (!region) return 2;
   auto store = open_store(args.db);
   if (!store) return 1;
   auto printer = printer::open_printer(args.printer);
@@ -136,7 +147,7 @@ int run_print(const PrintArgs& args) {
     const int rc = fail(printer.error(), args.printer);
     return printer.error().code == printer::PrinterError::config_invalid ? 2 : rc;
   }
-  auto tpl = printer::load_face_template(args.face_template);
+  auto tpl = printer::load_face_template(template_of(*region, args.face_template));
   if (!tpl) return fail(tpl.error(), "face template");
   auto faces = printer::FaceRenderer::create(std::move(*tpl));
   if (!faces) return fail(faces.error(), "face renderer");
@@ -144,11 +155,13 @@ int run_print(const PrintArgs& args) {
   retry.max_attempts = args.attempts;
   retry.initial_backoff = std::chrono::milliseconds(args.backoff_ms);
   retry.on_retry = [](int attempt, const Error& e, std::chrono::milliseconds pause) {
-    std::cout << fmt::format("  attempt {} failed ({}), retrying in {} ms", attempt, e.describe(),
-                             pause.count())
+    std::cout << fmt::format("  the printer did not take attempt {} ({}); nothing lost, trying "
+                             "again in {} ms",
+                             attempt, e.describe(), pause.count())
               << std::endl;
   };
-  server::PrintStation station(*store, **printer, *faces, retry, local_actor("cardctl print"));
+  server::PrintStation station(*store, **printer, *faces, *region, retry,
+                              local_actor("cardctl print"));
   auto printed = station.print(args.id);
   if (!printed) {
     auto status = store->status(args.id);
@@ -174,8 +187,9 @@ void add_render_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--db", args->db, "SQLite database file")->required();
   cmd->add_option("--out", args->out, "directory for front.png, back.png, carrier.pdf, label.pdf")
       ->required();
-  cmd->add_option("--template", args->face_template, "card face template (TOML)")
-      ->capture_default_str();
+  cmd->add_option("--template", args->face_template,
+                  "card face template (TOML) instead of the region's");
+  args->region.add_to(*cmd);
   cmd->callback([args, &exit_code] { exit_code = run_render(*args); });
 
   auto print = std::make_shared<PrintArgs>();
@@ -184,8 +198,9 @@ void add_render_command(CLI::App& app, int& exit_code) {
   p->add_option("--db", print->db, "SQLite database file")->required();
   p->add_option("--printer", print->printer, "ipp://host:port/path or dir:///absolute/path")
       ->required();
-  p->add_option("--template", print->face_template, "card face template (TOML)")
-      ->capture_default_str();
+  p->add_option("--template", print->face_template,
+                "card face template (TOML) instead of the region's");
+  print->region.add_to(*p);
   p->add_option("--attempts", print->attempts, "attempts before giving up (stays PRINTING)")
       ->capture_default_str();
   p->add_option("--backoff-ms", print->backoff_ms, "first pause between attempts")

@@ -5,6 +5,7 @@
 #include "cardd/intake/validator.h"
 #include "cli_support.h"
 #include "commands.h"
+#include "region_options.h"
 
 namespace cardd::cardctl {
 namespace {
@@ -12,12 +13,17 @@ namespace {
 struct ValidateArgs {
   std::string file;
   bool json = false;
+  RegionOptions region;
 };
 
 int run_validate(const ValidateArgs& args) {
   auto reader = JsonlReader::open(args.file);
   if (!reader) return 2;
-  intake::ApplicationValidator validator;
+  const auto region = args.region.load();
+  if (!region) return 2;
+  intake::ValidatorOptions rules;
+  rules.region = region->rules;
+  intake::ApplicationValidator validator(rules);
   std::int64_t valid = 0, invalid = 0;
   std::string line;
   while (reader->next(line)) {
@@ -60,6 +66,7 @@ void add_validate_command(CLI::App& app, int& exit_code) {
       "validate", "Validate applications (one JSON object per line) without storing them");
   cmd->add_option("file", args->file, "JSON Lines file")->required();
   cmd->add_flag("--json", args->json, "one JSON result per application");
+  args->region.add_to(*cmd);
   cmd->callback([args, &exit_code] { exit_code = run_validate(*args); });
 }
 

@@ -11,13 +11,13 @@
 namespace cardd::testdata {
 namespace {
 
-std::string random_time_2026(Prng& rng) {
-  // Before 2026-11-01, so never in the future; office-ish hours in Beijing.
+std::string random_time_2026(Prng& rng, const std::string& utc_offset) {
+  // Before 2026-11-01, so never in the future; office-ish local hours.
   Date day = random_date(rng, 2026, 2026);
   while (day.month > 10) day = random_date(rng, 2026, 2026);
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02d+08:00", iso_date(day).c_str(), rng.range(7, 22),
-                rng.range(0, 59), rng.range(0, 59));
+  std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02d%s", iso_date(day).c_str(), rng.range(7, 22),
+                rng.range(0, 59), rng.range(0, 59), utc_offset.c_str());
   return buf;
 }
 
@@ -31,17 +31,28 @@ const std::string& pick_image(Prng& rng, const std::vector<std::string>& images)
   return images[static_cast<std::size_t>(rng.below(images.size()))];
 }
 
+// The first channel whose cumulative share covers `roll` (the last catches rounding).
+const ChannelShare& pick_channel(const RegionPlaces& places, double roll) {
+  double cumulative = 0;
+  for (const auto& c : places.channels) {
+    cumulative += c.share;
+    if (roll < cumulative) return c;
+  }
+  return places.channels.back();
+}
+
 }  // namespace
 
-Application make_valid_application(Prng& rng, const ImagePool& pool, std::string application_id) {
+Application make_valid_application(Prng& rng, const RegionPlaces& places, const ImagePool& pool,
+                                   std::string application_id) {
   Application app;
   app.application_id = std::move(application_id);
 
-  const double channel_roll = rng.unit();
-  app.channel = channel_roll < 0.30 ? "website" : channel_roll < 0.75 ? "jingtong" : "minsheng";
-  app.collection = app.channel == "jingtong" && rng.chance(0.4) ? "branch" : "mail";
+  const ChannelShare& channel = pick_channel(places, rng.unit());
+  app.channel = channel.channel;
+  app.collection = channel.branch && rng.chance(0.4) ? "branch" : "mail";
   app.include_recipient = app.collection == "mail";
-  app.submitted_at = random_time_2026(rng);
+  app.submitted_at = random_time_2026(rng, places.utc_offset);
 
   const bool male = rng.chance(0.48);
   PersonName name = make_person_name(rng, !male);
@@ -50,7 +61,7 @@ Application make_valid_application(Prng& rng, const ImagePool& pool, std::string
   app.ethnicity = name.ethnicity;
 
   const Date birth = random_date(rng, 1940, 1966);
-  const IdNumber id = make_id_number(rng, birth, male);
+  const IdNumber id = make_id_number(rng, places, birth, male);
   app.id_type = "resident_id";
   app.id_number = id.text;
   app.gender = male ? "male" : "female";
@@ -67,14 +78,15 @@ Application make_valid_application(Prng& rng, const ImagePool& pool, std::string
 
   app.nationality = "CHN";
   app.occupation = "retired";
-  const auto districts = beijing_districts();
-  const District& home = rng.pick(districts);
-  app.residence_district = std::string(home.code);
-  app.residence_address = make_address(rng, home);
+  const std::span<const PlaceDistrict> districts(places.districts);
+  const PlaceDistrict& home = rng.pick(districts);
+  app.residence_district = home.code;
+  app.residence_address = make_address(rng, places, home);
   app.mobile = make_mobile(rng);
 
-  const std::string_view bank = rng.pick(bank_codes());
-  const District& branch_district = rng.chance(0.8) ? home : rng.pick(districts);
+  const std::span<const std::string> banks(places.banks);
+  const std::string_view bank = rng.pick(banks);
+  const PlaceDistrict& branch_district = rng.chance(0.8) ? home : rng.pick(districts);
   app.pension_bank = std::string(bank);
   app.pension_branch = make_branch(rng, bank, branch_district.code);
   app.first_application = rng.chance(0.95);
@@ -82,7 +94,7 @@ Application make_valid_application(Prng& rng, const ImagePool& pool, std::string
   app.issuing_branch = app.pension_branch;
   if (!app.first_application && rng.chance(0.5)) {
     // A replacement card may move to another bank near home.
-    const std::string_view other = rng.pick(bank_codes());
+    const std::string_view other = rng.pick(banks);
     app.issuing_bank = std::string(other);
     app.issuing_branch = make_branch(rng, other, home.code);
   }
@@ -92,11 +104,11 @@ Application make_valid_application(Prng& rng, const ImagePool& pool, std::string
   const bool to_child = name.kind == NameKind::han && rng.chance(0.25);
   r.name = to_child ? make_relative_name(rng, name.surname) : app.name;
   r.mobile = to_child || rng.chance(0.2) ? make_mobile(rng) : app.mobile;
-  const District& mail_district = rng.chance(0.85) ? home : rng.pick(districts);
-  r.district = std::string(mail_district.code);
-  r.postal_code = std::string(mail_district.postal_code);
+  const PlaceDistrict& mail_district = rng.chance(0.85) ? home : rng.pick(districts);
+  r.district = mail_district.code;
+  r.postal_code = mail_district.postal_code;
   r.address = &mail_district == &home && rng.chance(0.9) ? app.residence_address
-                                                         : make_address(rng, mail_district);
+                                                         : make_address(rng, places, mail_district);
 
   app.photo = &pick_image(rng, pool.photos);
   app.id_front = &pick_image(rng, pool.id_fronts);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cardd/testdata/region_places.h"
 #include "prng.h"
 
 namespace cardd::testdata {
@@ -67,11 +68,13 @@ struct ImagePool {
 };
 
 // A valid application (every rule of spec/application.md holds).
-Application make_valid_application(Prng& rng, const ImagePool& pool, std::string application_id);
+Application make_valid_application(Prng& rng, const RegionPlaces& places, const ImagePool& pool,
+                                   std::string application_id);
 
 // Breaks exactly the rule behind `kind` (an error code from invalid_kinds(),
 // except "json.malformed", which is applied to the JSON text instead).
-void break_rule(Prng& rng, const ImagePool& pool, const std::string& kind, Application& app);
+void break_rule(Prng& rng, const RegionPlaces& places, const ImagePool& pool,
+                const std::string& kind, Application& app);
 
 // One line of JSON, fixed key order.
 std::string to_json(const Application& app);

@@ -96,7 +96,7 @@ std::string application_id(const GeneratorOptions& options, std::uint64_t index)
   char buf[48];
   std::snprintf(buf, sizeof buf, "-%llu-%08llu", static_cast<unsigned long long>(options.seed),
                 static_cast<unsigned long long>(index));
-  return options.id_prefix + buf;
+  return (options.id_prefix.empty() ? options.places->id_prefix : options.id_prefix) + buf;
 }
 
 // Cuts the line inside the photo's base64, so what remains is plain ASCII up
@@ -131,7 +131,8 @@ GeneratedApplication Generator::make(std::uint64_t index) const {
   out.application_id = application_id(options, index);
 
   Prng content(mix_seed(options.seed, index, kContent));
-  Application app = make_valid_application(content, impl_->pool, out.application_id);
+  Application app =
+      make_valid_application(content, *options.places, impl_->pool, out.application_id);
 
   Prng decision(mix_seed(options.seed, index, kDecision));
   if (options.invalid_rate > 0.0 && decision.unit() < options.invalid_rate) {
@@ -141,7 +142,7 @@ GeneratedApplication Generator::make(std::uint64_t index) const {
 
   Prng breaker(mix_seed(options.seed, index, kBreak));
   if (!out.expected_error.empty() && out.expected_error != "json.malformed") {
-    break_rule(breaker, impl_->pool, out.expected_error, app);
+    break_rule(breaker, *options.places, impl_->pool, out.expected_error, app);
   }
   out.json = to_json(app);
   if (out.expected_error == "json.malformed") out.json = truncate_json(breaker, out.json);

@@ -2,21 +2,10 @@
 
 #include <array>
 #include <cstdio>
+#include <span>
 #include <string_view>
 
 namespace cardd::testdata {
-namespace {
-
-constexpr std::array<std::string_view, 16> kBeijingAreas = {
-    "110101", "110102", "110105", "110106", "110107", "110108", "110109", "110111",
-    "110112", "110113", "110114", "110115", "110116", "110117", "110118", "110119"};
-// Retirees who moved to Beijing keep the number issued where they were born.
-constexpr std::array<std::string_view, 10> kOtherAreas = {"130102", "370102", "320102", "410102",
-                                                          "120101", "210102", "140105", "510104",
-                                                          "420102", "230102"};
-
-}  // namespace
-
 bool is_leap_year(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
 
 int days_in_month(int year, int month) {
@@ -78,11 +67,15 @@ char id_check_character(const std::string& first17) {
   return kMap[static_cast<std::size_t>(sum % 11)];
 }
 
-IdNumber make_id_number(Prng& rng, Date birth, bool male) {
+IdNumber make_id_number(Prng& rng, const RegionPlaces& places, Date birth, bool male) {
   IdNumber id;
   id.birth = birth;
   id.male = male;
-  const std::string_view area = rng.chance(0.85) ? rng.pick(kBeijingAreas) : rng.pick(kOtherAreas);
+  const std::span<const PlaceDistrict> home(places.districts);
+  const std::string_view area =
+      rng.chance(0.85)
+          ? std::string_view(rng.pick(home).code)
+          : std::string_view(rng.pick(std::span<const std::string>(places.other_id_areas)));
   // Sequence 001..999: the last digit is odd for men, even for women.
   int sequence = rng.range(0, 99) * 10 + (male ? 2 * rng.range(0, 4) + 1 : 2 * rng.range(0, 4));
   if (sequence == 0) sequence = 2;

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "cardd/testdata/region_places.h"
 #include "prng.h"
 
 namespace cardd::testdata {
@@ -34,9 +35,9 @@ struct IdNumber {
   bool male = false;
 };
 
-// A valid number for someone born on `birth`: mostly Beijing area codes, some
-// from other provinces; the sequence parity follows `male`; an 'X' check
+// A valid number for someone born on `birth`: mostly the region's district
+// codes, some from other provinces; the sequence parity follows `male`; an 'X' check
 // character is occasionally written in lower case (valid, normalized later).
-IdNumber make_id_number(Prng& rng, Date birth, bool male);
+IdNumber make_id_number(Prng& rng, const RegionPlaces& places, Date birth, bool male);
 
 }  // namespace cardd::testdata

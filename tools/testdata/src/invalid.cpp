@@ -1,8 +1,9 @@
 // Each branch breaks one rule and leaves every other rule intact, so the
 // validator reports exactly the one expected code.
-#include <array>
 #include <cstdio>
+#include <span>
 #include <string_view>
+#include <vector>
 
 #include "application.h"
 #include "id_numbers.h"
@@ -59,16 +60,28 @@ void insert_digit_in_name(Prng& rng, Application& app) {
   app.name.insert(at, 1, static_cast<char>('0' + rng.below(10)));
 }
 
-std::string random_time_2099(Prng& rng) {
+std::string random_time_2099(Prng& rng, const std::string& utc_offset) {
   char buf[40];
-  std::snprintf(buf, sizeof buf, "2099-%02d-%02dT%02d:%02d:%02d+08:00", rng.range(1, 12),
-                rng.range(1, 28), rng.range(0, 23), rng.range(0, 59), rng.range(0, 59));
+  std::snprintf(buf, sizeof buf, "2099-%02d-%02dT%02d:%02d:%02d%s", rng.range(1, 12),
+                rng.range(1, 28), rng.range(0, 23), rng.range(0, 59), rng.range(0, 59),
+                utc_offset.c_str());
   return buf;
+}
+
+// A channel whose applicants cannot collect at a branch (the loader makes
+// sure there is one); two draws as with two such channels before.
+const std::string& mail_only_channel(Prng& rng, const RegionPlaces& places) {
+  std::vector<const std::string*> mail_only;
+  for (const auto& c : places.channels)
+    if (!c.branch) mail_only.push_back(&c.channel);
+  const bool first = rng.chance(0.5);
+  return *mail_only[first || mail_only.size() == 1 ? 0 : 1];
 }
 
 }  // namespace
 
-void break_rule(Prng& rng, const ImagePool& pool, const std::string& kind, Application& app) {
+void break_rule(Prng& rng, const RegionPlaces& places, const ImagePool& pool,
+                const std::string& kind, Application& app) {
   if (kind == "id_number.checksum") {
     wrong_check_character(rng, app);
   } else if (kind == "id_number.birth_date_mismatch") {
@@ -89,33 +102,30 @@ void break_rule(Prng& rng, const ImagePool& pool, const std::string& kind, Appli
     app.collection = "mail";
     app.include_recipient = false;
   } else if (kind == "collection.not_allowed_for_channel") {
-    app.channel = rng.chance(0.5) ? "website" : "minsheng";
+    app.channel = mail_only_channel(rng, places);
     app.collection = "branch";
     app.include_recipient = false;
   } else if (kind == "issuing_bank.must_equal_pension_bank") {
     app.first_application = true;
     app.issuing_branch = app.pension_branch;
-    const auto banks = bank_codes();
+    const std::span<const std::string> banks(places.banks);
     std::string_view other = app.pension_bank;
     while (other == app.pension_bank) other = rng.pick(banks);
     app.issuing_bank = std::string(other);
   } else if (kind == "name.invalid_character") {
     insert_digit_in_name(rng, app);
   } else if (kind == "residence_district.unknown_value") {
-    // Abolished (崇文, 宣武), never assigned, or Tianjin.
-    static constexpr std::array<std::string_view, 4> kUnknown = {"110103", "110104", "110110",
-                                                                 "120101"};
-    app.residence_district = std::string(rng.pick(kUnknown));
+    app.residence_district = rng.pick(std::span<const std::string>(places.unknown_districts));
   } else if (kind == "consents.declaration_not_agreed") {
     app.declaration_agreed = false;
   } else if (kind == "submitted_at.in_future") {
-    app.submitted_at = random_time_2099(rng);
+    app.submitted_at = random_time_2099(rng, places.utc_offset);
   } else if (kind == "id_type.unsupported") {
     app.id_type = "hk_macao_permit";
   } else if (kind == "recipient.postal_code.format") {
     app.collection = "mail";
     app.include_recipient = true;
-    app.recipient.postal_code = rng.chance(0.5) ? "20000" : "200001";
+    app.recipient.postal_code = rng.pick(std::span<const std::string>(places.bad_postal_codes));
   }
 }
 

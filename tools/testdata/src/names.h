@@ -1,4 +1,4 @@
-// Chinese names as Beijing's retirees carry them: Han names of 2–4
+// Chinese names as retirees carry them: Han names of 2–4
 // characters, minority names with "·" between the parts, and names with a
 // rare character from CJK Extension B+ (outside the BMP).
 #pragma once

@@ -33,9 +33,22 @@ using UnixSeconds = std::int64_t;
 std::optional<UnixSeconds> parse_rfc3339(std::string_view text);
 std::string format_rfc3339_utc(UnixSeconds t);
 
-// The calendar day in Beijing (UTC+8, no DST) at a point in time: the day the
+// A fixed offset from UTC ("+08:00"): a region's civil time. Regions with
+// daylight saving time would need a zone database; none is served yet.
+struct UtcOffset {
+  int minutes = 0;
+
+  auto operator<=>(const UtcOffset&) const = default;
+
+  // "Z", "+HH:MM" or "-HH:MM" (at most 14 hours); nullopt for anything else.
+  static std::optional<UtcOffset> parse(std::string_view text);
+  // "+08:00" style (never "Z"), as RFC 3339 timestamps carry it.
+  std::string to_string() const;
+};
+
+// The calendar day at a point in time in a region's civil time: the day the
 // bureau and the applicant see.
-CivilDate beijing_date(UnixSeconds t);
+CivilDate local_date(UnixSeconds t, UtcOffset offset);
 
 UnixSeconds unix_now();
 

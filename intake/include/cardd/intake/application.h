@@ -73,8 +73,4 @@ struct FieldError {
   std::string message;
 };
 
-// The 16 Beijing district codes (GB/T 2260) and their names.
-bool is_beijing_district(std::string_view code);
-std::string_view beijing_district_name(std::string_view code);
-
 }  // namespace cardd::intake

@@ -13,6 +13,7 @@
 
 #include "cardd/common/civil_time.h"
 #include "cardd/intake/application.h"
+#include "cardd/intake/region_rules.h"
 
 namespace cardd::intake {
 
@@ -37,6 +38,9 @@ struct ValidatorOptions {
   UnixSeconds clock_skew_seconds = 300;
   // Larger documents are refused with code json.too_large.
   std::size_t max_document_bytes = 32u * 1024u * 1024u;
+  // Districts, channels, collection and postal rules and civil time of the
+  // region the applications come from. Empty rules accept no district.
+  RegionRules region;
 };
 
 // Not thread-safe (it reuses its parse buffers): use one per worker thread.

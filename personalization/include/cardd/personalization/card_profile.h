@@ -1,6 +1,8 @@
 // The card profile: what goes on the chip and how, as data (spec/card.md).
-// Code reads the profile; it never hard-codes a province's layout. The
-// default `beijing-gen3` profile ships in profiles/.
+// Code reads the profile; it never hard-codes a province's layout. Each
+// region's profile ships as profiles/<region>/chip.toml; what the region
+// decides besides the layout (region and vendor codes, banks, civil time)
+// comes from its region.toml and is filled in by server::with_region_issuer().
 #pragma once
 
 #include <cstdint>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "cardd/card/ber_tlv.h"
+#include "cardd/common/civil_time.h"
 #include "cardd/common/result.h"
 #include "cardd/hsm/hsm.h"
 #include "cardd/hsm/types.h"
@@ -108,23 +111,24 @@ struct SecureChannelSpec {
 };
 
 struct BankSpec {
-  std::string code;  // issuing_bank of the application ("ICBC")
+  std::string code;  // issuing_bank of the application
   std::string bin;   // 6–8 digits
   int account_digits = 0;
 };
 
 struct IssuerSpec {
-  std::string region_code;   // 6 digits (GB/T 2260)
+  std::string region_code;   // 6 digits (GB/T 2260); from the region, not the chip profile
   std::string card_type;     // 1 character
   std::string spec_version;  // 3 characters, e.g. "300"
-  std::string vendor_code;   // 2 characters
+  std::string vendor_code;   // 2 characters; from the region
   std::string issuer_org;    // the issuing organisation's code
   int validity_years = 10;
   std::string card_number_prefix;  // card number = prefix + zero-padded counter, 9 characters
   std::int64_t card_number_first = 1;
   std::int64_t card_number_last = 0;
-  std::string service_code;  // 3 digits, financial application
-  std::vector<BankSpec> banks;
+  std::string service_code;     // 3 digits, financial application
+  std::vector<BankSpec> banks;  // from the region
+  UtcOffset utc_offset;         // the region's civil time: the issue date is a local day
 
   const BankSpec* bank(std::string_view code) const;
   std::size_t card_number_digits() const { return 9 - card_number_prefix.size(); }
@@ -148,9 +152,6 @@ Result<CardProfile> parse_card_profile(std::string_view toml_text, std::string_v
 // What an encoding session with this profile asks of the HSM (secure
 // channel, diversification, key export, key proofs), for the start-up check.
 std::vector<hsm::Requirement> hsm_requirements(const CardProfile& profile);
-
-// The directory of the profiles shipped with cardd, and the default one.
-std::string default_profile_path();
 
 }  // namespace cardd::personalization
 

@@ -26,6 +26,7 @@
 namespace cardd::printer {
 
 struct CarrierLetter {
+  std::string title;           // the letter's heading (the region's wording)
   std::string application_id;  // printed as the reference
   std::string holder_name;
   std::string address;      // where the letter goes (recipient's, or residence for a pickup)
@@ -39,7 +40,7 @@ struct CarrierLetter {
   std::string branch;           // pickup branch (collection at a branch)
   std::string courier;          // courier name (mail)
   std::string tracking_number;  // (mail)
-  std::string service_hotline = "12333";
+  std::string service_hotline;
 };
 
 struct MailingLabel {

@@ -25,9 +25,9 @@ struct FaceData {
   int issue_month = 0;                 // 1..12, printed with two digits ("2026年11月")
   std::string bank_name;               // e.g. "中国工商银行"
   std::string bank_account;            // empty unless the bank's profile prints it
-  std::string service_hotline;         // e.g. "12333"
-  std::string vendor_code;             // card vendor code
-  std::string photo_jpeg;              // JPEG bytes (358×441 from the bureau)
+  std::string service_hotline;
+  std::string vendor_code;  // card vendor code
+  std::string photo_jpeg;   // JPEG bytes (358×441 from the bureau)
 };
 
 // Names a template may use: text placeholders "{name}" etc., and "photo" for a

@@ -15,7 +15,7 @@
 // Output is deterministic: the same template and data give the same PNG
 // bytes (no timestamps, fixed font options: greyscale antialiasing, no
 // hinting). PNGs are 8-bit RGB with the resolution in pHYs. A side that shows
-// no field (the front of beijing-gen3) is rendered once per renderer and its
+// no field (a shipped front) is rendered once per renderer and its
 // bytes reused.
 //
 // Thread safety: a FaceRenderer owns its own font map and Pango context and

@@ -76,7 +76,7 @@ struct SideTemplate {
 };
 
 struct FaceTemplate {
-  std::string name;  // e.g. "beijing-gen3"
+  std::string name;  // the template's own name, for messages
   double width_mm = 0;
   double height_mm = 0;
   int dpi = 0;

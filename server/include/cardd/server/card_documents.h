@@ -11,6 +11,7 @@
 #include "cardd/db/store.h"
 #include "cardd/printer/documents.h"
 #include "cardd/printer/face.h"
+#include "cardd/region/region.h"
 
 namespace cardd::server {
 
@@ -21,10 +22,10 @@ struct CardDocuments {
   bool placeholder_card_number = false;
 };
 
+// Bank names, hotline, courier, vendor code, wording and the issue date's
+// civil time come from `region`.
 // Errors: not_found, and illegal_transition for a rejected application.
-Result<CardDocuments> card_documents(db::Store& store, std::string_view application_id);
-
-// "中国工商银行" for "ICBC"; the code itself for an unknown bank.
-std::string bank_name(std::string_view code);
+Result<CardDocuments> card_documents(db::Store& store, std::string_view application_id,
+                                     const region::Region& region);
 
 }  // namespace cardd::server

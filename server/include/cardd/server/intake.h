@@ -67,8 +67,9 @@ struct PreparedBatch {
 // by the Store.
 class Intake {
  public:
-  // validation_threads 0: one per hardware thread.
-  explicit Intake(db::Store& store, intake::ValidatorOptions options = {},
+  // validation_threads 0: one per hardware thread. options.region holds the
+  // region's rules (districts, channels, collection, postal codes).
+  explicit Intake(db::Store& store, intake::ValidatorOptions options,
                   unsigned validation_threads = 0);
   ~Intake();
   Intake(const Intake&) = delete;

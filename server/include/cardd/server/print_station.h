@@ -16,6 +16,7 @@
 #include "cardd/printer/face_renderer.h"
 #include "cardd/printer/print_retry.h"
 #include "cardd/printer/printer.h"
+#include "cardd/region/region.h"
 
 namespace cardd::server {
 
@@ -26,8 +27,9 @@ struct PrintResult {
 
 class PrintStation {
  public:
+  // `region` must outlive the station (texts and banks of the documents).
   PrintStation(db::Store& store, printer::Printer& printer, printer::FaceRenderer& faces,
-               printer::RetryPolicy retry, std::string actor);
+               const region::Region& region, printer::RetryPolicy retry, std::string actor);
 
   // From ENCODED, or PRINTING (resume). Errors: the renderer's QC errors
   // (nothing changed), the printer's errors (application stays PRINTING).
@@ -37,6 +39,7 @@ class PrintStation {
   db::Store& store_;
   printer::Printer& printer_;
   printer::FaceRenderer& faces_;
+  const region::Region& region_;
   printer::RetryPolicy retry_;
   std::string actor_;
 };

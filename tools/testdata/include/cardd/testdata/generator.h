@@ -2,10 +2,11 @@
 //
 // The same (seed, index) always yields byte-identical JSON, so the bureau
 // simulator can serve application N without keeping a list, and tests can
-// regenerate what a file contained. Beijing retirees born 1940–1966, valid
-// resident ID numbers, Han and minority names (with "·") and names with CJK
-// Extension B+ characters, every district, both collection methods as the
-// channel rules allow, real JPEG photos of 358×441 px and >= 20 KiB, and ID
+// regenerate what a file contained. Retirees of a region (its districts,
+// streets, banks and channels from its data, see region_places.h) born
+// 1940–1966, valid resident ID numbers, Han and minority names (with "·") and
+// names with CJK Extension B+ characters, every district, both collection
+// methods as the channel rules allow, real JPEG photos of 358×441 px and >= 20 KiB, and ID
 // card images.
 //
 // Thread safety: a Generator is immutable after construction; make() may be
@@ -17,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "cardd/testdata/region_places.h"
+
 namespace cardd::testdata {
 
 struct GeneratorOptions {
@@ -26,8 +29,11 @@ struct GeneratorOptions {
   // When true, some invalid ones are not JSON at all (for batch files);
   // the bureau simulator keeps this off because it serves JSON arrays.
   bool include_malformed = false;
-  // Prefix of application ids: "<prefix>-<seed>-<index, 8 digits>".
-  std::string id_prefix = "BJ";
+  // Prefix of application ids: "<prefix>-<seed>-<index, 8 digits>"; empty:
+  // the region's id_prefix.
+  std::string id_prefix;
+  // The region the applications come from (required).
+  std::shared_ptr<const RegionPlaces> places;
 };
 
 struct GeneratedApplication {
@@ -40,6 +46,7 @@ struct GeneratedApplication {
 
 class Generator {
  public:
+  // options.places must be set.
   explicit Generator(GeneratorOptions options);
   ~Generator();
   Generator(const Generator&) = delete;
