@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
+#include <vector>
 
 #include "cardd/common/sha256.h"
 #include "field_reader.h"
@@ -368,21 +370,71 @@ class Checker {
 
 // A document that is not JSON (truncated in transit, say) can still name its
 // application; with the id it can be stored as rejected and reported back to
-// the bureau instead of vanishing. Only a well-formed id is taken.
+// the bureau instead of vanishing. Only a well-formed id that is a member of
+// the top-level object is taken (a nested "application_id" names someone else),
+// and only when the document names one id.
 std::string salvage_application_id(std::string_view json) {
-  constexpr std::string_view key = "\"application_id\"";
-  const auto at = json.find(key);
-  if (at == std::string_view::npos) return {};
-  std::size_t pos = at + key.size();
-  while (pos < json.size() && (json[pos] == ' ' || json[pos] == '\t')) ++pos;
-  if (pos >= json.size() || json[pos] != ':') return {};
-  ++pos;
-  while (pos < json.size() && (json[pos] == ' ' || json[pos] == '\t')) ++pos;
-  if (pos >= json.size() || json[pos] != '"') return {};
-  const auto end = json.find('"', pos + 1);
-  if (end == std::string_view::npos) return {};
-  const std::string_view id = json.substr(pos + 1, end - pos - 1);
-  return matches(id, 1, 64, is_id_char) ? std::string(id) : std::string();
+  const auto skip_blanks = [&](std::size_t pos) {
+    while (pos < json.size() &&
+           (json[pos] == ' ' || json[pos] == '\t' || json[pos] == '\r' || json[pos] == '\n'))
+      ++pos;
+    return pos;
+  };
+  int depth = 0;
+  bool top_is_object = false, expect_key = false;
+  std::optional<std::string> found;
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (c == '"') {
+      std::size_t end = i + 1;
+      while (end < json.size() && json[end] != '"') end += json[end] == '\\' ? 2u : 1u;
+      if (end >= json.size()) break;
+      const bool key = depth == 1 && top_is_object && expect_key;
+      expect_key = false;
+      if (key && json.substr(i + 1, end - i - 1) == "application_id") {
+        if (found) return {};  // named twice: no id is trustworthy
+        std::string id;
+        std::size_t pos = skip_blanks(end + 1);
+        if (pos < json.size() && json[pos] == ':') {
+          pos = skip_blanks(pos + 1);
+          const auto close = pos < json.size() && json[pos] == '"' ? json.find('"', pos + 1)
+                                                                   : std::string_view::npos;
+          if (close != std::string_view::npos) id = json.substr(pos + 1, close - pos - 1);
+        }
+        found = matches(id, 1, 64, is_id_char) ? id : std::string();
+      }
+      i = end;
+    } else if (c == '{' || c == '[') {
+      if (depth == 0) top_is_object = c == '{';
+      ++depth;
+      expect_key = depth == 1 && c == '{';
+    } else if (c == '}' || c == ']') {
+      --depth;
+    } else if (c == ',') {
+      expect_key = depth == 1;
+    }
+  }
+  return found.value_or(std::string());
+}
+
+// simdjson keeps every member of an object, duplicates included; other parsers
+// keep the first or the last, so a document with one is ambiguous.
+bool has_duplicate_key(simdjson::dom::element element) {
+  simdjson::dom::object object;
+  simdjson::dom::array array;
+  if (element.get_object().get(object) == simdjson::SUCCESS) {
+    std::vector<std::string_view> keys;
+    for (const auto field : object) {
+      keys.push_back(field.key);
+      if (has_duplicate_key(field.value)) return true;
+    }
+    std::sort(keys.begin(), keys.end());
+    return std::adjacent_find(keys.begin(), keys.end()) != keys.end();
+  }
+  if (element.get_array().get(array) == simdjson::SUCCESS)
+    for (const auto item : array)
+      if (has_duplicate_key(item)) return true;
+  return false;
 }
 
 }  // namespace
@@ -431,6 +483,10 @@ ValidationResult ApplicationValidator::validate(std::string_view json) {
   simdjson::dom::object object;
   if (root.get_object().get(object) != simdjson::SUCCESS)
     return reject("json.not_object", "an application must be a JSON object");
+  if (has_duplicate_key(root)) {
+    result.application_id = salvage_application_id(json);
+    return reject("json.duplicate_key", "a key appears twice in one object");
+  }
   Checker(object, result, impl_->options.clock(), impl_->options.clock_skew_seconds).run();
   return result;
 }
