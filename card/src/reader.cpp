@@ -33,31 +33,50 @@ std::string_view to_string(ReaderError e) {
 // A card that keeps answering 61xx forever must not hang a worker.
 constexpr int kMaxGetResponses = 64;
 
-// Commands whose data may carry keys, PINs or cryptograms.
-bool key_bearing(std::uint8_t ins) {
-  switch (ins) {
-    case 0xE2:  // STORE DATA
-    case 0xD8:  // PUT KEY
-    case 0x82:  // EXTERNAL AUTHENTICATE
-    case 0x20:  // VERIFY
-    case 0x24:  // CHANGE REFERENCE DATA
-    case 0x2C:  // RESET RETRY COUNTER
+// Secure messaging: GlobalPlatform's proprietary classes and ISO's first
+// interindustry classes flag it in b3-b4, the further interindustry classes in b6.
+bool secure_messaging(std::uint8_t cla) {
+  if ((cla & 0xC0) == 0x40) return (cla & 0x20) != 0;
+  return (cla & 0x0C) != 0;
+}
+
+// The trace prints data only where it is known to carry neither keys nor
+// personal data; everything else (READ RECORD / READ BINARY answers, STORE DATA,
+// VERIFY, PUT KEY, authentication, any wrapped command) shows lengths and SWs.
+// An allowlist, so a command added later is redacted until someone decides.
+bool data_is_public(const CommandApdu& c) {
+  if (secure_messaging(c.cla)) return false;
+  switch (c.ins) {
+    case 0xA4:  // SELECT: AIDs and file identifiers; the answer is the FCI
+    case 0x50:  // INITIALIZE UPDATE: challenges, key diversification data, cryptogram
+    case 0xF2:  // GET STATUS: life cycles
       return true;
+    case 0xCA: {  // GET DATA of the chip's identity and key information only
+      const unsigned tag = static_cast<unsigned>(c.p1) << 8 | c.p2;
+      return tag == 0x9F7F || tag == 0x0066 || tag == 0x00E0;
+    }
     default:
       return false;
   }
 }
 
+std::string redacted(std::size_t length) { return fmt::format("[{} bytes redacted]", length); }
+
 void trace(const Reader& reader, const CommandApdu& c, const Result<ResponseApdu>& r) {
   if (!spdlog::should_log(spdlog::level::debug)) return;
-  const std::string data = c.data.empty()       ? ""
-                           : key_bearing(c.ins) ? fmt::format(" [{} bytes redacted]", c.data.size())
-                                                : " " + to_hex(c.data, HexCase::upper);
-  const std::string answer =
-      !r ? r.error().describe()
-      : key_bearing(c.ins)
-          ? fmt::format("[{} bytes] {:04X}", r->data.size(), r->sw.value())
-          : fmt::format("{} {:04X}", to_hex(r->data, HexCase::upper), r->sw.value());
+  const bool shown = data_is_public(c);
+  const std::string data = c.data.empty() ? ""
+                           : shown        ? " " + to_hex(c.data, HexCase::upper)
+                                          : " " + redacted(c.data.size());
+  std::string answer;
+  if (!r)
+    answer = r.error().describe();
+  else if (r->data.empty())
+    answer = fmt::format("{:04X}", r->sw.value());
+  else
+    answer =
+        fmt::format("{} {:04X}", shown ? to_hex(r->data, HexCase::upper) : redacted(r->data.size()),
+                    r->sw.value());
   spdlog::debug("apdu {}: {:02X}{:02X}{:02X}{:02X}{} -> {}", reader.name(), c.cla, c.ins, c.p1,
                 c.p2, data, answer);
 }

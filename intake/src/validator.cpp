@@ -392,14 +392,17 @@ class Checker {
 std::string salvage_application_id(std::string_view json) {
   constexpr std::string_view kKey = "application_id";
   int depth = 0;
+  bool top_is_object = false;
   bool expect_key = false;  // inside an object, before a key
   std::optional<std::string_view> found;
   for (std::size_t pos = 0; pos < json.size(); ++pos) {
     const char c = json[pos];
     if (c == '{') {
+      if (depth == 0) top_is_object = true;
       ++depth;
       expect_key = true;
     } else if (c == '[') {
+      if (depth == 0) top_is_object = false;
       ++depth;
       expect_key = false;
     } else if (c == '}' || c == ']') {
@@ -413,14 +416,14 @@ std::string salvage_application_id(std::string_view json) {
       if (end >= json.size()) break;  // truncated inside a string: keep what was found
       const std::string_view text = json.substr(begin, end - begin);
       pos = end;
-      if (!(depth == 1 && expect_key && text == kKey)) {
+      if (!(depth == 1 && top_is_object && expect_key && text == kKey)) {
         expect_key = false;
         continue;
       }
       expect_key = false;
-      std::size_t v = json.find_first_not_of(" \t", pos + 1);
+      std::size_t v = json.find_first_not_of(" \t\r\n", pos + 1);
       if (v == std::string_view::npos || json[v] != ':') return {};
-      v = json.find_first_not_of(" \t", v + 1);
+      v = json.find_first_not_of(" \t\r\n", v + 1);
       if (v == std::string_view::npos || json[v] != '"') return {};
       const auto close = json.find('"', v + 1);
       if (close == std::string_view::npos) return {};

@@ -94,5 +94,38 @@ TEST(TransmitAll, TracesApdusAndRedactsKeyBearingData) {
   EXPECT_EQ(log.find("DEADBEEF"), std::string::npos) << log;
 }
 
+TEST(TransmitAll, TraceShowsOnlyLengthsAndStatusWordsForPersonalData) {
+  std::ostringstream captured;
+  auto previous = spdlog::default_logger();
+  auto logger = std::make_shared<spdlog::logger>(
+      "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(captured));
+  logger->set_level(spdlog::level::trace);
+  spdlog::set_default_logger(logger);
+  const Bytes id{'1', '1', '0', '1', '0', '5', '1', '9', '4', '9'};
+  ScriptedReader r;
+  r.answers.push_back(ResponseApdu{id, StatusWord(0x6103)});  // READ RECORD, then GET RESPONSE
+  r.answers.push_back(ResponseApdu{{0x31, 0x32, 0x33}, sw::kSuccess});
+  r.answers.push_back(ResponseApdu{id, sw::kSuccess});  // READ BINARY
+  r.answers.push_back(ResponseApdu{{}, sw::kSuccess});  // UPDATE RECORD, plain
+  r.answers.push_back(ResponseApdu{id, sw::kSuccess});  // a wrapped SELECT
+  r.answers.push_back(ResponseApdu{{0x9F, 0x7F, 0x01, 0x47}, sw::kSuccess});  // CPLC
+  (void)transmit_all(r, CommandApdu{0x00, 0xB2, 0x01, 0x0C, {}, 256u});
+  (void)transmit_all(r, CommandApdu{0x00, 0xB0, 0x88, 0x00, {}, 256u});
+  (void)transmit_all(r, CommandApdu{0x00, 0xDC, 0x01, 0x0C, id, std::nullopt});
+  (void)transmit_all(r, CommandApdu{0x0C, 0xA4, 0x04, 0x00, id, 256u});
+  (void)transmit_all(r, CommandApdu{0x80, 0xCA, 0x9F, 0x7F, {}, 256u});
+  spdlog::set_default_logger(previous);
+  const std::string log = captured.str();
+  EXPECT_NE(log.find("00B2010C -> [10 bytes redacted] 6103"), std::string::npos) << log;
+  EXPECT_NE(log.find("00B08800 -> [10 bytes redacted] 9000"), std::string::npos) << log;
+  EXPECT_NE(log.find("00DC010C [10 bytes redacted] -> 9000"), std::string::npos) << log;
+  EXPECT_NE(log.find("0CA40400 [10 bytes redacted] -> [10 bytes redacted] 9000"), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("80CA9F7F -> 9F7F0147 9000"), std::string::npos) << log;
+  EXPECT_EQ(log.find("31313031"), std::string::npos) << log;
+  EXPECT_EQ(log.find("1101051949"), std::string::npos) << log;
+  EXPECT_EQ(log.find("313233"), std::string::npos) << "GET RESPONSE data stays out: " << log;
+}
+
 }  // namespace
 }  // namespace cardd::card

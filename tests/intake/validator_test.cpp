@@ -264,6 +264,48 @@ TEST_F(ValidatorTest, DuplicateKeysAreRefusedAtAnyDepth) {
   EXPECT_FALSE(has_code(validator_.validate(good), "json.duplicate_key"));
 }
 
+TEST_F(ValidatorTest, OnlyTheTopLevelIdOfABrokenDocumentCounts) {
+  auto r = validator_.validate(
+      R"({"recipient":{"application_id":"BJ-3-00000777"},"application_id":"BJ-3-66666666","name":oops})");
+  EXPECT_TRUE(has_code(r, "json.malformed"));
+  EXPECT_EQ(r.application_id, "BJ-3-66666666");
+  r = validator_.validate(R"({"recipient":{"application_id":"BJ-3-00000777"},"name":oops})");
+  EXPECT_TRUE(has_code(r, "json.malformed"));
+  EXPECT_EQ(r.application_id, "") << "a nested id names someone else";
+  r = validator_.validate(
+      R"({"note":"\"application_id\":\"BJ-3-1\"", "application_id" : "BJ-3-2",)");
+  EXPECT_EQ(r.application_id, "BJ-3-2") << "text inside a string is not a key";
+  r = validator_.validate(R"({"application_id":"BJ-3-1","application_id":"BJ-3-2",)");
+  EXPECT_EQ(r.application_id, "") << "two ids: neither is trusted";
+  r = validator_.validate(R"(["x","application_id":"BJ-3-1",)");
+  EXPECT_EQ(r.application_id, "") << "a top-level array has no keys";
+  r = validator_.validate(R"([{"application_id":"BJ-3-1"},)");
+  EXPECT_EQ(r.application_id, "");
+}
+
+TEST_F(ValidatorTest, DuplicateKeysAtAnyDepthAreAnError) {
+  const std::string good = valid_application().dump();
+  ASSERT_TRUE(validator_.validate(good).errors.empty());
+  // The same key again at the top level, with another value.
+  auto top = validator_.validate(good.substr(0, good.size() - 1) + R"(,"name":"李四"})");
+  EXPECT_TRUE(has_code(top, "json.duplicate_key"));
+  EXPECT_EQ(top.application_id, valid_application()["application_id"]);
+  // Nested in an object and in an array of objects.
+  json nested = valid_application();
+  nested["extra"] = json::object({{"x", 1}});
+  std::string text = nested.dump();
+  const auto at = text.find(R"("x":1)");
+  ASSERT_NE(at, std::string::npos);
+  text.insert(at, R"("x":2,)");
+  EXPECT_TRUE(has_code(validator_.validate(text), "json.duplicate_key")) << text;
+  EXPECT_TRUE(has_code(validator_.validate(R"({"list":[{"a":1,"a":1}]})"), "json.duplicate_key"));
+  // Equal keys in different objects are not duplicates.
+  nested["other"] = json::object({{"x", 1}});
+  EXPECT_FALSE(has_code(validator_.validate(nested.dump()), "json.duplicate_key"));
+  // A key spelled with an escape is the same key.
+  EXPECT_TRUE(has_code(validator_.validate(R"({"a":1,"\u0061":2})"), "json.duplicate_key"));
+}
+
 TEST_F(ValidatorTest, WrongTypesAreReportedPerField) {
   json j = valid_application();
   j["name"] = 42;

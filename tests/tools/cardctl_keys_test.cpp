@@ -47,7 +47,8 @@ TEST_F(CardctlKeysTest, CeremonyShowsEachComponentKcvAndTheKeyKcv) {
   EXPECT_NE(r.out.find("component 2 KCV: "), std::string::npos);
   EXPECT_NE(r.out.find("key zmk KCV: C35280"), std::string::npos) << r.out;
   EXPECT_EQ((r.out + r.err).find("1b1a1d1c"), std::string::npos) << "components are never echoed";
-  EXPECT_NE(report().out.find("audit chain: intact (1 entries)"), std::string::npos);
+  // One entry per step: each component (with its KCV), then the key.
+  EXPECT_NE(report().out.find("audit chain: intact (3 entries)"), std::string::npos);
 }
 
 TEST_F(CardctlKeysTest, RepeatedOrWeakComponentsAreRefusedAndAudited) {
@@ -60,7 +61,8 @@ TEST_F(CardctlKeysTest, RepeatedOrWeakComponentsAreRefusedAndAudited) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("component 1 is weak"), std::string::npos) << r.err;
   EXPECT_EQ(keys({"list"}).out.find("\nk "), std::string::npos);
-  EXPECT_NE(report().out.find("(2 entries)"), std::string::npos) << "refusals are audited too";
+  // Component 1 accepted and component 2 refused, then component 1 refused.
+  EXPECT_NE(report().out.find("(3 entries)"), std::string::npos) << "refusals are audited too";
 }
 
 TEST_F(CardctlKeysTest, ImportUnderTheZmkChecksTheKcv) {

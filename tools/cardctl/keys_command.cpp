@@ -1,6 +1,6 @@
-// cardctl keys …: key ceremony, import under a transport key, generation,
-// listing (never values) and the backend's capability report. Every
-// key-management action is written to the audit log.
+// cardctl keys …: key ceremony (rules in hsm::KeyCeremony), import under a
+// transport key, generation, listing (never values) and the backend's
+// capability report. Every key-management action is written to the audit log.
 #include <fmt/format.h>
 
 #include <fstream>
@@ -9,6 +9,7 @@
 
 #include "cardd/common/actor.h"
 #include "cardd/common/hex.h"
+#include "cardd/hsm/ceremony.h"
 #include "cardd/hsm/hsm.h"
 #include "cli_support.h"
 #include "commands.h"
@@ -80,25 +81,36 @@ struct CeremonyArgs : KeyArgs {
   std::vector<std::string> component_files;
 };
 
-Result<hsm::SecureBytes> read_component(const CeremonyArgs& a, hsm::Algorithm alg, int index) {
-  std::string text;
+// The component as typed (or read from its file); the caller wipes it.
+Result<std::string> read_component(const CeremonyArgs& a, int index) {
   if (!a.component_files.empty()) {
+    std::string text;
     std::ifstream in(a.component_files[static_cast<std::size_t>(index)]);
     if (!in || !std::getline(in, text))
       return make_error(hsm::HsmError::io, fmt::format("cannot read component file {}", index + 1));
-  } else {
-    auto line = read_secret_line(
-        fmt::format("component {} of {} (hex, not echoed): ", index + 1, a.components));
-    if (!line)
-      return make_error(hsm::HsmError::invalid_argument,
-                        "input ended before every component was entered");
-    text = std::move(*line);
+    return text;
   }
-  auto value = hsm::parse_key_hex(alg, text);
-  std::fill(text.begin(), text.end(), '\0');
-  return value;
+  auto line = read_secret_line(
+      fmt::format("component {} of {} (hex, not echoed): ", index + 1, a.components));
+  if (!line)
+    return make_error(hsm::HsmError::invalid_argument,
+                      "input ended before every component was entered");
+  return std::move(*line);
 }
 
+std::string_view audit_action(hsm::CeremonyStep step) {
+  switch (step) {
+    case hsm::CeremonyStep::component_accepted:
+      return "keys.ceremony.component";
+    case hsm::CeremonyStep::key_created:
+      return "keys.ceremony";
+    case hsm::CeremonyStep::refused:
+      return "keys.ceremony.refused";
+  }
+  return "keys.ceremony";
+}
+
+// The rules and the audit trail are hsm::KeyCeremony's; this is the custodians' console.
 int run_ceremony(const CeremonyArgs& a) {
   const auto spec = spec_of(a);
   if (!spec) return 2;
@@ -107,30 +119,34 @@ int run_ceremony(const CeremonyArgs& a) {
     std::cerr << "cardctl: give one --component-file per component\n";
     return 2;
   }
-  return with_hsm_and_audit(a, "keys.ceremony", [&](hsm::Hsm& h) -> Result<std::string> {
-    std::vector<hsm::SecureBytes> parts;
-    std::string kcvs;
-    for (int i = 0; i < a.components; ++i) {
-      auto part = read_component(a, spec->algorithm, i);
-      if (!part) return part.error();
-      if (auto s = hsm::check_key_strength(spec->algorithm, *part); !s)
-        return make_error(hsm::HsmError::weak_key,
-                          fmt::format("component {} is weak; start again", i + 1));
-      for (std::size_t p = 0; p < parts.size(); ++p)
-        if (parts[p].equals(part->span()))
-          return make_error(hsm::HsmError::weak_key,
-                            fmt::format("component {} repeats component {}", i + 1, p + 1));
-      auto kcv = hsm::kcv_of(spec->algorithm, *part);
-      if (!kcv) return kcv.error();
-      std::cout << fmt::format("component {} KCV: {}", i + 1, *kcv) << std::endl;
-      kcvs += (kcvs.empty() ? "" : ",") + *kcv;
-      parts.push_back(std::move(*part));
+  auto store = open_store(a.db);
+  if (!store) return 1;
+  auto h = a.hsm.open();
+  if (!h) return 1;
+  const auto fail = [](const Error& e) {
+    std::cerr << "cardctl: " << e.describe() << "\n";
+    return 1;
+  };
+  auto ceremony =
+      hsm::KeyCeremony::begin(*h, *spec, a.components, [&](const hsm::CeremonyEvent& e) -> Status {
+        return store->audit("cardctl", audit_action(e.step), e.spec.name, e.detail());
+      });
+  if (!ceremony) return fail(ceremony.error());
+  for (int i = 0; i < a.components; ++i) {
+    auto text = read_component(a, i);
+    if (!text) {
+      ceremony->abandon(text.error());
+      return fail(text.error());
     }
-    auto key = h.import_components(*spec, parts);
-    if (!key) return key.error();
-    std::cout << fmt::format("key {} KCV: {}", spec->name, key->kcv) << std::endl;
-    return fmt::format("{} components={} component_kcvs={}", describe(*key), a.components, kcvs);
-  });
+    auto kcv = ceremony->add_component_hex(*text);
+    std::fill(text->begin(), text->end(), '\0');
+    if (!kcv) return fail(kcv.error());
+    std::cout << fmt::format("component {} KCV: {}", i + 1, *kcv) << std::endl;
+  }
+  auto key = ceremony->finish();
+  if (!key) return fail(key.error());
+  std::cout << fmt::format("key {} KCV: {}", spec->name, key->kcv) << std::endl;
+  return 0;
 }
 
 struct ImportArgs : KeyArgs {
