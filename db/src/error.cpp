@@ -34,6 +34,12 @@ class Category final : public std::error_category {
         return "card_used";
       case DbError::exhausted:
         return "exhausted";
+      case DbError::no_database:
+        return "no_database";
+      case DbError::no_sealer:
+        return "no_sealer";
+      case DbError::unsealable:
+        return "unsealable";
     }
     return "unknown";
   }

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <array>
-#include <nlohmann/json.hpp>
 
 #include "cardd/common/civil_time.h"
 
@@ -34,24 +33,23 @@ std::string bank_name(std::string_view code) {
   return std::string(code);
 }
 
-Result<CardDocuments> card_documents(db::Store& store, std::string_view id) {
+Result<CardDocuments> card_documents(db::Store& store, std::string_view id, std::string_view actor,
+                                     UnixSeconds now) {
   auto status = store.status(id);
   if (!status) return status.error();
-  if (status->state == db::AppState::rejected || status->public_data.empty())
+  if (status->state == db::AppState::rejected || !status->details)
     return make_error(
         db::DbError::illegal_transition,
         fmt::format("application {} is {}: nothing to print", id, to_string(status->state)));
-  auto sensitive = store.sensitive(id);
-  if (!sensitive) return sensitive.error();
-  auto prepared = store.prepared(id);
+  const db::ApplicationDetails& app = *status->details;
+  auto personal = store.sensitive(id, actor, "card face, carrier letter and label");
+  if (!personal) return personal.error();
+  auto prepared = store.prepared(id, actor, "card face, carrier letter and label");
   if (!prepared) return prepared.error();
-  const auto app = nlohmann::json::parse(status->public_data, nullptr, false);
-  const auto text = [](const nlohmann::json& j, const char* key) {
-    return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>()
-                                                                  : std::string();
-  };
   CardDocuments d;
   d.placeholder_card_number = !prepared->has_value();
+  // What is on the chip as well (name, ID number, card number, issue date,
+  // bank) comes from the prepared record, so face and chip cannot disagree.
   // PLACEHOLDERS: "X" + 8 digits for an unprepared card, "PH" + 12 digits
   // until a courier allocates the tracking number.
   const std::string card_number = d.placeholder_card_number
@@ -59,28 +57,29 @@ Result<CardDocuments> card_documents(db::Store& store, std::string_view id) {
                                       : (*prepared)->card_number;
   const std::string tracking =
       fmt::format("PH{:012}", fnv1a(std::string(id) + "/tracking") % 1'000'000'000'000ULL);
-  const std::string bank = bank_name(text(app, "issuing_bank"));
-  const std::string branch = text(app, "issuing_branch");
-  const bool mail = text(app, "collection") == "mail" && app.contains("recipient");
-  const nlohmann::json recipient = mail ? app["recipient"] : nlohmann::json::object();
-  const CivilDate today = beijing_date(unix_now());
+  const std::string bank =
+      bank_name(d.placeholder_card_number ? app.issuing_bank : (*prepared)->bank);
+  const std::string& branch = app.issuing_branch;
+  const bool mail = app.collection == db::CollectionMethod::mail;
+  const CivilDate issued = d.placeholder_card_number ? beijing_date(now) : (*prepared)->issue_date;
 
   printer::FaceData& face = d.face;
-  face.name = text(app, "name");
-  face.social_security_number = sensitive->id_number;
+  face.name = d.placeholder_card_number ? personal->name : (*prepared)->name;
+  face.social_security_number =
+      d.placeholder_card_number ? personal->id_number : (*prepared)->id_number;
   face.card_number = card_number;
-  face.issue_year = today.year;
-  face.issue_month = static_cast<int>(today.month);
+  face.issue_year = issued.year;
+  face.issue_month = static_cast<int>(issued.month);
   face.bank_name = bank;
   face.service_hotline = "12333";
   face.vendor_code = d.placeholder_card_number ? "SAMPLE" : "51";
-  face.photo_jpeg = sensitive->photo;
+  face.photo_jpeg = std::move(personal->photo);
 
   printer::CarrierLetter& letter = d.letter;
   letter.application_id = std::string(id);
   letter.holder_name = face.name;
-  letter.address = mail ? text(recipient, "address") : text(app, "residence_address");
-  letter.postal_code = mail ? text(recipient, "postal_code") : std::string();
+  letter.address = mail ? personal->recipient_address : personal->residence_address;
+  letter.postal_code = mail ? app.recipient_postal_code : std::string();
   letter.card_number = card_number;
   letter.placeholder_card_number = d.placeholder_card_number;
   letter.bank_name = bank;
@@ -93,9 +92,9 @@ Result<CardDocuments> card_documents(db::Store& store, std::string_view id) {
   printer::MailingLabel& label = d.label;
   label.application_id = std::string(id);
   label.sender = bank + " 社会保障卡发卡中心";
-  label.recipient_name = mail ? text(recipient, "name") : bank + " " + branch + " 网点";
-  label.address = mail ? text(recipient, "address") : "网点领卡 · 持卡人 " + face.name;
-  label.postal_code = mail ? text(recipient, "postal_code") : std::string();
+  label.recipient_name = mail ? personal->recipient_name : bank + " " + branch + " 网点";
+  label.address = mail ? personal->recipient_address : "网点领卡 · 持卡人 " + face.name;
+  label.postal_code = mail ? app.recipient_postal_code : std::string();
   label.courier = letter.courier;
   label.tracking_number = tracking;
   label.placeholder_tracking_number = true;

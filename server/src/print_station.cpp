@@ -8,12 +8,13 @@ namespace cardd::server {
 
 PrintStation::PrintStation(db::Store& store, printer::Printer& printer,
                            printer::FaceRenderer& faces, printer::RetryPolicy retry,
-                           std::string actor)
+                           std::string actor, Clock clock)
     : store_(store),
       printer_(printer),
       faces_(faces),
       retry_(std::move(retry)),
-      actor_(std::move(actor)) {}
+      actor_(std::move(actor)),
+      clock_(std::move(clock)) {}
 
 Result<PrintResult> PrintStation::print(std::string_view id) {
   auto status = store_.status(id);
@@ -29,7 +30,7 @@ Result<PrintResult> PrintStation::print(std::string_view id) {
     if (c.state == db::CardState::encoded) chip = c.chip_id;
   if (chip.empty())
     return make_error(db::DbError::corrupt, fmt::format("application {} has no encoded card", id));
-  auto documents = card_documents(store_, id);
+  auto documents = card_documents(store_, id, actor_, clock_());
   if (!documents) return documents.error();
   auto rendered = faces_.render(documents->face);
   if (!rendered) return rendered.error();

@@ -5,6 +5,7 @@
 #include "bureau_sim_process.h"
 #include "cardd/testdata/generator.h"
 #include "child_process.h"
+#include "soft_sealer.h"
 
 namespace cardd::server {
 namespace {
@@ -14,9 +15,7 @@ using test::SimProcess;
 class PullTest : public ::testing::Test {
  protected:
   std::unique_ptr<db::Store> open_store() {
-    auto store = db::Store::open((dir_.path() / "cardd.db").string());
-    EXPECT_TRUE(store.ok());
-    return store.ok() ? std::move(*store) : nullptr;
+    return sealer_.open_store((dir_.path() / "cardd.db").string());
   }
 
   static BureauClient client(const std::string& url, int attempts = 3, int timeout_ms = 5000) {
@@ -46,6 +45,7 @@ class PullTest : public ::testing::Test {
   }
 
   test::TempDir dir_;
+  test::SoftSealer sealer_{dir_.path()};
 };
 
 std::vector<std::string> sim_args(int count, double invalid = 0.2) {

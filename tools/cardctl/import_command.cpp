@@ -6,11 +6,13 @@
 #include "cardd/server/intake.h"
 #include "cli_support.h"
 #include "commands.h"
+#include "sealed_store.h"
 
 namespace cardd::cardctl {
 namespace {
 
 struct ImportArgs {
+  HsmOptions hsm;
   std::string file;
   std::string db;
   std::size_t batch = 256;
@@ -32,8 +34,9 @@ void report(const server::IntakePipeline::Stored& stored, server::IntakeSummary&
 int run_import(const ImportArgs& args) {
   auto reader = JsonlReader::open(args.file);
   if (!reader) return 2;
-  auto store = open_store(args.db);
-  if (!store) return 1;
+  SealedStore sealed;
+  if (const int rc = open_sealed_store(args.hsm, args.db, true, sealed); rc != 0) return rc;
+  db::Store* store = sealed.store.get();
   server::Intake intake(*store);
   server::IntakePipeline pipeline(
       intake, {"file:" + std::filesystem::path(args.file).filename().string(), "cardctl import",
@@ -89,6 +92,7 @@ void add_import_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--db", args->db, "SQLite database file")->required();
   cmd->add_option("--batch", args->batch, "applications per transaction")
       ->check(CLI::Range(1, 10000));
+  args->hsm.add_to(*cmd);
   cmd->callback([args, &exit_code] { exit_code = run_import(*args); });
 }
 

@@ -6,11 +6,13 @@
 #include "cardd/server/puller.h"
 #include "cli_support.h"
 #include "commands.h"
+#include "sealed_store.h"
 
 namespace cardd::cardctl {
 namespace {
 
 struct PullArgs {
+  HsmOptions hsm;
   std::string bureau;
   std::string db;
   int limit = 100;
@@ -27,8 +29,9 @@ int run_pull(const PullArgs& args) {
     std::cerr << "cardctl: " << client.error().describe() << "\n";
     return 2;
   }
-  auto store = open_store(args.db);
-  if (!store) return 1;
+  SealedStore sealed;
+  if (const int rc = open_sealed_store(args.hsm, args.db, true, sealed); rc != 0) return rc;
+  db::Store* store = sealed.store.get();
   server::Intake intake(*store);
   server::PullOptions options;
   options.page_limit = args.limit;
@@ -62,6 +65,7 @@ void add_pull_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(100, 600000));
   cmd->add_option("--attempts", args->attempts, "attempts per page on transient failures")
       ->check(CLI::Range(1, 100));
+  args->hsm.add_to(*cmd);
   cmd->callback([args, &exit_code] { exit_code = run_pull(*args); });
 }
 

@@ -25,6 +25,7 @@
 #include "cardd/server/print_station.h"
 #include "cli_support.h"
 #include "commands.h"
+#include "sealed_store.h"
 
 namespace cardd::cardctl {
 namespace {
@@ -32,6 +33,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct RenderArgs {
+  HsmOptions hsm;
   std::string id;
   std::string db;
   std::string out;
@@ -61,9 +63,9 @@ int fail(const Error& e, const std::string& what) {
 }
 
 int run_render(const RenderArgs& args) {
-  auto store = open_store(args.db);
-  if (!store) return 1;
-  auto documents = server::card_documents(*store, args.id);
+  SealedStore sealed;
+  if (const int rc = open_sealed_store(args.hsm, args.db, false, sealed); rc != 0) return rc;
+  auto documents = server::card_documents(*sealed.store, args.id, "cardctl render", unix_now());
   if (!documents) return fail(documents.error(), args.id);
   const printer::FaceData& face = documents->face;
   const printer::CarrierLetter& letter = documents->letter;
@@ -108,6 +110,7 @@ int run_render(const RenderArgs& args) {
 }
 
 struct PrintArgs {
+  HsmOptions hsm;
   std::string id;
   std::string db;
   std::string printer;
@@ -117,8 +120,9 @@ struct PrintArgs {
 };
 
 int run_print(const PrintArgs& args) {
-  auto store = open_store(args.db);
-  if (!store) return 1;
+  SealedStore sealed;
+  if (const int rc = open_sealed_store(args.hsm, args.db, false, sealed); rc != 0) return rc;
+  db::Store* store = sealed.store.get();
   auto printer = printer::open_printer(args.printer);
   if (!printer) return fail(printer.error(), args.printer);
   auto tpl = printer::load_face_template(args.face_template);
@@ -162,6 +166,7 @@ void add_render_command(CLI::App& app, int& exit_code) {
       ->required();
   cmd->add_option("--template", args->face_template, "card face template (TOML)")
       ->capture_default_str();
+  args->hsm.add_to(*cmd);
   cmd->callback([args, &exit_code] { exit_code = run_render(*args); });
 
   auto print = std::make_shared<PrintArgs>();
@@ -176,6 +181,7 @@ void add_render_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   p->add_option("--backoff-ms", print->backoff_ms, "first pause between attempts")
       ->capture_default_str();
+  print->hsm.add_to(*p);
   p->callback([print, &exit_code] { exit_code = run_print(*print); });
 }
 

@@ -36,8 +36,9 @@ nlohmann::json to_json(const db::ApplicationStatus& s) {
 }
 
 int run_status(const StatusArgs& args) {
-  auto store = open_store(args.db);
-  if (!store) return 1;
+  int rc = 0;
+  auto store = open_store(args.db, OpenStore{}, rc);
+  if (!store) return rc;
   auto status = store->status(args.id);
   if (!status) {
     std::cerr << "cardctl: " << status.error().describe() << "\n";

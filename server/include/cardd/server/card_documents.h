@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "cardd/common/civil_time.h"
 #include "cardd/common/result.h"
 #include "cardd/db/store.h"
 #include "cardd/printer/documents.h"
@@ -21,8 +22,13 @@ struct CardDocuments {
   bool placeholder_card_number = false;
 };
 
-// Errors: not_found, and illegal_transition for a rejected application.
-Result<CardDocuments> card_documents(db::Store& store, std::string_view application_id);
+// `store` needs a sealer; reading the holder's data is audited as `actor`.
+// What the chip holds too (name, ID number, card number, issue date, bank)
+// comes from the prepared record; `now` dates only an unprepared preview.
+// Errors: not_found, illegal_transition for a rejected application, the
+// store's.
+Result<CardDocuments> card_documents(db::Store& store, std::string_view application_id,
+                                     std::string_view actor, UnixSeconds now);
 
 // "中国工商银行" for "ICBC"; the code itself for an unknown bank.
 std::string bank_name(std::string_view code);

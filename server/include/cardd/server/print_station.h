@@ -16,6 +16,7 @@
 #include "cardd/printer/face_renderer.h"
 #include "cardd/printer/print_retry.h"
 #include "cardd/printer/printer.h"
+#include "cardd/server/clock.h"
 
 namespace cardd::server {
 
@@ -26,8 +27,9 @@ struct PrintResult {
 
 class PrintStation {
  public:
+  // `store` needs a sealer (the face carries personal data).
   PrintStation(db::Store& store, printer::Printer& printer, printer::FaceRenderer& faces,
-               printer::RetryPolicy retry, std::string actor);
+               printer::RetryPolicy retry, std::string actor, Clock clock = system_clock());
 
   // From ENCODED, or PRINTING (resume). Errors: the renderer's QC errors
   // (nothing changed), the printer's errors (application stays PRINTING).
@@ -39,6 +41,7 @@ class PrintStation {
   printer::FaceRenderer& faces_;
   printer::RetryPolicy retry_;
   std::string actor_;
+  Clock clock_;
 };
 
 }  // namespace cardd::server
