@@ -93,6 +93,16 @@ Result<ApplicationDetails> details_from_json(std::string_view text_json) {
   return d;
 }
 
+Result<std::vector<RejectionReason>> rejection_from_json(std::string_view text_json) {
+  std::vector<RejectionReason> out;
+  if (text_json.empty()) return out;
+  const json j = json::parse(text_json, nullptr, false);
+  if (!j.is_array()) return make_error(DbError::corrupt, "rejection reasons are not JSON");
+  for (const auto& e : j)
+    if (e.is_object()) out.push_back({text(e, "field"), text(e, "code"), text(e, "message")});
+  return out;
+}
+
 Result<SealedPersonal> seal_personal(Sealer& sealer, std::string_view id, const PersonalData& p) {
   const json j = {{"name", p.name},
                   {"id_number", p.id_number},

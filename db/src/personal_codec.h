@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cardd/common/result.h"
 #include "cardd/db/records.h"
@@ -45,6 +46,10 @@ Result<std::string> seal_prepared(Sealer& sealer, std::string_view application_i
 // Fills the sealed fields of `r` from `sealed`.
 Status open_prepared(Sealer& sealer, std::string_view application_id, std::string_view sealed,
                      PreparedRecord& r);
+
+// The stored rejection (JSON array of {field, code, message}); empty text:
+// none.
+Result<std::vector<RejectionReason>> rejection_from_json(std::string_view json);
 
 Error no_sealer();
 

@@ -68,7 +68,9 @@ Result<ApplicationStatus> Store::status(std::string_view id) {
       collection_from_string((*app)->column_text(1)).value_or(CollectionMethod::unknown);
   status.created_at = std::string((*app)->column_text(2));
   status.updated_at = std::string((*app)->column_text(3));
-  status.rejection = std::string((*app)->column_text(5));
+  auto reasons = rejection_from_json((*app)->column_text(5));
+  if (!reasons) return reasons.error();
+  status.rejection = std::move(*reasons);
   if (status.state != AppState::rejected) {
     auto details = details_from_json((*app)->column_text(4));
     if (!details) return details.error();

@@ -32,7 +32,9 @@ TEST_F(StoreTest, IngestStoresValidAndRejectedWithHistory) {
   auto a2 = store_->status("A2");
   ASSERT_TRUE(a2.ok());
   EXPECT_EQ(a2->state, AppState::rejected);
-  EXPECT_NE(a2->rejection.find("mobile.format"), std::string::npos);
+  ASSERT_EQ(a2->rejection.size(), 1u);
+  EXPECT_EQ(a2->rejection[0].code, "mobile.format");
+  EXPECT_EQ(a2->rejection[0].field, "mobile");
   // Each transition wrote an outbox message and an audit entry.
   EXPECT_EQ(count_rows(path(), "SELECT count(*) FROM outbox"), 4);
   EXPECT_EQ(count_rows(path(), "SELECT count(*) FROM audit_log"), 4);

@@ -34,6 +34,13 @@ struct ApplicationDetails {
   std::string recipient_postal_code;
 };
 
+// Why intake rejected an application (one per problem found).
+struct RejectionReason {
+  std::string field;
+  std::string code;  // stable, e.g. "id_number.checksum"
+  std::string message;
+};
+
 // The holder's personal data: sealed at rest (db/sealer.h), read back only
 // through Store::sensitive, which audits who read it and why. Callers must
 // not log it.

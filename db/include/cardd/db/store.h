@@ -94,7 +94,7 @@ struct ApplicationStatus {
   std::string created_at;
   std::string updated_at;
   std::optional<ApplicationDetails> details;  // nullopt for a rejected application
-  std::string rejection;                      // JSON array, empty unless rejected
+  std::vector<RejectionReason> rejection;     // empty unless rejected
   std::vector<HistoryEvent> history;
 };
 
