@@ -67,20 +67,26 @@ demo() {
   build dev
   local dir="${CARDD_DEMO_DIR:-build/demo}" ctl=build/dev/bin/cardctl
   rm -rf "$dir" && mkdir -p "$dir"
+  # Personal data is sealed at rest under HSM keys: the keystore and its
+  # storage keys come first (owner-only files: they guard the keys).
+  local keys=(--keystore "$dir/keys.cks" --passphrase-file "$dir/keystore-passphrase")
+  (umask 077 && echo "demo keystore passphrase" >"$dir/keystore-passphrase")
+  log "0. storage keys for personal data at rest (key ceremony: names and KCVs)"
+  $ctl keys init-storage --db "$dir/cardd.db" "${keys[@]}"
   log "1. the bureau's batch file: 200 generated applications, 10% of them invalid"
   $ctl gen --count 200 --seed 2026 --invalid-rate 0.1 --out "$dir/batch.jsonl"
   log "2. validate the batch without storing (first problems shown)"
   $ctl validate "$dir/batch.jsonl" | tail -6
   log "3. import the batch into $dir/cardd.db, twice (the second run changes nothing)"
-  $ctl import "$dir/batch.jsonl" --db "$dir/cardd.db"
-  $ctl import "$dir/batch.jsonl" --db "$dir/cardd.db"
+  $ctl import "$dir/batch.jsonl" --db "$dir/cardd.db" "${keys[@]}"
+  $ctl import "$dir/batch.jsonl" --db "$dir/cardd.db" "${keys[@]}"
   log "4. the bureau simulator serves 500 approved applications; about one request in three fails"
   start_bureau "$dir/bureau.out" --count 500 --seed 7 --invalid-rate 0.05 --fail-rate 0.3 --log-level warn
   trap stop_started EXIT
   log "5. pull from $SIM_URL until caught up (retrying failed pages)"
-  $ctl pull --bureau "$SIM_URL" --db "$dir/cardd.db" --limit 50 --attempts 10
+  $ctl pull --bureau "$SIM_URL" --db "$dir/cardd.db" --limit 50 --attempts 10 "${keys[@]}"
   log "6. pull again: nothing new"
-  $ctl pull --bureau "$SIM_URL" --db "$dir/cardd.db" --limit 50 --attempts 10
+  $ctl pull --bureau "$SIM_URL" --db "$dir/cardd.db" --limit 50 --attempts 10 "${keys[@]}"
   log "7. one accepted and one rejected application"
   $ctl status BJ-7-00000000 --db "$dir/cardd.db"
   $ctl validate "$dir/batch.jsonl" --json >"$dir/validation.jsonl"
@@ -165,7 +171,6 @@ issue_cards() {
   # Secrets are readable by their owner only, even in a demo.
   (
     umask 077
-    echo "demo keystore passphrase" >"$dir/keystore-passphrase"
     echo 0123456789ABCDEFFEDCBA9876543210 >"$dir/kmc.1"
     echo C1E287A44D6E0B2836157053BA99FCDF >"$dir/kmc.2"
   )
@@ -208,7 +213,7 @@ issue_cards() {
   done
   log "11. print the card faces on the IPP card printer (ippeveprinter, spool $dir/spool)"
   for id in "${ids[@]}"; do
-    $ctl print "$id" --db "$dir/cardd.db" --printer ipp://127.0.0.1:8631/ipp/print
+    $ctl print "$id" --db "$dir/cardd.db" --printer ipp://127.0.0.1:8631/ipp/print "${keys[@]}"
   done
   log "12. blank-card stock: received = used + spoiled + left"
   $ctl stock --db "$dir/cardd.db"

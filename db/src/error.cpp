@@ -32,6 +32,12 @@ std::string_view to_string(DbError e) {
       return "card_used";
     case DbError::exhausted:
       return "exhausted";
+    case DbError::no_database:
+      return "no_database";
+    case DbError::no_sealer:
+      return "no_sealer";
+    case DbError::unsealable:
+      return "unsealable";
   }
   return {};
 }

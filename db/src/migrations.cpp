@@ -5,15 +5,23 @@
 #include <array>
 #include <string_view>
 
+#include "legacy_sealing.h"
 #include "sqlite.h"
 
 namespace cardd::db {
 namespace {
 
-// Append only: a released migration is never edited.
-constexpr std::array<std::string_view, 2> kMigrations = {
-    // 1: applications, their history, outbox, audit chain, intake cursors.
-    R"sql(
+// Append only: a released migration is never edited. A step may have a
+// data part (C++) between its two SQL parts.
+struct Step {
+  std::string_view before;
+  Status (*data)(sqlite3* db, Sealer* sealer) = nullptr;
+  std::string_view after;
+};
+
+const std::array<Step, 3> kMigrations = {{
+    {// 1: applications, their history, outbox, audit chain, intake cursors.
+     R"sql(
 CREATE TABLE applications (
   application_id   TEXT PRIMARY KEY,
   state            TEXT NOT NULL,
@@ -78,9 +86,11 @@ CREATE TABLE intake_cursors (
   updated_at TEXT NOT NULL
 ) STRICT;
 )sql",
-    // 2: blank-card stock, the cards used for each application, number
-    // allocators and prepared card data.
-    R"sql(
+     nullptr,
+     {}},
+    {// 2: blank-card stock, the cards used for each application, number
+     // allocators and prepared card data.
+     R"sql(
 CREATE TABLE card_lots (
   lot          TEXT PRIMARY KEY,
   chip_prefix  TEXT NOT NULL,               -- 8 hex digits, or '' for any fabricator/type
@@ -115,34 +125,90 @@ CREATE TABLE prepared_cards (
   created_at     TEXT NOT NULL
 ) STRICT;
 )sql",
-};
+     nullptr,
+     {}},
+    {// 3: personal data sealed (db/sealer.h): the name, ID number, phones and
+     // addresses leave the clear columns and public_data for one sealed
+     // value per application; images and prepared cards are sealed bound to
+     // their row; ID number, name and PAN are found through keyed hashes.
+     R"sql(
+ALTER TABLE applications ADD COLUMN personal BLOB;   -- sealed JSON: name, ID number, phones, addresses
+ALTER TABLE applications ADD COLUMN id_number_hash TEXT;
+ALTER TABLE applications ADD COLUMN name_hash TEXT;
+CREATE INDEX applications_by_id_number ON applications(id_number_hash);
+CREATE INDEX applications_by_name ON applications(name_hash);
+CREATE TABLE prepared_cards_v3 (
+  application_id TEXT PRIMARY KEY REFERENCES applications(application_id),
+  profile        TEXT NOT NULL,
+  card_number    TEXT NOT NULL UNIQUE,
+  pan_hash       TEXT NOT NULL UNIQUE,       -- keyed hash of the PAN (sealed in data)
+  issue_date     TEXT NOT NULL,
+  expiry_date    TEXT NOT NULL,
+  bank           TEXT NOT NULL,
+  data           BLOB NOT NULL,              -- sealed: PAN, name, ID number, card data
+  created_at     TEXT NOT NULL
+) STRICT;
+)sql",
+     &seal_legacy_rows,
+     R"sql(
+ALTER TABLE applications DROP COLUMN id_number;
+ALTER TABLE applications DROP COLUMN mobile;
+ALTER TABLE applications DROP COLUMN recipient_mobile;
+DROP TABLE prepared_cards;
+ALTER TABLE prepared_cards_v3 RENAME TO prepared_cards;
+)sql"},
+}};
 
 }  // namespace
 
 int latest_schema_version() { return static_cast<int>(kMigrations.size()); }
 
-Status migrate(sqlite3* db) {
+namespace {
+
+Result<int> user_version(sqlite3* db) {
   auto version_stmt = sqlite::Statement::prepare(db, "PRAGMA user_version");
   if (!version_stmt) return version_stmt.error();
   auto row = version_stmt->step();
   if (!row) return row.error();
-  const auto current = static_cast<int>(version_stmt->column_int(0));
-  version_stmt->reset();
+  return static_cast<int>(version_stmt->column_int(0));
+}
+
+}  // namespace
+
+Status migrate(sqlite3* db, Sealer* sealer) {
+  // Up to date: nothing to lock (a long writer elsewhere does not block opening).
+  if (auto seen = user_version(db); seen && *seen == latest_schema_version()) return {};
+  // The version check and the steps run under one write lock: processes
+  // opening a new file at once wait for the first, then find it migrated.
+  auto tx = sqlite::Transaction::begin_exclusive(db);
+  if (!tx) return tx.error();
+  auto version = user_version(db);
+  if (!version) return version.error();
+  const int current = *version;
   if (current > latest_schema_version())
     return make_error(DbError::migration_failed,
                       fmt::format("database schema version {} is newer than this cardd knows ({})",
                                   current, latest_schema_version()));
   for (int v = current; v < latest_schema_version(); ++v) {
-    auto tx = sqlite::Transaction::begin(db);
-    if (!tx) return tx.error();
-    if (auto s = sqlite::exec(db, kMigrations[static_cast<std::size_t>(v)]); !s)
+    const Step& step = kMigrations[static_cast<std::size_t>(v)];
+    const auto failed = [&](const Error& e) {
       return make_error(DbError::migration_failed,
-                        fmt::format("migration {}: {}", v + 1, s.error().message));
+                        fmt::format("migration {}: {}", v + 1, e.message));
+    };
+    if (auto s = sqlite::exec(db, step.before); !s) return failed(s.error());
+    if (step.data != nullptr)
+      if (auto s = step.data(db, sealer); !s) {
+        // A missing sealer or a value that does not open says so as it is.
+        if (s.error().code == DbError::no_sealer || s.error().code == DbError::unsealable)
+          return s.error();
+        return failed(s.error());
+      }
+    if (!step.after.empty())
+      if (auto s = sqlite::exec(db, step.after); !s) return failed(s.error());
     if (auto s = sqlite::exec(db, fmt::format("PRAGMA user_version = {}", v + 1)); !s)
       return s.error();
-    if (auto s = tx->commit(); !s) return s.error();
   }
-  return {};
+  return tx->commit();
 }
 
 }  // namespace cardd::db

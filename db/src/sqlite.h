@@ -63,6 +63,9 @@ Status exec(sqlite3* db, std::string_view sql);
 class Transaction {
  public:
   static Result<Transaction> begin(sqlite3* db);
+  // BEGIN EXCLUSIVE: no other connection reads or writes until commit (in
+  // WAL mode the same as IMMEDIATE for writers).
+  static Result<Transaction> begin_exclusive(sqlite3* db);
   Transaction(Transaction&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
   Transaction& operator=(Transaction&&) = delete;
   ~Transaction();

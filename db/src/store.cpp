@@ -5,11 +5,13 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include "cardd/common/civil_time.h"
 #include "migrations.h"
-#include "pii_codec.h"
+#include "personal_codec.h"
 #include "store_impl.h"
 
 namespace cardd::db {
@@ -28,24 +30,6 @@ std::string_view to_string(IngestOutcome o) {
   return "?";
 }
 
-std::string_view to_string(CollectionMethod c) {
-  switch (c) {
-    case CollectionMethod::mail:
-      return "mail";
-    case CollectionMethod::branch:
-      return "branch";
-    case CollectionMethod::unknown:
-      return "unknown";
-  }
-  return "unknown";
-}
-
-CollectionMethod collection_from_string(std::string_view s) {
-  if (s == "mail") return CollectionMethod::mail;
-  if (s == "branch") return CollectionMethod::branch;
-  return CollectionMethod::unknown;
-}
-
 Status Store::Impl::prepare_statements() {
   sqlite3* h = db.get();
   struct Item {
@@ -57,8 +41,7 @@ Status Store::Impl::prepare_statements() {
        "SELECT content_hash, state, collection FROM applications WHERE application_id = ?1"},
       {&insert_app,
        "INSERT INTO applications(application_id, state, collection, content_hash, source, "
-       "public_data, "
-       "errors, id_number, mobile, recipient_mobile, created_at, updated_at) "
+       "public_data, errors, personal, id_number_hash, name_hash, created_at, updated_at) "
        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)"},
       {&insert_images,
        "INSERT INTO application_images(application_id, photo, id_front, id_back) VALUES (?1, ?2, "
@@ -113,8 +96,9 @@ Status Store::Impl::record_change(std::string_view id, std::optional<AppState> f
   return insert_outbox.run();
 }
 
-Result<IngestOutcome> Store::Impl::ingest_one(const NewApplication& a, std::string_view source,
-                                              std::string_view actor, std::string_view at) {
+Result<IngestOutcome> Store::Impl::ingest_one(const NewApplication& a, const SealedPersonal* sealed,
+                                              std::string_view source, std::string_view actor,
+                                              std::string_view at) {
   find_app.bind(1, a.application_id);
   auto found = find_app.step();
   if (!found) return found.error();
@@ -131,30 +115,27 @@ Result<IngestOutcome> Store::Impl::ingest_one(const NewApplication& a, std::stri
   find_app.reset();
 
   const AppState final_state = a.rejection ? AppState::rejected : AppState::validated;
-  const std::string id_number = seal(PiiKind::id_number, a.id_number);
-  const std::string mobile = seal(PiiKind::mobile, a.mobile);
-  const std::string recipient_mobile = seal(PiiKind::mobile, a.recipient_mobile);
+  const CollectionMethod collection =
+      a.rejection ? CollectionMethod::unknown : a.details.collection;
   insert_app.bind(1, a.application_id)
       .bind(2, to_string(final_state))
-      .bind(3, to_string(a.collection));
+      .bind(3, to_string(collection));
   insert_app.bind(4, a.content_hash)
       .bind(5, source)
-      .bind(6, a.public_data.empty() ? "{}" : a.public_data);
+      .bind(6, a.rejection ? std::string("{}") : details_to_json(a.details));
   if (a.rejection) insert_app.bind(7, *a.rejection);
-  insert_app.bind_blob(8, id_number)
-      .bind_blob(9, mobile)
-      .bind_blob(10, recipient_mobile)
-      .bind(11, at);
+  if (sealed != nullptr)
+    insert_app.bind_blob(8, sealed->personal)
+        .bind(9, sealed->id_number_hash)
+        .bind(10, sealed->name_hash);
+  insert_app.bind(11, at);
   if (auto s = insert_app.run(); !s) return s.error();
 
-  if (!a.rejection) {
-    const std::string photo = seal(PiiKind::image, a.photo);
-    const std::string front = seal(PiiKind::image, a.id_front);
-    const std::string back = seal(PiiKind::image, a.id_back);
+  if (sealed != nullptr) {
     insert_images.bind(1, a.application_id)
-        .bind_blob(2, photo)
-        .bind_blob(3, front)
-        .bind_blob(4, back);
+        .bind_blob(2, sealed->photo)
+        .bind_blob(3, sealed->id_front)
+        .bind_blob(4, sealed->id_back);
     if (auto s = insert_images.run(); !s) return s.error();
   }
   if (auto s = record_change(a.application_id, std::nullopt, AppState::received, at, actor, source);
@@ -172,14 +153,17 @@ Store::Store(Key, std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::~Store() = default;
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& path, StoreOptions options) {
+  std::error_code ec;
+  if (!options.create_if_missing && !std::filesystem::exists(path, ec))
+    return make_error(DbError::no_database, fmt::format("database {} does not exist", path));
   // SQLite creates files with the process umask; a new database (and its WAL,
   // which inherits the mode) must be readable by its owner only.
-  if (const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0)
-    ::close(fd);
+  if (options.create_if_missing)
+    if (const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0)
+      ::close(fd);
   sqlite3* raw = nullptr;
   const int rc =
-      sqlite3_open_v2(path.c_str(), &raw,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+      sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
   sqlite::DbHandle db(raw);
   if (rc != SQLITE_OK) {
     Error e = sqlite::to_error(raw, rc, fmt::format("open {}", path));
@@ -189,24 +173,36 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, StoreOptions
   sqlite3_busy_timeout(raw, options.busy_timeout_ms);
   // 64 KiB pages: each application carries ~50 KB of images, and large pages
   // halve the overflow-page work per row (measured by bench_intake). Only
-  // takes effect when the file is created.
+  // takes effect when the file is created. secure_delete: a replaced or
+  // deleted value is overwritten, not left in a free page.
   const std::string pragmas = fmt::format(
       "PRAGMA page_size = 65536; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA "
-      "synchronous = {};",
+      "secure_delete = ON; PRAGMA synchronous = {};",
       options.synchronous_full ? "FULL" : "NORMAL");
   if (auto s = sqlite::exec(raw, pragmas); !s) {
     Error e = s.error();
     if (e.code == DbError::corrupt || e.code == DbError::internal) e.code = DbError::open_failed;
     return e;
   }
-  if (auto s = migrate(raw); !s) return s.error();
+  if (auto s = migrate(raw, options.sealer); !s) return s.error();
   auto impl = std::make_unique<Impl>();
   impl->db = std::move(db);
+  impl->sealer = options.sealer;
   if (auto s = impl->prepare_statements(); !s) return s.error();
   return std::make_unique<Store>(Key{}, std::move(impl));
 }
 
 Result<std::vector<IngestOutcome>> Store::ingest(const IngestBatch& batch) {
+  // Sealing asks the HSM; it runs before the write lock is taken.
+  std::vector<std::optional<SealedPersonal>> sealed(batch.applications.size());
+  for (std::size_t i = 0; i < batch.applications.size(); ++i) {
+    const NewApplication& a = batch.applications[i];
+    if (a.rejection) continue;
+    if (impl_->sealer == nullptr) return no_sealer();
+    auto s = seal_personal(*impl_->sealer, a.application_id, a.personal);
+    if (!s) return s.error();
+    sealed[i] = std::move(*s);
+  }
   std::lock_guard lock(impl_->mutex);
   auto tx = sqlite::Transaction::begin(impl_->db.get());
   if (!tx) return tx.error();
@@ -214,8 +210,9 @@ Result<std::vector<IngestOutcome>> Store::ingest(const IngestBatch& batch) {
   const std::string at = format_rfc3339_utc(unix_now());
   std::vector<IngestOutcome> outcomes;
   outcomes.reserve(batch.applications.size());
-  for (const NewApplication& a : batch.applications) {
-    auto outcome = impl_->ingest_one(a, batch.source, batch.actor, at);
+  for (std::size_t i = 0; i < batch.applications.size(); ++i) {
+    auto outcome = impl_->ingest_one(batch.applications[i], sealed[i] ? &*sealed[i] : nullptr,
+                                     batch.source, batch.actor, at);
     if (!outcome) return outcome.error();
     outcomes.push_back(*outcome);
   }
@@ -241,7 +238,8 @@ Status Store::Impl::move(std::string_view id, AppState to, std::string_view acto
     return make_error(DbError::not_found, fmt::format("no application {}", id));
   }
   const auto from = state_from_string(find_app.column_text(1));
-  const CollectionMethod collection = collection_from_string(find_app.column_text(2));
+  const CollectionMethod collection =
+      collection_from_string(find_app.column_text(2)).value_or(CollectionMethod::unknown);
   find_app.reset();
   if (!from)
     return make_error(DbError::corrupt, fmt::format("application {} has an unknown state", id));
@@ -279,6 +277,21 @@ Status Store::audit(std::string_view actor, std::string_view action, std::string
 Result<AuditReport> Store::verify_audit_chain() {
   std::lock_guard lock(impl_->mutex);
   return db::verify_audit_chain(impl_->db.get());
+}
+
+Result<std::string> Store::quick_check() {
+  std::lock_guard lock(impl_->mutex);
+  auto q = sqlite::Statement::prepare(impl_->db.get(), "PRAGMA quick_check");
+  if (!q) return q.error();
+  std::string out;
+  while (true) {
+    auto row = q->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    if (!out.empty()) out += "; ";
+    out += q->column_text(0);
+  }
+  return out;
 }
 
 int Store::schema_version() const { return latest_schema_version(); }

@@ -5,7 +5,7 @@
 
 #include "cardd/common/civil_time.h"
 #include "cardd/db/store.h"
-#include "pii_codec.h"
+#include "personal_codec.h"
 #include "store_impl.h"
 
 namespace cardd::db {
@@ -282,13 +282,20 @@ Result<std::int64_t> Store::allocate(std::string_view counter, std::int64_t firs
 
 Status Store::save_prepared(std::string_view application_id, const PreparedRecord& record,
                             std::string_view actor) {
+  if (impl_->sealer == nullptr) return no_sealer();
+  auto sealed = seal_prepared(*impl_->sealer, application_id, record);
+  if (!sealed) return sealed.error();
+  auto pan_hash = impl_->sealer->keyed_hash(kHashPan, record.pan);
+  if (!pan_hash) return pan_hash.error();
   return in_transaction(*impl_, [&]() -> Status {
     if (auto s = run(*impl_,
-                     "INSERT INTO prepared_cards(application_id, profile, card_number, pan, data, "
-                     "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                     "INSERT INTO prepared_cards(application_id, profile, card_number, pan_hash, "
+                     "issue_date, expiry_date, bank, data, created_at) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
                      "ON CONFLICT(application_id) DO NOTHING",
-                     application_id, record.profile, record.card_number, record.pan,
-                     Blob{seal(PiiKind::prepared_card, record.data)}, now());
+                     application_id, record.profile, record.card_number, *pan_hash,
+                     record.issue_date.to_iso(), record.expiry_date.to_iso(), record.bank,
+                     Blob{*sealed}, now());
         !s)
       return s;
     return impl_->move(application_id, AppState::prepared, actor,
@@ -296,30 +303,46 @@ Status Store::save_prepared(std::string_view application_id, const PreparedRecor
   });
 }
 
-Result<std::optional<PreparedRecord>> Store::prepared(std::string_view application_id) {
-  std::lock_guard lock(impl_->mutex);
-  auto stmt = impl_->statement(
-      "SELECT profile, card_number, pan, data FROM prepared_cards WHERE application_id = ?1");
-  if (!stmt) return stmt.error();
-  (*stmt)->bind(1, application_id);
-  auto row = (*stmt)->step();
+Result<std::optional<PreparedRecord>> Store::prepared(std::string_view application_id,
+                                                      std::string_view actor,
+                                                      std::string_view purpose) {
+  if (impl_->sealer == nullptr) return no_sealer();
   std::optional<PreparedRecord> out;
-  Status unsealed;
-  if (row && *row) {
-    PreparedRecord r;
-    r.profile = std::string((*stmt)->column_text(0));
-    r.card_number = std::string((*stmt)->column_text(1));
-    r.pan = std::string((*stmt)->column_text(2));
-    auto data = unseal(PiiKind::prepared_card, (*stmt)->column_blob(3));
-    if (data)
-      r.data = std::move(*data);
-    else
-      unsealed = data.error();
-    out = std::move(r);
-  }
-  (*stmt)->reset();
-  if (!row) return row.error();
-  if (!unsealed) return unsealed.error();
+  std::string sealed;
+  Status s = in_transaction(*impl_, [&]() -> Status {
+    auto stmt = impl_->statement(
+        "SELECT profile, card_number, issue_date, expiry_date, bank, data FROM prepared_cards "
+        "WHERE application_id = ?1");
+    if (!stmt) return stmt.error();
+    (*stmt)->bind(1, application_id);
+    auto row = (*stmt)->step();
+    std::optional<CivilDate> issue, expiry;
+    if (row && *row) {
+      PreparedRecord r;
+      r.profile = std::string((*stmt)->column_text(0));
+      r.card_number = std::string((*stmt)->column_text(1));
+      issue = CivilDate::parse_iso((*stmt)->column_text(2));
+      expiry = CivilDate::parse_iso((*stmt)->column_text(3));
+      r.bank = std::string((*stmt)->column_text(4));
+      sealed = (*stmt)->column_blob(5);
+      out = std::move(r);
+    }
+    (*stmt)->reset();
+    if (!row) return row.error();
+    if (!out) return {};
+    if (!issue || !expiry)
+      return make_error(DbError::corrupt,
+                        fmt::format("prepared card of {} has no valid dates", application_id));
+    out->issue_date = *issue;
+    out->expiry_date = *expiry;
+    if (auto a = impl_->audit.begin(); !a) return a;
+    return impl_->audit.append(
+        {now(), actor, "personal.read", application_id, fmt::format("prepared card: {}", purpose)});
+  });
+  if (!s) return s.error();
+  if (out)
+    if (auto opened = open_prepared(*impl_->sealer, application_id, sealed, *out); !opened)
+      return opened.error();
   return out;
 }
 

@@ -9,12 +9,14 @@
 
 #include "audit.h"
 #include "cardd/db/store.h"
+#include "personal_codec.h"
 #include "sqlite.h"
 
 namespace cardd::db {
 
 struct Store::Impl {
   sqlite::DbHandle db;
+  Sealer* sealer = nullptr;  // not owned; null: no personal data in or out
   std::mutex mutex;
   AuditWriter audit;
   sqlite::Statement find_app;
@@ -39,8 +41,10 @@ struct Store::Impl {
               std::string_view reason);
   // Read statements are prepared on first use and kept (keyed by the SQL).
   Result<sqlite::Statement*> statement(std::string_view sql);
-  Result<IngestOutcome> ingest_one(const NewApplication& a, std::string_view source,
-                                   std::string_view actor, std::string_view at);
+  // `sealed` is null for a rejected application (nothing personal kept).
+  Result<IngestOutcome> ingest_one(const NewApplication& a, const SealedPersonal* sealed,
+                                   std::string_view source, std::string_view actor,
+                                   std::string_view at);
 };
 
 }  // namespace cardd::db

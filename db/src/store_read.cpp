@@ -1,8 +1,9 @@
 // The read side of the Store: status, history, counts, cursors, outbox.
 #include <fmt/format.h>
 
+#include "cardd/common/civil_time.h"
 #include "cardd/db/store.h"
-#include "pii_codec.h"
+#include "personal_codec.h"
 #include "store_impl.h"
 
 namespace cardd::db {
@@ -63,11 +64,18 @@ Result<ApplicationStatus> Store::status(std::string_view id) {
   if (!state)
     return make_error(DbError::corrupt, fmt::format("application {} has an unknown state", id));
   status.state = *state;
-  status.collection = collection_from_string((*app)->column_text(1));
+  status.collection =
+      collection_from_string((*app)->column_text(1)).value_or(CollectionMethod::unknown);
   status.created_at = std::string((*app)->column_text(2));
   status.updated_at = std::string((*app)->column_text(3));
-  status.public_data = std::string((*app)->column_text(4));
-  status.rejection = std::string((*app)->column_text(5));
+  auto reasons = rejection_from_json((*app)->column_text(5));
+  if (!reasons) return reasons.error();
+  status.rejection = std::move(*reasons);
+  if (status.state != AppState::rejected) {
+    auto details = details_from_json((*app)->column_text(4));
+    if (!details) return details.error();
+    status.details = std::move(*details);
+  }
 
   auto history = prepare(
       *impl_,
@@ -91,30 +99,76 @@ Result<ApplicationStatus> Store::status(std::string_view id) {
   return status;
 }
 
-Result<SensitiveData> Store::sensitive(std::string_view id) {
-  std::lock_guard lock(impl_->mutex);
-  auto q =
-      prepare(*impl_,
-              "SELECT a.id_number, a.mobile, a.recipient_mobile, i.photo, i.id_front, i.id_back "
-              "FROM applications a LEFT JOIN application_images i USING (application_id) "
-              "WHERE a.application_id = ?1");
-  if (!q) return q.error();
-  (*q)->bind(1, id);
-  auto row = (*q)->step();
-  if (!row) return row.error();
-  if (!*row) return not_found(id);
-  SensitiveData out;
-  std::string* targets[] = {&out.id_number, &out.mobile,   &out.recipient_mobile,
-                            &out.photo,     &out.id_front, &out.id_back};
-  const PiiKind kinds[] = {PiiKind::id_number, PiiKind::mobile, PiiKind::mobile,
-                           PiiKind::image,     PiiKind::image,  PiiKind::image};
-  for (int i = 0; i < 6; ++i) {
-    if ((*q)->column_is_null(i)) continue;
-    auto plain = unseal(kinds[i], (*q)->column_blob(i));
-    if (!plain) return plain.error();
-    *targets[i] = std::move(*plain);
+Result<PersonalData> Store::sensitive(std::string_view id, std::string_view actor,
+                                      std::string_view purpose) {
+  if (impl_->sealer == nullptr) return no_sealer();
+  SealedPersonal sealed;
+  {
+    std::lock_guard lock(impl_->mutex);
+    auto tx = sqlite::Transaction::begin(impl_->db.get());
+    if (!tx) return tx.error();
+    auto q = prepare(*impl_,
+                     "SELECT a.personal, i.photo, i.id_front, i.id_back FROM applications a "
+                     "LEFT JOIN application_images i USING (application_id) "
+                     "WHERE a.application_id = ?1");
+    if (!q) return q.error();
+    (*q)->bind(1, id);
+    auto row = (*q)->step();
+    if (!row) return row.error();
+    if (!*row) return not_found(id);
+    if ((*q)->column_is_null(0))
+      return make_error(DbError::not_found,
+                        fmt::format("application {} has no personal data (rejected)", id));
+    sealed.personal = (*q)->column_blob(0);
+    sealed.photo = (*q)->column_blob(1);
+    sealed.id_front = (*q)->column_blob(2);
+    sealed.id_back = (*q)->column_blob(3);
+    // The read is on record before anything is opened.
+    if (auto s = impl_->audit.begin(); !s) return s.error();
+    if (auto s = impl_->audit.append(
+            {format_rfc3339_utc(unix_now()), actor, "personal.read", id, purpose});
+        !s)
+      return s.error();
+    if (auto s = tx->commit(); !s) return s.error();
   }
-  return out;
+  return open_personal(*impl_->sealer, id, sealed);
+}
+
+namespace {
+
+Result<std::vector<std::string>> find_by_hash(Store::Impl& impl, std::string_view sql,
+                                              std::string_view kind, std::string_view value) {
+  if (impl.sealer == nullptr) return no_sealer();
+  auto hash = impl.sealer->keyed_hash(kind, value);
+  if (!hash) return hash.error();
+  std::lock_guard lock(impl.mutex);
+  auto q = prepare(impl, sql);
+  if (!q) return q.error();
+  (*q)->bind(1, *hash);
+  std::vector<std::string> ids;
+  while (true) {
+    auto row = (*q)->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    ids.emplace_back((*q)->column_text(0));
+  }
+  return ids;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> Store::find_by_id_number(std::string_view id_number) {
+  return find_by_hash(*impl_,
+                      "SELECT application_id FROM applications WHERE id_number_hash = ?1 "
+                      "ORDER BY application_id",
+                      kHashIdNumber, id_number);
+}
+
+Result<std::vector<std::string>> Store::find_by_name(std::string_view name) {
+  return find_by_hash(
+      *impl_,
+      "SELECT application_id FROM applications WHERE name_hash = ?1 ORDER BY application_id",
+      kHashName, name);
 }
 
 Result<std::optional<std::string>> Store::cursor(std::string_view source) {

@@ -15,7 +15,6 @@ std::string_view to_string(Channel v) {
 }
 
 std::string_view to_string(Gender v) { return v == Gender::male ? "male" : "female"; }
-std::string_view to_string(Collection v) { return v == Collection::mail ? "mail" : "branch"; }
 std::string_view to_string(IdType) { return "resident_id"; }
 
 std::optional<Channel> channel_from_string(std::string_view s) {
@@ -27,12 +26,6 @@ std::optional<Channel> channel_from_string(std::string_view s) {
 std::optional<Gender> gender_from_string(std::string_view s) {
   if (s == "male") return Gender::male;
   if (s == "female") return Gender::female;
-  return std::nullopt;
-}
-
-std::optional<Collection> collection_from_string(std::string_view s) {
-  if (s == "mail") return Collection::mail;
-  if (s == "branch") return Collection::branch;
   return std::nullopt;
 }
 

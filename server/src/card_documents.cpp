@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
 
 #include "cardd/common/civil_time.h"
 
@@ -18,24 +17,23 @@ std::uint64_t fnv1a(std::string_view s) {
 }  // namespace
 
 Result<CardDocuments> card_documents(db::Store& store, std::string_view id,
-                                     const region::Region& region) {
+                                     const region::Region& region, std::string_view actor,
+                                     UnixSeconds now) {
   auto status = store.status(id);
   if (!status) return status.error();
-  if (status->state == db::AppState::rejected || status->public_data.empty())
+  if (status->state == db::AppState::rejected || !status->details)
     return make_error(
         db::DbError::illegal_transition,
         fmt::format("application {} is {}: nothing to print", id, to_string(status->state)));
-  auto sensitive = store.sensitive(id);
-  if (!sensitive) return sensitive.error();
-  auto prepared = store.prepared(id);
+  const db::ApplicationDetails& app = *status->details;
+  auto personal = store.sensitive(id, actor, "card face, carrier letter and label");
+  if (!personal) return personal.error();
+  auto prepared = store.prepared(id, actor, "card face, carrier letter and label");
   if (!prepared) return prepared.error();
-  const auto app = nlohmann::json::parse(status->public_data, nullptr, false);
-  const auto text = [](const nlohmann::json& j, const char* key) {
-    return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>()
-                                                                  : std::string();
-  };
   CardDocuments d;
   d.placeholder_card_number = !prepared->has_value();
+  // What is on the chip as well (name, ID number, card number, issue date,
+  // bank) comes from the prepared record, so face and chip cannot disagree.
   // PLACEHOLDERS: "X" + 8 digits for an unprepared card, "PH" + 12 digits
   // until a courier allocates the tracking number.
   const std::string card_number = d.placeholder_card_number
@@ -43,29 +41,31 @@ Result<CardDocuments> card_documents(db::Store& store, std::string_view id,
                                       : (*prepared)->card_number;
   const std::string tracking =
       fmt::format("PH{:012}", fnv1a(std::string(id) + "/tracking") % 1'000'000'000'000ULL);
-  const std::string bank = region.bank_name(text(app, "issuing_bank"));
-  const std::string branch = text(app, "issuing_branch");
-  const bool mail = text(app, "collection") == "mail" && app.contains("recipient");
-  const nlohmann::json recipient = mail ? app["recipient"] : nlohmann::json::object();
-  const CivilDate today = local_date(unix_now(), region.utc_offset());
+  const std::string bank =
+      region.bank_name(d.placeholder_card_number ? app.issuing_bank : (*prepared)->bank);
+  const std::string& branch = app.issuing_branch;
+  const bool mail = app.collection == CollectionMethod::mail;
+  const CivilDate issued =
+      d.placeholder_card_number ? local_date(now, region.utc_offset()) : (*prepared)->issue_date;
 
   printer::FaceData& face = d.face;
-  face.name = text(app, "name");
-  face.social_security_number = sensitive->id_number;
+  face.name = d.placeholder_card_number ? personal->name : (*prepared)->name;
+  face.social_security_number =
+      d.placeholder_card_number ? personal->id_number : (*prepared)->id_number;
   face.card_number = card_number;
-  face.issue_year = today.year;
-  face.issue_month = static_cast<int>(today.month);
+  face.issue_year = issued.year;
+  face.issue_month = static_cast<int>(issued.month);
   face.bank_name = bank;
   face.service_hotline = region.service_hotline;
   face.vendor_code = d.placeholder_card_number ? "SAMPLE" : region.vendor_code;
-  face.photo_jpeg = sensitive->photo;
+  face.photo_jpeg = std::move(personal->photo);
 
   printer::CarrierLetter& letter = d.letter;
   letter.title = region.texts.letter_title;
   letter.application_id = std::string(id);
   letter.holder_name = face.name;
-  letter.address = mail ? text(recipient, "address") : text(app, "residence_address");
-  letter.postal_code = mail ? text(recipient, "postal_code") : std::string();
+  letter.address = mail ? personal->recipient_address : personal->residence_address;
+  letter.postal_code = mail ? app.recipient_postal_code : std::string();
   letter.card_number = card_number;
   letter.placeholder_card_number = d.placeholder_card_number;
   letter.bank_name = bank;
@@ -80,11 +80,11 @@ Result<CardDocuments> card_documents(db::Store& store, std::string_view id,
   label.application_id = std::string(id);
   label.sender = region::fill(region.texts.label_sender, {{"bank", bank}});
   label.recipient_name =
-      mail ? text(recipient, "name")
+      mail ? personal->recipient_name
            : region::fill(region.texts.branch_recipient, {{"bank", bank}, {"branch", branch}});
-  label.address = mail ? text(recipient, "address")
+  label.address = mail ? personal->recipient_address
                        : region::fill(region.texts.branch_address, {{"name", face.name}});
-  label.postal_code = mail ? text(recipient, "postal_code") : std::string();
+  label.postal_code = mail ? app.recipient_postal_code : std::string();
   label.courier = letter.courier;
   label.tracking_number = tracking;
   label.placeholder_tracking_number = true;

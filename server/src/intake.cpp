@@ -24,37 +24,32 @@ nlohmann::json errors_json(const std::vector<FieldError>& errors) {
   return out;
 }
 
-// The fields kept in the clear; ID number, phones and images are sealed.
-std::string public_data(const Application& a) {
-  nlohmann::json j = {
-      {"channel", to_string(a.channel)},
-      {"submitted_at", a.submitted_at},
-      {"name", a.name},
-      {"id_type", to_string(a.id_type)},
-      {"id_valid_from", a.id_valid_from.to_iso()},
-      {"id_valid_to",
-       a.id_valid_long_term ? "长期" : (a.id_valid_to ? a.id_valid_to->to_iso() : "")},
-      {"gender", to_string(a.gender)},
-      {"birth_date", a.birth_date.to_iso()},
-      {"nationality", a.nationality},
-      {"ethnicity", a.ethnicity},
-      {"occupation", a.occupation},
-      {"residence_district", a.residence_district},
-      {"residence_address", a.residence_address},
-      {"issuing_bank", a.issuing_bank},
-      {"issuing_branch", a.issuing_branch},
-      {"pension_bank", a.pension_bank},
-      {"pension_branch", a.pension_branch},
-      {"first_application", a.first_application},
-      {"collection", to_string(a.collection)},
-  };
+// What is kept in the clear; the holder's name, ID number, phones,
+// addresses and images go to the store's sealer.
+db::ApplicationDetails details(const Application& a) {
+  db::ApplicationDetails d;
+  d.channel = to_string(a.channel);
+  d.submitted_at = a.submitted_at;
+  d.id_type = to_string(a.id_type);
+  d.id_valid_from = a.id_valid_from.to_iso();
+  d.id_valid_to = a.id_valid_long_term ? "长期" : (a.id_valid_to ? a.id_valid_to->to_iso() : "");
+  d.female = a.gender == intake::Gender::female;
+  d.birth_date = a.birth_date;
+  d.nationality = a.nationality;
+  d.ethnicity = a.ethnicity;
+  d.occupation = a.occupation;
+  d.residence_district = a.residence_district;
+  d.issuing_bank = a.issuing_bank;
+  d.issuing_branch = a.issuing_branch;
+  d.pension_bank = a.pension_bank;
+  d.pension_branch = a.pension_branch;
+  d.first_application = a.first_application;
+  d.collection = a.collection;
   if (a.recipient) {
-    j["recipient"] = {{"name", a.recipient->name},
-                      {"district", a.recipient->district},
-                      {"postal_code", a.recipient->postal_code},
-                      {"address", a.recipient->address}};
+    d.recipient_district = a.recipient->district;
+    d.recipient_postal_code = a.recipient->postal_code;
   }
-  return j.dump();
+  return d;
 }
 
 db::NewApplication to_record(intake::ValidationResult&& v) {
@@ -66,15 +61,20 @@ db::NewApplication to_record(intake::ValidationResult&& v) {
     return r;
   }
   Application& a = *v.application;
-  r.collection = a.collection == intake::Collection::mail ? db::CollectionMethod::mail
-                                                          : db::CollectionMethod::branch;
-  r.public_data = public_data(a);
-  r.id_number = a.id_number.str();
-  r.mobile = std::move(a.mobile);
-  if (a.recipient) r.recipient_mobile = std::move(a.recipient->mobile);
-  r.photo = std::move(a.photo);
-  r.id_front = std::move(a.id_front);
-  r.id_back = std::move(a.id_back);
+  r.details = details(a);
+  db::PersonalData& p = r.personal;
+  p.name = std::move(a.name);
+  p.id_number = a.id_number.str();
+  p.mobile = std::move(a.mobile);
+  p.residence_address = std::move(a.residence_address);
+  if (a.recipient) {
+    p.recipient_name = std::move(a.recipient->name);
+    p.recipient_mobile = std::move(a.recipient->mobile);
+    p.recipient_address = std::move(a.recipient->address);
+  }
+  p.photo = std::move(a.photo);
+  p.id_front = std::move(a.id_front);
+  p.id_back = std::move(a.id_back);
   return r;
 }
 

@@ -2,11 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
-
 #include "cardd/common/civil_time.h"
 #include "cardd/hsm/factory.h"
-#include "record_sealer.h"
 
 namespace cardd::server {
 namespace {
@@ -22,42 +19,42 @@ Error illegal(std::string_view id, db::AppState state, std::string_view what) {
 }  // namespace
 
 Issuance::Issuance(db::Store& store, hsm::Hsm& hsm, personalization::CardProfile profile,
-                   std::string actor)
-    : store_(store), hsm_(hsm), profile_(std::move(profile)), actor_(std::move(actor)) {
+                   std::string actor, Clock clock)
+    : store_(store),
+      hsm_(hsm),
+      profile_(std::move(profile)),
+      actor_(std::move(actor)),
+      clock_(std::move(clock)) {
   const auto needed = personalization::hsm_requirements(profile_);
   hsm_cannot_ = hsm::describe_unsupported(hsm_, needed);
 }
 
-Result<personalization::HolderData> Issuance::holder(std::string_view id) {
-  auto status = store_.status(id);
-  if (!status) return status.error();
-  auto sensitive = store_.sensitive(id);
-  if (!sensitive) return sensitive.error();
-  const auto j = nlohmann::json::parse(status->public_data, nullptr, false);
-  const auto text = [&](const char* key) {
-    return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
-  };
+Result<personalization::HolderData> Issuance::holder(std::string_view id,
+                                                     const db::ApplicationDetails& details) {
+  auto personal = store_.sensitive(id, actor_, "data preparation");
+  if (!personal) return personal.error();
   personalization::HolderData h;
-  h.name = text("name");
-  h.id_number = sensitive->id_number;
-  h.female = text("gender") == "female";
-  h.ethnicity = text("ethnicity");
-  h.issuing_bank = text("issuing_bank");
-  h.photo = sensitive->photo;
-  const auto birth = CivilDate::parse_iso(text("birth_date"));
-  if (h.name.empty() || !birth)
+  h.name = std::move(personal->name);
+  h.id_number = std::move(personal->id_number);
+  h.female = details.female;
+  h.ethnicity = details.ethnicity;
+  h.issuing_bank = details.issuing_bank;
+  h.photo = std::move(personal->photo);
+  h.birth_date = details.birth_date;
+  if (h.name.empty() || h.id_number.empty())
     return make_error(PrepareError::bad_record,
                       fmt::format("application {}: stored data incomplete", id));
-  h.birth_date = *birth;
   return h;
 }
 
-Result<personalization::PreparedCard> Issuance::load_prepared(const db::PreparedRecord& record) {
-  auto sealer = RecordSealer::open(hsm_, store_, actor_);
-  if (!sealer) return sealer.error();
-  auto json = sealer->unseal(record.data);
-  if (!json) return json.error();
-  return personalization::prepared_card_from_json(*json);
+Result<std::optional<personalization::PreparedCard>> Issuance::load_prepared(
+    std::string_view id, std::string_view purpose) {
+  auto record = store_.prepared(id, actor_, purpose);
+  if (!record) return record.error();
+  if (!*record) return std::optional<personalization::PreparedCard>();
+  auto card = personalization::prepared_card_from_json((*record)->data);
+  if (!card) return card.error();
+  return std::optional<personalization::PreparedCard>(std::move(*card));
 }
 
 Result<personalization::PreparedCard> Issuance::prepare(std::string_view id) {
@@ -70,15 +67,18 @@ Result<personalization::PreparedCard> Issuance::prepare(std::string_view id) {
     return illegal(id, status->state, "prepare");
   }
   // A re-queued application keeps the numbers of its first preparation.
-  auto existing = store_.prepared(id);
+  auto existing = store_.prepared(id, actor_, "re-queued: the card keeps its numbers");
   if (!existing) return existing.error();
   if (*existing) {
-    auto card = load_prepared(**existing);
+    auto card = personalization::prepared_card_from_json((*existing)->data);
     if (!card) return card.error();
     if (auto s = store_.save_prepared(id, **existing, actor_); !s) return s.error();
     return card;
   }
-  auto holder_data = holder(id);
+  if (!status->details)
+    return make_error(PrepareError::bad_record,
+                      fmt::format("application {}: stored data incomplete", id));
+  auto holder_data = holder(id, *status->details);
   if (!holder_data) return holder_data.error();
   const personalization::IssuerSpec& issuer = profile_.issuer;
   const personalization::BankSpec* bank = issuer.bank(holder_data->issuing_bank);
@@ -99,14 +99,19 @@ Result<personalization::PreparedCard> Issuance::prepare(std::string_view id) {
   if (!account) return fail(account.error());
   auto card = personalization::prepare_card(
       profile_, *holder_data, personalization::format_card_number(issuer, *card_counter),
-      personalization::make_pan(*bank, *account), local_date(unix_now(), issuer.utc_offset));
+      personalization::make_pan(*bank, *account), local_date(clock_(), issuer.utc_offset));
   if (!card) return fail(card.error());
-  auto sealer = RecordSealer::open(hsm_, store_, actor_);
-  if (!sealer) return fail(sealer.error());
-  auto sealed = sealer->seal(personalization::to_json(*card));
-  if (!sealed) return fail(sealed.error());
-  const db::PreparedRecord record{profile_.name, card->card_number, card->pan, std::move(*sealed)};
-  if (auto s = store_.save_prepared(id, record, actor_); !s) return s.error();
+  db::PreparedRecord record;
+  record.profile = profile_.name;
+  record.card_number = card->card_number;
+  record.pan = card->pan;
+  record.issue_date = card->issue_date;
+  record.expiry_date = card->expiry_date;
+  record.bank = holder_data->issuing_bank;
+  record.name = holder_data->name;
+  record.id_number = holder_data->id_number;
+  record.data = personalization::to_json(*card);
+  if (auto s = store_.save_prepared(id, record, actor_); !s) return fail(s.error());
   return card;
 }
 
@@ -138,14 +143,12 @@ Result<EncodeOutcome> Issuance::encode(std::string_view id, card::Reader& reader
     if (!prepared) return prepared.error();
     card = std::move(*prepared);
   } else if (status->state == db::AppState::prepared) {
-    auto record = store_.prepared(id);
-    if (!record) return record.error();
-    if (!*record)
+    auto loaded = load_prepared(id, "encode the chip");
+    if (!loaded) return loaded.error();
+    if (!*loaded)
       return make_error(db::DbError::corrupt,
                         fmt::format("application {} has no prepared card", id));
-    auto loaded = load_prepared(**record);
-    if (!loaded) return loaded.error();
-    card = std::move(*loaded);
+    card = std::move(**loaded);
   } else {
     return illegal(id, status->state, "encode");
   }

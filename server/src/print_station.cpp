@@ -8,13 +8,14 @@ namespace cardd::server {
 
 PrintStation::PrintStation(db::Store& store, printer::Printer& printer,
                            printer::FaceRenderer& faces, const region::Region& region,
-                           printer::RetryPolicy retry, std::string actor)
+                           printer::RetryPolicy retry, std::string actor, Clock clock)
     : store_(store),
       printer_(printer),
       faces_(faces),
       region_(region),
       retry_(std::move(retry)),
-      actor_(std::move(actor)) {}
+      actor_(std::move(actor)),
+      clock_(std::move(clock)) {}
 
 Result<PrintResult> PrintStation::print(std::string_view id) {
   auto status = store_.status(id);
@@ -30,7 +31,7 @@ Result<PrintResult> PrintStation::print(std::string_view id) {
     if (c.state == db::CardState::encoded) chip = c.chip_id;
   if (chip.empty())
     return make_error(db::DbError::corrupt, fmt::format("application {} has no encoded card", id));
-  auto documents = card_documents(store_, id, region_);
+  auto documents = card_documents(store_, id, region_, actor_, clock_());
   if (!documents) return documents.error();
   auto rendered = faces_.render(documents->face);
   if (!rendered) return rendered.error();

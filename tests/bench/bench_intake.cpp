@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "bench_support.h"
+#include "cardd/hsm/factory.h"
+#include "cardd/server/hsm_sealer.h"
 #include "cardd/server/intake.h"
 #include "cardd/testdata/generator.h"
 #include "regions.h"
@@ -56,6 +58,37 @@ ScratchDir& scratch() {
   return dir;
 }
 
+// cardd seals personal data on the way in: the soft HSM's storage keys.
+cardd::db::Sealer& sealer() {
+  struct Soft {
+    std::unique_ptr<cardd::hsm::Hsm> hsm;
+    std::unique_ptr<cardd::server::HsmSealer> sealer;
+  };
+  static const Soft soft = [] {
+    Soft s;
+    const fs::path dir = scratch().fresh_db().string() + "-keys";
+    fs::create_directories(dir);
+    std::FILE* f = std::fopen((dir / "passphrase").c_str(), "w");
+    std::fputs("bench keystore\n", f);
+    std::fclose(f);
+    cardd::hsm::HsmConfig config;
+    config.soft.keystore_path = (dir / "keys.cks").string();
+    config.soft.passphrase_file = (dir / "passphrase").string();
+    s.hsm = std::move(*cardd::hsm::open_hsm(config));
+    (void)cardd::server::create_storage_keys(*s.hsm, false);
+    s.sealer = std::move(*cardd::server::HsmSealer::open(*s.hsm));
+    return s;
+  }();
+  return *soft.sealer;
+}
+
+cardd::db::StoreOptions sealed() {
+  cardd::db::StoreOptions options;
+  options.create_if_missing = true;
+  options.sealer = &sealer();
+  return options;
+}
+
 void remove_db(const fs::path& p) {
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(p.string() + suffix);
 }
@@ -85,7 +118,7 @@ void ValidateAndStore(benchmark::State& state) {
   for (auto _ : state) {
     state.PauseTiming();
     const fs::path db = scratch().fresh_db();
-    auto store = cardd::db::Store::open(db.string());
+    auto store = cardd::db::Store::open(db.string(), sealed());
     state.ResumeTiming();
     store_all(**store);
     state.PauseTiming();
@@ -129,7 +162,7 @@ const Rows& rows() {
     Rows out;
     const fs::path path = scratch().fresh_db();
     {
-      auto store = cardd::db::Store::open(path.string());
+      auto store = cardd::db::Store::open(path.string(), sealed());
       store_all(**store);
     }
     sqlite3* db = nullptr;

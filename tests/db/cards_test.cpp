@@ -8,6 +8,20 @@
 namespace cardd::db::test {
 namespace {
 
+PreparedRecord record(const std::string& card_number, const std::string& pan) {
+  PreparedRecord r;
+  r.profile = "p";
+  r.card_number = card_number;
+  r.pan = pan;
+  r.issue_date = CivilDate{2026, 11, 30};
+  r.expiry_date = CivilDate{2036, 11, 30};
+  r.bank = "ICBC";
+  r.name = "王小明";
+  r.id_number = "11010519491231002X";
+  r.data = "{}";
+  return r;
+}
+
 class CardsTest : public StoreTest {
  protected:
   void SetUp() override {
@@ -17,7 +31,7 @@ class CardsTest : public StoreTest {
     for (const char* id : {"A1", "A2"}) {
       ASSERT_TRUE(store_->transition(id, AppState::queued, "t", "").ok());
       const std::string n(id);
-      auto saved = store_->save_prepared(id, PreparedRecord{"p", "CN-" + n, "PAN-" + n, "{}"}, "t");
+      auto saved = store_->save_prepared(id, record("CN-" + n, "PAN-" + n), "t");
       ASSERT_TRUE(saved.ok()) << saved.error().describe();
     }
   }
@@ -52,11 +66,13 @@ TEST_F(CardsTest, SpoiledCardRequeuesAndStockReconciles) {
   ASSERT_TRUE(store_->spoil_card("A1", "47905301CAFE0001", "card_removed", "t").ok());
   EXPECT_EQ(state("A1"), AppState::queued);
   // Re-preparation keeps the first numbers.
-  ASSERT_TRUE(
-      store_->save_prepared("A1", PreparedRecord{"p", "CN-other", "PAN-other", "{}"}, "t").ok());
-  auto kept = store_->prepared("A1");
+  ASSERT_TRUE(store_->save_prepared("A1", record("CN-other", "PAN-other"), "t").ok());
+  auto kept = store_->prepared("A1", "t", "test");
   ASSERT_TRUE(kept.ok() && kept->has_value());
   EXPECT_EQ((*kept)->card_number, "CN-A1");
+  EXPECT_EQ((*kept)->pan, "PAN-A1");
+  EXPECT_EQ((*kept)->issue_date, (CivilDate{2026, 11, 30}));
+  EXPECT_EQ((*kept)->name, "王小明");
   ASSERT_TRUE(store_->claim_card("A1", "47905301CAFE0002", "t").ok());
   ASSERT_TRUE(store_->finish_card("A1", "47905301CAFE0002", "t").ok());
   EXPECT_EQ(state("A1"), AppState::encoded);
@@ -87,6 +103,15 @@ TEST_F(CardsTest, AFinishedCardCannotBeSpoiledOrFinishedAgain) {
   EXPECT_FALSE(store_->finish_card("A1", "47905301CAFE0001", "t").ok());
   EXPECT_FALSE(store_->finish_card("A2", "47905301CAFE0001", "t").ok()) << "not A2's card";
   EXPECT_EQ(state("A1"), AppState::encoded);
+}
+
+TEST_F(CardsTest, APanIsUniqueThroughItsKeyedHash) {
+  ingest({sample("A3")});
+  ASSERT_TRUE(store_->transition("A3", AppState::queued, "t", "").ok());
+  auto twice = store_->save_prepared("A3", record("CN-A3", "PAN-A1"), "t");
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(state("A3"), AppState::queued);
+  EXPECT_TRUE(store_->save_prepared("A3", record("CN-A3", "PAN-A3"), "t").ok());
 }
 
 TEST_F(CardsTest, AllocatorsNeverHandOutANumberTwice) {

@@ -42,7 +42,9 @@ TEST_F(StoreTest, ReopeningDoesNotMigrateAgain) {
 TEST_F(StoreTest, ADatabaseFromANewerCarddIsRefused) {
   store_.reset();
   exec(path(), "PRAGMA user_version = 999");
-  auto r = Store::open(path());
+  StoreOptions options;
+  options.sealer = &sealer_;
+  auto r = Store::open(path(), options);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, DbError::migration_failed);
 }

@@ -8,6 +8,7 @@
 
 #include "cardd/db/store.h"
 #include "child_process.h"
+#include "test_sealer.h"
 
 namespace cardd::db::test {
 
@@ -16,15 +17,24 @@ inline NewApplication sample(const std::string& id, const std::string& content =
   NewApplication a;
   a.application_id = id;
   a.content_hash = "hash-of-" + content;
-  a.collection = CollectionMethod::mail;
-  a.public_data = R"({"name":"王小明"})";
-  if (rejected) a.rejection = R"([{"field":"mobile","code":"mobile.format","message":"bad"}])";
-  a.id_number = "11010519491231002X";
-  a.mobile = "13811112222";
-  a.recipient_mobile = "13900001111";
-  a.photo = std::string("\xFF\xD8photo\x00bytes", 13);
-  a.id_front = "front";
-  a.id_back = "back";
+  if (rejected) {
+    a.rejection = R"([{"field":"mobile","code":"mobile.format","message":"bad"}])";
+    return a;
+  }
+  a.details.collection = CollectionMethod::mail;
+  a.details.birth_date = CivilDate{1949, 12, 31};
+  a.details.issuing_bank = "ICBC";
+  a.details.recipient_postal_code = "100020";
+  a.personal.name = "王小明";
+  a.personal.id_number = "11010519491231002X";
+  a.personal.mobile = "13811112222";
+  a.personal.residence_address = "北京市朝阳区某街1号";
+  a.personal.recipient_name = "王大明";
+  a.personal.recipient_mobile = "13900001111";
+  a.personal.recipient_address = "北京市东城区某路2号";
+  a.personal.photo = std::string("\xFF\xD8photo\x00bytes", 13);
+  a.personal.id_front = "front";
+  a.personal.id_back = "back";
   return a;
 }
 
@@ -33,7 +43,10 @@ class StoreTest : public ::testing::Test {
   void SetUp() override { store_ = open(); }
 
   std::unique_ptr<Store> open() {
-    auto store = Store::open(path());
+    StoreOptions options;
+    options.create_if_missing = true;
+    options.sealer = &sealer_;
+    auto store = Store::open(path(), options);
     EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().describe());
     return store.ok() ? std::move(*store) : nullptr;
   }
@@ -47,6 +60,7 @@ class StoreTest : public ::testing::Test {
   }
 
   cardd::test::TempDir dir_;
+  TestSealer sealer_;
   std::unique_ptr<Store> store_;
 };
 

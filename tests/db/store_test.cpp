@@ -32,7 +32,9 @@ TEST_F(StoreTest, IngestStoresValidAndRejectedWithHistory) {
   auto a2 = store_->status("A2");
   ASSERT_TRUE(a2.ok());
   EXPECT_EQ(a2->state, AppState::rejected);
-  EXPECT_NE(a2->rejection.find("mobile.format"), std::string::npos);
+  ASSERT_EQ(a2->rejection.size(), 1u);
+  EXPECT_EQ(a2->rejection[0].code, "mobile.format");
+  EXPECT_EQ(a2->rejection[0].field, "mobile");
   // Each transition wrote an outbox message and an audit entry.
   EXPECT_EQ(count_rows(path(), "SELECT count(*) FROM outbox"), 4);
   EXPECT_EQ(count_rows(path(), "SELECT count(*) FROM audit_log"), 4);
@@ -43,15 +45,76 @@ TEST_F(StoreTest, IngestStoresValidAndRejectedWithHistory) {
   EXPECT_NE(outbox->back().payload.find("mobile.format"), std::string::npos);
 }
 
-TEST_F(StoreTest, SensitiveFieldsRoundTripThroughTheCodec) {
+TEST_F(StoreTest, PersonalDataRoundTripsThroughTheSealerAndEveryReadIsAudited) {
   ingest({sample("A1")});
-  auto s = store_->sensitive("A1");
-  ASSERT_TRUE(s.ok());
+  auto s = store_->sensitive("A1", "clerk-7", "branch counter: identity check");
+  ASSERT_TRUE(s.ok()) << s.error().describe();
+  EXPECT_EQ(s->name, "王小明");
   EXPECT_EQ(s->id_number, "11010519491231002X");
   EXPECT_EQ(s->mobile, "13811112222");
+  EXPECT_EQ(s->residence_address, "北京市朝阳区某街1号");
+  EXPECT_EQ(s->recipient_name, "王大明");
   EXPECT_EQ(s->recipient_mobile, "13900001111");
+  EXPECT_EQ(s->recipient_address, "北京市东城区某路2号");
   EXPECT_EQ(s->photo, std::string("\xFF\xD8photo\x00bytes", 13));
   EXPECT_EQ(s->id_back, "back");
+  EXPECT_EQ(count_rows(path(),
+                       "SELECT count(*) FROM audit_log WHERE action = 'personal.read' AND "
+                       "actor = 'clerk-7' AND subject = 'A1' AND "
+                       "detail = 'branch counter: identity check'"),
+            1);
+  // The clear details come back typed.
+  auto st = store_->status("A1");
+  ASSERT_TRUE(st.ok() && st->details.has_value());
+  EXPECT_EQ(st->details->birth_date, (CivilDate{1949, 12, 31}));
+  EXPECT_EQ(st->details->recipient_postal_code, "100020");
+  EXPECT_EQ(st->collection, CollectionMethod::mail);
+}
+
+TEST_F(StoreTest, ApplicationsAreFoundByIdNumberAndNameThroughKeyedHashes) {
+  NewApplication other = sample("A2");
+  other.personal.name = "李四";
+  other.personal.id_number = "110105194912310029";
+  ingest({sample("A1"), other, sample("A3")});
+  EXPECT_EQ(*store_->find_by_id_number("11010519491231002X"),
+            (std::vector<std::string>{"A1", "A3"}));
+  EXPECT_EQ(*store_->find_by_name("李四"), std::vector<std::string>{"A2"});
+  EXPECT_TRUE(store_->find_by_name("王").value().empty());
+  EXPECT_EQ(count_rows(path(), "SELECT count(*) FROM audit_log WHERE action = 'personal.read'"), 0);
+}
+
+TEST_F(StoreTest, WithoutASealerNothingPersonalGoesInOrOut) {
+  ingest({sample("A1")});
+  auto bare = Store::open(path());
+  ASSERT_TRUE(bare.ok()) << bare.error().describe();
+  EXPECT_EQ((*bare)->status("A1")->state, AppState::validated);
+  EXPECT_EQ((*bare)->sensitive("A1", "t", "t").error().code, DbError::no_sealer);
+  const std::vector apps{sample("A9")};
+  EXPECT_EQ((*bare)->ingest(IngestBatch{apps, "t", "t", std::nullopt, "", {}}).error().code,
+            DbError::no_sealer);
+}
+
+TEST_F(StoreTest, AValueCopiedIntoAnotherRowOrAlteredDoesNotOpen) {
+  ingest({sample("A1"), sample("A2")});
+  store_.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "UPDATE applications SET personal = (SELECT personal FROM applications "
+                         "WHERE application_id = 'A1') WHERE application_id = 'A2'",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  // Flip the last byte of A1's photo.
+  ASSERT_EQ(sqlite3_exec(db,
+                         "UPDATE application_images SET photo = CAST(substr(photo, 1, "
+                         "length(photo) - 1) || CASE WHEN substr(photo, -1) = X'00' THEN X'01' "
+                         "ELSE X'00' END AS BLOB) WHERE application_id = 'A1'",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  store_ = open();
+  EXPECT_EQ(store_->sensitive("A2", "t", "t").error().code, DbError::unsealable);
+  EXPECT_EQ(store_->sensitive("A1", "t", "t").error().code, DbError::unsealable);
 }
 
 TEST_F(StoreTest, ReingestingTheSameContentChangesNothing) {
@@ -94,7 +157,7 @@ TEST_F(StoreTest, RejectedApplicationsCannotMoveOn) {
 
 TEST_F(StoreTest, CollectionDecidesTheRouteAfterQc) {
   NewApplication branch = sample("B1");
-  branch.collection = CollectionMethod::branch;
+  branch.details.collection = CollectionMethod::branch;
   ingest({branch, sample("M1")});
   for (const char* id : {"B1", "M1"})
     for (AppState s : {AppState::queued, AppState::prepared, AppState::encoding, AppState::encoded,
@@ -125,6 +188,7 @@ TEST_F(StoreTest, AFailedBatchStoresNothingAndKeepsTheCursor) {
   ASSERT_EQ(sqlite3_exec(raw, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
   StoreOptions quick;
   quick.busy_timeout_ms = 50;
+  quick.sealer = &sealer_;
   auto blocked = Store::open(path(), quick);
   ASSERT_TRUE(blocked.ok()) << blocked.error().describe();
   const std::vector apps{sample("X1"), sample("X2")};

@@ -2,6 +2,7 @@
 // operator's commands: import → encode → read-card. Each vcard fault spoils
 // the card with its reason, re-queues the application, and a second blank
 // card completes it; the stock reconciles.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <optional>
@@ -88,11 +89,12 @@ TEST_F(EncodeThroughPcsc, ImportEncodeReadShowsExactlyTheApplication) {
   EXPECT_EQ(state(ids[0]), db::AppState::encoded);
 
   auto st = store();
-  const auto sensitive = st->sensitive(ids[0]);
-  const auto prepared = st->prepared(ids[0]);
+  const auto sensitive = st->sensitive(ids[0], "test", "compare with the chip");
+  const auto prepared = st->prepared(ids[0], "test", "compare with the chip");
   ASSERT_TRUE(sensitive.ok() && prepared.ok() && prepared->has_value());
   const auto status = st->status(ids[0]);
-  const auto app = nlohmann::json::parse(status->public_data);
+  ASSERT_TRUE(status.ok() && status->details);
+  const db::ApplicationDetails& app = *status->details;
 
   const auto card = read_card();
   ASSERT_TRUE(card.is_object());
@@ -102,10 +104,9 @@ TEST_F(EncodeThroughPcsc, ImportEncodeReadShowsExactlyTheApplication) {
   EXPECT_EQ(items["holder.name"], "阿依古丽·买买提" + rare);
   EXPECT_EQ(items["holder.ssn"], mask_id_number(sensitive->id_number)) << "masked by default";
   EXPECT_EQ(items["card.number"], (*prepared)->card_number);
-  EXPECT_EQ(items["holder.gender"], app["gender"] == "female" ? "2" : "1");
-  EXPECT_EQ(items["holder.birth_date"], app["birth_date"].get<std::string>().substr(0, 4) +
-                                            app["birth_date"].get<std::string>().substr(5, 2) +
-                                            app["birth_date"].get<std::string>().substr(8, 2));
+  EXPECT_EQ(items["holder.gender"], app.female ? "2" : "1");
+  EXPECT_EQ(items["holder.birth_date"], fmt::format("{:04}{:02}{:02}", app.birth_date.year,
+                                                    app.birth_date.month, app.birth_date.day));
   EXPECT_EQ(items["card.identification_code"].get<std::string>().substr(15, 16),
             "47905301CAFE0001");
   EXPECT_EQ(items["fin.pan"], mask_tail4((*prepared)->pan));
@@ -128,7 +129,7 @@ TEST_F(TianjinThroughPcsc, ImportEncodeReadAnSm4Card) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("ENCODED on chip 47905301CAFE0001"), std::string::npos) << r.out;
   EXPECT_EQ(state(ids[0]), db::AppState::encoded);
-  const auto prepared = store()->prepared(ids[0]);
+  const auto prepared = store()->prepared(ids[0], "test", "test");
   ASSERT_TRUE(prepared.ok() && prepared->has_value());
   const auto card = read_card();
   ASSERT_TRUE(card.is_object());
@@ -152,7 +153,8 @@ TEST_F(EncodeThroughPcsc, APersonalizedCardRefusesASecondPersonalization) {
   // Another issuance database that believes the chip is blank: the card
   // itself refuses (6985) and the session ends classified.
   const auto other_db = (dir_.path() / "other.db").string();
-  ASSERT_EQ(cardctl({"import", (dir_.path() / "batch.jsonl").string(), "--db", other_db}).exit_code,
+  ASSERT_EQ(cardctl(with_hsm({"import", (dir_.path() / "batch.jsonl").string(), "--db", other_db}))
+                .exit_code,
             0);
   ASSERT_EQ(cardctl({"stock", "add-lot", "--db", other_db, "--lot", "L", "--first-serial",
                      "CAFE0001", "--count", "5"})
@@ -185,13 +187,13 @@ TEST_P(EncodeFaults, SpoilWithTheReasonRequeueAndASecondCardCompletes) {
   EXPECT_NE(failed.exit_code, 0) << failed.out;
   EXPECT_NE(failed.err.find(std::string("encode.") + f.reason), std::string::npos) << failed.err;
   EXPECT_EQ(state(ids[0]), db::AppState::queued);
-  const auto prepared_before = *store()->prepared(ids[0]);
+  const auto prepared_before = *store()->prepared(ids[0], "test", "test");
 
   insert_card("CAFE0004");
   auto good = encode(ids[0]);
   ASSERT_EQ(good.exit_code, 0) << good.out << good.err;
   EXPECT_EQ(state(ids[0]), db::AppState::encoded);
-  EXPECT_EQ((*store()->prepared(ids[0]))->card_number, prepared_before->card_number)
+  EXPECT_EQ((*store()->prepared(ids[0], "test", "test"))->card_number, prepared_before->card_number)
       << "the second card carries the same card number";
 
   auto cards = store()->cards_of(ids[0]);

@@ -1,8 +1,9 @@
 // What an issuance test needs, set up the way an operator would: a database
 // with imported applications (cardctl gen + import), the issuer's keys in a
 // soft HSM (KMC from a ceremony with known components, application master
-// keys generated), a blank-card lot, and the region's profile. A fixture
-// serves one region (Beijing unless a subclass names another).
+// keys generated, storage keys from `cardctl keys init-storage`), a
+// blank-card lot, and the region's profile. A fixture serves one region
+// (Beijing unless a subclass names another).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -14,6 +15,7 @@
 
 #include "cardd/db/store.h"
 #include "cardd/personalization/card_profile.h"
+#include "cardd/server/hsm_sealer.h"
 #include "cardd/server/region_profile.h"
 #include "child_process.h"
 #include "hex.h"
@@ -62,7 +64,8 @@ class IssuanceFixture : public ::testing::Test {
     std::ofstream out(batch, std::ios::trunc);
     for (const auto& l : lines) out << l << "\n";
     out.close();
-    auto imported = cardctl({"import", batch, "--db", db_path(), "--region", region_name_});
+    auto imported =
+        cardctl(with_hsm({"import", batch, "--db", db_path(), "--region", region_name_}));
     EXPECT_EQ(imported.exit_code, 0) << imported.out << imported.err;
     return ids;
   }
@@ -84,13 +87,31 @@ class IssuanceFixture : public ::testing::Test {
     return {"--keystore", c.soft.keystore_path, "--passphrase-file", c.soft.passphrase_file};
   }
 
+  std::vector<std::string> with_hsm(std::vector<std::string> args) const {
+    for (auto& a : hsm_args()) args.push_back(std::move(a));
+    return args;
+  }
+
+  // The store opened as cardd opens it: with the HSM's sealer.
   std::unique_ptr<db::Store> store() {
-    auto s = db::Store::open(db_path());
-    EXPECT_TRUE(s.ok());
+    if (!sealer_) {
+      sealer_hsm_ = open_soft_hsm(dir_.path());
+      auto sealer = server::HsmSealer::open(*sealer_hsm_);
+      EXPECT_TRUE(sealer.ok()) << sealer.error().describe();
+      if (!sealer.ok()) return nullptr;
+      sealer_ = std::move(*sealer);
+    }
+    db::StoreOptions options;
+    options.create_if_missing = true;
+    options.sealer = sealer_.get();
+    auto s = db::Store::open(db_path(), options);
+    EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().describe());
     return s.ok() ? std::move(*s) : nullptr;
   }
 
   void provision_keys() {
+    sealer_.reset();
+    sealer_hsm_.reset();
     auto hsm = open_soft_hsm(dir_.path());
     ASSERT_NE(hsm, nullptr);
     const auto& sc = profile_.secure_channel;
@@ -101,10 +122,15 @@ class IssuanceFixture : public ::testing::Test {
         ASSERT_TRUE(
             hsm->generate(hsm::KeySpec{key.master_key, sc.algorithm, {hsm::Usage::derive}, 1})
                 .ok());
+    hsm.reset();
+    auto storage = cardctl(with_hsm({"keys", "init-storage", "--db", db_path()}));
+    ASSERT_EQ(storage.exit_code, 0) << storage.out << storage.err;
   }
 
   std::string region_name_;
   TempDir dir_;
+  std::unique_ptr<hsm::Hsm> sealer_hsm_;
+  std::unique_ptr<server::HsmSealer> sealer_;
   personalization::CardProfile profile_;
 };
 

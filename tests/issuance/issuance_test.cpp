@@ -110,12 +110,25 @@ TEST_F(IssuanceInProcess, ThePreparedCardIsStoredOnlyEncryptedUnderHsmKeys) {
   server::Issuance issuance(*st, *hsm, profile_, "test");
   auto card = issuance.prepare(ids[0]);
   ASSERT_TRUE(card.ok()) << card.error().describe();
-  auto record = st->prepared(ids[0]);
+  auto record = st->prepared(ids[0], "test", "test");
   ASSERT_TRUE(record.ok() && record->has_value());
-  const std::string& data = (*record)->data;
-  EXPECT_EQ(data.substr(0, 4), "HSM1");
-  const std::string ssn = st->sensitive(ids[0])->id_number;
+  EXPECT_EQ((*record)->pan, card->pan);
+  EXPECT_EQ((*record)->name, "王小明");
+  EXPECT_EQ((*record)->issue_date, card->issue_date);
+  // What the file holds: sealed under the storage keys (format 1, key version 1).
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path().c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* read = nullptr;
+  sqlite3_prepare_v2(db, "SELECT data FROM prepared_cards", -1, &read, nullptr);
+  ASSERT_EQ(sqlite3_step(read), SQLITE_ROW);
+  const std::string data(static_cast<const char*>(sqlite3_column_blob(read, 0)),
+                         static_cast<std::size_t>(sqlite3_column_bytes(read, 0)));
+  sqlite3_finalize(read);
+  sqlite3_close(db);
+  EXPECT_EQ(data.substr(0, 5), std::string("CS\x01\x00\x01", 5));
+  const std::string ssn = st->sensitive(ids[0], "test", "test")->id_number;
   EXPECT_EQ(data.find(ssn), std::string::npos);
+  EXPECT_EQ(data.find(card->pan), std::string::npos);
   EXPECT_EQ(data.find("王小明"), std::string::npos);
   EXPECT_EQ(data.find("holder"), std::string::npos);
   // Encoding reads it back through the HSM.
@@ -152,7 +165,7 @@ TEST_F(IssuanceInProcess, AnAlteredPreparedRecordDoesNotOpen) {
   auto card = blank_card(0xCAFE0001);
   auto r = encode(ids[0], *card);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, personalization::PrepareError::bad_record) << r.error().describe();
+  EXPECT_EQ(r.error().code, db::DbError::unsealable) << r.error().describe();
   EXPECT_TRUE(card->state().ssse.records.empty());
   EXPECT_EQ(state(ids[0]), db::AppState::prepared);
 }
@@ -223,8 +236,7 @@ TEST_F(IssuanceInProcess, AnUnknownBankIsAPreparationErrorAndTheApplicationWaits
   const auto ids = import_applications(1);
   auto hsm = open_soft_hsm(dir_.path());
   auto st = store();
-  const std::string bank =
-      nlohmann::json::parse(st->status(ids[0])->public_data)["issuing_bank"].get<std::string>();
+  const std::string bank = st->status(ids[0])->details->issuing_bank;
   std::erase_if(profile_.issuer.banks, [&](const auto& b) { return b.code == bank; });
   server::Issuance issuance(*st, *hsm, profile_, "test");
   auto prepared = issuance.prepare(ids[0]);
@@ -232,7 +244,7 @@ TEST_F(IssuanceInProcess, AnUnknownBankIsAPreparationErrorAndTheApplicationWaits
   EXPECT_EQ(prepared.error().code, personalization::PrepareError::unknown_bank);
   EXPECT_NE(prepared.error().message.find(bank), std::string::npos);
   EXPECT_EQ(st->status(ids[0])->state, db::AppState::queued);
-  EXPECT_FALSE(st->prepared(ids[0])->has_value());
+  EXPECT_FALSE(st->prepared(ids[0], "test", "test")->has_value());
 }
 
 TEST_F(IssuanceInProcess, Scp02TripleDesProfileEncodes) {

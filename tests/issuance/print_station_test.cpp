@@ -33,8 +33,8 @@ class PrintStep : public IssuanceFixture {
   }
 
   RunResult print(const std::string& id, const std::string& uri) {
-    return cardctl({"print", id, "--db", db_path(), "--printer", uri, "--attempts", "2",
-                    "--backoff-ms", "50", "--region", region_name()});
+    return cardctl(with_hsm({"print", id, "--db", db_path(), "--printer", uri, "--attempts", "2",
+                             "--backoff-ms", "50", "--region", region_name()}));
   }
 
   db::AppState state(const std::string& id) { return store()->status(id)->state; }

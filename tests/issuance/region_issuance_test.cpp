@@ -40,9 +40,9 @@ TEST_F(TianjinIssuance, ImportKeepsTianjinApplicationsAndTheirDistricts) {
     const auto status = st->status(id);
     ASSERT_TRUE(status.ok()) << id;
     EXPECT_EQ(status->state, db::AppState::validated) << id;
-    const auto app = nlohmann::json::parse(status->public_data);
-    EXPECT_NE(region().rules.district(app["residence_district"].get<std::string>()), nullptr);
-    EXPECT_NE(region().bank(app["issuing_bank"].get<std::string>()), nullptr);
+    ASSERT_TRUE(status->details.has_value()) << id;
+    EXPECT_NE(region().rules.district(status->details->residence_district), nullptr);
+    EXPECT_NE(region().bank(status->details->issuing_bank), nullptr);
   }
 }
 
@@ -55,8 +55,7 @@ TEST_F(TianjinIssuance, PreparesWithTheRegionsCodesAndBins) {
     auto card = issuance.prepare(id);
     ASSERT_TRUE(card.ok()) << card.error().describe();
     EXPECT_EQ(card->card_number.front(), 'T') << card->card_number;
-    const auto app = nlohmann::json::parse(st->status(id)->public_data);
-    const auto* bank = region().bank(app["issuing_bank"].get<std::string>());
+    const auto* bank = region().bank(st->status(id)->details->issuing_bank);
     ASSERT_NE(bank, nullptr);
     EXPECT_EQ(card->pan.rfind(bank->bin, 0), 0u) << card->pan;
     const auto& org = card->items.at("card.issuer_org");
@@ -105,10 +104,9 @@ TEST_F(TianjinIssuance, DocumentsUseTheRegionsBanksTextsAndCourier) {
   auto st = store();
   bool saw_branch = false, saw_mail = false;
   for (const auto& id : ids) {
-    auto d = server::card_documents(*st, id, region());
+    auto d = server::card_documents(*st, id, region(), "test", unix_now());
     ASSERT_TRUE(d.ok()) << d.error().describe();
-    const auto app = nlohmann::json::parse(st->status(id)->public_data);
-    const std::string bank = region().bank_name(app["issuing_bank"].get<std::string>());
+    const std::string bank = region().bank_name(st->status(id)->details->issuing_bank);
     EXPECT_TRUE(bank == "天津银行" || bank == "渤海银行" || bank == "中国工商银行") << bank;
     EXPECT_EQ(d->face.bank_name, bank);
     EXPECT_EQ(d->face.service_hotline, "12333");

@@ -41,14 +41,22 @@ TEST(RenderCommand, WritesFacesCarrierAndLabelForImportedApplications) {
   const auto apps = (dir.path() / "apps.jsonl").string();
   const auto db = (dir.path() / "cardd.db").string();
   ASSERT_EQ(cardctl({"gen", "--count", "6", "--seed", "5", "--out", apps}).exit_code, 0);
-  const RunResult imported = cardctl({"import", apps, "--db", db});
+  std::ofstream((dir.path() / "passphrase").string()) << "render test keystore\n";
+  const std::vector<std::string> hsm{"--keystore", (dir.path() / "keys.cks").string(),
+                                     "--passphrase-file", (dir.path() / "passphrase").string()};
+  const auto sealed = [&](std::vector<std::string> args) {
+    args.insert(args.end(), hsm.begin(), hsm.end());
+    return args;
+  };
+  ASSERT_EQ(cardctl(sealed({"keys", "init-storage", "--db", db})).exit_code, 0);
+  const RunResult imported = cardctl(sealed({"import", apps, "--db", db}));
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
 
   int mail = 0;
   for (int i = 0; i < 6; ++i) {
     const std::string id = "BJ-5-0000000" + std::to_string(i);
     const fs::path out = dir.path() / id;
-    const RunResult r = cardctl({"render", id, "--db", db, "--out", out.string()});
+    const RunResult r = cardctl(sealed({"render", id, "--db", db, "--out", out.string()}));
     ASSERT_EQ(r.exit_code, 0) << id << ": " << r.err;
     EXPECT_NE(r.out.find("PLACEHOLDER"), std::string::npos);
     EXPECT_EQ(png_size(read(out / "front.png")), (std::pair<int, int>{1011, 638}));
@@ -73,8 +81,8 @@ TEST(RenderCommand, WritesFacesCarrierAndLabelForImportedApplications) {
   }
   EXPECT_GT(mail, 0) << "some generated applications are delivered by mail";
 
-  const RunResult missing =
-      cardctl({"render", "BJ-5-99999999", "--db", db, "--out", (dir.path() / "x").string()});
+  const RunResult missing = cardctl(
+      sealed({"render", "BJ-5-99999999", "--db", db, "--out", (dir.path() / "x").string()}));
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_FALSE(fs::exists(dir.path() / "x"));
 }

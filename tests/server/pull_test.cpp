@@ -6,6 +6,7 @@
 #include "cardd/testdata/generator.h"
 #include "child_process.h"
 #include "regions.h"
+#include "soft_sealer.h"
 #include "test_places.h"
 
 namespace cardd::server {
@@ -16,9 +17,7 @@ using test::SimProcess;
 class PullTest : public ::testing::Test {
  protected:
   std::unique_ptr<db::Store> open_store() {
-    auto store = db::Store::open((dir_.path() / "cardd.db").string());
-    EXPECT_TRUE(store.ok());
-    return store.ok() ? std::move(*store) : nullptr;
+    return sealer_.open_store((dir_.path() / "cardd.db").string());
   }
 
   static BureauClient client(const std::string& url, int attempts = 3, int timeout_ms = 5000) {
@@ -48,6 +47,7 @@ class PullTest : public ::testing::Test {
   }
 
   test::TempDir dir_;
+  test::SoftSealer sealer_{dir_.path()};
 };
 
 std::vector<std::string> sim_args(int count, double invalid = 0.2) {

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -26,6 +27,24 @@ class CardctlTest : public ::testing::Test {
   }
   std::string file(const std::string& name) const { return (dir_.path() / name).string(); }
   std::string db() const { return file("cardd.db"); }
+
+  // The soft HSM holding the storage keys (`keys init-storage` on first use):
+  // import and pull seal what they store.
+  std::vector<std::string> sealed(std::vector<std::string> args) {
+    const std::vector<std::string> hsm{"--keystore", file("keys.cks"), "--passphrase-file",
+                                       file("passphrase")};
+    if (!storage_keys_) {
+      std::ofstream(file("passphrase")) << "cardctl test keystore\n";
+      std::vector<std::string> init{"keys", "init-storage", "--db", db()};
+      init.insert(init.end(), hsm.begin(), hsm.end());
+      const RunResult r = cardctl(init);
+      EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+      storage_keys_ = true;
+    }
+    args.insert(args.end(), hsm.begin(), hsm.end());
+    return args;
+  }
+  bool storage_keys_ = false;
 
   std::vector<testdata::GeneratedApplication> generate(const std::string& name, int count,
                                                        double invalid, std::uint64_t seed = 21) {
@@ -92,7 +111,7 @@ TEST_F(CardctlTest, ValidateHumanOutputEndsWithASummary) {
 
 TEST_F(CardctlTest, ImportIsIdempotentAndReportsConflicts) {
   const auto apps = generate("apps.jsonl", 40, 0.25);
-  const RunResult first = cardctl({"import", file("apps.jsonl"), "--db", db()});
+  const RunResult first = cardctl(sealed({"import", file("apps.jsonl"), "--db", db()}));
   ASSERT_EQ(first.exit_code, 0) << first.err;
   int valid = 0;
   for (const auto& a : apps) valid += a.expected_error.empty() ? 1 : 0;
@@ -101,7 +120,7 @@ TEST_F(CardctlTest, ImportIsIdempotentAndReportsConflicts) {
             std::string::npos)
       << first.out;
 
-  const RunResult second = cardctl({"import", file("apps.jsonl"), "--db", db()});
+  const RunResult second = cardctl(sealed({"import", file("apps.jsonl"), "--db", db()}));
   ASSERT_EQ(second.exit_code, 0);
   EXPECT_NE(second.out.find("0 validated, 0 rejected, 40 duplicate"), std::string::npos)
       << second.out;
@@ -109,7 +128,7 @@ TEST_F(CardctlTest, ImportIsIdempotentAndReportsConflicts) {
   auto changed = nlohmann::json::parse(apps[0].json);
   changed["residence_address"] = "北京市东城区东长安街1号";
   std::ofstream(file("changed.jsonl")) << changed.dump() << "\n";
-  const RunResult third = cardctl({"import", file("changed.jsonl"), "--db", db()});
+  const RunResult third = cardctl(sealed({"import", file("changed.jsonl"), "--db", db()}));
   EXPECT_EQ(third.exit_code, 0);
   EXPECT_NE(third.out.find("conflict: " + apps[0].application_id), std::string::npos) << third.out;
   EXPECT_NE(third.out.find("1 conflict"), std::string::npos) << third.out;
@@ -117,7 +136,7 @@ TEST_F(CardctlTest, ImportIsIdempotentAndReportsConflicts) {
 
 TEST_F(CardctlTest, StatusShowsStateAndHistory) {
   const auto apps = generate("apps.jsonl", 12, 0.5);
-  ASSERT_EQ(cardctl({"import", file("apps.jsonl"), "--db", db()}).exit_code, 0);
+  ASSERT_EQ(cardctl(sealed({"import", file("apps.jsonl"), "--db", db()})).exit_code, 0);
   for (const auto& app : apps) {
     if (app.expected_error == "json.malformed") continue;
     const RunResult r = cardctl({"status", app.application_id, "--db", db(), "--json"});
@@ -137,7 +156,7 @@ TEST_F(CardctlTest, StatusShowsStateAndHistory) {
 
 TEST_F(CardctlTest, HistoryNamesTheOperatorAndHost) {
   const auto apps = generate("apps.jsonl", 3, 0.0);
-  ASSERT_EQ(cardctl({"import", file("apps.jsonl"), "--db", db()}).exit_code, 0);
+  ASSERT_EQ(cardctl(sealed({"import", file("apps.jsonl"), "--db", db()})).exit_code, 0);
   const RunResult r = cardctl({"status", apps[0].application_id, "--db", db(), "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string actor = nlohmann::json::parse(r.out)["history"][0]["actor"];
@@ -163,29 +182,70 @@ TEST_F(CardctlTest, ReadersSayThatThePcscServiceIsNotRunning) {
   EXPECT_NE(r.err.find("pcscd -f"), std::string::npos) << r.err;
 }
 
+TEST_F(CardctlTest, ReadOnlyCommandsDoNotCreateAMistypedDatabase) {
+  const std::string typo = file("cardd-typo.db");
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"report", "--db", typo},
+                                               {"status", "BJ-1-00000001", "--db", typo},
+                                               {"stock", "--db", typo}}) {
+    const RunResult r = cardctl(args);
+    EXPECT_EQ(r.exit_code, 2) << args[0] << ": " << r.err;
+    EXPECT_NE(r.err.find("does not exist"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(typo)) << args[0];
+  }
+}
+
+TEST_F(CardctlTest, ImportWithoutStorageKeysFailsNamingTheCommand) {
+  generate("apps.jsonl", 3, 0.0);
+  std::ofstream(file("passphrase")) << "cardctl test keystore\n";
+  const RunResult r = cardctl({"import", file("apps.jsonl"), "--db", db(), "--keystore",
+                               file("keys.cks"), "--passphrase-file", file("passphrase")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("cardctl keys init-storage"), std::string::npos) << r.err;
+}
+
+TEST_F(CardctlTest, InitStorageShowsTheKeysOnceAndReportChecksIntegrity) {
+  const RunResult first = cardctl(sealed({"report", "--db", db()}));
+  EXPECT_EQ(first.exit_code, 2) << "report takes no HSM options: " << first.err;
+  const std::vector<std::string> hsm{"--keystore", file("keys.cks"), "--passphrase-file",
+                                     file("passphrase")};
+  std::vector<std::string> again{"keys", "init-storage", "--db", db()};
+  again.insert(again.end(), hsm.begin(), hsm.end());
+  const RunResult r = cardctl(again);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("cardd.storage.enc"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("exists already"), std::string::npos) << r.out;
+  const RunResult report = cardctl({"report", "--db", db()});
+  EXPECT_EQ(report.exit_code, 0) << report.err;
+  EXPECT_NE(report.out.find("database integrity (quick_check): ok"), std::string::npos)
+      << report.out;
+  EXPECT_NE(report.out.find("audit chain: intact (3 entries)"), std::string::npos)
+      << "the three storage keys were audited: " << report.out;
+}
+
 TEST_F(CardctlTest, PullFromTheBureauSimulatorThenCaughtUp) {
   test::SimProcess sim(
       {"--count", "70", "--seed", "4", "--invalid-rate", "0.1", "--log-level", "warn"});
-  const RunResult r = cardctl({"pull", "--bureau", sim.url(), "--db", db(), "--limit", "20"});
+  const RunResult r =
+      cardctl(sealed({"pull", "--bureau", sim.url(), "--db", db(), "--limit", "20"}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("pulled 4 page(s): 70 applications"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("caught up"), std::string::npos);
-  const RunResult again = cardctl({"pull", "--bureau", sim.url(), "--db", db()});
+  const RunResult again = cardctl(sealed({"pull", "--bureau", sim.url(), "--db", db()}));
   EXPECT_NE(again.out.find("pulled 0 page(s): 0 applications"), std::string::npos) << again.out;
 }
 
 TEST_F(CardctlTest, PullAgainstNoBureauFailsClearly) {
   const RunResult r =
-      cardctl({"pull", "--bureau", "http://127.0.0.1:9", "--db", db(), "--attempts", "1"});
+      cardctl(sealed({"pull", "--bureau", "http://127.0.0.1:9", "--db", db(), "--attempts", "1"}));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("bureau.unreachable"), std::string::npos) << r.err;
-  EXPECT_EQ(cardctl({"pull", "--bureau", "ftp://x", "--db", db()}).exit_code, 2);
+  EXPECT_EQ(cardctl(sealed({"pull", "--bureau", "ftp://x", "--db", db()})).exit_code, 2);
 }
 
 TEST_F(CardctlTest, DebugLogsCarryNoPersonalData) {
   const auto apps = generate("apps.jsonl", 30, 0.5);
-  const RunResult r = cardctl({"--log-level", "trace", "--log-file", file("cardd.log"), "import",
-                               file("apps.jsonl"), "--db", db()});
+  const RunResult r = cardctl(sealed({"--log-level", "trace", "--log-file", file("cardd.log"),
+                                      "import", file("apps.jsonl"), "--db", db()}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::stringstream log;
   log << std::ifstream(file("cardd.log")).rdbuf() << r.err << r.out;

@@ -8,14 +8,29 @@
 
 namespace cardd::cardctl {
 
-std::unique_ptr<db::Store> open_store(const std::string& path) {
-  auto store = db::Store::open(path);
+std::unique_ptr<db::Store> open_store(const std::string& path, OpenStore how, int& exit_code) {
+  db::StoreOptions options;
+  options.create_if_missing = how.create;
+  options.sealer = how.sealer;
+  auto store = db::Store::open(path, options);
   if (!store) {
-    std::cerr << "cardctl: cannot open database " << path << ": " << store.error().describe()
-              << "\n";
+    if (store.error().code == db::DbError::no_database) {
+      std::cerr << "cardctl: database " << path
+                << " does not exist (check --db; commands that take work in create it)\n";
+      exit_code = 2;
+    } else {
+      std::cerr << "cardctl: cannot open database " << path << ": " << store.error().describe()
+                << "\n";
+      exit_code = 1;
+    }
     return nullptr;
   }
   return std::move(*store);
+}
+
+std::unique_ptr<db::Store> open_store(const std::string& path) {
+  int ignored = 0;
+  return open_store(path, OpenStore{true, nullptr}, ignored);
 }
 
 std::optional<JsonlReader> JsonlReader::open(const std::string& path) {

@@ -11,8 +11,17 @@
 
 namespace cardd::cardctl {
 
-// Opens (creating and migrating) the database; prints the reason and returns
-// nullptr when it cannot.
+struct OpenStore {
+  // Only commands that take work in create a missing database.
+  bool create = false;
+  db::Sealer* sealer = nullptr;  // needed to store or read personal data
+};
+
+// Opens (and migrates) the database; prints the reason and returns nullptr
+// when it cannot, setting `exit_code` (2 when the file does not exist, 1
+// otherwise).
+std::unique_ptr<db::Store> open_store(const std::string& path, OpenStore how, int& exit_code);
+// Creates a missing database, no sealer (key commands).
 std::unique_ptr<db::Store> open_store(const std::string& path);
 
 // Reads a JSON Lines file one line at a time; blank lines are skipped but

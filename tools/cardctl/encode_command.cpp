@@ -21,6 +21,7 @@
 #include "commands.h"
 #include "hsm_options.h"
 #include "region_options.h"
+#include "sealed_store.h"
 
 namespace cardd::cardctl {
 namespace {
@@ -65,13 +66,11 @@ std::unique_ptr<card::Reader> open_reader(const std::string& pattern, int wait_m
 int run_encode(const EncodeArgs& args) {
   auto profile = load_profile(args.region, args.profile);
   if (!profile) return 2;
-  auto store = open_store(args.db);
-  if (!store) return 1;
-  auto hsm = args.hsm.open();
-  if (!hsm) return 1;
+  SealedStore sealed;
+  if (const int rc = open_sealed_store(args.hsm, args.db, false, sealed); rc != 0) return rc;
   auto reader = open_reader(args.reader, args.wait_ms);
   if (!reader) return 1;
-  server::Issuance issuance(*store, *hsm, std::move(*profile),
+  server::Issuance issuance(*sealed.store, *sealed.hsm, std::move(*profile),
                             actor_at_reader(local_actor("cardctl encode"), reader->name()));
   auto outcome = issuance.encode(
       args.id, *reader, [](std::string_view step) { std::cout << "  " << step << std::endl; });

@@ -8,11 +8,13 @@
 #include "cli_support.h"
 #include "commands.h"
 #include "region_options.h"
+#include "sealed_store.h"
 
 namespace cardd::cardctl {
 namespace {
 
 struct ImportArgs {
+  HsmOptions hsm;
   std::string file;
   std::string db;
   std::size_t batch = 256;
@@ -37,8 +39,9 @@ int run_import(const ImportArgs& args) {
   if (!reader) return 2;
   const auto region = args.region.load();
   if (!region) return 2;
-  auto store = open_store(args.db);
-  if (!store) return 1;
+  SealedStore sealed;
+  if (const int rc = open_sealed_store(args.hsm, args.db, true, sealed); rc != 0) return rc;
+  db::Store* store = sealed.store.get();
   intake::ValidatorOptions rules;
   rules.region = region->rules;
   server::Intake intake(*store, rules);
@@ -97,6 +100,7 @@ void add_import_command(CLI::App& app, int& exit_code) {
   args->region.add_to(*cmd);
   cmd->add_option("--batch", args->batch, "applications per transaction")
       ->check(CLI::Range(1, 10000));
+  args->hsm.add_to(*cmd);
   cmd->callback([args, &exit_code] { exit_code = run_import(*args); });
 }
 

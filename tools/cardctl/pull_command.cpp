@@ -8,11 +8,13 @@
 #include "cli_support.h"
 #include "commands.h"
 #include "region_options.h"
+#include "sealed_store.h"
 
 namespace cardd::cardctl {
 namespace {
 
 struct PullArgs {
+  HsmOptions hsm;
   std::string bureau;
   std::string db;
   int limit = 100;
@@ -32,8 +34,9 @@ int run_pull(const PullArgs& args) {
   }
   const auto region = args.region.load();
   if (!region) return 2;
-  auto store = open_store(args.db);
-  if (!store) return 1;
+  SealedStore sealed;
+  if (const int rc = open_sealed_store(args.hsm, args.db, true, sealed); rc != 0) return rc;
+  db::Store* store = sealed.store.get();
   intake::ValidatorOptions rules;
   rules.region = region->rules;
   server::Intake intake(*store, rules);
@@ -70,6 +73,7 @@ void add_pull_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(100, 600000));
   cmd->add_option("--attempts", args->attempts, "attempts per page on transient failures")
       ->check(CLI::Range(1, 100));
+  args->hsm.add_to(*cmd);
   cmd->callback([args, &exit_code] { exit_code = run_pull(*args); });
 }
 

@@ -27,6 +27,7 @@
 #include "cli_support.h"
 #include "commands.h"
 #include "region_options.h"
+#include "sealed_store.h"
 
 namespace cardd::cardctl {
 namespace {
@@ -34,6 +35,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct RenderArgs {
+  HsmOptions hsm;
   std::string id;
   std::string db;
   std::string out;
@@ -70,9 +72,10 @@ int fail(const Error& e, const std::string& what) {
 int run_render(const RenderArgs& args) {
   const auto region = args.region.load();
   if (!region) return 2;
-  auto store = open_store(args.db);
-  if (!store) return 1;
-  auto documents = server::card_documents(*store, args.id, *region);
+  SealedStore sealed;
+  if (const int rc = open_sealed_store(args.hsm, args.db, false, sealed); rc != 0) return rc;
+  auto documents = server::card_documents(*sealed.store, args.id, *region,
+                                          local_actor("cardctl render"), unix_now());
   if (!documents) return fail(documents.error(), args.id);
   const printer::FaceData& face = documents->face;
   const printer::CarrierLetter& letter = documents->letter;
@@ -117,6 +120,7 @@ int run_render(const RenderArgs& args) {
 }
 
 struct PrintArgs {
+  HsmOptions hsm;
   std::string id;
   std::string db;
   std::string printer;
@@ -139,8 +143,9 @@ std::string describe(const server::PrintResult& r) {
 int run_print(const PrintArgs& args) {
   const auto region = args.region.load();
   if (!region) return 2;
-  auto store = open_store(args.db);
-  if (!store) return 1;
+  SealedStore sealed;
+  if (const int rc = open_sealed_store(args.hsm, args.db, false, sealed); rc != 0) return rc;
+  db::Store* store = sealed.store.get();
   auto printer = printer::open_printer(args.printer);
   if (!printer) {
     // A URI that names no printer is bad input (2); a printer that is away is a failure (1).
@@ -190,6 +195,7 @@ void add_render_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--template", args->face_template,
                   "card face template (TOML) instead of the region's");
   args->region.add_to(*cmd);
+  args->hsm.add_to(*cmd);
   cmd->callback([args, &exit_code] { exit_code = run_render(*args); });
 
   auto print = std::make_shared<PrintArgs>();
@@ -205,6 +211,7 @@ void add_render_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   p->add_option("--backoff-ms", print->backoff_ms, "first pause between attempts")
       ->capture_default_str();
+  print->hsm.add_to(*p);
   p->callback([print, &exit_code] { exit_code = run_print(*print); });
 }
 

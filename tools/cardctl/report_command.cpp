@@ -11,12 +11,14 @@ namespace cardd::cardctl {
 namespace {
 
 int run_report(const std::string& path) {
-  auto store = open_store(path);
-  if (!store) return 1;
+  int rc = 0;
+  auto store = open_store(path, OpenStore{}, rc);
+  if (!store) return rc;
   auto counts = store->count_by_state();
   auto outbox = store->outbox_backlog();
   auto audit = store->verify_audit_chain();
-  if (!counts || !outbox || !audit) {
+  auto integrity = store->quick_check();
+  if (!counts || !outbox || !audit || !integrity) {
     std::cerr << "cardctl: cannot read " << path << "\n";
     return 1;
   }
@@ -30,15 +32,17 @@ int run_report(const std::string& path) {
       "audit chain: {} ({} entries)\n",
       audit->intact ? "intact" : fmt::format("BROKEN at entry {}", audit->first_broken_seq),
       audit->entries);
-  return audit->intact ? 0 : 1;
+  const bool sound = *integrity == "ok";
+  std::cout << fmt::format("database integrity (quick_check): {}\n", *integrity);
+  return audit->intact && sound ? 0 : 1;
 }
 
 }  // namespace
 
 void add_report_command(CLI::App& app, int& exit_code) {
   auto path = std::make_shared<std::string>();
-  auto* cmd =
-      app.add_subcommand("report", "Applications by state, outbox backlog, audit chain check");
+  auto* cmd = app.add_subcommand(
+      "report", "Applications by state, outbox backlog, audit chain and integrity check");
   cmd->add_option("--db", *path, "SQLite database file")->required();
   cmd->callback([path, &exit_code] { exit_code = run_report(*path); });
 }

@@ -26,18 +26,21 @@ nlohmann::json to_json(const db::ApplicationStatus& s) {
                        {"actor", e.actor},
                        {"reason", e.reason}});
   }
+  nlohmann::json errors = nlohmann::json::array();
+  for (const auto& r : s.rejection)
+    errors.push_back({{"field", r.field}, {"code", r.code}, {"message", r.message}});
   return {{"application_id", s.application_id},
           {"state", db::to_string(s.state)},
           {"created_at", s.created_at},
           {"updated_at", s.updated_at},
-          {"errors", s.rejection.empty() ? nlohmann::json::array()
-                                         : nlohmann::json::parse(s.rejection, nullptr, false)},
+          {"errors", errors},
           {"history", history}};
 }
 
 int run_status(const StatusArgs& args) {
-  auto store = open_store(args.db);
-  if (!store) return 1;
+  int rc = 0;
+  auto store = open_store(args.db, OpenStore{}, rc);
+  if (!store) return rc;
   auto status = store->status(args.id);
   if (!status) {
     std::cerr << "cardctl: " << status.error().describe() << "\n";
@@ -54,9 +57,8 @@ int run_status(const StatusArgs& args) {
     std::cout << fmt::format("  {}  {:>16} -> {:<16} by {}{}\n", e.at,
                              e.from ? db::to_string(*e.from) : "", db::to_string(e.to), e.actor,
                              e.reason.empty() ? "" : "  (" + e.reason + ")");
-  for (const auto& e : j["errors"])
-    std::cout << "  rejected: " << e.value("field", "") << ": " << e.value("code", "") << ": "
-              << e.value("message", "") << "\n";
+  for (const auto& r : status->rejection)
+    std::cout << "  rejected: " << r.field << ": " << r.code << ": " << r.message << "\n";
   return 0;
 }
 

@@ -39,8 +39,9 @@ int run_add_lot(const LotArgs& a) {
     std::cerr << "cardctl: --count must be positive and stay within 32-bit serials\n";
     return 2;
   }
-  auto store = open_store(a.db);
-  if (!store) return 1;
+  int rc = 0;
+  auto store = open_store(a.db, OpenStore{true, nullptr}, rc);
+  if (!store) return rc;
   if (auto s = store->add_lot(lot, local_actor("cardctl stock")); !s) {
     std::cerr << "cardctl: " << s.error().describe() << "\n";
     return 1;
@@ -50,8 +51,9 @@ int run_add_lot(const LotArgs& a) {
 }
 
 int run_stock(const std::string& path) {
-  auto store = open_store(path);
-  if (!store) return 1;
+  int rc = 0;
+  auto store = open_store(path, OpenStore{}, rc);
+  if (!store) return rc;
   auto stock = store->stock();
   if (!stock) {
     std::cerr << "cardctl: " << stock.error().describe() << "\n";

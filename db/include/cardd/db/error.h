@@ -18,6 +18,9 @@ enum class DbError {
   not_in_stock,        // a chip that is in no loaded blank-card lot
   card_used,           // a chip that was already used (encoded or spoiled)
   exhausted,           // a number range has nothing left
+  no_database,         // the file does not exist (and was not to be created)
+  no_sealer,           // personal data to store or read, and no sealer to do it
+  unsealable,          // a sealed value that does not open (altered, other row or keys)
 };
 
 const std::error_category& db_category();

@@ -5,6 +5,8 @@
 #include <optional>
 #include <string_view>
 
+#include "cardd/common/collection.h"
+
 namespace cardd::db {
 
 enum class AppState {
@@ -31,9 +33,9 @@ enum class AppState {
 std::string_view to_string(AppState s);
 std::optional<AppState> state_from_string(std::string_view s);
 
-enum class CollectionMethod { mail, branch, unknown };
-std::string_view to_string(CollectionMethod c);
-CollectionMethod collection_from_string(std::string_view s);
+using cardd::collection_from_string;
+using cardd::CollectionMethod;
+using cardd::to_string;
 
 // Legal moves. Failing encoding, printing or QC sends the application back to
 // QUEUED (the card is spoiled); after QC the route depends on how the holder

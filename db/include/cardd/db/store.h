@@ -4,8 +4,11 @@
 //
 // Every state change is one transaction that writes the new state, a history
 // event, an audit entry and an outbox message together; nothing is ever half
-// written. ID numbers, phone numbers and images are sealed by one codec on the
-// way in and unsealed on the way out.
+// written. Personal data (names, ID numbers, phone numbers, addresses,
+// images, the prepared card and its PAN) passes through the injected Sealer
+// on the way in and out and is never in the file in the clear; lookups use
+// keyed hashes. SQLite's secure_delete keeps replaced values out of free
+// pages.
 //
 // Thread safety: a Store may be shared between threads; calls are serialised
 // by an internal mutex. Several processes may open the same file (SQLite
@@ -23,6 +26,8 @@
 
 #include "cardd/common/result.h"
 #include "cardd/db/error.h"
+#include "cardd/db/records.h"
+#include "cardd/db/sealer.h"
 #include "cardd/db/state.h"
 
 namespace cardd::db {
@@ -32,22 +37,25 @@ struct StoreOptions {
   // safe against a process crash.
   bool synchronous_full = true;
   int busy_timeout_ms = 5000;
+  // Commands that take work in create a missing database; the others get
+  // no_database, so a mistyped path is not a new empty database.
+  bool create_if_missing = false;
+  // Seals and opens personal data; not owned, must outlive the Store. Without
+  // one the store still answers about states, stock, outbox and audit, but
+  // storing or reading personal data fails with no_sealer, and a database
+  // from before sealing (personal data in the clear) cannot be opened.
+  Sealer* sealer = nullptr;
 };
 
 // An application as intake hands it over: valid (no rejection) or rejected.
 struct NewApplication {
   std::string application_id;
   std::string content_hash;  // identity of the content, for idempotency
-  CollectionMethod collection = CollectionMethod::unknown;
-  std::string public_data;  // JSON object of the fields that are not sealed
-  // JSON array of {field, code, message}; set exactly for a rejection.
+  // JSON array of {field, code, message}; set exactly for a rejection, and
+  // then nothing else is stored.
   std::optional<std::string> rejection;
-  std::string id_number;  // sealed by the store
-  std::string mobile;
-  std::string recipient_mobile;
-  std::string photo;
-  std::string id_front;
-  std::string id_back;
+  ApplicationDetails details;
+  PersonalData personal;  // sealed by the store
 };
 
 enum class IngestOutcome {
@@ -85,19 +93,9 @@ struct ApplicationStatus {
   CollectionMethod collection = CollectionMethod::unknown;
   std::string created_at;
   std::string updated_at;
-  std::string public_data;  // JSON
-  std::string rejection;    // JSON array, empty unless rejected
+  std::optional<ApplicationDetails> details;  // nullopt for a rejected application
+  std::vector<RejectionReason> rejection;     // empty unless rejected
   std::vector<HistoryEvent> history;
-};
-
-// The sensitive fields, unsealed. Callers must not log them.
-struct SensitiveData {
-  std::string id_number;
-  std::string mobile;
-  std::string recipient_mobile;
-  std::string photo;
-  std::string id_front;
-  std::string id_back;
 };
 
 struct OutboxMessage {
@@ -140,15 +138,6 @@ struct CardRecord {
   std::string reason;  // spoil reason
 };
 
-// Data preparation's result for one application; `data` is the prepared
-// card (JSON), sealed at rest like every other personal field.
-struct PreparedRecord {
-  std::string profile;
-  std::string card_number;
-  std::string pan;
-  std::string data;
-};
-
 struct AuditReport {
   std::int64_t entries = 0;
   bool intact = true;
@@ -157,9 +146,12 @@ struct AuditReport {
 
 class Store {
  public:
-  // Creates the file when missing (mode 0600: it holds personal data) and
-  // migrates the schema to the latest version. Errors: open_failed,
-  // migration_failed, io, corrupt.
+  // Opens the file (creating it, mode 0600, when missing and
+  // options.create_if_missing) and migrates the schema to the latest version
+  // under an exclusive lock, so processes opening a new file at once do not
+  // race. A database from before sealing has its personal data sealed by the
+  // migration (which needs options.sealer). Errors: no_database,
+  // open_failed, migration_failed, no_sealer, io, corrupt, and the sealer's.
   static Result<std::unique_ptr<Store>> open(const std::string& path, StoreOptions options = {});
   ~Store();
   Store(const Store&) = delete;
@@ -175,7 +167,14 @@ class Store {
                     std::string_view reason);
 
   Result<ApplicationStatus> status(std::string_view application_id);
-  Result<SensitiveData> sensitive(std::string_view application_id);
+  // The holder's personal data, opened. Every read is audited first
+  // ("personal.read": who, which application, why).
+  Result<PersonalData> sensitive(std::string_view application_id, std::string_view actor,
+                                 std::string_view purpose);
+  // Valid applications whose holder has this ID number or this full name,
+  // found through their keyed hashes (nothing is opened or audited).
+  Result<std::vector<std::string>> find_by_id_number(std::string_view id_number);
+  Result<std::vector<std::string>> find_by_name(std::string_view name);
   Result<std::optional<std::string>> cursor(std::string_view source);
   Result<std::map<AppState, std::int64_t>> count_by_state();
   Result<std::vector<OutboxMessage>> pending_outbox(std::int64_t limit);
@@ -205,13 +204,17 @@ class Store {
   // A re-queued application keeps its first record (same numbers).
   Status save_prepared(std::string_view application_id, const PreparedRecord& record,
                        std::string_view actor);
-  Result<std::optional<PreparedRecord>> prepared(std::string_view application_id);
+  // The prepared card, opened; audited like sensitive().
+  Result<std::optional<PreparedRecord>> prepared(std::string_view application_id,
+                                                 std::string_view actor, std::string_view purpose);
 
   // Appends one entry to the audit log (its own transaction).
   Status audit(std::string_view actor, std::string_view action, std::string_view subject,
                std::string_view detail);
   // Recomputes the hash chain from the first entry.
   Result<AuditReport> verify_audit_chain();
+  // PRAGMA quick_check: "ok", or what SQLite found wrong.
+  Result<std::string> quick_check();
 
   int schema_version() const;
 

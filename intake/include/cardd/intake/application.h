@@ -9,22 +9,23 @@
 #include <vector>
 
 #include "cardd/common/civil_time.h"
+#include "cardd/common/collection.h"
 #include "cardd/intake/id_number.h"
 
 namespace cardd::intake {
 
 enum class Channel { website, jingtong, minsheng };
 enum class Gender { male, female };
-enum class Collection { mail, branch };
+// The one collection-method type (common/collection.h); a valid application
+// is mail or branch, never unknown.
+using Collection = cardd::CollectionMethod;
 enum class IdType { resident_id };
 
 std::string_view to_string(Channel v);
 std::string_view to_string(Gender v);
-std::string_view to_string(Collection v);
 std::string_view to_string(IdType v);
 std::optional<Channel> channel_from_string(std::string_view s);
 std::optional<Gender> gender_from_string(std::string_view s);
-std::optional<Collection> collection_from_string(std::string_view s);
 
 struct Recipient {
   std::string name;

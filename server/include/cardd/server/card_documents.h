@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "cardd/common/civil_time.h"
 #include "cardd/common/result.h"
 #include "cardd/db/store.h"
 #include "cardd/printer/documents.h"
@@ -22,10 +23,15 @@ struct CardDocuments {
   bool placeholder_card_number = false;
 };
 
-// Bank names, hotline, courier, vendor code, wording and the issue date's
-// civil time come from `region`.
-// Errors: not_found, and illegal_transition for a rejected application.
+// `store` needs a sealer; reading the holder's data is audited as `actor`.
+// What the chip holds too (name, ID number, card number, issue date, bank)
+// comes from the prepared record; `now` dates only an unprepared preview.
+// Bank names, hotline, courier, vendor code, wording and the preview's civil
+// time come from `region`.
+// Errors: not_found, illegal_transition for a rejected application, the
+// store's.
 Result<CardDocuments> card_documents(db::Store& store, std::string_view application_id,
-                                     const region::Region& region);
+                                     const region::Region& region, std::string_view actor,
+                                     UnixSeconds now);
 
 }  // namespace cardd::server

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,7 @@
 #include "cardd/personalization/card_data.h"
 #include "cardd/personalization/card_profile.h"
 #include "cardd/personalization/encoding_session.h"
+#include "cardd/server/clock.h"
 
 namespace cardd::server {
 
@@ -30,14 +32,16 @@ struct EncodeOutcome {
 
 class Issuance {
  public:
-  Issuance(db::Store& store, hsm::Hsm& hsm, personalization::CardProfile profile,
-           std::string actor);
+  // `store` must have been opened with a sealer (server/hsm_sealer.h): the
+  // prepared card is personal data. `clock` dates the card (issue date).
+  Issuance(db::Store& store, hsm::Hsm& hsm, personalization::CardProfile profile, std::string actor,
+           Clock clock = system_clock());
 
   // VALIDATED or QUEUED → PREPARED: allocates the card number and PAN (or
   // keeps those of an earlier preparation), builds the card data and stores
-  // it encrypted under the HSM's storage keys (created on first use). Preparation errors (a name GB
-  // 18030 cannot encode, no BIN for the bank) leave the application QUEUED, audited with the
-  // reason.
+  // it as a prepared record, sealed by the store. Preparation errors (a name
+  // GB 18030 cannot encode, no BIN for the bank) leave the application
+  // QUEUED, audited with the reason.
   Result<personalization::PreparedCard> prepare(std::string_view application_id);
 
   // Prepares when needed, then personalizes the card in `reader`. Refused
@@ -52,15 +56,18 @@ class Issuance {
   const personalization::CardProfile& profile() const { return profile_; }
 
  private:
-  Result<personalization::HolderData> holder(std::string_view application_id);
-  // The prepared card of a stored record (sealed under the HSM's storage keys).
-  Result<personalization::PreparedCard> load_prepared(const db::PreparedRecord& record);
+  Result<personalization::HolderData> holder(std::string_view application_id,
+                                             const db::ApplicationDetails& details);
+  // The prepared card of the stored record; not_found-like corrupt when none.
+  Result<std::optional<personalization::PreparedCard>> load_prepared(
+      std::string_view application_id, std::string_view purpose);
   Status recover_interrupted(std::string_view application_id);
 
   db::Store& store_;
   hsm::Hsm& hsm_;
   personalization::CardProfile profile_;
   std::string actor_;
+  Clock clock_;
   std::string hsm_cannot_;  // what the profile needs and the HSM cannot do
 };
 

@@ -17,6 +17,7 @@
 #include "cardd/printer/print_retry.h"
 #include "cardd/printer/printer.h"
 #include "cardd/region/region.h"
+#include "cardd/server/clock.h"
 
 namespace cardd::server {
 
@@ -27,9 +28,11 @@ struct PrintResult {
 
 class PrintStation {
  public:
-  // `region` must outlive the station (texts and banks of the documents).
+  // `region` must outlive the station (texts and banks of the documents);
+  // `store` needs a sealer (the face carries personal data).
   PrintStation(db::Store& store, printer::Printer& printer, printer::FaceRenderer& faces,
-               const region::Region& region, printer::RetryPolicy retry, std::string actor);
+               const region::Region& region, printer::RetryPolicy retry, std::string actor,
+               Clock clock = system_clock());
 
   // From ENCODED, or PRINTING (resume). Errors: the renderer's QC errors
   // (nothing changed), the printer's errors (application stays PRINTING).
@@ -42,6 +45,7 @@ class PrintStation {
   const region::Region& region_;
   printer::RetryPolicy retry_;
   std::string actor_;
+  Clock clock_;
 };
 
 }  // namespace cardd::server
