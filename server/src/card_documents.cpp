@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-
 #include "cardd/common/civil_time.h"
 
 namespace cardd::server {

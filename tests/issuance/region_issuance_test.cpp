@@ -137,16 +137,16 @@ TEST_F(TianjinIssuance, RendersWithTheTianjinFace) {
     ASSERT_TRUE(issuance.encode(ids[0], reader).ok());
   }
   const auto out = dir_.path() / "render";
-  auto r =
-      cardctl({"render", ids[0], "--db", db_path(), "--out", out.string(), "--region", "tianjin"});
+  auto r = cardctl(with_hsm(
+      {"render", ids[0], "--db", db_path(), "--out", out.string(), "--region", "tianjin"}));
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   for (const char* f : {"front.png", "back.png", "carrier.pdf", "label.pdf"})
     EXPECT_GT(std::filesystem::file_size(out / f), 1000u) << f;
   EXPECT_EQ(r.out.find("PLACEHOLDER (the application is not prepared)"), std::string::npos);
   // The same application with Beijing's face: its front differs (other texts).
   const auto bj = dir_.path() / "render-bj";
-  auto other =
-      cardctl({"render", ids[0], "--db", db_path(), "--out", bj.string(), "--region", "beijing"});
+  auto other = cardctl(
+      with_hsm({"render", ids[0], "--db", db_path(), "--out", bj.string(), "--region", "beijing"}));
   ASSERT_EQ(other.exit_code, 0) << other.err;
   EXPECT_NE(std::filesystem::file_size(out / "front.png"),
             std::filesystem::file_size(bj / "front.png"));

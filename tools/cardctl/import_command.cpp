@@ -45,9 +45,9 @@ int run_import(const ImportArgs& args) {
   intake::ValidatorOptions rules;
   rules.region = region->rules;
   server::Intake intake(*store, rules);
-  server::IntakePipeline pipeline(
-      intake, {"file:" + std::filesystem::path(args.file).filename().string(), local_actor("cardctl import"),
-               std::nullopt, ""});
+  server::IntakePipeline pipeline(intake,
+                                  {"file:" + std::filesystem::path(args.file).filename().string(),
+                                   local_actor("cardctl import"), std::nullopt, ""});
   server::IntakeSummary summary;
   ProgressBar progress("import");
 

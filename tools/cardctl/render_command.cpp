@@ -160,13 +160,14 @@ int run_print(const PrintArgs& args) {
   retry.max_attempts = args.attempts;
   retry.initial_backoff = std::chrono::milliseconds(args.backoff_ms);
   retry.on_retry = [](int attempt, const Error& e, std::chrono::milliseconds pause) {
-    std::cout << fmt::format("  the printer did not take attempt {} ({}); nothing lost, trying "
-                             "again in {} ms",
-                             attempt, e.describe(), pause.count())
+    std::cout << fmt::format(
+                     "  the printer did not take attempt {} ({}); nothing lost, trying "
+                     "again in {} ms",
+                     attempt, e.describe(), pause.count())
               << std::endl;
   };
   server::PrintStation station(*store, **printer, *faces, *region, retry,
-                              local_actor("cardctl print"));
+                               local_actor("cardctl print"));
   auto printed = station.print(args.id);
   if (!printed) {
     auto status = store->status(args.id);
