@@ -182,6 +182,33 @@ TEST_F(CardctlTest, ReadersSayThatThePcscServiceIsNotRunning) {
   EXPECT_NE(r.err.find("pcscd -f"), std::string::npos) << r.err;
 }
 
+TEST_F(CardctlTest, WithJsonEveryAnswerIsJsonErrorsIncluded) {
+  const auto error_of = [](const RunResult& r) {
+    const auto j = nlohmann::json::parse(r.out, nullptr, false);
+    EXPECT_TRUE(j.is_object()) << "stdout is one JSON document: " << r.out;
+    return j.is_object() ? j["error"] : nlohmann::json();
+  };
+  const RunResult missing_db = cardctl({"status", "NOPE", "--db", db(), "--json"});
+  EXPECT_EQ(missing_db.exit_code, 2);
+  EXPECT_EQ(error_of(missing_db)["code"], "db.no_database");
+  EXPECT_EQ(error_of(missing_db)["exit_code"], 2);
+
+  generate("apps.jsonl", 2, 0.0);
+  ASSERT_EQ(cardctl(sealed({"import", file("apps.jsonl"), "--db", db()})).exit_code, 0);
+  const RunResult unknown = cardctl({"status", "NOPE", "--db", db(), "--json"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_EQ(error_of(unknown)["code"], "db.not_found");
+  EXPECT_TRUE(unknown.err.empty()) << unknown.err;
+
+  const RunResult usage = cardctl({"status", "--json", "--no-such-option"});
+  EXPECT_EQ(usage.exit_code, 2);
+  EXPECT_EQ(error_of(usage)["code"], "cardctl.usage");
+  const RunResult unreadable = cardctl({"validate", file("missing.jsonl"), "--json"});
+  EXPECT_EQ(unreadable.exit_code, 2);
+  EXPECT_NE(error_of(unreadable)["message"].get<std::string>().find("missing.jsonl"),
+            std::string::npos);
+}
+
 TEST_F(CardctlTest, ReadOnlyCommandsDoNotCreateAMistypedDatabase) {
   const std::string typo = file("cardd-typo.db");
   for (const std::vector<std::string>& args : {std::vector<std::string>{"report", "--db", typo},

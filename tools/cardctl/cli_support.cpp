@@ -15,7 +15,7 @@ std::unique_ptr<db::Store> open_store(const std::string& path, OpenStore how, in
   auto store = db::Store::open(path, options);
   if (!store) {
     if (store.error().code == db::DbError::no_database) {
-      std::cerr << "cardctl: database " << path
+      std::cerr << "cardctl: db.no_database: database " << path
                 << " does not exist (check --db; commands that take work in create it)\n";
       exit_code = 2;
     } else {

@@ -1,8 +1,10 @@
 // cardctl: the operator's command line for cardd.
 #include <CLI/CLI.hpp>
+#include <optional>
 
 #include "cardd/common/logging.h"
 #include "commands.h"
+#include "json_errors.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"cardctl - operator tool for the cardd card issuance service"};
@@ -28,13 +30,16 @@ int main(int argc, char** argv) {
   cardd::cardctl::add_stock_command(app, exit_code);
   cardd::cardctl::add_readers_command(app, exit_code);
 
+  std::optional<cardd::cardctl::JsonErrors> json_errors;
+  if (cardd::cardctl::wants_json(argc, argv)) json_errors.emplace();
+  const auto answer = [&](int rc) { return json_errors ? json_errors->finish(rc) : rc; };
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
+    return answer(rc == 0 ? 0 : 2);
   }
-  return exit_code;
+  return answer(exit_code);
 }
 
 // Sanitizer builds only (unused otherwise): fontconfig keeps its parsed XML
