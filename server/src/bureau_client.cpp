@@ -110,8 +110,9 @@ Result<ApprovedPage> BureauClient::approved_applications(std::string_view after,
       error.message += fmt::format(" (after {} attempt{})", attempt, attempt == 1 ? "" : "s");
       return error;
     }
-    spdlog::warn("bureau: no answer on attempt {} of {} ({}); nothing lost, trying again in {} ms",
-                 attempt, options_.max_attempts, error.describe(), backoff.count());
+    spdlog::warn(
+        "bureau: page not received on attempt {} of {} ({}); nothing lost, trying again in {} ms",
+        attempt, options_.max_attempts, error.describe(), backoff.count());
     std::this_thread::sleep_for(backoff);
     backoff = std::min(backoff * 2, options_.max_backoff);
   }
