@@ -15,19 +15,20 @@ std::uint64_t fnv1a(std::string_view s) {
 
 }  // namespace
 
-Result<CardDocuments> card_documents(db::Store& store, std::string_view id,
+Result<CardDocuments> card_documents(db::ApplicationRepository& applications,
+                                     db::CardRepository& cards, std::string_view id,
                                      const region::Region& region, std::string_view actor,
                                      UnixSeconds now) {
-  auto status = store.status(id);
+  auto status = applications.status(id);
   if (!status) return status.error();
   if (status->state == db::AppState::rejected || !status->details)
     return make_error(
         db::DbError::illegal_transition,
         fmt::format("application {} is {}: nothing to print", id, to_string(status->state)));
   const db::ApplicationDetails& app = *status->details;
-  auto personal = store.sensitive(id, actor, "card face, carrier letter and label");
+  auto personal = applications.sensitive(id, actor, "card face, carrier letter and label");
   if (!personal) return personal.error();
-  auto prepared = store.prepared(id, actor, "card face, carrier letter and label");
+  auto prepared = cards.prepared(id, actor, "card face, carrier letter and label");
   if (!prepared) return prepared.error();
   CardDocuments d;
   d.placeholder_card_number = !prepared->has_value();

@@ -170,7 +170,8 @@ class Intake::ValidatorPool {
   std::vector<std::unique_ptr<intake::ApplicationValidator>> idle_;
 };
 
-Intake::Intake(db::Store& store, intake::ValidatorOptions options, unsigned validation_threads)
+Intake::Intake(db::ApplicationRepository& store, intake::ValidatorOptions options,
+               unsigned validation_threads)
     : store_(store),
       validators_(std::make_unique<ValidatorPool>(std::move(options))),
       threads_(validation_threads != 0 ? validation_threads

@@ -18,7 +18,7 @@ Error illegal(std::string_view id, db::AppState state, std::string_view what) {
 
 }  // namespace
 
-Issuance::Issuance(db::Store& store, hsm::Hsm& hsm, personalization::CardProfile profile,
+Issuance::Issuance(IssuanceRepositories store, hsm::Hsm& hsm, personalization::CardProfile profile,
                    std::string actor, Clock clock)
     : store_(store),
       hsm_(hsm),
@@ -31,7 +31,7 @@ Issuance::Issuance(db::Store& store, hsm::Hsm& hsm, personalization::CardProfile
 
 Result<personalization::HolderData> Issuance::holder(std::string_view id,
                                                      const db::ApplicationDetails& details) {
-  auto personal = store_.sensitive(id, actor_, "data preparation");
+  auto personal = store_.applications.sensitive(id, actor_, "data preparation");
   if (!personal) return personal.error();
   personalization::HolderData h;
   h.name = std::move(personal->name);
@@ -49,7 +49,7 @@ Result<personalization::HolderData> Issuance::holder(std::string_view id,
 
 Result<std::optional<personalization::PreparedCard>> Issuance::load_prepared(
     std::string_view id, std::string_view purpose) {
-  auto record = store_.prepared(id, actor_, purpose);
+  auto record = store_.cards.prepared(id, actor_, purpose);
   if (!record) return record.error();
   if (!*record) return std::optional<personalization::PreparedCard>();
   auto card = personalization::prepared_card_from_json((*record)->data);
@@ -58,21 +58,23 @@ Result<std::optional<personalization::PreparedCard>> Issuance::load_prepared(
 }
 
 Result<personalization::PreparedCard> Issuance::prepare(std::string_view id) {
-  auto status = store_.status(id);
+  auto status = store_.applications.status(id);
   if (!status) return status.error();
   if (status->state == db::AppState::validated) {
-    if (auto s = store_.transition(id, db::AppState::queued, actor_, "queued for preparation"); !s)
+    if (auto s = store_.applications.transition(id, db::AppState::queued, actor_,
+                                                "queued for preparation");
+        !s)
       return s.error();
   } else if (status->state != db::AppState::queued) {
     return illegal(id, status->state, "prepare");
   }
   // A re-queued application keeps the numbers of its first preparation.
-  auto existing = store_.prepared(id, actor_, "re-queued: the card keeps its numbers");
+  auto existing = store_.cards.prepared(id, actor_, "re-queued: the card keeps its numbers");
   if (!existing) return existing.error();
   if (*existing) {
     auto card = personalization::prepared_card_from_json((*existing)->data);
     if (!card) return card.error();
-    if (auto s = store_.save_prepared(id, **existing, actor_); !s) return s.error();
+    if (auto s = store_.cards.save_prepared(id, **existing, actor_); !s) return s.error();
     return card;
   }
   if (!status->details)
@@ -83,19 +85,19 @@ Result<personalization::PreparedCard> Issuance::prepare(std::string_view id) {
   const personalization::IssuerSpec& issuer = profile_.issuer;
   const personalization::BankSpec* bank = issuer.bank(holder_data->issuing_bank);
   const auto fail = [&](const Error& e) -> Error {
-    (void)store_.audit(actor_, "prepare.failed", id, e.describe());
+    (void)store_.audit_log.audit(actor_, "prepare.failed", id, e.describe());
     return e;
   };
   if (bank == nullptr)
     return fail(make_error(
         PrepareError::unknown_bank,
         fmt::format("no BIN configured for issuing bank {}", holder_data->issuing_bank)));
-  auto card_counter = store_.allocate("card_number:" + profile_.name, issuer.card_number_first,
-                                      issuer.card_number_last);
+  auto card_counter = store_.cards.allocate("card_number:" + profile_.name,
+                                            issuer.card_number_first, issuer.card_number_last);
   if (!card_counter) return fail(card_counter.error());
   std::int64_t last_account = 1;
   for (int i = 0; i < bank->account_digits; ++i) last_account *= 10;
-  auto account = store_.allocate("account:" + bank->bin, 1, last_account - 1);
+  auto account = store_.cards.allocate("account:" + bank->bin, 1, last_account - 1);
   if (!account) return fail(account.error());
   auto card = personalization::prepare_card(
       profile_, *holder_data, personalization::format_card_number(issuer, *card_counter),
@@ -111,16 +113,16 @@ Result<personalization::PreparedCard> Issuance::prepare(std::string_view id) {
   record.name = holder_data->name;
   record.id_number = holder_data->id_number;
   record.data = personalization::to_json(*card);
-  if (auto s = store_.save_prepared(id, record, actor_); !s) return fail(s.error());
+  if (auto s = store_.cards.save_prepared(id, record, actor_); !s) return fail(s.error());
   return card;
 }
 
 Status Issuance::recover_interrupted(std::string_view id) {
-  auto cards = store_.cards_of(id);
+  auto cards = store_.cards.cards_of(id);
   if (!cards) return cards.error();
   for (const auto& c : *cards)
     if (c.state == db::CardState::encoding)
-      return store_.spoil_card(id, c.chip_id, "interrupted", actor_);
+      return store_.cards.spoil_card(id, c.chip_id, "interrupted", actor_);
   return make_error(db::DbError::corrupt,
                     fmt::format("application {} is ENCODING without a card", id));
 }
@@ -131,7 +133,7 @@ Result<EncodeOutcome> Issuance::encode(std::string_view id, card::Reader& reader
     return make_error(EncodeError::hsm_failure,
                       fmt::format("the {} HSM cannot do what profile {} needs: {}", hsm_.backend(),
                                   profile_.name, hsm_cannot_));
-  auto status = store_.status(id);
+  auto status = store_.applications.status(id);
   if (!status) return status.error();
   if (status->state == db::AppState::encoding) {
     if (auto s = recover_interrupted(id); !s) return s.error();
@@ -157,7 +159,7 @@ Result<EncodeOutcome> Issuance::encode(std::string_view id, card::Reader& reader
   std::string claimed;
   personalization::EncodeHooks hooks;
   hooks.claim_chip = [&](const std::string& chip) -> Status {
-    if (auto s = store_.claim_card(id, chip, actor_); !s) return s;
+    if (auto s = store_.cards.claim_card(id, chip, actor_); !s) return s;
     claimed = chip;
     return {};
   };
@@ -167,12 +169,12 @@ Result<EncodeOutcome> Issuance::encode(std::string_view id, card::Reader& reader
     if (!claimed.empty()) {
       const auto reason =
           personalization::spoil_reason(static_cast<EncodeError>(result.error().code.value()));
-      if (auto s = store_.spoil_card(id, claimed, reason, actor_); !s) return s.error();
-      (void)store_.audit(actor_, "card.spoiled", claimed, result.error().describe());
+      if (auto s = store_.cards.spoil_card(id, claimed, reason, actor_); !s) return s.error();
+      (void)store_.audit_log.audit(actor_, "card.spoiled", claimed, result.error().describe());
     }
     return result.error();
   }
-  if (auto s = store_.finish_card(id, claimed, actor_); !s) return s.error();
+  if (auto s = store_.cards.finish_card(id, claimed, actor_); !s) return s.error();
   return EncodeOutcome{result->chip_id, card->card_number, result->card_identification_code,
                        result->commands};
 }

@@ -6,7 +6,7 @@
 
 namespace cardd::server {
 
-PrintStation::PrintStation(db::Store& store, printer::Printer& printer,
+PrintStation::PrintStation(IssuanceRepositories store, printer::Printer& printer,
                            printer::FaceRenderer& faces, const region::Region& region,
                            printer::RetryPolicy retry, std::string actor, Clock clock)
     : store_(store),
@@ -18,27 +18,27 @@ PrintStation::PrintStation(db::Store& store, printer::Printer& printer,
       clock_(std::move(clock)) {}
 
 Result<PrintResult> PrintStation::print(std::string_view id) {
-  auto status = store_.status(id);
+  auto status = store_.applications.status(id);
   if (!status) return status.error();
   if (status->state != db::AppState::encoded && status->state != db::AppState::printing)
     return make_error(db::DbError::illegal_transition,
                       fmt::format("application {} is {}: only an ENCODED card is printed", id,
                                   to_string(status->state)));
-  auto cards = store_.cards_of(id);
+  auto cards = store_.cards.cards_of(id);
   if (!cards) return cards.error();
   std::string chip;
   for (const auto& c : *cards)
     if (c.state == db::CardState::encoded) chip = c.chip_id;
   if (chip.empty())
     return make_error(db::DbError::corrupt, fmt::format("application {} has no encoded card", id));
-  auto documents = card_documents(store_, id, region_, actor_, clock_());
+  auto documents = card_documents(store_.applications, store_.cards, id, region_, actor_, clock_());
   if (!documents) return documents.error();
   auto rendered = faces_.render(documents->face);
   if (!rendered) return rendered.error();
 
   if (status->state == db::AppState::encoded) {
-    if (auto s = store_.transition(id, db::AppState::printing, actor_,
-                                   fmt::format("card {} to the printer", chip));
+    if (auto s = store_.applications.transition(id, db::AppState::printing, actor_,
+                                                fmt::format("card {} to the printer", chip));
         !s)
       return s.error();
   }
@@ -50,14 +50,14 @@ Result<PrintResult> PrintStation::print(std::string_view id) {
     auto printed = printer::print_with_retry(printer_, job, retry_);
     if (!printed) {
       // Stays PRINTING: nothing lost, and the next attempt finds this job.
-      (void)store_.audit(actor_, "print.failed", id, printed.error().describe());
+      (void)store_.audit_log.audit(actor_, "print.failed", id, printed.error().describe());
       return printed.error();
     }
     result.submissions += printed->submissions;
     result.attempts += printed->attempts;
   }
-  if (auto s = store_.transition(id, db::AppState::printed, actor_,
-                                 fmt::format("printed on {}", printer_.uri()));
+  if (auto s = store_.applications.transition(id, db::AppState::printed, actor_,
+                                              fmt::format("printed on {}", printer_.uri()));
       !s)
     return s.error();
   return result;

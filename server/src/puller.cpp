@@ -4,8 +4,8 @@
 
 namespace cardd::server {
 
-PullResult pull_approved(const BureauClient& bureau, Intake& intake, db::Store& store,
-                         const PullOptions& options) {
+PullResult pull_approved(const BureauClient& bureau, Intake& intake,
+                         db::ApplicationRepository& store, const PullOptions& options) {
   PullResult result;
   auto stored = store.cursor(options.source);
   if (!stored) {

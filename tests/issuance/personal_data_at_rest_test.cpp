@@ -159,7 +159,7 @@ TEST_F(AtRest, ACardPreparedOnOneDayAndPrintedOnAnotherShowsThePreparationDay) {
   ASSERT_TRUE(record.ok() && record->has_value());
   EXPECT_EQ((*record)->issue_date, (CivilDate{2026, 1, 31}));
 
-  auto documents = server::card_documents(*st, ids[0], region(), "test", printed_at);
+  auto documents = server::card_documents(*st, *st, ids[0], region(), "test", printed_at);
   ASSERT_TRUE(documents.ok()) << documents.error().describe();
   EXPECT_EQ(documents->face.issue_year, 2026);
   EXPECT_EQ(documents->face.issue_month, 1) << "the face shows the chip's issue date";

@@ -104,7 +104,7 @@ TEST_F(TianjinIssuance, DocumentsUseTheRegionsBanksTextsAndCourier) {
   auto st = store();
   bool saw_branch = false, saw_mail = false;
   for (const auto& id : ids) {
-    auto d = server::card_documents(*st, id, region(), "test", unix_now());
+    auto d = server::card_documents(*st, *st, id, region(), "test", unix_now());
     ASSERT_TRUE(d.ok()) << d.error().describe();
     const std::string bank = region().bank_name(st->status(id)->details->issuing_bank);
     EXPECT_TRUE(bank == "天津银行" || bank == "渤海银行" || bank == "中国工商银行") << bank;

@@ -74,7 +74,7 @@ int run_render(const RenderArgs& args) {
   if (!region) return 2;
   SealedStore sealed;
   if (const int rc = open_sealed_store(args.hsm, args.db, false, sealed); rc != 0) return rc;
-  auto documents = server::card_documents(*sealed.store, args.id, *region,
+  auto documents = server::card_documents(*sealed.store, *sealed.store, args.id, *region,
                                           local_actor("cardctl render"), unix_now());
   if (!documents) return fail(documents.error(), args.id);
   const printer::FaceData& face = documents->face;

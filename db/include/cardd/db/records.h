@@ -42,7 +42,7 @@ struct RejectionReason {
 };
 
 // The holder's personal data: sealed at rest (db/sealer.h), read back only
-// through Store::sensitive, which audits who read it and why. Callers must
+// through ApplicationRepository::sensitive, which audits who read it and why. Callers must
 // not log it.
 struct PersonalData {
   std::string name;

@@ -9,7 +9,8 @@
 
 #include "cardd/common/civil_time.h"
 #include "cardd/common/result.h"
-#include "cardd/db/store.h"
+#include "cardd/db/application_repository.h"
+#include "cardd/db/card_repository.h"
 #include "cardd/printer/documents.h"
 #include "cardd/printer/face.h"
 #include "cardd/region/region.h"
@@ -23,14 +24,13 @@ struct CardDocuments {
   bool placeholder_card_number = false;
 };
 
-// `store` needs a sealer; reading the holder's data is audited as `actor`.
-// What the chip holds too (name, ID number, card number, issue date, bank)
-// comes from the prepared record; `now` dates only an unprepared preview.
-// Bank names, hotline, courier, vendor code, wording and the preview's civil
-// time come from `region`.
-// Errors: not_found, illegal_transition for a rejected application, the
-// store's.
-Result<CardDocuments> card_documents(db::Store& store, std::string_view application_id,
+// The store behind `applications` and `cards` needs a sealer; reading the holder's data is audited
+// as `actor`. What the chip holds too (name, ID number, card number, issue date, bank) comes from
+// the prepared record; `now` dates only an unprepared preview. Bank names, hotline, courier, vendor
+// code, wording and the preview's civil time come from `region`. Errors: not_found,
+// illegal_transition for a rejected application, the store's.
+Result<CardDocuments> card_documents(db::ApplicationRepository& applications,
+                                     db::CardRepository& cards, std::string_view application_id,
                                      const region::Region& region, std::string_view actor,
                                      UnixSeconds now);
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "cardd/common/result.h"
-#include "cardd/db/store.h"
+#include "cardd/db/application_repository.h"
 #include "cardd/intake/validator.h"
 
 namespace cardd::server {
@@ -69,7 +69,7 @@ class Intake {
  public:
   // validation_threads 0: one per hardware thread. options.region holds the
   // region's rules (districts, channels, collection, postal codes).
-  explicit Intake(db::Store& store, intake::ValidatorOptions options,
+  explicit Intake(db::ApplicationRepository& store, intake::ValidatorOptions options,
                   unsigned validation_threads = 0);
   ~Intake();
   Intake(const Intake&) = delete;
@@ -87,7 +87,7 @@ class Intake {
 
  private:
   class ValidatorPool;
-  db::Store& store_;
+  db::ApplicationRepository& store_;
   std::unique_ptr<ValidatorPool> validators_;
   unsigned threads_;
 };

@@ -14,12 +14,12 @@
 
 #include "cardd/card/reader.h"
 #include "cardd/common/result.h"
-#include "cardd/db/store.h"
 #include "cardd/hsm/hsm.h"
 #include "cardd/personalization/card_data.h"
 #include "cardd/personalization/card_profile.h"
 #include "cardd/personalization/encoding_session.h"
 #include "cardd/server/clock.h"
+#include "cardd/server/issuance_repositories.h"
 
 namespace cardd::server {
 
@@ -34,8 +34,8 @@ class Issuance {
  public:
   // `store` must have been opened with a sealer (server/hsm_sealer.h): the
   // prepared card is personal data. `clock` dates the card (issue date).
-  Issuance(db::Store& store, hsm::Hsm& hsm, personalization::CardProfile profile, std::string actor,
-           Clock clock = system_clock());
+  Issuance(IssuanceRepositories store, hsm::Hsm& hsm, personalization::CardProfile profile,
+           std::string actor, Clock clock = system_clock());
 
   // VALIDATED or QUEUED → PREPARED: allocates the card number and PAN (or
   // keeps those of an earlier preparation), builds the card data and stores
@@ -63,7 +63,7 @@ class Issuance {
       std::string_view application_id, std::string_view purpose);
   Status recover_interrupted(std::string_view application_id);
 
-  db::Store& store_;
+  IssuanceRepositories store_;
   hsm::Hsm& hsm_;
   personalization::CardProfile profile_;
   std::string actor_;

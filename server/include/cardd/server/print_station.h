@@ -12,12 +12,12 @@
 #include <string_view>
 
 #include "cardd/common/result.h"
-#include "cardd/db/store.h"
 #include "cardd/printer/face_renderer.h"
 #include "cardd/printer/print_retry.h"
 #include "cardd/printer/printer.h"
 #include "cardd/region/region.h"
 #include "cardd/server/clock.h"
+#include "cardd/server/issuance_repositories.h"
 
 namespace cardd::server {
 
@@ -30,7 +30,7 @@ class PrintStation {
  public:
   // `region` must outlive the station (texts and banks of the documents);
   // `store` needs a sealer (the face carries personal data).
-  PrintStation(db::Store& store, printer::Printer& printer, printer::FaceRenderer& faces,
+  PrintStation(IssuanceRepositories store, printer::Printer& printer, printer::FaceRenderer& faces,
                const region::Region& region, printer::RetryPolicy retry, std::string actor,
                Clock clock = system_clock());
 
@@ -39,7 +39,7 @@ class PrintStation {
   Result<PrintResult> print(std::string_view application_id);
 
  private:
-  db::Store& store_;
+  IssuanceRepositories store_;
   printer::Printer& printer_;
   printer::FaceRenderer& faces_;
   const region::Region& region_;

@@ -32,7 +32,7 @@ struct PullResult {
   Status status;       // why the pull stopped early, when it did
 };
 
-PullResult pull_approved(const BureauClient& bureau, Intake& intake, db::Store& store,
-                         const PullOptions& options);
+PullResult pull_approved(const BureauClient& bureau, Intake& intake,
+                         db::ApplicationRepository& store, const PullOptions& options);
 
 }  // namespace cardd::server

@@ -1,0 +1,97 @@
+// Blank-card stock, the cards bound to applications, the number allocators
+// and the prepared cards: the part of the store that data preparation,
+// encoding and printing use.
+//
+// A state change of a card moves its application too, in one transaction
+// with the history event, audit entry and outbox message. The prepared card
+// (PAN, name, ID number, data) is sealed at rest; the PAN is kept unique
+// through its keyed hash.
+//
+// Thread safety: as ApplicationRepository.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cardd/common/result.h"
+#include "cardd/db/error.h"
+#include "cardd/db/records.h"
+
+namespace cardd::db {
+
+// A lot of blank cards as received from the card vendor: consecutive IC
+// serial numbers. `chip_prefix` (CPLC IC fabricator + IC type, 8 hex digits)
+// narrows the lot to one chip family; empty accepts any.
+struct CardLot {
+  std::string lot;
+  std::string chip_prefix;
+  std::uint32_t first_serial = 0;
+  std::int64_t count = 0;
+};
+
+struct StockLine {
+  std::string lot;
+  std::string chip_prefix;
+  std::uint32_t first_serial = 0;
+  std::int64_t received = 0;
+  std::int64_t used = 0;  // encoded cards
+  std::int64_t spoiled = 0;
+  std::int64_t in_progress = 0;  // claimed by a session that has not finished
+  std::int64_t left = 0;         // received - used - spoiled - in_progress
+};
+
+enum class CardState { encoding, encoded, spoiled };
+std::string_view to_string(CardState s);
+
+struct CardRecord {
+  std::string chip_id;
+  std::string lot;
+  std::string application_id;
+  CardState state = CardState::encoding;
+  std::string reason;  // spoil reason
+};
+
+class CardRepository {
+ public:
+  virtual ~CardRepository() = default;
+
+  // --- blank-card stock and cards ------------------------------------------
+  // conflict when the lot exists or overlaps another lot's serials.
+  virtual Status add_lot(const CardLot& lot, std::string_view actor) = 0;
+  virtual Result<std::vector<StockLine>> stock() = 0;
+  // Binds a blank chip to an application: PREPARED → ENCODING and the card
+  // ENCODING, in one transaction. not_in_stock, card_used, illegal_transition.
+  virtual Status claim_card(std::string_view application_id, std::string_view chip_id,
+                            std::string_view actor) = 0;
+  // ENCODING → ENCODED; the card counts as used.
+  virtual Status finish_card(std::string_view application_id, std::string_view chip_id,
+                             std::string_view actor) = 0;
+  // The card is SPOILED with `reason`; the application goes back to QUEUED.
+  virtual Status spoil_card(std::string_view application_id, std::string_view chip_id,
+                            std::string_view reason, std::string_view actor) = 0;
+  virtual Result<std::vector<CardRecord>> cards_of(std::string_view application_id) = 0;
+
+  // --- data preparation -----------------------------------------------------
+  // The next number of the named counter in [first, last], never handed out
+  // twice (exhausted when the range is used up).
+  virtual Result<std::int64_t> allocate(std::string_view counter, std::int64_t first,
+                                        std::int64_t last) = 0;
+  // Stores the prepared card and moves QUEUED → PREPARED in one transaction.
+  // A re-queued application keeps its first record (same numbers).
+  virtual Status save_prepared(std::string_view application_id, const PreparedRecord& record,
+                               std::string_view actor) = 0;
+  // The prepared card, opened; audited like ApplicationRepository::sensitive().
+  virtual Result<std::optional<PreparedRecord>> prepared(std::string_view application_id,
+                                                         std::string_view actor,
+                                                         std::string_view purpose) = 0;
+
+ protected:
+  CardRepository() = default;
+  CardRepository(const CardRepository&) = default;
+  CardRepository& operator=(const CardRepository&) = default;
+};
+
+}  // namespace cardd::db

@@ -1,0 +1,29 @@
+// What issuance and printing need of the store: applications, cards and the
+// audit log. Taken from one object that implements all three (the SQLite
+// db::Store converts implicitly, so callers pass their store as before) or
+// given one by one, e.g. by a second implementation.
+#pragma once
+
+#include <concepts>
+
+#include "cardd/db/application_repository.h"
+#include "cardd/db/audit_repository.h"
+#include "cardd/db/card_repository.h"
+
+namespace cardd::server {
+
+struct IssuanceRepositories {
+  template <class S>
+  requires std::derived_from<S, db::ApplicationRepository> &&
+      std::derived_from<S, db::CardRepository> && std::derived_from<S, db::AuditRepository>
+      IssuanceRepositories(S& store)  // NOLINT(google-explicit-constructor): callers pass a store
+      : applications(store), cards(store), audit_log(store) {}
+  IssuanceRepositories(db::ApplicationRepository& a, db::CardRepository& c, db::AuditRepository& l)
+      : applications(a), cards(c), audit_log(l) {}
+
+  db::ApplicationRepository& applications;
+  db::CardRepository& cards;
+  db::AuditRepository& audit_log;
+};
+
+}  // namespace cardd::server
