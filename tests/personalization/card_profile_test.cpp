@@ -7,23 +7,14 @@
 
 #include "cardd/personalization/card_profile.h"
 #include "regions.h"
+#include "text_file.h"
 
 namespace cardd::personalization {
 namespace {
 
-std::string shipped_text() {
-  std::ifstream in(test::shipped_region().chip_profile());
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::replaced;
 
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  const auto at = text.find(from);
-  EXPECT_NE(at, std::string::npos) << from;
-  if (at != std::string::npos) text.replace(at, from.size(), to);
-  return text;
-}
+std::string shipped_text() { return test::read_text(test::shipped_region().chip_profile()); }
 
 TEST(CardProfile, ShippedBeijingProfileLoads) {
   auto p = load_card_profile(test::shipped_region().chip_profile().string());

@@ -7,22 +7,15 @@
 
 #include "cardd/region/region.h"
 #include "regions.h"
+#include "text_file.h"
 
 namespace cardd::region {
 namespace {
 
-std::string shipped_text(const std::string& name) {
-  std::ifstream in(test::shipped_region(name).folder / "region.toml");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::replaced;
 
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  const auto at = text.find(from);
-  EXPECT_NE(at, std::string::npos) << from;
-  if (at != std::string::npos) text.replace(at, from.size(), to);
-  return text;
+std::string shipped_text(const std::string& name) {
+  return test::read_text(test::shipped_region(name).folder / "region.toml");
 }
 
 TEST(Region, BeijingLoads) {
