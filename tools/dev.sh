@@ -179,7 +179,7 @@ issue_cards() {
     --components 2 --component-file "$dir/kmc.1" --component-file "$dir/kmc.2"
   for k in iak eak puk prk amk; do
     $ctl keys generate --db "$dir/cardd.db" "${keys[@]}" --name "bj3.ssse.$k" --alg aes128 \
-      --usage derive >/dev/null
+      --usage derive --derives encrypt --derives-exportable >/dev/null
   done
   $ctl keys list "${keys[@]}"
   log "9. blank cards from the vendor: lot DEMO-1, serials 0A000001.."

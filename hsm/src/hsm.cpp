@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace cardd::hsm {
 namespace {
 
@@ -12,7 +14,43 @@ Error invalid(std::string message) {
 Status check_spec(const KeySpec& spec) {
   if (!valid_key_name(spec.name)) return invalid("key names are 1-64 of A-Z a-z 0-9 _ . : / -");
   if (spec.usage.bits() == 0) return invalid(fmt::format("key {} has no usage", spec.name));
+  if (const std::string why = policy_violation(spec); !why.empty())
+    return make_error(HsmError::usage_not_permitted, fmt::format("key {}: {}", spec.name, why));
   return {};
+}
+
+Error not_permitted(std::string message) {
+  return make_error(HsmError::usage_not_permitted, std::move(message));
+}
+
+// A derived key stays within its base key's derive template.
+Status check_derived(const KeyInfo& base, const KeySpec& out) {
+  // Keys stored before templates existed carry none: they get the default.
+  const DeriveTemplate allowed = normalized(base.spec).derives;
+  if ((out.usage.bits() & ~allowed.usage.bits()) != 0)
+    return not_permitted(fmt::format("key {} may derive keys for {} only, not {}", base.spec.name,
+                                     allowed.usage.to_string(), out.usage.to_string()));
+  if ((out.exportable || out.derives.exportable) && !allowed.exportable)
+    return not_permitted(
+        fmt::format("keys derived from {} may not be exportable", base.spec.name));
+  return {};
+}
+
+// ISO 9564-1 format 2: 2N, the PIN digits as BCD, F filler; FF to the block.
+Result<SecureBytes> format2_pin_block(const SecureBytes& pin, std::size_t block) {
+  if (pin.size() < 4 || pin.size() > 12)
+    return invalid("a PIN is 4 to 12 digits");
+  SecureBytes out(std::max<std::size_t>(8, block));
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = 0xFF;
+  out[0] = static_cast<std::uint8_t>(0x20 | pin.size());
+  for (std::size_t i = 0; i < pin.size(); ++i) {
+    if (pin[i] < '0' || pin[i] > '9') return invalid("a PIN is 4 to 12 digits");
+    const auto digit = static_cast<std::uint8_t>(pin[i] - '0');
+    std::uint8_t& byte = out[1 + i / 2];
+    byte = i % 2 == 0 ? static_cast<std::uint8_t>(digit << 4 | 0x0F)
+                      : static_cast<std::uint8_t>((byte & 0xF0) | digit);
+  }
+  return out;
 }
 
 Status check_blocks(const KeyInfo& key, CipherMode mode, ByteView iv, ByteView data) {
@@ -51,15 +89,17 @@ std::vector<UsageCount> Hsm::usage_counts() const {
   return out;
 }
 
-Result<KeyInfo> Hsm::generate(const KeySpec& spec) {
+Result<KeyInfo> Hsm::generate(const KeySpec& requested) {
+  const KeySpec spec = normalized(requested);
   if (auto s = check_spec(spec); !s) return s.error();
   if (do_find(spec.name))
     return make_error(HsmError::key_exists, fmt::format("key {} exists", spec.name));
   return do_generate(spec);
 }
 
-Result<KeyInfo> Hsm::import_components(const KeySpec& spec,
+Result<KeyInfo> Hsm::import_components(const KeySpec& requested,
                                        std::span<const SecureBytes> components) {
+  const KeySpec spec = normalized(requested);
   if (auto s = check_spec(spec); !s) return s.error();
   if (components.size() < 2 || components.size() > 3)
     return invalid("a key ceremony takes 2 or 3 components");
@@ -87,9 +127,13 @@ Result<KeyInfo> Hsm::import_components(const KeySpec& spec,
   return do_import(spec, combined);
 }
 
-Result<KeyInfo> Hsm::import_wrapped(const KeySpec& spec, ByteView wrapped, std::string_view zmk,
-                                    std::string_view expected_kcv) {
+Result<KeyInfo> Hsm::import_wrapped(const KeySpec& requested, ByteView wrapped,
+                                    std::string_view zmk, std::string_view expected_kcv) {
+  const KeySpec spec = normalized(requested);
   if (auto s = check_spec(spec); !s) return s.error();
+  if (expected_kcv.empty())
+    return invalid(fmt::format(
+        "key {}: the KCV from the key's sender is required to import it", spec.name));
   if (do_find(spec.name))
     return make_error(HsmError::key_exists, fmt::format("key {} exists", spec.name));
   auto transport = checked_key(zmk, Usage::unwrap);
@@ -101,7 +145,7 @@ Result<KeyInfo> Hsm::import_wrapped(const KeySpec& spec, ByteView wrapped, std::
                                (length + block - 1) / block * block, zmk));
   auto key = do_import_wrapped(spec, wrapped, *transport);
   if (!key) return key;
-  if (!expected_kcv.empty() && key->kcv != expected_kcv) {
+  if (key->kcv != expected_kcv) {
     (void)do_destroy(*key);
     return make_error(HsmError::invalid_argument,
                       fmt::format("key {} has KCV {}, expected {}; not imported", spec.name,
@@ -146,13 +190,15 @@ Result<Bytes> Hsm::mac(std::string_view name, MacMethod method, ByteView data) {
   return do_mac(*key, method, data);
 }
 
-Result<KeyInfo> Hsm::derive(std::string_view base_name, const Derivation& how, const KeySpec& out,
-                            bool persistent) {
+Result<KeyInfo> Hsm::derive(std::string_view base_name, const Derivation& how,
+                            const KeySpec& requested, bool persistent) {
+  const KeySpec out = normalized(requested);
   if (auto s = check_spec(out); !s) return s.error();
   if (do_find(out.name))
     return make_error(HsmError::key_exists, fmt::format("key {} exists", out.name));
   auto base = checked_key(base_name, Usage::derive);
   if (!base) return base;
+  if (auto s = check_derived(*base, out); !s) return s.error();
   if (const auto* e = std::get_if<EncryptDataDerivation>(&how)) {
     if (auto s = check_blocks(*base, e->mode, e->iv, e->data); !s) return s.error();
     if (e->data.size() < key_length(out.algorithm))
@@ -171,7 +217,23 @@ Result<Bytes> Hsm::wrap(std::string_view wrapping_name, CipherMode mode,
   if (!wrapping) return wrapping.error();
   auto key = do_find(key_name);
   if (!key) return key.error();
+  if (key->spec.name == wrapping->spec.name)
+    return not_permitted(fmt::format("key {} cannot be wrapped under itself", key_name));
+  if (!key->spec.exportable)
+    return not_permitted(fmt::format("key {} is not exportable", key_name));
+  if (strength_bits(wrapping->spec.algorithm) < strength_bits(key->spec.algorithm))
+    return not_permitted(fmt::format("key {} ({}) may not be wrapped under the weaker {} ({})",
+                                     key_name, to_string(key->spec.algorithm), wrapping_name,
+                                     to_string(wrapping->spec.algorithm)));
   return do_wrap(*wrapping, mode, *key);
+}
+
+Result<Bytes> Hsm::wrap_pin_block(std::string_view wrapping_name, const SecureBytes& pin) {
+  auto wrapping = checked_key(wrapping_name, Usage::wrap);
+  if (!wrapping) return wrapping.error();
+  auto block = format2_pin_block(pin, block_size(wrapping->spec.algorithm));
+  if (!block) return block.error();
+  return do_wrap_value(*wrapping, *block);
 }
 
 Result<Bytes> Hsm::random(std::size_t length) {

@@ -37,26 +37,32 @@ Result<CardKeys> CardKeys::derive(hsm::Hsm& hsm, const CardProfile& profile, car
   keys.owner_ = SessionKeys(hsm, "card");
   const auto& sc = profile.secure_channel;
   const auto one = [&](std::string_view role, const std::string& base, const hsm::Derivation& how,
-                       hsm::UsageSet usage) -> Result<std::string> {
-    std::string name = keys.owner_.add(role);
-    auto info = hsm.derive(base, how, hsm::KeySpec{name, sc.algorithm, usage, 1});
+                       hsm::KeySpec spec) -> Result<std::string> {
+    spec.name = keys.owner_.add(role);
+    spec.algorithm = sc.algorithm;
+    auto info = hsm.derive(base, how, spec);
     if (!info) return info.error();
-    return name;
+    return spec.name;
   };
   // SCP03 derives session keys from ENC/MAC and uses the static DEK itself;
-  // SCP02 derives a session key from each of the three.
+  // SCP02 derives a session key from each of the three. Each static key may
+  // only derive session keys of its own purpose.
   const bool scp03 = sc.protocol == ScpProtocol::scp03;
-  const hsm::UsageSet dek_usage =
-      scp03 ? hsm::UsageSet{Usage::wrap, Usage::encrypt} : hsm::UsageSet{Usage::derive};
-  const std::tuple<std::string*, std::uint8_t, std::string_view> roles[] = {
-      {&keys.enc, 1, "enc"}, {&keys.mac, 2, "mac"}, {&keys.dek, 3, "dek"}};
-  for (const auto& [target, index, role] : roles) {
+  const auto deriving = [](hsm::UsageSet children) {
+    return hsm::KeySpec{{}, {}, {Usage::derive}, 1, false, {children, false}};
+  };
+  const hsm::KeySpec dek_spec =
+      scp03 ? hsm::KeySpec{{}, {}, {Usage::wrap}, 1} : deriving({Usage::wrap});
+  const std::tuple<std::string*, std::uint8_t, std::string_view, hsm::KeySpec> roles[] = {
+      {&keys.enc, 1, "enc", deriving({Usage::encrypt, Usage::decrypt})},
+      {&keys.mac, 2, "mac", deriving({Usage::mac})},
+      {&keys.dek, 3, "dek", dek_spec}};
+  for (const auto& [target, index, role, spec] : roles) {
     const hsm::Derivation how = sc.diversification == Diversification::emv_cpg
                                     ? emv_cpg(chip_id, index)
                                     : hsm::Derivation{hsm::Sp800108CmacDerivation{
                                           index, card::Bytes(chip_id.begin(), chip_id.end())}};
-    auto name =
-        one(role, sc.master_key, how, index == 3 ? dek_usage : hsm::UsageSet{Usage::derive});
+    auto name = one(role, sc.master_key, how, spec);
     if (!name) return name.error();
     *target = std::move(*name);
   }
@@ -67,8 +73,9 @@ Result<CardKeys> CardKeys::derive(hsm::Hsm& hsm, const CardProfile& profile, car
           key.diversification == Diversification::pboc
               ? pboc(card_number)
               : hsm::Derivation{hsm::Sp800108CmacDerivation{key.reference, number}};
+      // Application keys are the only ones that leave: wrapped under the DEK.
       auto name = one(app.name + "-" + std::to_string(key.reference), key.master_key, how,
-                      {Usage::encrypt});
+                      hsm::KeySpec{{}, {}, {Usage::encrypt}, 1, true});
       if (!name) return name.error();
       keys.app_keys_.emplace(std::pair{app.name, key.reference}, std::move(*name));
     }

@@ -188,11 +188,18 @@ class ProfileParser {
         a.aid = *aid;
     }
     if (const auto* pin = r_.table(t, "pin", w, false)) {
-      r_.only_keys(*pin, w + ".pin", {"initial", "try_limit"});
+      r_.only_keys(*pin, w + ".pin", {"initial", "try_limit", "accept_shared_initial"});
       PinSpec ps;
       ps.initial = r_.string(*pin, "initial", w + ".pin", true).value_or("");
       if (!all_digits(ps.initial) || ps.initial.size() < 4 || ps.initial.size() > 12)
         r_.problem(w + ".pin.initial", "must be 4 to 12 digits", pin->get("initial"));
+      ps.shared_initial_accepted =
+          r_.boolean(*pin, "accept_shared_initial", w + ".pin").value_or(false);
+      if (!ps.shared_initial_accepted)
+        r_.problem(w + ".pin.accept_shared_initial",
+                   "must be true: pin.initial gives every card the same PIN, a decision the "
+                   "profile must name",
+                   pin->get("accept_shared_initial"));
       ps.try_limit =
           static_cast<int>(ranged(r_, *pin, "try_limit", w + ".pin", true, 1, 15).value_or(3));
       a.pin = ps;
@@ -407,6 +414,21 @@ Result<CardProfile> load_card_profile(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return parse_card_profile(text.str(), path);
+}
+
+hsm::KeySpec application_master_key_spec(std::string name, hsm::Algorithm algorithm) {
+  return hsm::KeySpec{std::move(name), algorithm, {hsm::Usage::derive}, 1, false,
+                      hsm::DeriveTemplate{{hsm::Usage::encrypt}, true}};
+}
+
+std::vector<std::string> profile_decisions(const CardProfile& profile) {
+  std::vector<std::string> out;
+  for (const auto& app : profile.applications)
+    if (app.pin && app.pin->shared_initial_accepted)
+      out.push_back(app.name +
+                    ": every card gets the same initial PIN (pin.accept_shared_initial = true); "
+                    "the holder changes it at the bank");
+  return out;
 }
 
 std::vector<hsm::Requirement> hsm_requirements(const CardProfile& profile) {

@@ -59,26 +59,6 @@ Error classify(const Error& e, std::string_view step) {
   return make_error(code, fmt::format("{}: {}", step, e.message));
 }
 
-card::Bytes pin_bcd(std::string_view pin) {
-  card::Bytes out((pin.size() + 1) / 2, 0xFF);
-  for (std::size_t i = 0; i < pin.size(); ++i) {
-    const auto d = static_cast<std::uint8_t>(pin[i] - '0');
-    out[i / 2] = i % 2 == 0 ? static_cast<std::uint8_t>(d << 4 | 0x0F)
-                            : static_cast<std::uint8_t>((out[i / 2] & 0xF0) | d);
-  }
-  return out;
-}
-
-// ISO 9564 format 2: 2N, the PIN digits, F padding; FF-filled to the block.
-card::Bytes pin_block(std::string_view pin, std::size_t block) {
-  card::Bytes out(std::max<std::size_t>(8, block), 0xFF);
-  out[0] = static_cast<std::uint8_t>(0x20 | pin.size());
-  const card::Bytes digits = pin_bcd(pin);
-  std::copy(digits.begin(), digits.end(), out.begin() + 1);
-  if (pin.size() % 2 != 0) out[digits.size()] |= 0x0F;
-  return out;
-}
-
 // Counts the APDUs the session exchanges (GET RESPONSEs included).
 class CountingReader final : public card::Reader {
  public:
@@ -255,8 +235,10 @@ class Session {
     if (spec.pin) {
       const auto limit = static_cast<std::uint8_t>(spec.pin->try_limit);
       add(0x9010, card::Bytes{limit, limit}, false);
-      auto pin = hsm_.encrypt(dek_, hsm::CipherMode::ecb, {},
-                              pin_block(spec.pin->initial, profile_.block_size()));
+      const std::string& digits = spec.pin->initial;
+      const hsm::SecureBytes initial(std::span(
+          reinterpret_cast<const std::uint8_t*>(digits.data()), digits.size()));
+      auto pin = hsm_.wrap_pin_block(dek_, initial);
       if (!pin) return pin.error();
       add(0x8010, *pin, true);
     }
@@ -324,13 +306,16 @@ class Session {
 
   Status prove_keys(const ApplicationSpec& app) {
     if (app.pin) {
+      // VERIFY without data asks for the tries left: proof that the PIN is
+      // set with the profile's limit, without sending the PIN in clear.
       auto r = card::transmit_all(
-          reader_,
-          card::CommandApdu{0x00, 0x20, 0x00, 0x00, pin_bcd(app.pin->initial), std::nullopt});
+          reader_, card::CommandApdu{0x00, 0x20, 0x00, 0x00, {}, std::nullopt});
       if (!r) return r.error();
-      if (!r->sw.ok())
+      const auto expected = static_cast<std::uint16_t>(0x63C0 | app.pin->try_limit);
+      if (r->sw.value() != expected)
         return make_error(EncodeError::key_proof_failed,
-                          "VERIFY with the initial PIN: " + r->sw.to_string());
+                          fmt::format("VERIFY (tries left): {}, expected {:04X}",
+                                      r->sw.to_string(), expected));
     }
     for (const auto& key : app.keys) {
       auto challenge = hsm_.random(profile_.block_size());

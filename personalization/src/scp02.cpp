@@ -38,7 +38,7 @@ Result<Scp02Session> Scp02Session::open(hsm::Hsm& hsm, const Scp02Keys& keys,
     hsm::UsageSet usage;
   } derivations[] = {{keys.enc, 0x82, s.s_enc_, {Usage::encrypt}},
                      {keys.mac, 0x01, s.s_mac_, {Usage::mac}},
-                     {keys.dek, 0x81, s.s_dek_, {Usage::wrap, Usage::encrypt}}};
+                     {keys.dek, 0x81, s.s_dek_, {Usage::wrap}}};
   for (const auto& d : derivations) {
     card::Bytes data{0x01, d.constant, sequence[0], sequence[1]};
     data.resize(16, 0x00);

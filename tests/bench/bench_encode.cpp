@@ -64,7 +64,7 @@ struct Env {
                            test::hex(kKmc));
     for (const auto& app : profile.applications)
       for (const auto& key : app.keys)
-        (void)hsm->generate(hsm::KeySpec{key.master_key, sc.algorithm, {hsm::Usage::derive}, 1});
+        (void)hsm->generate(personalization::application_master_key_spec(key.master_key, sc.algorithm));
     personalization::HolderData holder{
         "阿依古丽·买买提",   "11010519491231002X", true, "05", CivilDate{1949, 12, 31}, "ICBC",
         test::bureau_photo()};

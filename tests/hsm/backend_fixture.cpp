@@ -33,6 +33,12 @@ std::unique_ptr<Hsm> HsmBackendTest::reopen() {
 
 KeyInfo HsmBackendTest::import_key(const std::string& name, Algorithm algorithm, UsageSet usage,
                                    std::string_view key_hex) {
+  return import_key(KeySpec{name, algorithm, usage, 1}, key_hex);
+}
+
+KeyInfo HsmBackendTest::import_key(const KeySpec& spec, std::string_view key_hex) {
+  const Algorithm algorithm = spec.algorithm;
+  const std::string& name = spec.name;
   auto key = parse_key_hex(algorithm, key_hex);
   EXPECT_TRUE(key.ok());
   SecureBytes r(key_length(algorithm));
@@ -42,7 +48,7 @@ KeyInfo HsmBackendTest::import_key(const std::string& name, Algorithm algorithm,
   std::vector<SecureBytes> parts;
   parts.push_back(std::move(r));
   parts.push_back(std::move(other));
-  auto info = hsm_->import_components(KeySpec{name, algorithm, usage, 1}, parts);
+  auto info = hsm_->import_components(spec, parts);
   EXPECT_TRUE(info.ok()) << name << ": " << (info.ok() ? "" : info.error().describe());
   return info.ok() ? *info : KeyInfo{};
 }

@@ -31,6 +31,7 @@ class HsmBackendTest : public ::testing::TestWithParam<std::string> {
   // Imports known key material as a 2-component ceremony (R, K xor R).
   KeyInfo import_key(const std::string& name, Algorithm algorithm, UsageSet usage,
                      std::string_view key_hex);
+  KeyInfo import_key(const KeySpec& spec, std::string_view key_hex);
   bool supports(Algorithm algorithm, const std::string& operation) const;
 
   cardd::test::TempDir dir_;

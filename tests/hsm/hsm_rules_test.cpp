@@ -108,27 +108,144 @@ TEST_P(Rules, CeremonyRefusesWeakOrRepeatedComponents) {
   EXPECT_FALSE(hsm_->info("k2").ok());
 }
 
-TEST_P(Rules, DerivedKeysLeaveOnlyWrapped) {
-  import_key("master", Algorithm::aes128, {Usage::derive}, kAesKey);
-  import_key("dek", Algorithm::aes128, {Usage::wrap, Usage::decrypt},
-             "2b7e151628aed2a6abf7158809cf4f3c");
+TEST_P(Rules, ExportableCardKeysLeaveOnlyWrapped) {
+  // The application master: its card keys encrypt and may leave, wrapped.
+  import_key(KeySpec{"master", Algorithm::aes128, {Usage::derive}, 1, false,
+                     DeriveTemplate{{Usage::encrypt}, true}},
+             kAesKey);
+  import_key("dek", Algorithm::aes128, {Usage::wrap}, "2b7e151628aed2a6abf7158809cf4f3c");
+  // What the card holds: the same DEK value, as a decryption key of its own.
+  import_key("card-dek", Algorithm::aes128, {Usage::decrypt}, "2b7e151628aed2a6abf7158809cf4f3c");
   const Bytes data = hex("00112233445566778899aabbccddeeff");
-  auto card_key =
-      hsm_->derive("master", EncryptDataDerivation{CipherMode::ecb, {}, data},
-                   KeySpec{"card/1/ik", Algorithm::aes128, {Usage::mac, Usage::encrypt}, 1});
+  auto card_key = hsm_->derive("master", EncryptDataDerivation{CipherMode::ecb, {}, data},
+                               KeySpec{"card/1/ik", Algorithm::aes128, {Usage::encrypt}, 1, true});
   ASSERT_TRUE(card_key.ok()) << card_key.error().describe();
   EXPECT_TRUE(card_key->ephemeral);
-  const std::string mode = supports(Algorithm::aes128, "wrap_ecb") ? "wrap_ecb" : "wrap_cbc";
-  auto wrapped =
-      hsm_->wrap("dek", mode == "wrap_ecb" ? CipherMode::ecb : CipherMode::cbc, "card/1/ik");
+  EXPECT_TRUE(card_key->spec.exportable);
+  // ECB; a token without ECB wrapping does a one-block key by CBC, zero IV.
+  auto wrapped = hsm_->wrap("dek", CipherMode::ecb, "card/1/ik");
   ASSERT_TRUE(wrapped.ok()) << wrapped.error().describe();
-  // The card, holding the DEK, recovers E(master, data): the FIPS-197 block.
-  auto clear =
-      hsm_->decrypt("dek", mode == "wrap_ecb" ? CipherMode::ecb : CipherMode::cbc, {}, *wrapped);
+  auto clear = hsm_->decrypt("card-dek", CipherMode::ecb, {}, *wrapped);
   ASSERT_TRUE(clear.ok());
-  EXPECT_EQ(to_hex(*clear), "69c4e0d86a7b0430d8cdb78070b4c55a");
+  EXPECT_EQ(to_hex(*clear), "69c4e0d86a7b0430d8cdb78070b4c55a");  // E(master, data): FIPS-197
+  // The wrap key itself cannot decrypt what it wrapped.
+  EXPECT_EQ(hsm_->decrypt("dek", CipherMode::ecb, {}, *wrapped).error().code,
+            HsmError::usage_not_permitted);
   ASSERT_TRUE(hsm_->destroy("card/1/ik").ok());
   EXPECT_EQ(hsm_->info("card/1/ik").error().code, HsmError::key_not_found);
+}
+
+TEST_P(Rules, AKeyHasOnePurpose) {
+  // The former way to read a card key: a wrap key that also decrypts.
+  for (const UsageSet mixed : {UsageSet{Usage::wrap, Usage::decrypt},
+                               UsageSet{Usage::wrap, Usage::encrypt},
+                               UsageSet{Usage::derive, Usage::encrypt},
+                               UsageSet{Usage::mac, Usage::encrypt},
+                               UsageSet{Usage::unwrap, Usage::decrypt}}) {
+    auto k = hsm_->generate(KeySpec{"mixed", Algorithm::aes128, mixed, 1});
+    ASSERT_FALSE(k.ok()) << mixed.to_string();
+    EXPECT_EQ(k.error().code, HsmError::usage_not_permitted) << mixed.to_string();
+  }
+  EXPECT_EQ(hsm_->info("mixed").error().code, HsmError::key_not_found);
+  // Master, wrap and transport keys never leave.
+  for (const Usage u : {Usage::derive, Usage::wrap, Usage::unwrap})
+    EXPECT_EQ(hsm_->generate(KeySpec{"x", Algorithm::aes128, {u}, 1, true}).error().code,
+              HsmError::usage_not_permitted);
+  EXPECT_TRUE(hsm_->generate(KeySpec{"ok", Algorithm::aes128, {Usage::encrypt, Usage::decrypt}, 1})
+                  .ok());
+}
+
+TEST_P(Rules, CardKeysOfTheKmcNeverLeave) {
+  import_key("kmc", Algorithm::aes128, {Usage::derive}, kAesKey);  // default derive template
+  import_key("dek", Algorithm::aes256, {Usage::wrap},
+             "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4");
+  const EncryptDataDerivation how{CipherMode::ecb, {}, Bytes(16, 0x42)};
+  auto card_enc = hsm_->derive("kmc", how, KeySpec{"card/enc", Algorithm::aes128, {Usage::derive}, 1});
+  ASSERT_TRUE(card_enc.ok()) << card_enc.error().describe();
+  EXPECT_EQ(hsm_->wrap("dek", CipherMode::ecb, "card/enc").error().code,
+            HsmError::usage_not_permitted);
+  EXPECT_EQ(hsm_->wrap("dek", CipherMode::ecb, "kmc").error().code, HsmError::usage_not_permitted);
+  // Nor can a derived key be made exportable, or unwrap.
+  EXPECT_EQ(hsm_->derive("kmc", how,
+                         KeySpec{"card/x", Algorithm::aes128, {Usage::encrypt}, 1, true})
+                .error()
+                .code,
+            HsmError::usage_not_permitted);
+  EXPECT_EQ(
+      hsm_->derive("kmc", how, KeySpec{"card/u", Algorithm::aes128, {Usage::unwrap}, 1}).error().code,
+      HsmError::usage_not_permitted);
+}
+
+TEST_P(Rules, DerivedKeysStayWithinTheTemplate) {
+  import_key(KeySpec{"app-master", Algorithm::aes128, {Usage::derive}, 1, false,
+                     DeriveTemplate{{Usage::encrypt}, true}},
+             kAesKey);
+  const EncryptDataDerivation how{CipherMode::ecb, {}, Bytes(16, 0x42)};
+  auto mac = hsm_->derive("app-master", how, KeySpec{"k-mac", Algorithm::aes128, {Usage::mac}, 1});
+  ASSERT_FALSE(mac.ok());
+  EXPECT_EQ(mac.error().code, HsmError::usage_not_permitted);
+  EXPECT_NE(mac.error().message.find("app-master"), std::string::npos);
+  EXPECT_TRUE(hsm_->derive("app-master", how,
+                           KeySpec{"k-enc", Algorithm::aes128, {Usage::encrypt}, 1, true})
+                  .ok());
+}
+
+TEST_P(Rules, WrapNeedsAnExportableKeyAndAStrongEnoughWrapKey) {
+  import_key(KeySpec{"app", Algorithm::aes128, {Usage::encrypt}, 1, true}, kAesKey);
+  import_key(KeySpec{"app-wrap", Algorithm::aes128, {Usage::wrap}, 1}, kAesKey);
+  import_key("weak-dek", Algorithm::des3_2key, {Usage::wrap}, "0123456789abcdeffedcba9876543210");
+  auto weaker = hsm_->wrap("weak-dek", CipherMode::ecb, "app");
+  ASSERT_FALSE(weaker.ok());
+  EXPECT_EQ(weaker.error().code, HsmError::usage_not_permitted);
+  EXPECT_NE(weaker.error().message.find("weaker"), std::string::npos);
+  // A wrap key is never itself exportable, so it never wraps itself.
+  EXPECT_EQ(hsm_->wrap("app-wrap", CipherMode::ecb, "app-wrap").error().code,
+            HsmError::usage_not_permitted);
+}
+
+TEST_P(Rules, ImportWithoutKcvIsRefused) {
+  import_key("zmk", Algorithm::aes128, {Usage::unwrap}, kAesKey);
+  auto k = hsm_->import_wrapped(KeySpec{"in", Algorithm::aes128, {Usage::mac}, 1}, Bytes(16, 3),
+                                "zmk", "");
+  ASSERT_FALSE(k.ok());
+  EXPECT_EQ(k.error().code, HsmError::invalid_argument);
+  EXPECT_NE(k.error().message.find("KCV"), std::string::npos);
+  EXPECT_EQ(hsm_->info("in").error().code, HsmError::key_not_found);
+}
+
+TEST_P(Rules, RepeatedOrWeakDesHalvesAreRefused) {
+  std::vector<SecureBytes> parts;
+  parts.push_back(SecureBytes(ByteView(hex("0123456789abcdeffedcba9876543210"))));
+  parts.push_back(SecureBytes(ByteView(hex("1111111111111111eeeeeeeeeeeeeeee"))));
+  // XOR: 1032547698badcfe twice: K1 == K2, single-DES strength.
+  auto repeated = hsm_->import_components(KeySpec{"rep", Algorithm::des3_2key, {Usage::mac}, 1}, parts);
+  ASSERT_FALSE(repeated.ok());
+  EXPECT_EQ(repeated.error().code, HsmError::weak_key);
+  std::vector<SecureBytes> weak;
+  weak.push_back(SecureBytes(ByteView(hex("0123456789abcdeffedcba9876543210"))));
+  weak.push_back(SecureBytes(ByteView(hex("0022446688aacceedd99dd1164606468"))));
+  // XOR: 0101010101010101 (a weak DES key) || 2345678912345678.
+  auto w = hsm_->import_components(KeySpec{"weak", Algorithm::des3_2key, {Usage::mac}, 1}, weak);
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.error().code, HsmError::weak_key);
+}
+
+TEST_P(Rules, PinBlockIsFormedAndWrappedInTheHsm) {
+  import_key("dek", Algorithm::aes128, {Usage::wrap}, "2b7e151628aed2a6abf7158809cf4f3c");
+  import_key("card-dek", Algorithm::aes128, {Usage::decrypt}, "2b7e151628aed2a6abf7158809cf4f3c");
+  const std::string digits = "12345";
+  const SecureBytes pin(
+      std::span(reinterpret_cast<const std::uint8_t*>(digits.data()), digits.size()));
+  auto block = hsm_->wrap_pin_block("dek", pin);
+  ASSERT_TRUE(block.ok()) << block.error().describe();
+  ASSERT_EQ(block->size(), 16u);
+  EXPECT_EQ(to_hex(*hsm_->decrypt("card-dek", CipherMode::ecb, {}, *block)),
+            "2512345fffffffffffffffffffffffff");  // ISO 9564 format 2
+  const std::string letters = "12a4";
+  const SecureBytes bad(
+      std::span(reinterpret_cast<const std::uint8_t*>(letters.data()), letters.size()));
+  EXPECT_EQ(hsm_->wrap_pin_block("dek", bad).error().code, HsmError::invalid_argument);
+  EXPECT_EQ(hsm_->wrap_pin_block("card-dek", pin).error().code, HsmError::usage_not_permitted);
 }
 
 TEST_P(Rules, WrapNeedsWrapUsage) {
@@ -140,12 +257,13 @@ TEST_P(Rules, WrapNeedsWrapUsage) {
 }
 
 TEST_P(Rules, OperationsAreCountedPerKeyAndUsage) {
-  import_key("m", Algorithm::aes128, {Usage::mac, Usage::encrypt}, kAesKey);
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(hsm_->mac("m", MacMethod::cmac, Bytes(16, 1)).ok());
+  import_key("m", Algorithm::aes128, {Usage::encrypt, Usage::decrypt}, kAesKey);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(hsm_->decrypt("m", CipherMode::ecb, {}, Bytes(16, 1)).ok());
   ASSERT_TRUE(hsm_->encrypt("m", CipherMode::ecb, {}, Bytes(16, 1)).ok());
   std::uint64_t macs = 0, encs = 0;
   for (const auto& c : hsm_->usage_counts()) {
-    if (c.key == "m" && c.usage == Usage::mac) macs = c.count;
+    if (c.key == "m" && c.usage == Usage::decrypt) macs = c.count;
     if (c.key == "m" && c.usage == Usage::encrypt) encs = c.count;
   }
   EXPECT_EQ(macs, 3u);

@@ -120,7 +120,7 @@ class IssuanceFixture : public ::testing::Test {
     for (const auto& app : profile_.applications)
       for (const auto& key : app.keys)
         ASSERT_TRUE(
-            hsm->generate(hsm::KeySpec{key.master_key, sc.algorithm, {hsm::Usage::derive}, 1})
+            hsm->generate(personalization::application_master_key_spec(key.master_key, sc.algorithm))
                 .ok());
     hsm.reset();
     auto storage = cardctl(with_hsm({"keys", "init-storage", "--db", db_path()}));

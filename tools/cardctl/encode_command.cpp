@@ -70,6 +70,8 @@ int run_encode(const EncodeArgs& args) {
   if (const int rc = open_sealed_store(args.hsm, args.db, false, sealed); rc != 0) return rc;
   auto reader = open_reader(args.reader, args.wait_ms);
   if (!reader) return 1;
+  for (const std::string& decision : personalization::profile_decisions(*profile))
+    std::cout << "  profile decision: " << decision << "\n";
   server::Issuance issuance(*sealed.store, *sealed.hsm, std::move(*profile),
                             actor_at_reader(local_actor("cardctl encode"), reader->name()));
   auto outcome = issuance.encode(

@@ -26,16 +26,22 @@ struct KeyArgs {
   std::string algorithm;
   std::string usage;
   std::uint32_t version = 1;
+  bool exportable = false;
+  std::string derives;
+  bool derives_exportable = false;
 };
 
 std::optional<hsm::KeySpec> spec_of(const KeyArgs& a) {
   const auto alg = hsm::algorithm_from_string(a.algorithm);
   const auto usage = hsm::UsageSet::parse(a.usage);
+  const auto derives =
+      a.derives.empty() ? std::optional<hsm::UsageSet>(hsm::UsageSet{}) : hsm::UsageSet::parse(a.derives);
   if (!alg) std::cerr << "cardctl: unknown algorithm " << a.algorithm << "\n";
-  if (!usage)
-    std::cerr << "cardctl: usage is a comma list of encrypt,decrypt,mac,derive,wrap,unwrap\n";
-  if (!alg || !usage) return std::nullopt;
-  return hsm::KeySpec{a.name, *alg, *usage, a.version};
+  if (!usage || !derives)
+    std::cerr << "cardctl: usages are a comma list of encrypt,decrypt,mac,derive,wrap,unwrap\n";
+  if (!alg || !usage || !derives) return std::nullopt;
+  return hsm::KeySpec{a.name,       *alg,         *usage, a.version, a.exportable,
+                      {*derives, a.derives_exportable}};
 }
 
 void add_key_options(CLI::App& cmd, KeyArgs& a) {
@@ -44,9 +50,17 @@ void add_key_options(CLI::App& cmd, KeyArgs& a) {
   cmd.add_option("--name", a.name, "key name")->required();
   cmd.add_option("--alg", a.algorithm, "3des-2key | 3des-3key | aes128 | aes192 | aes256 | sm4")
       ->required();
-  cmd.add_option("--usage", a.usage, "comma list: encrypt,decrypt,mac,derive,wrap,unwrap")
+  cmd.add_option("--usage", a.usage,
+                 "the key's one purpose: encrypt[,decrypt] | mac | derive | wrap | unwrap")
       ->required();
   cmd.add_option("--version", a.version, "key version");
+  cmd.add_flag("--exportable", a.exportable,
+               "may leave the HSM wrapped under a wrap key (cipher and MAC keys only)");
+  cmd.add_option("--derives", a.derives,
+                 "derive keys: the usages keys derived from it may have "
+                 "(default encrypt,decrypt,mac,derive,wrap)");
+  cmd.add_flag("--derives-exportable", a.derives_exportable,
+               "derive keys: the keys derived from it may be exportable");
 }
 
 // Opens the HSM and the audit store, runs `action`, audits what it returns.
@@ -73,7 +87,7 @@ int with_hsm_and_audit(const KeyArgs& a, const std::string& action,
 
 std::string describe(const hsm::KeyInfo& k) {
   return fmt::format("alg={} usage={} version={} kcv={}", hsm::to_string(k.spec.algorithm),
-                     k.spec.usage.to_string(), k.spec.version, k.kcv);
+                     hsm::describe_policy(k.spec), k.spec.version, k.kcv);
 }
 
 struct CeremonyArgs : KeyArgs {
@@ -197,16 +211,18 @@ int run_list(const HsmOptions& options, bool json) {
       out.push_back({{"name", k.spec.name},
                      {"algorithm", hsm::to_string(k.spec.algorithm)},
                      {"usage", k.spec.usage.to_string()},
+                     {"exportable", k.spec.exportable},
+                     {"policy", hsm::describe_policy(k.spec)},
                      {"version", k.spec.version},
                      {"kcv", k.kcv}});
     std::cout << out.dump() << "\n";
     return 0;
   }
-  std::cout << fmt::format("{:<24} {:<10} {:<36} {:>7}  {}\n", "name", "algorithm", "usage",
+  std::cout << fmt::format("{:<24} {:<10} {:<36} {:>7}  {}\n", "name", "algorithm", "policy",
                            "version", "KCV");
   for (const auto& k : *keys)
     std::cout << fmt::format("{:<24} {:<10} {:<36} {:>7}  {}\n", k.spec.name,
-                             hsm::to_string(k.spec.algorithm), k.spec.usage.to_string(),
+                             hsm::to_string(k.spec.algorithm), hsm::describe_policy(k.spec),
                              k.spec.version, k.kcv);
   return 0;
 }
@@ -255,7 +271,8 @@ void add_keys_command(CLI::App& app, int& exit_code) {
   add_key_options(*i, *import);
   i->add_option("--wrapped", import->wrapped, "the encrypted key value, hex")->required();
   i->add_option("--under", import->under, "name of the transport key (ZMK)")->required();
-  i->add_option("--kcv", import->kcv, "expected KCV of the imported key");
+  i->add_option("--kcv", import->kcv, "the KCV the sender gave for the key (required)")
+      ->required();
   i->callback([import, &exit_code] { exit_code = run_import_key(*import); });
 
   auto generate = std::make_shared<KeyArgs>();

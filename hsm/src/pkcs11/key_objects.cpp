@@ -11,10 +11,12 @@ namespace {
 
 constexpr unsigned long kUnavailable = ~0UL;  // CK_UNAVAILABLE_INFORMATION
 constexpr std::string_view kIdPrefix = "cardd:v";
+constexpr std::string_view kPolicyTag = ":p=";
 constexpr std::string_view kKcvTag = ":kcv=";
 
 struct Metadata {
   std::uint32_t version = 0;
+  std::optional<std::uint32_t> policy;  // absent in keys made before policies
   std::string kcv;
 };
 
@@ -25,6 +27,15 @@ std::optional<Metadata> decode_id(std::string_view id) {
   const auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), m.version);
   if (ec != std::errc()) return std::nullopt;
   id.remove_prefix(static_cast<std::size_t>(end - id.data()));
+  if (id.starts_with(kPolicyTag)) {
+    id.remove_prefix(kPolicyTag.size());
+    std::uint32_t policy = 0;
+    const auto [policy_end, policy_ec] =
+        std::from_chars(id.data(), id.data() + id.size(), policy, 16);
+    if (policy_ec != std::errc()) return std::nullopt;
+    m.policy = policy;
+    id.remove_prefix(static_cast<std::size_t>(policy_end - id.data()));
+  }
   if (id.starts_with(kKcvTag)) m.kcv = std::string(id.substr(kKcvTag.size()));
   return m;
 }
@@ -59,23 +70,35 @@ void fill_key_template(Template& t, const KeyObject& key) {
   t.number(CKA_CLASS, CKO_SECRET_KEY).number(CKA_KEY_TYPE, key.type.type);
   if (key.with_value_len && key.type.has_value_len) t.number(CKA_VALUE_LEN, key.type.value_len);
   t.text(CKA_LABEL, key.spec->name)
-      .flag(CKA_TOKEN, key.on_token)
+      .flag(CKA_TOKEN, key.on_token && !key.draft)
       .flag(CKA_PRIVATE, true)
       .flag(CKA_SENSITIVE, true)
       .flag(CKA_EXTRACTABLE, key.extractable)
-      .flag(CKA_ENCRYPT, usage.allows(Usage::encrypt))
+      .flag(CKA_ENCRYPT, key.draft || usage.allows(Usage::encrypt))
       .flag(CKA_DECRYPT, usage.allows(Usage::decrypt))
       .flag(CKA_SIGN, usage.allows(Usage::mac))
       .flag(CKA_VERIFY, usage.allows(Usage::mac))
       .flag(CKA_DERIVE, usage.allows(Usage::derive))
       .flag(CKA_WRAP, usage.allows(Usage::wrap))
       .flag(CKA_UNWRAP, usage.allows(Usage::unwrap));
-  if (!key.id.empty()) t.text(CKA_ID, key.id);
+  if (!key.id.empty() && !key.draft) t.text(CKA_ID, key.id);
+  // Last: SoftHSM refuses every attribute after CKA_MODIFIABLE=false when
+  // deriving or unwrapping.
+  t.flag(CKA_MODIFIABLE, key.draft);
 }
 
-std::string encode_id(std::uint32_t version, std::string_view kcv) {
-  if (kcv.empty()) return fmt::format("{}{}", kIdPrefix, version);
-  return fmt::format("{}{}{}{}", kIdPrefix, version, kKcvTag, kcv);
+void fill_final_template(Template& t, const KeyObject& key) {
+  t.flag(CKA_TOKEN, key.on_token)
+      .flag(CKA_ENCRYPT, key.spec->usage.allows(Usage::encrypt))
+      .text(CKA_ID, key.id)
+      .flag(CKA_MODIFIABLE, false);
+}
+
+std::string encode_id(const KeySpec& spec, std::string_view kcv) {
+  const std::string head = fmt::format("{}{}{}{:x}", kIdPrefix, spec.version, kPolicyTag,
+                                       pack_policy(normalized(spec)));
+  if (kcv.empty()) return head;
+  return fmt::format("{}{}{}", head, kKcvTag, kcv);
 }
 
 Result<std::vector<ObjectHandle>> find_keys(Lease& lease, std::optional<std::string_view> label) {
@@ -104,8 +127,9 @@ Result<std::optional<StoredKey>> read_key(Lease& lease, ObjectHandle handle) {
   std::array<char, 128> label{};
   std::array<char, 64> id{};
   unsigned long key_type = 0, value_len = 0;
-  std::array<unsigned char, 7> flags{};  // token, encrypt, decrypt, sign, derive, wrap, unwrap
-  std::array<Attribute, 11> attrs{{
+  // token, encrypt, decrypt, sign, derive, wrap, unwrap, extractable
+  std::array<unsigned char, 8> flags{};
+  std::array<Attribute, 12> attrs{{
       {CKA_LABEL, label.data(), label.size()},
       {CKA_ID, id.data(), id.size()},
       {CKA_KEY_TYPE, &key_type, sizeof key_type},
@@ -117,6 +141,7 @@ Result<std::optional<StoredKey>> read_key(Lease& lease, ObjectHandle handle) {
       {CKA_DERIVE, &flags[4], 1},
       {CKA_WRAP, &flags[5], 1},
       {CKA_UNWRAP, &flags[6], 1},
+      {CKA_EXTRACTABLE, &flags[7], 1},
   }};
   const Rv rv = lease.fn().C_GetAttributeValue(lease.session(), handle, attrs.data(), attrs.size());
   if (rv != CKR_OK && rv != CKR_ATTRIBUTE_TYPE_INVALID && rv != CKR_ATTRIBUTE_SENSITIVE &&
@@ -139,10 +164,13 @@ Result<std::optional<StoredKey>> read_key(Lease& lease, ObjectHandle handle) {
                          Usage::derive,  Usage::wrap,    Usage::unwrap};
   for (std::size_t i = 0; i < 6; ++i)
     if (flags[i + 1] == kTrue) usage |= static_cast<std::uint32_t>(order[i]);
-  key.info.spec.usage = UsageSet::from_bits(usage);
   key.info.ephemeral = flags[0] != kTrue;
   const auto meta =
       has(1) ? decode_id(std::string_view(id.data(), attrs[1].value_len)) : std::nullopt;
+  if (meta && meta->policy) unpack_policy(*meta->policy, key.info.spec);
+  // The token's flags are what it enforces: they win over the recorded policy.
+  key.info.spec.usage = UsageSet::from_bits(usage);
+  key.info.spec.exportable = flags[7] == kTrue;
   if (meta) {
     key.info.spec.version = meta->version;
     key.info.kcv = meta->kcv;
@@ -152,27 +180,7 @@ Result<std::optional<StoredKey>> read_key(Lease& lease, ObjectHandle handle) {
   return std::optional<StoredKey>(std::move(key));
 }
 
-Status set_id(Lease& lease, ObjectHandle handle, const std::string& id) {
-  Template t;
-  t.text(CKA_ID, id);
-  if (const Rv rv = lease.fn().C_SetAttributeValue(lease.session(), handle, t.data(), t.size());
-      rv != CKR_OK)
-    return lease.fail(rv, "C_SetAttributeValue(CKA_ID)");
-  return {};
-}
-
-namespace {
-
-Status set_encrypt(Lease& lease, ObjectHandle handle, bool on) {
-  Template t;
-  t.flag(CKA_ENCRYPT, on);
-  if (const Rv rv = lease.fn().C_SetAttributeValue(lease.session(), handle, t.data(), t.size());
-      rv != CKR_OK)
-    return lease.fail(rv, "C_SetAttributeValue(CKA_ENCRYPT)");
-  return {};
-}
-
-Result<std::string> encrypt_probe(Lease& lease, ObjectHandle handle, Algorithm algorithm) {
+Result<std::string> token_kcv(Lease& lease, ObjectHandle handle, Algorithm algorithm) {
   const FunctionList& fn = lease.fn();
   Bytes probe(block_size(algorithm), is_des(algorithm) ? 0x00 : 0x01);
   Bytes out(probe.size());
@@ -185,17 +193,6 @@ Result<std::string> encrypt_probe(Lease& lease, ObjectHandle handle, Algorithm a
     return lease.fail(rv, "C_Encrypt (KCV)");
   if (out_len < 3) return make_error(HsmError::internal, "C_Encrypt (KCV): short output");
   return to_hex(ByteView(out.data(), 3), HexCase::upper);
-}
-
-}  // namespace
-
-Result<std::string> token_kcv(Lease& lease, ObjectHandle handle, Algorithm algorithm,
-                              bool may_encrypt) {
-  if (may_encrypt) return encrypt_probe(lease, handle, algorithm);
-  if (auto s = set_encrypt(lease, handle, true); !s) return s.error();
-  auto kcv = encrypt_probe(lease, handle, algorithm);
-  if (auto s = set_encrypt(lease, handle, false); !s) return s.error();
-  return kcv;
 }
 
 void destroy_quietly(Lease& lease, ObjectHandle handle) {

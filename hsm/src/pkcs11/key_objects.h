@@ -3,10 +3,17 @@
 //
 // A cardd key is a CKO_SECRET_KEY with CKA_LABEL = key name, CKA_KEY_TYPE
 // (+ CKA_VALUE_LEN) = algorithm, CKA_ENCRYPT/DECRYPT/SIGN+VERIFY/DERIVE/WRAP/
-// UNWRAP = usage, and CKA_ID = "cardd:v<version>:kcv=<KCV>" so version and KCV
+// UNWRAP = usage, CKA_SENSITIVE always, CKA_EXTRACTABLE only for exportable
+// keys, CKA_MODIFIABLE false (a copy cannot change anything either), CKA_ID =
+// "cardd:v<version>:p=<policy>:kcv=<KCV>" so version, derive template and KCV
 // survive restarts. The token's own CKA_CHECK_VALUE is not used: for AES it
 // encrypts 16×00 (GP: 16×01), and SoftHSM 2.6.1 stores SHA-1(key) for
 // derived keys.
+//
+// A key whose final usage cannot encrypt gets its KCV as a draft: a session
+// object that may encrypt (and be modified), probed once, then copied
+// (C_CopyObject) into the final object and destroyed. The final object never
+// had CKA_ENCRYPT and can never be changed.
 #pragma once
 
 #include <deque>
@@ -54,12 +61,16 @@ struct KeyObject {
   bool extractable = false;    // may be wrapped out
   bool with_value_len = true;  // C_GenerateKey/C_DeriveKey: yes; C_CreateObject: no
   std::string_view id;         // CKA_ID metadata, referenced: must outlive the template
+  bool draft = false;          // a session object that may encrypt and be modified (KCV)
 };
 // The attributes shared by generate, import, derive and unwrap (class, key
 // type, label, id, usage, token/private/sensitive/extractable).
 void fill_key_template(Template& t, const KeyObject& key);
 
-std::string encode_id(std::uint32_t version, std::string_view kcv);
+std::string encode_id(const KeySpec& spec, std::string_view kcv);
+// The attributes that turn a draft into the final object: token, encrypt
+// usage, id, then no longer modifiable (last: nothing changes after it).
+void fill_final_template(Template& t, const KeyObject& key);
 
 struct StoredKey {
   KeyInfo info;
@@ -73,11 +84,8 @@ Result<std::vector<ObjectHandle>> find_keys(Lease& lease, std::optional<std::str
 Result<std::optional<StoredKey>> read_key(Lease& lease, ObjectHandle handle);
 
 // The GP KCV computed by the token: an ECB encryption of the probe block
-// (8×00 for DES, 16×01 for AES), enabling CKA_ENCRYPT for that one call when
-// the key's usage lacks it (and disabling it again).
-Result<std::string> token_kcv(Lease& lease, ObjectHandle handle, Algorithm algorithm,
-                              bool may_encrypt);
-Status set_id(Lease& lease, ObjectHandle handle, const std::string& id);
+// (8×00 for DES, 16×01 for AES). The key (or its draft) must be able to encrypt.
+Result<std::string> token_kcv(Lease& lease, ObjectHandle handle, Algorithm algorithm);
 void destroy_quietly(Lease& lease, ObjectHandle handle);
 
 }  // namespace cardd::hsm::p11

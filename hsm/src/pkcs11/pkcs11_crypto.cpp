@@ -156,9 +156,9 @@ Result<KeyInfo> Pkcs11Hsm::do_derive(const KeyInfo& base, const Derivation& how,
   if (auto s = ensure_absent(*lease, out.name); !s) return s.error();
   auto base_handle = handle_of(*lease, base);
   if (!base_handle) return base_handle.error();
+  // A persistent key needs its KCV in CKA_ID: it is made as a draft first.
   Template t;
-  const std::string id = persistent ? encode_id(out.version, "") : "";
-  fill_key_template(t, KeyObject{&out, *type, persistent, true, true, id});
+  fill_key_template(t, KeyObject{&out, *type, persistent, out.exportable, true, "", persistent});
   ObjectHandle handle = CK_INVALID_HANDLE;
   if (const Rv rv = lease->fn().C_DeriveKey(lease->session(), &mechanism, *base_handle, t.data(),
                                             t.size(), &handle);
@@ -166,43 +166,77 @@ Result<KeyInfo> Pkcs11Hsm::do_derive(const KeyInfo& base, const Derivation& how,
     return lease->fail(rv,
                        fmt::format("{} from key {} to key {}", mechanism_name(mechanism.mechanism),
                                    base.spec.name, out.name));
-  return finish_new_key(*lease, handle, out, persistent, std::nullopt);
+  return finish_new_key(*lease, handle, out, persistent, std::nullopt, persistent);
 }
 
-Result<Bytes> Pkcs11Hsm::do_wrap(const KeyInfo& wrapping_key, CipherMode mode, const KeyInfo& key) {
+Result<Bytes> Pkcs11Hsm::wrap_object(Lease& lease, const KeyInfo& wrapping_key, CipherMode mode,
+                                     ObjectHandle object, std::size_t value_length,
+                                     std::string_view what) {
   const Algorithm algorithm = wrapping_key.spec.algorithm;
+  const std::size_t block = block_size(algorithm);
+  if (value_length % block != 0)
+    return make_error(HsmError::invalid_argument,
+                      fmt::format("a {}-byte {} cannot be wrapped under {} without padding",
+                                  value_length, what, wrapping_key.spec.name));
+  if (mode == CipherMode::ecb && value_length == block &&
+      !capabilities_.missing(Requirement{algorithm, "wrap_cbc"}))
+    mode = CipherMode::cbc;  // one block: CBC with a zero IV is ECB
   if (auto s = require(algorithm, mode == CipherMode::ecb ? "wrap_ecb" : "wrap_cbc"); !s)
     return s.error();
-  const std::size_t block = block_size(algorithm);
-  if (key_length(key.spec.algorithm) % block != 0)
-    return make_error(
-        HsmError::invalid_argument,
-        fmt::format("a {}-byte key ({}) cannot be wrapped under {} without padding",
-                    key_length(key.spec.algorithm), key.spec.name, wrapping_key.spec.name));
   Bytes iv(block, 0);
   const ck_mechanism_type_t type = *cipher_mechanism(algorithm, mode);
   Mechanism mechanism{type, nullptr, 0};
   if (mode == CipherMode::cbc) mechanism = Mechanism{type, iv.data(), iv.size()};
-  auto lease = pool_->borrow();
-  if (!lease) return lease.error();
-  auto wrapping_handle = handle_of(*lease, wrapping_key);
+  auto wrapping_handle = handle_of(lease, wrapping_key);
   if (!wrapping_handle) return wrapping_handle.error();
-  auto key_handle = handle_of(*lease, key);
-  if (!key_handle) return key_handle.error();
-  const std::string what = fmt::format("C_WrapKey {} of key {} under {}", mechanism_name(type),
-                                       key.spec.name, wrapping_key.spec.name);
-  Bytes out(key_length(key.spec.algorithm) + block);
+  const std::string step = fmt::format("C_WrapKey {} of {} under {}", mechanism_name(type), what,
+                                       wrapping_key.spec.name);
+  Bytes out(value_length + block);
   unsigned long out_len = out.size();
-  Rv rv = lease->fn().C_WrapKey(lease->session(), &mechanism, *wrapping_handle, *key_handle,
-                                out.data(), &out_len);
+  Rv rv = lease.fn().C_WrapKey(lease.session(), &mechanism, *wrapping_handle, object, out.data(),
+                               &out_len);
   if (rv == CKR_BUFFER_TOO_SMALL) {
     out.resize(out_len);
-    rv = lease->fn().C_WrapKey(lease->session(), &mechanism, *wrapping_handle, *key_handle,
-                               out.data(), &out_len);
+    rv = lease.fn().C_WrapKey(lease.session(), &mechanism, *wrapping_handle, object, out.data(),
+                              &out_len);
   }
-  if (rv != CKR_OK) return lease->fail(rv, what);
+  if (rv != CKR_OK) return lease.fail(rv, step);
   out.resize(out_len);
   return out;
+}
+
+Result<Bytes> Pkcs11Hsm::do_wrap(const KeyInfo& wrapping_key, CipherMode mode, const KeyInfo& key) {
+  auto lease = pool_->borrow();
+  if (!lease) return lease.error();
+  auto key_handle = handle_of(*lease, key);
+  if (!key_handle) return key_handle.error();
+  return wrap_object(*lease, wrapping_key, mode, *key_handle, key_length(key.spec.algorithm),
+                     "key " + key.spec.name);
+}
+
+Result<Bytes> Pkcs11Hsm::do_wrap_value(const KeyInfo& wrapping_key, const SecureBytes& value) {
+  // The value becomes a short-lived secret object, wrapped like a key: the
+  // wrap key needs no encrypt usage, and the value is never an argument of
+  // a general-purpose encryption.
+  auto lease = pool_->borrow();
+  if (!lease) return lease.error();
+  Template t;
+  t.number(CKA_CLASS, CKO_SECRET_KEY)
+      .number(CKA_KEY_TYPE, CKK_GENERIC_SECRET)
+      .flag(CKA_TOKEN, false)
+      .flag(CKA_PRIVATE, true)
+      .flag(CKA_SENSITIVE, true)
+      .flag(CKA_EXTRACTABLE, true)
+      .flag(CKA_MODIFIABLE, false)
+      .bytes(CKA_VALUE, value.span());
+  ObjectHandle object = CK_INVALID_HANDLE;
+  if (const Rv rv = lease->fn().C_CreateObject(lease->session(), t.data(), t.size(), &object);
+      rv != CKR_OK)
+    return lease->fail(rv, "C_CreateObject for a PIN block");
+  auto wrapped =
+      wrap_object(*lease, wrapping_key, CipherMode::ecb, object, value.size(), "a PIN block");
+  destroy_quietly(*lease, object);
+  return wrapped;
 }
 
 Result<Bytes> Pkcs11Hsm::do_random(std::size_t length) {

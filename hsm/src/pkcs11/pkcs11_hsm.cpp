@@ -12,10 +12,6 @@
 namespace cardd::hsm {
 namespace p11 {
 
-bool may_leave_token(UsageSet usage) {
-  return !usage.allows(Usage::derive) && !usage.allows(Usage::wrap) && !usage.allows(Usage::unwrap);
-}
-
 Pkcs11Hsm::Pkcs11Hsm(std::unique_ptr<SessionPool> pool)
     : pool_(std::move(pool)),
       capabilities_(pool_->fn(), pool_->slot(),
@@ -73,22 +69,28 @@ Result<ObjectHandle> Pkcs11Hsm::handle_of(Lease& lease, const KeyInfo& key) {
 }
 
 Result<KeyInfo> Pkcs11Hsm::finish_new_key(Lease& lease, ObjectHandle handle, const KeySpec& spec,
-                                          bool on_token, std::optional<std::string> kcv) {
-  if (!kcv) {
-    auto computed = token_kcv(lease, handle, spec.algorithm, spec.usage.allows(Usage::encrypt));
+                                          bool on_token, std::optional<std::string> kcv,
+                                          bool draft) {
+  if (!kcv && (draft || spec.usage.allows(Usage::encrypt))) {
+    auto computed = token_kcv(lease, handle, spec.algorithm);
     if (!computed) {
       destroy_quietly(lease, handle);
       return computed.error();
     }
     kcv = std::move(*computed);
-    if (on_token) {
-      if (auto s = set_id(lease, handle, encode_id(spec.version, *kcv)); !s) {
-        destroy_quietly(lease, handle);
-        return s.error();
-      }
-    }
   }
-  KeyInfo info{spec, *kcv, !on_token};
+  if (draft) {
+    const std::string id = encode_id(spec, kcv.value_or(""));
+    Template t;
+    fill_final_template(t, KeyObject{&spec, {}, on_token, spec.exportable, false, id});
+    ObjectHandle final_handle = CK_INVALID_HANDLE;
+    const Rv rv =
+        lease.fn().C_CopyObject(lease.session(), handle, t.data(), t.size(), &final_handle);
+    destroy_quietly(lease, handle);
+    if (rv != CKR_OK) return lease.fail(rv, fmt::format("C_CopyObject for key {}", spec.name));
+    handle = final_handle;
+  }
+  KeyInfo info{spec, kcv.value_or(""), !on_token};
   std::lock_guard lock(keys_mutex_);
   if (on_token) {
     handles_[spec.name] = handle;
@@ -105,9 +107,8 @@ Result<KeyInfo> Pkcs11Hsm::do_generate(const KeySpec& spec) {
   if (!lease) return lease.error();
   if (auto s = ensure_absent(*lease, spec.name); !s) return s.error();
   Template t;
-  const std::string id = encode_id(spec.version, "");
-  fill_key_template(t, KeyObject{&spec, *key_type_of(spec.algorithm), true,
-                                 may_leave_token(spec.usage), true, id});
+  fill_key_template(t, KeyObject{&spec, *key_type_of(spec.algorithm), true, spec.exportable, true,
+                                 "", true});
   Mechanism mechanism{*keygen_mechanism(spec.algorithm), nullptr, 0};
   ObjectHandle handle = CK_INVALID_HANDLE;
   if (const Rv rv =
@@ -115,7 +116,7 @@ Result<KeyInfo> Pkcs11Hsm::do_generate(const KeySpec& spec) {
       rv != CKR_OK)
     return lease->fail(rv, fmt::format("C_GenerateKey {} for key {}",
                                        mechanism_name(mechanism.mechanism), spec.name));
-  return finish_new_key(*lease, handle, spec, true, std::nullopt);
+  return finish_new_key(*lease, handle, spec, true, std::nullopt, true);
 }
 
 Result<KeyInfo> Pkcs11Hsm::do_import(const KeySpec& spec, const SecureBytes& value) {
@@ -131,15 +132,15 @@ Result<KeyInfo> Pkcs11Hsm::do_import(const KeySpec& spec, const SecureBytes& val
   if (!lease) return lease.error();
   if (auto s = ensure_absent(*lease, spec.name); !s) return s.error();
   Template t;
-  const std::string id = encode_id(spec.version, *kcv);
-  fill_key_template(t, KeyObject{&spec, *type, true, may_leave_token(spec.usage), false, id});
+  const std::string id = encode_id(spec, *kcv);
+  fill_key_template(t, KeyObject{&spec, *type, true, spec.exportable, false, id});
   t.bytes(CKA_VALUE, value.span());  // referenced, not copied
   ObjectHandle handle = CK_INVALID_HANDLE;
   if (const Rv rv = lease->fn().C_CreateObject(lease->session(), t.data(), t.size(), &handle);
       rv != CKR_OK)
     return lease->fail(
         rv, fmt::format("C_CreateObject for key {} ({})", spec.name, to_string(spec.algorithm)));
-  return finish_new_key(*lease, handle, spec, true, std::move(*kcv));
+  return finish_new_key(*lease, handle, spec, true, std::move(*kcv), false);
 }
 
 Result<KeyInfo> Pkcs11Hsm::do_import_wrapped(const KeySpec& spec, ByteView wrapped,
@@ -157,8 +158,7 @@ Result<KeyInfo> Pkcs11Hsm::do_import_wrapped(const KeySpec& spec, ByteView wrapp
   auto zmk_handle = handle_of(*lease, zmk);
   if (!zmk_handle) return zmk_handle.error();
   Template t;
-  const std::string id = encode_id(spec.version, "");
-  fill_key_template(t, KeyObject{&spec, *type, true, may_leave_token(spec.usage), true, id});
+  fill_key_template(t, KeyObject{&spec, *type, true, spec.exportable, true, "", true});
   Mechanism mechanism{*cipher_mechanism(zmk.spec.algorithm, CipherMode::ecb), nullptr, 0};
   ObjectHandle handle = CK_INVALID_HANDLE;
   const Rv rv = lease->fn().C_UnwrapKey(lease->session(), &mechanism, *zmk_handle,
@@ -166,7 +166,7 @@ Result<KeyInfo> Pkcs11Hsm::do_import_wrapped(const KeySpec& spec, ByteView wrapp
                                         t.data(), t.size(), &handle);
   if (rv != CKR_OK)
     return lease->fail(rv, fmt::format("C_UnwrapKey of key {} under {}", spec.name, zmk.spec.name));
-  return finish_new_key(*lease, handle, spec, true, std::nullopt);
+  return finish_new_key(*lease, handle, spec, true, std::nullopt, true);
 }
 
 Result<KeyInfo> Pkcs11Hsm::do_find(std::string_view name) {

@@ -5,9 +5,9 @@
 // here by name so that another Hsm of the same process, which sees the same
 // session objects, never finds them. They vanish when this Hsm closes.
 //
-// Key export policy (CKA_EXTRACTABLE): derived keys (card keys) may be wrapped
-// out; generated or imported keys only when their usage has none of derive,
-// wrap, unwrap (master and transport keys never leave the token).
+// Key export policy: CKA_EXTRACTABLE only for keys made exportable (KeySpec);
+// the Hsm base class checks purpose, exportability and strength before any
+// wrap reaches the token.
 //
 // Thread safety: hooks run concurrently; each call borrows a session from the
 // pool for its duration and never holds two at once.
@@ -49,6 +49,7 @@ class Pkcs11Hsm final : public Hsm {
   Result<KeyInfo> do_derive(const KeyInfo& base, const Derivation& how, const KeySpec& out,
                             bool persistent) override;
   Result<Bytes> do_wrap(const KeyInfo& wrapping_key, CipherMode mode, const KeyInfo& key) override;
+  Result<Bytes> do_wrap_value(const KeyInfo& wrapping_key, const SecureBytes& value) override;
   Result<Bytes> do_random(std::size_t length) override;
 
  private:
@@ -56,10 +57,17 @@ class Pkcs11Hsm final : public Hsm {
   Status require(Algorithm algorithm, const char* operation) const;
   Status ensure_absent(Lease& lease, const std::string& name);
   Result<ObjectHandle> handle_of(Lease& lease, const KeyInfo& key);
-  // Computes the KCV (unless known), records version and KCV in CKA_ID for
-  // token keys, registers the key. Destroys the object on failure.
+  // Computes the KCV (unless known) from the object or its draft, turns a
+  // draft into the final object (C_CopyObject; see key_objects.h), registers
+  // the key. Destroys what it made on failure.
   Result<KeyInfo> finish_new_key(Lease& lease, ObjectHandle handle, const KeySpec& spec,
-                                 bool on_token, std::optional<std::string> kcv);
+                                 bool on_token, std::optional<std::string> kcv, bool draft);
+  // C_WrapKey of `object` (value_length bytes) under `wrapping_key`; ECB on
+  // a token without ECB wrapping is CBC with a zero IV when the value is one
+  // block (the same bytes).
+  Result<Bytes> wrap_object(Lease& lease, const KeyInfo& wrapping_key, CipherMode mode,
+                            ObjectHandle object, std::size_t value_length,
+                            std::string_view what);
   std::optional<bool> probe_wrap(Algorithm algorithm, CipherMode mode);
 
   std::unique_ptr<SessionPool> pool_;
@@ -69,8 +77,5 @@ class Pkcs11Hsm final : public Hsm {
   std::map<std::string, StoredKey, std::less<>> ephemeral_;
   std::map<std::string, ObjectHandle, std::less<>> handles_;  // token keys, as last found
 };
-
-// Whether a generated or imported key may ever be wrapped out.
-bool may_leave_token(UsageSet usage);
 
 }  // namespace cardd::hsm::p11

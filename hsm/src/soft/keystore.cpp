@@ -175,7 +175,7 @@ Result<Keystore> Keystore::open(const std::string& path, const SecureBytes& pass
     const auto name = records.bytes(records.u(2));
     key.info.spec.name.assign(name.begin(), name.end());
     const auto alg = records.u(1);
-    key.info.spec.usage = UsageSet::from_bits(records.u(4));
+    unpack_policy(records.u(4), key.info.spec);
     key.info.spec.version = records.u(4);
     const auto kcv = records.bytes(6);
     key.info.kcv.assign(kcv.begin(), kcv.end());
@@ -214,7 +214,7 @@ Status Keystore::save(const std::vector<const StoredKey*>& keys) {
     put(out, static_cast<std::uint32_t>(name.size()), 2);
     out.insert(out.end(), name.begin(), name.end());
     put(out, static_cast<std::uint32_t>(key->info.spec.algorithm), 1);
-    put(out, key->info.spec.usage.bits(), 4);
+    put(out, pack_policy(key->info.spec), 4);
     put(out, key->info.spec.version, 4);
     out.insert(out.end(), key->info.kcv.begin(), key->info.kcv.end());
     put(out, static_cast<std::uint32_t>(wrapped->size()), 2);

@@ -126,6 +126,13 @@ class SoftHsm final : public Hsm {
                          key_value->span());
   }
 
+  Result<Bytes> do_wrap_value(const KeyInfo& wrapping, const SecureBytes& value) override {
+    auto wrapping_value = value_of(wrapping.spec.name);
+    if (!wrapping_value) return wrapping_value.error();
+    return crypto::crypt(wrapping.spec.algorithm, *wrapping_value, true, CipherMode::ecb, {},
+                         value.span());
+  }
+
   Result<Bytes> do_random(std::size_t length) override {
     auto bytes = crypto::random_bytes(length);
     if (!bytes) return bytes.error();

@@ -51,7 +51,8 @@ class Hsm {
   // result is weak.
   Result<KeyInfo> import_components(const KeySpec& spec, std::span<const SecureBytes> components);
   // A key value encrypted (ECB) under the transport key `zmk` (usage unwrap).
-  // When `expected_kcv` is not empty it must match the imported key's KCV.
+  // `expected_kcv` (from the sender) is required and must match the
+  // imported key's KCV, or nothing is imported.
   Result<KeyInfo> import_wrapped(const KeySpec& spec, ByteView wrapped, std::string_view zmk,
                                  std::string_view expected_kcv);
   Result<KeyInfo> info(std::string_view name);
@@ -71,8 +72,13 @@ class Hsm {
   Result<KeyInfo> derive(std::string_view base, const Derivation& how, const KeySpec& out,
                          bool persistent = false);
   // The value of `key` encrypted under `wrapping_key` (usage wrap): what a
-  // card receives. CBC uses a zero IV.
+  // card receives. CBC uses a zero IV. Only exportable keys, never under
+  // themselves, never under a weaker key (usage_not_permitted).
   Result<Bytes> wrap(std::string_view wrapping_key, CipherMode mode, std::string_view key);
+  // The ISO 9564 format 2 PIN block of `pin` (4-12 ASCII digits), formed in
+  // the HSM and encrypted (ECB) under `wrapping_key` (usage wrap): the PIN
+  // travels like a key, and the wrap key needs no general encrypt usage.
+  Result<Bytes> wrap_pin_block(std::string_view wrapping_key, const SecureBytes& pin);
   Result<Bytes> random(std::size_t length);
 
   // --- operations -----------------------------------------------------------
@@ -99,6 +105,9 @@ class Hsm {
                                     bool persistent) = 0;
   virtual Result<Bytes> do_wrap(const KeyInfo& wrapping_key, CipherMode mode,
                                 const KeyInfo& key) = 0;
+  // ECB-encrypts a transient secret of one block or more (a PIN block) under
+  // the wrapping key, as a key would be wrapped.
+  virtual Result<Bytes> do_wrap_value(const KeyInfo& wrapping_key, const SecureBytes& value) = 0;
   virtual Result<Bytes> do_random(std::size_t length) = 0;
 
  private:

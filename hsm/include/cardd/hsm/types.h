@@ -53,12 +53,49 @@ class UsageSet {
   std::uint32_t bits_ = 0;
 };
 
+// What keys derived from a derive key may be: their usage must be a subset
+// of `usage`, and they may be exportable only when `exportable` is set.
+// Exportability is never gained down a chain of derivations.
+struct DeriveTemplate {
+  UsageSet usage;
+  bool exportable = false;
+  friend bool operator==(const DeriveTemplate&, const DeriveTemplate&) = default;
+};
+
+// A key has one purpose, fixed when it is made: data cipher (encrypt and/or
+// decrypt), mac, derive, wrap (export other keys) or unwrap (import keys).
+// Mixed sets (wrap+decrypt, derive+encrypt, ...) are refused: together they
+// would let a caller turn one purpose into another (wrap a key, decrypt it).
 struct KeySpec {
   std::string name;  // unique in the store; 1–64 of [A-Za-z0-9_.:/-]
   Algorithm algorithm = Algorithm::aes128;
   UsageSet usage;
   std::uint32_t version = 1;
+  // May leave the HSM wrapped under a wrap key (cipher and MAC keys only:
+  // the application keys a card must receive). Nothing else ever leaves.
+  bool exportable = false;
+  // Derive keys only; empty means kDefaultDeriveTemplate.
+  DeriveTemplate derives{};
 };
+
+// Card and session keys: any single purpose but unwrap, none exportable.
+inline constexpr DeriveTemplate kDefaultDeriveTemplate{
+    UsageSet{Usage::encrypt, Usage::decrypt, Usage::mac, Usage::derive, Usage::wrap}, false};
+
+// Why `spec` breaks the one-purpose rule, or an empty string when it holds.
+std::string policy_violation(const KeySpec& spec);
+// The spec as stored: the derive template filled in for derive keys, cleared otherwise.
+KeySpec normalized(KeySpec spec);
+// Usage, exportability and derive template in one word (for key stores):
+// bits 0-7 usage, bit 8 exportable, bits 16-23 template usage, bit 24
+// template exportable.
+std::uint32_t pack_policy(const KeySpec& spec);
+void unpack_policy(std::uint32_t packed, KeySpec& spec);
+// "mac", "encrypt,decrypt exportable", "derive -> encrypt exportable".
+std::string describe_policy(const KeySpec& spec);
+// Security strength in bits (SP 800-57): 3DES-2key 80, 3DES-3key 112, AES
+// and SM4 by key length. A key may be wrapped only under one at least as strong.
+unsigned strength_bits(Algorithm a);
 
 struct KeyInfo {
   KeySpec spec;

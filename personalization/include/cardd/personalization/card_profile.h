@@ -88,6 +88,9 @@ struct AppKeySpec {
 struct PinSpec {
   std::string initial;  // the activation PIN the holder changes at the bank
   int try_limit = 3;
+  // One initial PIN for every card is a decision the profile must name
+  // (`accept_shared_initial = true`); it is printed with every encoding.
+  bool shared_initial_accepted = false;
 };
 
 struct ApplicationSpec {
@@ -147,6 +150,14 @@ struct CardProfile {
 // Reads and validates a profile; every problem is reported, each with its
 // location ("applications[0].files[1].records[2].length: ... (line 42)").
 Result<CardProfile> load_card_profile(const std::string& path);
+
+// How the HSM must hold the master key of application keys: it derives each
+// card's application keys, the only keys that leave (wrapped under the
+// card's DEK). The card-manager KMC keeps the default derive template.
+hsm::KeySpec application_master_key_spec(std::string name, hsm::Algorithm algorithm);
+// The profile decisions an operator must see in every run ("every card gets
+// the same initial PIN ..."); empty when there are none.
+std::vector<std::string> profile_decisions(const CardProfile& profile);
 Result<CardProfile> parse_card_profile(std::string_view toml_text, std::string_view source_name);
 
 // What an encoding session with this profile asks of the HSM (secure
