@@ -114,6 +114,17 @@ TEST_F(TraceRedaction, AnEncodingAndAReadBackLeaveNoPersonalDataInATraceLevelLog
   for (const auto& f : forms("", *name_gb)) secrets.push_back(f);
   // The ID number's digits without the check character, as a BCD or packed field might hold them.
   secrets.push_back(id_number.substr(0, 17));
+  // The initial PIN (123456): as a clear ISO 9564 format 2 block, and as the
+  // VERIFY a host would send with it (the session only asks for tries left).
+  for (const auto& app : profile_.applications) {
+    if (!app.pin) continue;
+    ASSERT_EQ(app.pin->initial, "123456");
+    for (const auto& f : forms("", std::vector<std::uint8_t>{0x26, 0x12, 0x34, 0x56, 0xFF, 0xFF}))
+      secrets.push_back(f);
+    for (const auto& f :
+         forms("", std::vector<std::uint8_t>{0x00, 0x20, 0x00, 0x00, 0x03, 0x12, 0x34, 0x56}))
+      secrets.push_back(f);
+  }
   const std::string log_lower = lower(log);
   for (const auto& secret : secrets) {
     if (secret.empty()) continue;

@@ -74,6 +74,10 @@ TEST_F(CardctlKeysTest, ImportUnderTheZmkChecksTheKcv) {
       keys({"import", "--name", "k1", "--alg", "aes128", "--usage", "mac", "--wrapped",
             "69c4e0d86a7b0430d8cdb78070b4c55a", "--under", "zmk", "--kcv", "000000"});
   EXPECT_EQ(wrong.exit_code, 1);
+  RunResult without_kcv = keys({"import", "--name", "k1", "--alg", "aes128", "--usage", "mac",
+                                "--wrapped", "69c4e0d86a7b0430d8cdb78070b4c55a", "--under", "zmk"});
+  EXPECT_EQ(without_kcv.exit_code, 2);
+  EXPECT_NE(without_kcv.err.find("--kcv"), std::string::npos) << without_kcv.err;
   RunResult ok = keys({"import", "--name", "k1", "--alg", "aes128", "--usage", "mac", "--wrapped",
                        "69c4e0d86a7b0430d8cdb78070b4c55a", "--under", "zmk", "--kcv", "3544E0"});
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
@@ -96,6 +100,21 @@ TEST_F(CardctlKeysTest, GenerateListAndCapabilities) {
   EXPECT_NE(caps.out.find("backend: soft"), std::string::npos);
   EXPECT_NE(caps.out.find("sm4"), std::string::npos);
   EXPECT_EQ(keys({"generate", "--name", "x", "--alg", "rc4", "--usage", "mac"}).exit_code, 2);
+}
+
+TEST_F(CardctlKeysTest, AKeyHasOnePurposeAndMastersNameWhatTheyDerive) {
+  const RunResult mixed =
+      keys({"generate", "--name", "dek", "--alg", "aes128", "--usage", "wrap,decrypt"});
+  EXPECT_EQ(mixed.exit_code, 1);
+  EXPECT_NE(mixed.err.find("mixes purposes"), std::string::npos) << mixed.err;
+  ASSERT_EQ(keys({"generate", "--name", "app", "--alg", "aes128", "--usage", "derive", "--derives",
+                  "encrypt", "--derives-exportable"})
+                .exit_code,
+            0);
+  const auto listed = nlohmann::json::parse(keys({"list", "--json"}).out);
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["policy"], "derive -> encrypt exportable");
+  EXPECT_EQ(listed[0]["exportable"], false);
 }
 
 TEST_F(CardctlKeysTest, WrongPassphraseIsRefused) {

@@ -131,7 +131,7 @@ class CardFixture : public ::testing::TestWithParam<Cipher> {
     chip_id_.insert(chip_id_.end(), cplc.begin() + 12, cplc.begin() + 16);
     using hsm::Usage;
     const hsm::UsageSet usages[] = {{Usage::derive}, {Usage::derive}, {Usage::derive}};
-    const hsm::UsageSet dek_scp03 = {Usage::wrap, Usage::encrypt};
+    const hsm::UsageSet dek_scp03 = {Usage::wrap};
     const char* names[] = {"card/enc", "card/mac", "card/dek"};
     for (std::uint8_t x = 1; x <= 3; ++x) {
       hsm::Derivation how;
@@ -142,6 +142,7 @@ class CardFixture : public ::testing::TestWithParam<Cipher> {
       } else {
         how = hsm::Sp800108CmacDerivation{x, chip_id_};
       }
+      if (x == 3) dek_derivation_ = how;
       const bool scp03_dek = x == 3 && cipher() != Cipher::des3;
       auto key = hsm_->derive(
           "kmc", how,
@@ -240,15 +241,32 @@ class CardFixture : public ::testing::TestWithParam<Cipher> {
   // the session DEK (SCP02).
   std::string dek() const { return scp02_ ? scp02_->session_dek() : "card/dek"; }
 
+  // Encrypted as the card expects sensitive data, for any bytes: a DEK only
+  // wraps keys and well-formed PIN blocks, so the test derives a twin of the
+  // DEK's value with encrypt usage of its own (the test plays a host that
+  // holds the value) to send the card malformed data.
   card::Bytes encrypt_for_card(const card::Bytes& clear) {
-    auto e = hsm_->encrypt(dek(), hsm::CipherMode::ecb, {}, clear);
+    const std::string twin = "test/dek-twin";
+    (void)hsm_->destroy(twin);
+    const hsm::KeySpec spec{twin, algorithm(), {hsm::Usage::encrypt}, 1};
+    Result<hsm::KeyInfo> made = make_error(hsm::HsmError::internal, "no DEK");
+    if (scp02_) {
+      card::Bytes data{0x01, 0x81, iu_response_[12], iu_response_[13]};
+      data.resize(16, 0x00);
+      made = hsm_->derive("card/dek", hsm::EncryptDataDerivation{hsm::CipherMode::cbc, {}, data},
+                          spec);
+    } else {
+      made = hsm_->derive("kmc", dek_derivation_, spec);
+    }
+    EXPECT_TRUE(made.ok()) << made.error().describe();
+    auto e = hsm_->encrypt(twin, hsm::CipherMode::ecb, {}, clear);
     EXPECT_TRUE(e.ok()) << e.error().describe();
     return e.ok() ? *e : card::Bytes{};
   }
 
   // An application key generated in the HSM; DGI 81kk carries it wrapped.
   card::Bytes new_application_key(const std::string& name) {
-    auto k = hsm_->generate(hsm::KeySpec{name, algorithm(), {hsm::Usage::encrypt}, 1});
+    auto k = hsm_->generate(hsm::KeySpec{name, algorithm(), {hsm::Usage::encrypt}, 1, true});
     EXPECT_TRUE(k.ok()) << k.error().describe();
     auto wrapped = hsm_->wrap(dek(), hsm::CipherMode::ecb, name);
     EXPECT_TRUE(wrapped.ok()) << wrapped.error().describe();
@@ -270,6 +288,7 @@ class CardFixture : public ::testing::TestWithParam<Cipher> {
   }
 
   cardd::test::TempDir dir_;
+  hsm::Derivation dek_derivation_;
   std::unique_ptr<hsm::Hsm> hsm_;
   std::unique_ptr<VirtualCard> card_;
   std::unique_ptr<card::Reader> reader_;
