@@ -434,7 +434,10 @@ std::vector<std::string> profile_decisions(const CardProfile& profile) {
 std::vector<hsm::Requirement> hsm_requirements(const CardProfile& profile) {
   const auto& sc = profile.secure_channel;
   const hsm::Algorithm a = sc.algorithm;
-  std::vector<hsm::Requirement> out = {{a, "ecb"}, {a, "cbc"}, {a, "wrap_ecb"}};
+  // Card keys and PIN blocks are wrapped by ECB; when a key is one block (AES-128,
+  // SM4) CBC with a zero IV gives the same bytes, and is what the HSM must offer.
+  const char* wrap = hsm::key_length(a) == hsm::block_size(a) ? "wrap_cbc" : "wrap_ecb";
+  std::vector<hsm::Requirement> out = {{a, "ecb"}, {a, "cbc"}, {a, wrap}};
   const auto derive = [&](Diversification d) {
     return hsm::Requirement{
         a, d == Diversification::sp800_108_cmac ? "derive_sp800_108" : "derive_encrypt_data"};

@@ -13,7 +13,10 @@
 #include "cardd/hsm/hsm.h"
 #include "cli_support.h"
 #include "commands.h"
+#include "cardd/personalization/card_profile.h"
+#include "cardd/server/region_profile.h"
 #include "hsm_options.h"
+#include "region_options.h"
 #include "secret_input.h"
 
 namespace cardd::cardctl {
@@ -227,8 +230,34 @@ int run_list(const HsmOptions& options, bool json) {
   return 0;
 }
 
-int run_capabilities(const HsmOptions& options) {
-  auto h = options.open();
+struct CapabilityArgs {
+  HsmOptions hsm;
+  RegionOptions region;
+};
+
+// What the region's card profile asks of the HSM, each with "yes" or
+// "MISSING" for the configured backend: the list a production HSM must meet.
+int print_profile_needs(const hsm::Hsm& h, const RegionOptions& options) {
+  const auto region = options.load();
+  if (!region) return 2;
+  auto profile = server::load_region_profile(*region, "");
+  if (!profile) {
+    std::cerr << "cardctl: " << profile.error().describe() << "\n";
+    return 2;
+  }
+  std::cout << fmt::format("\nthe {} card profile needs:\n", options.name);
+  int missing = 0;
+  for (const hsm::Requirement& need : personalization::hsm_requirements(*profile)) {
+    const bool ok = h.unsupported(std::span(&need, 1)).empty();
+    missing += ok ? 0 : 1;
+    std::cout << fmt::format("  {:<10} {:<20} {}\n", hsm::to_string(need.algorithm),
+                             need.operation, ok ? "yes" : "MISSING");
+  }
+  return missing == 0 ? 0 : 1;
+}
+
+int run_capabilities(const CapabilityArgs& args) {
+  auto h = args.hsm.open();
   if (!h) return 1;
   const char* operations[] = {
       "generate",         "ecb",      "cbc",     "cmac", "retail_mac", "derive_encrypt_data",
@@ -246,7 +275,7 @@ int run_capabilities(const HsmOptions& options) {
     }
     std::cout << "\n";
   }
-  return 0;
+  return print_profile_needs(*h, args.region);
 }
 
 }  // namespace
@@ -287,10 +316,13 @@ void add_keys_command(CLI::App& app, int& exit_code) {
   l->add_flag("--json", *json, "machine-readable output");
   l->callback([list_options, json, &exit_code] { exit_code = run_list(*list_options, *json); });
 
-  auto caps_options = std::make_shared<HsmOptions>();
-  auto* caps =
-      keys->add_subcommand("capabilities", "What the configured backend can and cannot do");
-  caps_options->add_to(*caps);
+  auto caps_options = std::make_shared<CapabilityArgs>();
+  auto* caps = keys->add_subcommand(
+      "capabilities",
+      "What the backend can do, and what the region's card profile needs (exit 1: something "
+      "missing)");
+  caps_options->hsm.add_to(*caps);
+  caps_options->region.add_to(*caps);
   caps->callback([caps_options, &exit_code] { exit_code = run_capabilities(*caps_options); });
 }
 
