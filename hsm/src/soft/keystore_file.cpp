@@ -1,0 +1,61 @@
+#include "keystore_file.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+
+namespace cardd::hsm {
+
+Result<KeystoreLock> KeystoreLock::acquire(const std::string& keystore_path) {
+  const std::string path = keystore_path + ".lock";
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (fd.get() < 0) return io_error("open the keystore lock", path);
+  while (::flock(fd.get(), LOCK_EX) != 0)
+    if (errno != EINTR) return io_error("lock", path);
+  return KeystoreLock(std::move(fd));
+}
+
+Result<std::optional<std::vector<std::uint8_t>>> read_keystore_file(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 && errno == ENOENT)
+    return std::optional<std::vector<std::uint8_t>>();
+  auto fd = open_private_file(path, "keystore");
+  if (!fd) return fd.error();
+  auto text = read_all(fd->get(), path, std::size_t{64} << 20);
+  if (!text) return text.error();
+  return std::optional(std::vector<std::uint8_t>(text->begin(), text->end()));
+}
+
+Status write_keystore_file(const KeystoreLock& /*lock*/, const std::string& path,
+                           std::span<const std::uint8_t> data) {
+  const std::string tmp = path + ".tmp";
+  if (::unlink(tmp.c_str()) != 0 && errno != ENOENT) return io_error("remove", tmp);
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (fd.get() < 0) return io_error("create", tmp);
+  std::size_t done = 0;
+  bool ok = true;
+  while (ok && done < data.size()) {
+    const ssize_t n = ::write(fd.get(), data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) done += static_cast<std::size_t>(n);
+  }
+  ok = ok && ::fsync(fd.get()) == 0;
+  ok = (::close(fd.release()) == 0) && ok;
+  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const Error e = io_error("write", path);
+    ::unlink(tmp.c_str());
+    return e;
+  }
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  if (UniqueFd dfd(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      dfd.get() >= 0)
+    ::fsync(dfd.get());
+  return {};
+}
+
+}  // namespace cardd::hsm
