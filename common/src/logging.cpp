@@ -28,11 +28,11 @@ void make_private(const std::string& file, spdlog::sink_ptr& stderr_sink) {
   struct stat st {};
   if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
     if (::fchmod(fd, S_IRUSR | S_IWUSR) == 0)
-      warn(stderr_sink, fmt::format("log file {} had mode {:04o}; now 0600", file,
-                                    st.st_mode & 07777));
+      warn(stderr_sink,
+           fmt::format("log file {} had mode {:04o}; now 0600", file, st.st_mode & 07777));
     else
-      warn(stderr_sink, fmt::format("log file {} has mode {:04o} and cannot be made 0600: {}",
-                                    file, st.st_mode & 07777, std::strerror(errno)));
+      warn(stderr_sink, fmt::format("log file {} has mode {:04o} and cannot be made 0600: {}", file,
+                                    st.st_mode & 07777, std::strerror(errno)));
   }
   ::close(fd);
 }

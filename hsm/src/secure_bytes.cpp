@@ -26,7 +26,7 @@ std::size_t whole_pages(std::size_t bytes) {
 
 void* secure_allocate(std::size_t bytes) {
   const std::size_t size = whole_pages(bytes);
-  void* p = ::operator new(size, std::align_val_t{secure_page_size()});
+  void* p = ::operator new (size, std::align_val_t{secure_page_size()});
   if (::mlock(p, size) != 0) {
     static std::atomic<bool> said{false};
     if (!said.exchange(true))
@@ -43,7 +43,7 @@ void secure_deallocate(void* p, std::size_t bytes) noexcept {
   (void)::munlock(p, size);
   // The heap may hand these pages to ordinary data next.
   (void)::madvise(p, size, MADV_DODUMP);
-  ::operator delete(p, size, std::align_val_t{secure_page_size()});
+  ::operator delete (p, size, std::align_val_t{secure_page_size()});
 }
 
 SecureBytes& SecureBytes::operator=(SecureBytes&& other) noexcept {

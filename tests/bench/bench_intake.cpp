@@ -12,11 +12,11 @@
 
 #include "bench_support.h"
 #include "cardd/hsm/factory.h"
-#include "secret_file.h"
 #include "cardd/server/hsm_sealer.h"
 #include "cardd/server/intake.h"
 #include "cardd/testdata/generator.h"
 #include "regions.h"
+#include "secret_file.h"
 #include "test_places.h"
 
 namespace {

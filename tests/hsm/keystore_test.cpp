@@ -77,8 +77,9 @@ TEST_F(KeystoreTest, NewStoresUseFormat2AndScryptN2e17) {
   EXPECT_EQ(be32(b, 14), 1u) << "p";
   std::array<unsigned char, 32> sum{};
   SHA256(reinterpret_cast<const unsigned char*>(b.data()), kHeaderEnd, sum.data());
-  EXPECT_TRUE(std::equal(sum.begin(), sum.end(), b.begin() + kHeaderEnd,
-                         [](unsigned char x, char y) { return x == static_cast<unsigned char>(y); }));
+  EXPECT_TRUE(
+      std::equal(sum.begin(), sum.end(), b.begin() + kHeaderEnd,
+                 [](unsigned char x, char y) { return x == static_cast<unsigned char>(y); }));
 }
 
 // tests/hsm/data/keystore-v1.cks: format 1, N = 2^15, written by
@@ -86,9 +87,9 @@ TEST_F(KeystoreTest, NewStoresUseFormat2AndScryptN2e17) {
 class KeystoreV1Test : public KeystoreTest {
  protected:
   void SetUp() override {
-    std::filesystem::copy_file("tests/hsm/data/keystore-v1.cks", store_);
-    std::filesystem::permissions(store_, std::filesystem::perms::owner_read |
-                                             std::filesystem::perms::owner_write);
+    std::filesystem::copy_file(CARDD_HSM_TEST_DATA "/keystore-v1.cks", store_);
+    std::filesystem::permissions(
+        store_, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   }
   static constexpr const char* kPassphrase = "legacy keystore passphrase";
 };
@@ -109,8 +110,8 @@ TEST_F(KeystoreV1Test, OpensAndIsRewrittenWithNewParametersAtTheNextSave) {
   const auto after = bytes();
   EXPECT_EQ(after[kFormatAt], 2);
   EXPECT_EQ(after[kLog2NAt], 17);
-  EXPECT_FALSE(std::equal(before.begin() + kSaltAt, before.begin() + kSaltAt + 16,
-                          after.begin() + kSaltAt))
+  EXPECT_FALSE(
+      std::equal(before.begin() + kSaltAt, before.begin() + kSaltAt + 16, after.begin() + kSaltAt))
       << "a new salt with the new parameters";
   auto hsm = open(kPassphrase);
   ASSERT_TRUE(hsm.ok()) << hsm.error().describe();
@@ -164,8 +165,7 @@ TEST_F(KeystoreTest, KeyValuesAreNotInTheFile) {
   parts[0][0] = 0x80;
   parts[1][0] ^= 0x80;
   ASSERT_TRUE(
-      hsm->import_components(KeySpec{"clear", Algorithm::aes128, {Usage::encrypt}, 1}, parts)
-          .ok());
+      hsm->import_components(KeySpec{"clear", Algorithm::aes128, {Usage::encrypt}, 1}, parts).ok());
   const auto b = bytes();
   const std::string file(b.begin(), b.end());
   const std::string needle(reinterpret_cast<const char*>(k->data()), k->size());

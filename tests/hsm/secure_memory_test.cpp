@@ -23,8 +23,8 @@ std::string vm_flags_of(const void* p) {
     unsigned long from = 0, to = 0;
     char dash = 0;
     std::istringstream head(line);
-    if (head >> std::hex >> from >> dash >> to && dash == '-' && line.find(' ') != std::string::npos &&
-        line.find(':') > line.find(' ')) {
+    if (head >> std::hex >> from >> dash >> to && dash == '-' &&
+        line.find(' ') != std::string::npos && line.find(':') > line.find(' ')) {
       inside = from <= address && address < to;
     } else if (inside && line.rfind("VmFlags:", 0) == 0) {
       return line;

@@ -11,10 +11,9 @@ namespace cardd::test {
 // Writes `text` and a newline to `path`, mode 0600.
 inline void write_secret_file(const std::filesystem::path& path, const std::string& text) {
   std::ofstream(path) << text << "\n";
-  std::filesystem::permissions(path,
-                               std::filesystem::perms::owner_read |
-                                   std::filesystem::perms::owner_write,
-                               std::filesystem::perm_options::replace);
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+      std::filesystem::perm_options::replace);
 }
 
 }  // namespace cardd::test

@@ -104,9 +104,9 @@ TEST_F(CardctlKeysTest, GenerateListAndCapabilities) {
 
 TEST_F(CardctlKeysTest, AMissingKeystoreIsCreatedOnlyWhenAsked) {
   const std::string typo = file("keys.ckss");
-  for (const std::vector<std::string>& args :
-       {std::vector<std::string>{"list"},
-        {"generate", "--name", "a", "--alg", "aes128", "--usage", "mac", "--db", file("audit.db")}}) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"list"},
+                                               {"generate", "--name", "a", "--alg", "aes128",
+                                                "--usage", "mac", "--db", file("audit.db")}}) {
     std::vector<std::string> argv{"env", "CARDD_KEYSTORE_PASSPHRASE=custodian secret",
                                   bin_path("cardctl"), "keys"};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -123,10 +123,22 @@ TEST_F(CardctlKeysTest, AMissingKeystoreIsCreatedOnlyWhenAsked) {
   ASSERT_EQ(made.exit_code, 0) << made.err;
   EXPECT_TRUE(std::filesystem::exists(file("keys.cks")));
   // Given again on an existing keystore, --create-keystore just opens it.
-  std::vector<std::string> again{"env",     "CARDD_KEYSTORE_PASSPHRASE=custodian secret",
-                                 bin_path("cardctl"), "keys", "generate", "--name", "b",
-                                 "--alg",   "aes128", "--usage", "mac", "--db", file("audit.db"),
-                                 "--keystore", file("keys.cks"), "--create-keystore"};
+  std::vector<std::string> again{"env",
+                                 "CARDD_KEYSTORE_PASSPHRASE=custodian secret",
+                                 bin_path("cardctl"),
+                                 "keys",
+                                 "generate",
+                                 "--name",
+                                 "b",
+                                 "--alg",
+                                 "aes128",
+                                 "--usage",
+                                 "mac",
+                                 "--db",
+                                 file("audit.db"),
+                                 "--keystore",
+                                 file("keys.cks"),
+                                 "--create-keystore"};
   ASSERT_EQ(run_command(again).exit_code, 0);
   EXPECT_EQ(nlohmann::json::parse(keys({"list", "--json"}).out).size(), 2u);
 }

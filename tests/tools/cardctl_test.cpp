@@ -12,8 +12,8 @@
 #include "cardd/testdata/generator.h"
 #include "child_process.h"
 #include "secret_file.h"
-#include "text_file.h"
 #include "test_places.h"
+#include "text_file.h"
 
 namespace cardd {
 namespace {
@@ -227,8 +227,14 @@ TEST_F(CardctlTest, ReadOnlyCommandsDoNotCreateAMistypedDatabase) {
 TEST_F(CardctlTest, ImportWithoutStorageKeysFailsNamingTheCommand) {
   generate("apps.jsonl", 3, 0.0);
   test::write_secret_file(file("passphrase"), "cardctl test keystore");
-  const std::vector<std::string> import{"import", file("apps.jsonl"), "--db", db(), "--keystore",
-                                        file("keys.cks"), "--passphrase-file", file("passphrase")};
+  const std::vector<std::string> import{"import",
+                                        file("apps.jsonl"),
+                                        "--db",
+                                        db(),
+                                        "--keystore",
+                                        file("keys.cks"),
+                                        "--passphrase-file",
+                                        file("passphrase")};
   RunResult r = cardctl(import);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("there is no keystore"), std::string::npos) << r.err;
@@ -320,8 +326,8 @@ TEST_F(CardctlTest, AnExistingLogFileOthersCanReadIsMadePrivate) {
   std::ofstream(file("old.log")) << "earlier lines\n";
   std::filesystem::permissions(file("old.log"), std::filesystem::perms::all,
                                std::filesystem::perm_options::add);
-  const RunResult r = cardctl({"--log-file", file("old.log"), "gen", "--count", "1", "--out",
-                               file("one.jsonl")});
+  const RunResult r =
+      cardctl({"--log-file", file("old.log"), "gen", "--count", "1", "--out", file("one.jsonl")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("log file " + file("old.log") + " had mode 0777; now 0600"),
             std::string::npos)

@@ -24,15 +24,17 @@ UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
 }
 
 Error io_error(std::string_view doing, const std::string& path) {
-  return make_error(HsmError::io, fmt::format("cannot {} {}: {}", doing, path, std::strerror(errno)));
+  return make_error(HsmError::io,
+                    fmt::format("cannot {} {}: {}", doing, path, std::strerror(errno)));
 }
 
 Result<UniqueFd> open_private_file(const std::string& path, std::string_view what) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (fd.get() < 0) {
     if (errno == ELOOP)
-      return make_error(HsmError::io,
-                        fmt::format("the {} {} is a symbolic link: give the file itself", what, path));
+      return make_error(
+          HsmError::io,
+          fmt::format("the {} {} is a symbolic link: give the file itself", what, path));
     return io_error(fmt::format("open the {}", what), path);
   }
   struct stat st {};

@@ -223,8 +223,8 @@ class SoftHsm final : public Hsm {
 
 }  // namespace
 
-Result<std::unique_ptr<Hsm>> open_soft_hsm(const std::string& keystore_path,
-                                           SecureBytes passphrase, bool create) {
+Result<std::unique_ptr<Hsm>> open_soft_hsm(const std::string& keystore_path, SecureBytes passphrase,
+                                           bool create) {
   auto store = Keystore::open(keystore_path, std::move(passphrase), create);
   if (!store) return store.error();
   return std::unique_ptr<Hsm>(std::make_unique<SoftHsm>(std::move(*store)));

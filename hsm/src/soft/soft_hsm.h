@@ -12,7 +12,7 @@
 namespace cardd::hsm {
 
 // `create`: make an empty keystore when none is at the path (Keystore::open).
-Result<std::unique_ptr<Hsm>> open_soft_hsm(const std::string& keystore_path,
-                                           SecureBytes passphrase, bool create);
+Result<std::unique_ptr<Hsm>> open_soft_hsm(const std::string& keystore_path, SecureBytes passphrase,
+                                           bool create);
 
 }  // namespace cardd::hsm
