@@ -123,29 +123,43 @@ Result<Keystore> Keystore::open(const std::string& path, SecureBytes passphrase,
     if (!*file) {
       store.renew_kdf_ = true;
       if (auto s = store.write(*lock); !s) return s.error();
+      store.loaded_ = keystore_file_identity(path);
       return store;
     }
   }
-  if (auto s = store.load(**file); !s) return s.error();
+  if (auto s = store.load((*file)->bytes); !s) return s.error();
+  store.loaded_ = (*file)->identity;
   return store;
 }
 
 Status Keystore::reload() {
+  // Cheap when nothing changed: a find for an absent name (every derivation
+  // checks its output name) must not re-read and unwrap the whole store.
+  if (loaded_ && keystore_file_identity(path_) == loaded_) return {};
   auto file = read_keystore_file(path_);
   if (!file) return file.error();
   if (!*file) return make_error(HsmError::io, fmt::format("the keystore {} has gone", path_));
-  return load(**file);
+  loaded_.reset();
+  if (auto s = load((*file)->bytes); !s) return s;
+  loaded_ = (*file)->identity;
+  return {};
 }
 
 Status Keystore::update(const std::function<Status(std::vector<StoredKey>&)>& change) {
   auto lock = KeystoreLock::acquire(path_);
   if (!lock) return lock.error();
   if (auto s = reload(); !s) return s;
+  loaded_.reset();  // keys_ is about to differ from the file
   if (auto s = change(keys_); !s) {
     (void)reload();  // drop a half-applied change; the file is untouched
     return s;
   }
-  return write(*lock);
+  if (auto s = write(*lock); !s) {
+    (void)reload();
+    return s;
+  }
+  loaded_ = keystore_file_identity(path_);
+  return {};
 }
 
 Status Keystore::derive(const Kdf& kdf) {

@@ -12,15 +12,15 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cardd/common/result.h"
 #include "cardd/hsm/hsm.h"
+#include "keystore_file.h"
 
 namespace cardd::hsm {
-
-class KeystoreLock;
 
 struct StoredKey {
   KeyInfo info;
@@ -71,6 +71,7 @@ class Keystore {
   SecureBytes mac_key_;
   bool renew_kdf_ = false;  // the file's KDF or format is outdated: new salt at the next write
   std::vector<StoredKey> keys_;
+  std::optional<FileIdentity> loaded_;  // the file keys_ came from, if keys_ is exactly it
 };
 
 }  // namespace cardd::hsm

@@ -19,15 +19,34 @@ Result<KeystoreLock> KeystoreLock::acquire(const std::string& keystore_path) {
   return KeystoreLock(std::move(fd));
 }
 
-Result<std::optional<std::vector<std::uint8_t>>> read_keystore_file(const std::string& path) {
+namespace {
+
+FileIdentity identity_of(const struct stat& st) {
+  const auto ns = [](const timespec& t) {
+    return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+  };
+  return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
+          static_cast<std::uint64_t>(st.st_size), ns(st.st_mtim), ns(st.st_ctim)};
+}
+
+}  // namespace
+
+std::optional<FileIdentity> keystore_file_identity(const std::string& path) {
   struct stat st {};
-  if (::lstat(path.c_str(), &st) != 0 && errno == ENOENT)
-    return std::optional<std::vector<std::uint8_t>>();
+  if (::lstat(path.c_str(), &st) != 0) return std::nullopt;
+  return identity_of(st);
+}
+
+Result<std::optional<KeystoreFile>> read_keystore_file(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 && errno == ENOENT) return std::optional<KeystoreFile>();
   auto fd = open_private_file(path, "keystore");
   if (!fd) return fd.error();
+  if (::fstat(fd->get(), &st) != 0) return io_error("inspect the keystore", path);
   auto text = read_all(fd->get(), path, std::size_t{64} << 20);
   if (!text) return text.error();
-  return std::optional(std::vector<std::uint8_t>(text->begin(), text->end()));
+  return std::optional(
+      KeystoreFile{std::vector<std::uint8_t>(text->begin(), text->end()), identity_of(st)});
 }
 
 Status write_keystore_file(const KeystoreLock& /*lock*/, const std::string& path,

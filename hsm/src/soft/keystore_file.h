@@ -30,9 +30,26 @@ class KeystoreLock {
   UniqueFd fd_;  // closing it releases the lock
 };
 
+// Which file is at the path and when it last changed. Every write is a new
+// file (rename), so an unchanged identity means unchanged content, short of
+// inode reuse within one timestamp tick with the same size.
+struct FileIdentity {
+  std::uint64_t device = 0, inode = 0, size = 0;
+  std::int64_t mtime_ns = 0, ctime_ns = 0;
+  bool operator==(const FileIdentity&) const = default;
+};
+
+struct KeystoreFile {
+  std::vector<std::uint8_t> bytes;
+  FileIdentity identity;
+};
+
 // The keystore's bytes, or nullopt when the file does not exist. Refuses a
 // symbolic link and a file group or others may read or write (io).
-Result<std::optional<std::vector<std::uint8_t>>> read_keystore_file(const std::string& path);
+Result<std::optional<KeystoreFile>> read_keystore_file(const std::string& path);
+
+// The identity of the file at `path`, nullopt when it cannot be seen.
+std::optional<FileIdentity> keystore_file_identity(const std::string& path);
 
 // Writes `data` to "<path>.tmp" (created exclusively, 0600, never through a
 // symbolic link), fsyncs, renames over `path` and fsyncs the directory: a
