@@ -72,7 +72,8 @@ demo() {
   local keys=(--keystore "$dir/keys.cks" --passphrase-file "$dir/keystore-passphrase")
   (umask 077 && echo "demo keystore passphrase" >"$dir/keystore-passphrase")
   log "0. storage keys for personal data at rest (key ceremony: names and KCVs)"
-  $ctl keys init-storage --db "$dir/cardd.db" "${keys[@]}"
+  # The one command that creates the keystore: it is never created unasked.
+  $ctl keys init-storage --db "$dir/cardd.db" "${keys[@]}" --create-keystore
   log "1. the bureau's batch file: 200 generated applications, 10% of them invalid"
   $ctl gen --count 200 --seed 2026 --invalid-rate 0.1 --out "$dir/batch.jsonl"
   log "2. validate the batch without storing (first problems shown)"

@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/prctl.h>
 
+#include <algorithm>
 #include <cstdlib>
-#include <fstream>
 
+#include "files/private_file.h"
 #include "pkcs11/pkcs11_hsm.h"
 #include "soft/soft_hsm.h"
 
@@ -14,9 +16,15 @@ namespace cardd::hsm {
 Result<SecureBytes> read_secret(const std::string& env_name, const std::string& file) {
   std::string text;
   if (!file.empty()) {
-    std::ifstream in(file);
-    if (!in) return make_error(HsmError::io, fmt::format("cannot read the secret file {}", file));
-    std::getline(in, text);
+    auto fd = open_private_file(file, "secret file");
+    if (!fd) return fd.error();
+    auto content = read_all(fd->get(), file, 4096);
+    if (!content) return content.error();
+    text = std::move(*content);
+    if (const auto eol = text.find('\n'); eol != std::string::npos) {
+      std::fill(text.begin() + static_cast<std::ptrdiff_t>(eol), text.end(), '\0');
+      text.resize(eol);
+    }
   } else if (const char* value = std::getenv(env_name.c_str()); value != nullptr) {
     text = value;
   } else {
@@ -47,7 +55,7 @@ Result<std::unique_ptr<Hsm>> open_backend(const HsmConfig& config) {
       return make_error(HsmError::invalid_argument, "soft backend needs a keystore path");
     auto passphrase = read_secret(config.soft.passphrase_env, config.soft.passphrase_file);
     if (!passphrase) return passphrase.error();
-    return open_soft_hsm(config.soft.keystore_path, std::move(*passphrase));
+    return open_soft_hsm(config.soft.keystore_path, std::move(*passphrase), config.soft.create);
   }
   if (config.backend == "pkcs11") {
     auto pin = read_secret(config.pkcs11.pin_env, config.pkcs11.pin_file);
@@ -61,6 +69,11 @@ Result<std::unique_ptr<Hsm>> open_backend(const HsmConfig& config) {
 }  // namespace
 
 Result<std::unique_ptr<Hsm>> open_hsm(const HsmConfig& config) {
+  // Key values (soft backend, ceremony components, PIN blocks) must not end
+  // up in a core dump. Non-dumpable also means other processes of the same
+  // user can no longer ptrace this one (or read its /proc memory).
+  if (::prctl(PR_SET_DUMPABLE, 0) != 0)
+    return make_error(HsmError::internal, "cannot make the process non-dumpable");
   auto hsm = open_backend(config);
   if (hsm) {
     if (const std::string missing = describe_unsupported(**hsm, config.required); !missing.empty())

@@ -1,8 +1,50 @@
 #include "cardd/hsm/secure_bytes.h"
 
 #include <openssl/crypto.h>
+#include <spdlog/spdlog.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <new>
 
 namespace cardd::hsm {
+
+std::size_t secure_page_size() {
+  static const auto size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  return size;
+}
+
+namespace {
+
+std::size_t whole_pages(std::size_t bytes) {
+  const std::size_t page = secure_page_size();
+  return (bytes == 0 ? 1 : (bytes + page - 1) / page) * page;
+}
+
+}  // namespace
+
+void* secure_allocate(std::size_t bytes) {
+  const std::size_t size = whole_pages(bytes);
+  void* p = ::operator new (size, std::align_val_t{secure_page_size()});
+  if (::mlock(p, size) != 0) {
+    static std::atomic<bool> said{false};
+    if (!said.exchange(true))
+      spdlog::debug("hsm: key memory cannot be locked in RAM (RLIMIT_MEMLOCK?); continuing");
+  }
+  (void)::madvise(p, size, MADV_DONTDUMP);
+  return p;
+}
+
+void secure_deallocate(void* p, std::size_t bytes) noexcept {
+  if (p == nullptr) return;
+  const std::size_t size = whole_pages(bytes);
+  OPENSSL_cleanse(p, size);
+  (void)::munlock(p, size);
+  // The heap may hand these pages to ordinary data next.
+  (void)::madvise(p, size, MADV_DODUMP);
+  ::operator delete (p, size, std::align_val_t{secure_page_size()});
+}
 
 SecureBytes& SecureBytes::operator=(SecureBytes&& other) noexcept {
   if (this != &other) {

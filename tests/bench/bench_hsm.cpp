@@ -14,6 +14,7 @@
 
 #include "bench_support.h"
 #include "cardd/hsm/factory.h"
+#include "secret_file.h"
 
 namespace {
 
@@ -24,7 +25,7 @@ const fs::path& scratch() {
   static const fs::path dir = [] {
     fs::path d = fs::temp_directory_path() / ("cardd-bench-hsm-" + std::to_string(::getpid()));
     fs::create_directories(d / "tokens");
-    std::ofstream(d / "secret") << "bench\n";
+    cardd::test::write_secret_file(d / "secret", "bench");
     return d;
   }();
   return dir;
@@ -46,6 +47,7 @@ std::map<std::string, std::unique_ptr<Hsm>>& backends() {
     std::map<std::string, std::unique_ptr<Hsm>> out;
     HsmConfig soft;
     soft.soft.keystore_path = (scratch() / "keys.cks").string();
+    soft.soft.create = true;
     soft.soft.passphrase_file = (scratch() / "secret").string();
     if (auto h = open_hsm(soft)) out["soft"] = std::move(*h);
     if (softhsm_token().empty()) {

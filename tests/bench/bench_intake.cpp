@@ -16,6 +16,7 @@
 #include "cardd/server/intake.h"
 #include "cardd/testdata/generator.h"
 #include "regions.h"
+#include "secret_file.h"
 #include "test_places.h"
 
 namespace {
@@ -68,11 +69,10 @@ cardd::db::Sealer& sealer() {
     Soft s;
     const fs::path dir = scratch().fresh_db().string() + "-keys";
     fs::create_directories(dir);
-    std::FILE* f = std::fopen((dir / "passphrase").c_str(), "w");
-    std::fputs("bench keystore\n", f);
-    std::fclose(f);
+    cardd::test::write_secret_file(dir / "passphrase", "bench keystore");
     cardd::hsm::HsmConfig config;
     config.soft.keystore_path = (dir / "keys.cks").string();
+    config.soft.create = true;
     config.soft.passphrase_file = (dir / "passphrase").string();
     s.hsm = std::move(*cardd::hsm::open_hsm(config));
     (void)cardd::server::create_storage_keys(*s.hsm, false);

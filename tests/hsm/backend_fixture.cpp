@@ -1,5 +1,7 @@
 #include "backend_fixture.h"
 
+#include "secret_file.h"
+
 namespace cardd::hsm::test {
 
 void HsmBackendTest::SetUp() {
@@ -15,8 +17,9 @@ HsmConfig HsmBackendTest::config() const {
   c.backend = GetParam();
   if (GetParam() == "soft") {
     const std::string secret = (dir_.path() / "passphrase").string();
-    std::ofstream(secret) << "correct horse battery staple\n";
+    cardd::test::write_secret_file(secret, "correct horse battery staple");
     c.soft.keystore_path = (dir_.path() / "keys.cks").string();
+    c.soft.create = !std::filesystem::exists(c.soft.keystore_path);  // the first open makes it
     c.soft.passphrase_file = secret;
   } else {
     c.pkcs11 = token_->config();

@@ -27,6 +27,7 @@
 
 #include "cardd/hsm/factory.h"
 #include "child_process.h"
+#include "secret_file.h"
 
 namespace cardd::test {
 
@@ -79,7 +80,7 @@ class SoftHsmToken {
 
   // Writes `pin` to `path` (one line), e.g. a wrong PIN for a test.
   static void write_pin_file(const std::string& path, const std::string& pin) {
-    std::ofstream(path) << pin << "\n";
+    write_secret_file(path, pin);
   }
 
  private:

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "child_process.h"
+#include "secret_file.h"
 
 namespace cardd {
 namespace {
@@ -41,14 +42,15 @@ TEST(RenderCommand, WritesFacesCarrierAndLabelForImportedApplications) {
   const auto apps = (dir.path() / "apps.jsonl").string();
   const auto db = (dir.path() / "cardd.db").string();
   ASSERT_EQ(cardctl({"gen", "--count", "6", "--seed", "5", "--out", apps}).exit_code, 0);
-  std::ofstream((dir.path() / "passphrase").string()) << "render test keystore\n";
+  test::write_secret_file(dir.path() / "passphrase", "render test keystore");
   const std::vector<std::string> hsm{"--keystore", (dir.path() / "keys.cks").string(),
                                      "--passphrase-file", (dir.path() / "passphrase").string()};
   const auto sealed = [&](std::vector<std::string> args) {
     args.insert(args.end(), hsm.begin(), hsm.end());
     return args;
   };
-  ASSERT_EQ(cardctl(sealed({"keys", "init-storage", "--db", db})).exit_code, 0);
+  ASSERT_EQ(cardctl(sealed({"keys", "init-storage", "--db", db, "--create-keystore"})).exit_code,
+            0);
   const RunResult imported = cardctl(sealed({"import", apps, "--db", db}));
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
 

@@ -13,14 +13,18 @@
 
 #include "cardd/hsm/factory.h"
 #include "cardd/hsm/hsm.h"
+#include "secret_file.h"
 
 namespace cardd::test {
 
+// The keystore is created (explicitly, create = true) by the first HSM opened
+// on `dir`; later ones open it as cardd does, without create.
 inline hsm::HsmConfig soft_hsm_config(const std::filesystem::path& dir) {
   const auto secret = dir / "keystore-passphrase";
-  if (!std::filesystem::exists(secret)) std::ofstream(secret) << "cardd test keystore\n";
+  if (!std::filesystem::exists(secret)) write_secret_file(secret, "cardd test keystore");
   hsm::HsmConfig c;
   c.soft.keystore_path = (dir / "keys.cks").string();
+  c.soft.create = !std::filesystem::exists(c.soft.keystore_path);
   c.soft.passphrase_file = secret.string();
   return c;
 }

@@ -2,6 +2,7 @@
 // real audit log.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -21,8 +22,11 @@ class CardctlKeysTest : public ::testing::Test {
                                   bin_path("cardctl"), "keys"};
     argv.insert(argv.end(), args.begin(), args.end());
     argv.insert(argv.end(), {"--keystore", file("keys.cks")});
-    if (args.front() != "list" && args.front() != "capabilities")
+    if (args.front() != "list" && args.front() != "capabilities") {
       argv.insert(argv.end(), {"--db", file("audit.db")});
+      // The first key-making command creates the keystore, explicitly.
+      if (!std::filesystem::exists(file("keys.cks"))) argv.push_back("--create-keystore");
+    }
     return run_command(argv, input);
   }
   std::string file(const std::string& name) const { return (dir_.path() / name).string(); }
@@ -115,6 +119,47 @@ TEST_F(CardctlKeysTest, AKeyHasOnePurposeAndMastersNameWhatTheyDerive) {
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0]["policy"], "derive -> encrypt exportable");
   EXPECT_EQ(listed[0]["exportable"], false);
+}
+
+TEST_F(CardctlKeysTest, AMissingKeystoreIsCreatedOnlyWhenAsked) {
+  const std::string typo = file("keys.ckss");
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"list"},
+                                               {"generate", "--name", "a", "--alg", "aes128",
+                                                "--usage", "mac", "--db", file("audit.db")}}) {
+    std::vector<std::string> argv{"env", "CARDD_KEYSTORE_PASSPHRASE=custodian secret",
+                                  bin_path("cardctl"), "keys"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"--keystore", typo});
+    const RunResult r = run_command(argv);
+    EXPECT_EQ(r.exit_code, 1) << args[0];
+    EXPECT_NE(r.err.find("there is no keystore " + typo), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--create-keystore"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(typo)) << args[0];
+  }
+  EXPECT_EQ(keys({"list", "--create-keystore"}).exit_code, 2)
+      << "only key-making commands take --create-keystore";
+  const RunResult made = keys({"generate", "--name", "a", "--alg", "aes128", "--usage", "mac"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  EXPECT_TRUE(std::filesystem::exists(file("keys.cks")));
+  // Given again on an existing keystore, --create-keystore just opens it.
+  std::vector<std::string> again{"env",
+                                 "CARDD_KEYSTORE_PASSPHRASE=custodian secret",
+                                 bin_path("cardctl"),
+                                 "keys",
+                                 "generate",
+                                 "--name",
+                                 "b",
+                                 "--alg",
+                                 "aes128",
+                                 "--usage",
+                                 "mac",
+                                 "--db",
+                                 file("audit.db"),
+                                 "--keystore",
+                                 file("keys.cks"),
+                                 "--create-keystore"};
+  ASSERT_EQ(run_command(again).exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(keys({"list", "--json"}).out).size(), 2u);
 }
 
 TEST_F(CardctlKeysTest, WrongPassphraseIsRefused) {

@@ -1,5 +1,6 @@
 // cardctl as an operator runs it: real processes, real files, real bureau-sim.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -10,7 +11,9 @@
 #include "bureau_sim_process.h"
 #include "cardd/testdata/generator.h"
 #include "child_process.h"
+#include "secret_file.h"
 #include "test_places.h"
+#include "text_file.h"
 
 namespace cardd {
 namespace {
@@ -34,8 +37,8 @@ class CardctlTest : public ::testing::Test {
     const std::vector<std::string> hsm{"--keystore", file("keys.cks"), "--passphrase-file",
                                        file("passphrase")};
     if (!storage_keys_) {
-      std::ofstream(file("passphrase")) << "cardctl test keystore\n";
-      std::vector<std::string> init{"keys", "init-storage", "--db", db()};
+      test::write_secret_file(file("passphrase"), "cardctl test keystore");
+      std::vector<std::string> init{"keys", "init-storage", "--db", db(), "--create-keystore"};
       init.insert(init.end(), hsm.begin(), hsm.end());
       const RunResult r = cardctl(init);
       EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -223,11 +226,38 @@ TEST_F(CardctlTest, ReadOnlyCommandsDoNotCreateAMistypedDatabase) {
 
 TEST_F(CardctlTest, ImportWithoutStorageKeysFailsNamingTheCommand) {
   generate("apps.jsonl", 3, 0.0);
-  std::ofstream(file("passphrase")) << "cardctl test keystore\n";
-  const RunResult r = cardctl({"import", file("apps.jsonl"), "--db", db(), "--keystore",
-                               file("keys.cks"), "--passphrase-file", file("passphrase")});
+  test::write_secret_file(file("passphrase"), "cardctl test keystore");
+  const std::vector<std::string> import{"import",
+                                        file("apps.jsonl"),
+                                        "--db",
+                                        db(),
+                                        "--keystore",
+                                        file("keys.cks"),
+                                        "--passphrase-file",
+                                        file("passphrase")};
+  RunResult r = cardctl(import);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("there is no keystore"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(file("keys.cks"))) << "never created unasked";
+  r = cardctl({"keys", "generate", "--db", db(), "--name", "other", "--alg", "aes128", "--usage",
+               "mac", "--keystore", file("keys.cks"), "--passphrase-file", file("passphrase"),
+               "--create-keystore"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = cardctl(import);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("cardctl keys init-storage"), std::string::npos) << r.err;
+}
+
+TEST_F(CardctlTest, APassphraseFileOthersCanReadIsRefused) {
+  test::write_secret_file(file("passphrase"), "cardctl test keystore");
+  std::filesystem::permissions(file("passphrase"), std::filesystem::perms::group_read,
+                               std::filesystem::perm_options::add);
+  const RunResult r = cardctl({"keys", "init-storage", "--db", db(), "--keystore", file("keys.cks"),
+                               "--passphrase-file", file("passphrase"), "--create-keystore"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("has mode 0640"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("chmod 600 " + file("passphrase")), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(file("keys.cks")));
 }
 
 TEST_F(CardctlTest, InitStorageShowsTheKeysOnceAndReportChecksIntegrity) {
@@ -274,6 +304,9 @@ TEST_F(CardctlTest, DebugLogsCarryNoPersonalData) {
   const RunResult r = cardctl(sealed({"--log-level", "trace", "--log-file", file("cardd.log"),
                                       "import", file("apps.jsonl"), "--db", db()}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  struct stat st {};
+  ASSERT_EQ(::stat(file("cardd.log").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u) << "log files are created owner-only, whatever the umask";
   std::stringstream log;
   log << std::ifstream(file("cardd.log")).rdbuf() << r.err << r.out;
   ASSERT_NE(log.str().find("rejected"), std::string::npos) << "the log has content to check";
@@ -287,6 +320,22 @@ TEST_F(CardctlTest, DebugLogsCarryNoPersonalData) {
       }
     }
   }
+}
+
+TEST_F(CardctlTest, AnExistingLogFileOthersCanReadIsMadePrivate) {
+  std::ofstream(file("old.log")) << "earlier lines\n";
+  std::filesystem::permissions(file("old.log"), std::filesystem::perms::all,
+                               std::filesystem::perm_options::add);
+  const RunResult r =
+      cardctl({"--log-file", file("old.log"), "gen", "--count", "1", "--out", file("one.jsonl")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("log file " + file("old.log") + " had mode 0777; now 0600"),
+            std::string::npos)
+      << r.err;
+  struct stat st {};
+  ASSERT_EQ(::stat(file("old.log").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(test::read_text(file("old.log")).rfind("earlier lines\n", 0), 0u) << "appended to";
 }
 
 }  // namespace

@@ -4,12 +4,15 @@
 
 namespace cardd::cardctl {
 
-void HsmOptions::add_to(CLI::App& cmd) {
+void HsmOptions::add_to(CLI::App& cmd, bool makes_keys) {
   cmd.add_option("--hsm", config.backend, "soft | pkcs11")
       ->envname("CARDD_HSM")
       ->check(CLI::IsMember({"soft", "pkcs11"}));
   cmd.add_option("--keystore", config.soft.keystore_path, "soft backend keystore file")
       ->envname("CARDD_KEYSTORE");
+  if (makes_keys)
+    cmd.add_flag("--create-keystore", config.soft.create,
+                 "create the soft keystore when it does not exist yet");
   cmd.add_option("--passphrase-file", config.soft.passphrase_file,
                  "file holding the keystore passphrase (else $CARDD_KEYSTORE_PASSPHRASE)");
   cmd.add_option("--pkcs11-module", config.pkcs11.module_path, "PKCS#11 module path")

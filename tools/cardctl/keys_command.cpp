@@ -48,7 +48,7 @@ std::optional<hsm::KeySpec> spec_of(const KeyArgs& a) {
 }
 
 void add_key_options(CLI::App& cmd, KeyArgs& a) {
-  a.hsm.add_to(cmd);
+  a.hsm.add_to(cmd, true);
   cmd.add_option("--db", a.db, "database whose audit log records the action")->required();
   cmd.add_option("--name", a.name, "key name")->required();
   cmd.add_option("--alg", a.algorithm, "3des-2key | 3des-3key | aes128 | aes192 | aes256 | sm4")

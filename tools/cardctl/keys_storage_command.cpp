@@ -75,7 +75,7 @@ void add_keys_storage_command(CLI::App& app, int& exit_code) {
       "Create the HSM keys that seal personal data at rest (or, with --rotate, a new version)");
   cmd->add_option("--db", args->db, "database whose audit log records the keys")->required();
   cmd->add_flag("--rotate", args->rotate, "create the next key version");
-  args->hsm.add_to(*cmd);
+  args->hsm.add_to(*cmd, true);
   cmd->callback([args, &exit_code] { exit_code = run_init_storage(*args); });
 }
 

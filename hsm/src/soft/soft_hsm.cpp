@@ -13,10 +13,7 @@ namespace {
 
 class SoftHsm final : public Hsm {
  public:
-  explicit SoftHsm(Keystore store) : store_(std::move(store)) {
-    for (const StoredKey& k : store_.keys())
-      keys_.emplace(k.info.spec.name, Entry{k.info, k.value.clone()});
-  }
+  explicit SoftHsm(Keystore store) : store_(std::move(store)) { take_stored_keys(); }
 
   std::string_view backend() const override { return "soft"; }
 
@@ -55,7 +52,13 @@ class SoftHsm final : public Hsm {
 
   Result<KeyInfo> do_find(std::string_view name) override {
     std::lock_guard lock(mutex_);
-    const auto it = keys_.find(std::string(name));
+    auto it = keys_.find(std::string(name));
+    if (it == keys_.end()) {
+      // Another writer (process or Hsm object) may have added it since.
+      if (auto s = store_.reload(); !s) return s.error();
+      take_stored_keys();
+      it = keys_.find(std::string(name));
+    }
     if (it == keys_.end())
       return make_error(HsmError::key_not_found, fmt::format("no key {}", name));
     return it->second.info;
@@ -63,6 +66,8 @@ class SoftHsm final : public Hsm {
 
   Result<std::vector<KeyInfo>> do_list() override {
     std::lock_guard lock(mutex_);
+    if (auto s = store_.reload(); !s) return s.error();
+    take_stored_keys();
     std::vector<KeyInfo> out;
     for (const auto& [name, entry] : keys_) out.push_back(entry.info);
     return out;
@@ -70,8 +75,16 @@ class SoftHsm final : public Hsm {
 
   Status do_destroy(const KeyInfo& key) override {
     std::lock_guard lock(mutex_);
-    keys_.erase(key.spec.name);
-    return key.ephemeral ? Status{} : save_locked();
+    if (key.ephemeral) {
+      keys_.erase(key.spec.name);
+      return {};
+    }
+    auto s = store_.update([&](std::vector<StoredKey>& keys) -> Status {
+      std::erase_if(keys, [&](const StoredKey& k) { return k.info.spec.name == key.spec.name; });
+      return {};
+    });
+    take_stored_keys();
+    return s;
   }
 
   Result<Bytes> do_crypt(const KeyInfo& key, bool encrypt, CipherMode mode, ByteView iv,
@@ -180,26 +193,34 @@ class SoftHsm final : public Hsm {
     if (!kcv) return kcv.error();
     KeyInfo info{spec, *kcv, !persistent};
     std::lock_guard lock(mutex_);
-    if (keys_.count(spec.name) != 0)
+    const auto exists = [&] {
       return make_error(HsmError::key_exists, fmt::format("key {} exists", spec.name));
-    keys_.emplace(spec.name, Entry{info, std::move(value)});
-    if (persistent) {
-      if (auto s = save_locked(); !s) {
-        keys_.erase(spec.name);
-        return s.error();
-      }
+    };
+    if (keys_.count(spec.name) != 0) return exists();
+    if (!persistent) {
+      keys_.emplace(spec.name, Entry{info, std::move(value)});
+      return info;
     }
+    // Re-read, add, write under the writers' lock: a key another writer
+    // added meanwhile is kept, and a name it took is refused.
+    auto s = store_.update([&](std::vector<StoredKey>& keys) -> Status {
+      for (const StoredKey& k : keys)
+        if (k.info.spec.name == spec.name) return exists();
+      keys.push_back(StoredKey{info, value.clone()});
+      return {};
+    });
+    take_stored_keys();
+    if (!s) return s.error();
     return info;
   }
 
-  Status save_locked() {
-    std::vector<const StoredKey*> persistent;
-    std::vector<StoredKey> views;
-    views.reserve(keys_.size());
-    for (const auto& [name, entry] : keys_)
-      if (!entry.info.ephemeral) views.push_back(StoredKey{entry.info, entry.value.clone()});
-    for (const auto& v : views) persistent.push_back(&v);
-    return store_.save(persistent);
+  // The persistent keys as the keystore last read them, with this object's
+  // ephemeral ones (which never reach the file) kept.
+  void take_stored_keys() {
+    std::erase_if(keys_, [](const auto& entry) { return !entry.second.info.ephemeral; });
+    for (const StoredKey& k : store_.keys())
+      if (keys_.count(k.info.spec.name) == 0)
+        keys_.emplace(k.info.spec.name, Entry{k.info, k.value.clone()});
   }
 
   std::mutex mutex_;
@@ -209,9 +230,9 @@ class SoftHsm final : public Hsm {
 
 }  // namespace
 
-Result<std::unique_ptr<Hsm>> open_soft_hsm(const std::string& keystore_path,
-                                           SecureBytes passphrase) {
-  auto store = Keystore::open(keystore_path, passphrase);
+Result<std::unique_ptr<Hsm>> open_soft_hsm(const std::string& keystore_path, SecureBytes passphrase,
+                                           bool create) {
+  auto store = Keystore::open(keystore_path, std::move(passphrase), create);
   if (!store) return store.error();
   return std::unique_ptr<Hsm>(std::make_unique<SoftHsm>(std::move(*store)));
 }

@@ -1,5 +1,6 @@
 // Key bytes, where they must exist in clear (soft backend, key ceremony):
-// wiped when released, never copied implicitly, never printable.
+// wiped when released, never copied implicitly, never printable, kept in
+// memory that is locked and left out of core dumps where the system allows.
 #pragma once
 
 #include <cstddef>
@@ -8,6 +9,28 @@
 #include <vector>
 
 namespace cardd::hsm {
+
+// Whole pages, page-aligned, so that no other data shares them: mlock()ed
+// (best effort: past RLIMIT_MEMLOCK they stay unlocked, said once at debug
+// level) and madvise(MADV_DONTDUMP)ed; wiped, unlocked and re-included in
+// dumps before they are freed. Throws std::bad_alloc like operator new.
+void* secure_allocate(std::size_t bytes);
+void secure_deallocate(void* p, std::size_t bytes) noexcept;
+std::size_t secure_page_size();
+
+template <class T>
+struct SecureAllocator {
+  using value_type = T;
+  SecureAllocator() = default;
+  template <class U>
+  SecureAllocator(const SecureAllocator<U>&) {}  // NOLINT: allocators convert implicitly
+  T* allocate(std::size_t n) { return static_cast<T*>(secure_allocate(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t n) noexcept { secure_deallocate(p, n * sizeof(T)); }
+  template <class U>
+  bool operator==(const SecureAllocator<U>&) const {
+    return true;
+  }
+};
 
 class SecureBytes {
  public:
@@ -39,7 +62,7 @@ class SecureBytes {
   void wipe();
 
  private:
-  std::vector<std::uint8_t> bytes_;
+  std::vector<std::uint8_t, SecureAllocator<std::uint8_t>> bytes_;
 };
 
 }  // namespace cardd::hsm

@@ -1,0 +1,80 @@
+// Key memory: page-aligned whole pages, left out of core dumps, wiped; and
+// the process made non-dumpable once an HSM is opened.
+#include <fmt/format.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#include <cstdint>
+#include <fstream>
+#include <sstream>
+
+#include "cardd/hsm/secure_bytes.h"
+#include "keystore_fixture.h"
+
+namespace cardd::hsm::test {
+namespace {
+
+// The VmFlags line of the mapping that holds `p` in /proc/self/smaps.
+std::string vm_flags_of(const void* p) {
+  const auto address = reinterpret_cast<std::uintptr_t>(p);
+  std::ifstream smaps("/proc/self/smaps");
+  bool inside = false;
+  for (std::string line; std::getline(smaps, line);) {
+    unsigned long from = 0, to = 0;
+    char dash = 0;
+    std::istringstream head(line);
+    if (head >> std::hex >> from >> dash >> to && dash == '-' &&
+        line.find(' ') != std::string::npos && line.find(':') > line.find(' ')) {
+      inside = from <= address && address < to;
+    } else if (inside && line.rfind("VmFlags:", 0) == 0) {
+      return line;
+    }
+  }
+  return {};
+}
+
+TEST(SecureMemory, AllocationsAreWholePagesLeftOutOfCoreDumps) {
+  const std::size_t page = secure_page_size();
+  ASSERT_GE(page, 4096u);
+  SecureAllocator<std::uint8_t> alloc;
+  std::uint8_t* small = alloc.allocate(16);
+  std::uint8_t* large = alloc.allocate(page + 1);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(small) % page, 0u);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(large) % page, 0u);
+  EXPECT_GE(static_cast<std::size_t>(large > small ? large - small : small - large), page)
+      << "no two allocations share a page";
+  // MADV_DONTDUMP shows as "dd" in the mapping's flags.
+  EXPECT_NE(vm_flags_of(small).find(" dd"), std::string::npos) << vm_flags_of(small);
+  EXPECT_NE(vm_flags_of(large + page).find(" dd"), std::string::npos) << "the second page too";
+  // Locked ("lo"): two pages are far below any usual RLIMIT_MEMLOCK.
+  rlimit limit{};
+  ASSERT_EQ(::getrlimit(RLIMIT_MEMLOCK, &limit), 0);
+  ASSERT_GE(limit.rlim_cur, rlim_t{1} << 20) << "this test expects the usual 8 MiB limit or more";
+  EXPECT_NE(vm_flags_of(small).find(" lo"), std::string::npos) << vm_flags_of(small);
+  alloc.deallocate(small, 16);
+  alloc.deallocate(large, page + 1);
+}
+
+TEST(SecureMemory, SecureBytesLiveInSecureMemoryAndWipe) {
+  SecureBytes key(32);
+  for (std::size_t i = 0; i < key.size(); ++i) key[i] = 0xA5;
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(key.data()) % secure_page_size(), 0u);
+  EXPECT_NE(vm_flags_of(key.data()).find(" dd"), std::string::npos);
+  // wipe() zeroes the bytes before letting go of them (the storage itself
+  // stays allocated until destruction, so it can be looked at here).
+  const std::uint8_t* raw = key.data();
+  key.wipe();
+  EXPECT_TRUE(key.empty());
+  EXPECT_EQ(std::count(raw, raw + 32, 0), 32);
+}
+
+TEST_F(KeystoreTest, OpeningAnHsmMakesTheProcessNonDumpable) {
+  ASSERT_EQ(::prctl(PR_SET_DUMPABLE, 1), 0);
+  ASSERT_EQ(::prctl(PR_GET_DUMPABLE), 1);
+  auto hsm = create();
+  ASSERT_NE(hsm, nullptr);
+  EXPECT_EQ(::prctl(PR_GET_DUMPABLE), 0);
+}
+
+}  // namespace
+}  // namespace cardd::hsm::test
