@@ -188,13 +188,18 @@ TEST(CardctlKeysPkcs11, CeremonyAndCapabilitiesOnASoftHsm2Token) {
     argv.insert(argv.end(), {"--hsm", "pkcs11", "--pin-file", token.pin_file()});
     return test::run_command(argv, input);
   };
+  // Exit 1: the default (Beijing) profile needs the SP 800-108 KDF SoftHSM2 lacks.
   const auto caps = keys({"capabilities"});
-  ASSERT_EQ(caps.exit_code, 0) << caps.err;
+  ASSERT_EQ(caps.exit_code, 1) << caps.err;
   EXPECT_NE(caps.out.find("backend: pkcs11"), std::string::npos);
   const auto sm4 = caps.out.find("\nsm4");
+  const auto needs = caps.out.find("card profile needs:");
   ASSERT_NE(sm4, std::string::npos);
-  EXPECT_EQ(caps.out.substr(sm4).find("yes"), std::string::npos)
+  ASSERT_NE(needs, std::string::npos) << caps.out;
+  EXPECT_EQ(caps.out.substr(sm4, needs - sm4).find("yes"), std::string::npos)
       << "SoftHSM2 has no SM4: " << caps.out;
+  EXPECT_NE(caps.out.find("derive_sp800_108     MISSING"), std::string::npos) << caps.out;
+  EXPECT_NE(caps.out.find("wrap_cbc             yes"), std::string::npos) << caps.out;
 
   const auto made =
       keys({"ceremony", "--db", db, "--name", "zmk", "--alg", "aes128", "--usage", "encrypt"},
