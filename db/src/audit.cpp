@@ -95,7 +95,9 @@ Result<AuditWriter> AuditWriter::create(sqlite3* db, AuditSigner* signer) {
 }
 
 Status AuditWriter::begin() {
-  dirty_ = false;
+  // Appended earlier in this transaction: the head row is not rewritten
+  // until finish(), so what is in memory is the head.
+  if (dirty_) return {};
   auto row = head_.step();
   if (!row) return row.error();
   if (*row) {

@@ -41,7 +41,8 @@ class AuditWriter {
   // Inside a write transaction: reads the anchored head, which append()
   // continues from (never from the last row, so appending after a cut leaves
   // the gap visible instead of re-anchoring it). corrupt when entries exist
-  // without a head.
+  // without a head. Called again in the same transaction after an append, it
+  // keeps what was appended.
   Status begin();
   Status append(const AuditEntry& entry);
   // Before the transaction commits: rewrites the anchored head when entries
