@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bench_support.h"
+#include "cardd/db/store.h"
 #include "cardd/hsm/factory.h"
 #include "cardd/server/hsm_audit_signer.h"
 #include "cardd/server/hsm_sealer.h"
