@@ -38,6 +38,10 @@ std::string_view to_string(DbError e) {
       return "no_sealer";
     case DbError::unsealable:
       return "unsealable";
+    case DbError::no_audit_signer:
+      return "no_audit_signer";
+    case DbError::unknown_audit_key:
+      return "unknown_audit_key";
   }
   return {};
 }

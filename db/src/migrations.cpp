@@ -5,6 +5,7 @@
 #include <array>
 #include <string_view>
 
+#include "legacy_audit.h"
 #include "legacy_sealing.h"
 #include "sqlite.h"
 
@@ -15,11 +16,11 @@ namespace {
 // data part (C++) between its two SQL parts.
 struct Step {
   std::string_view before;
-  Status (*data)(sqlite3* db, Sealer* sealer) = nullptr;
+  Status (*data)(sqlite3* db, const MigrationKeys& keys) = nullptr;
   std::string_view after;
 };
 
-const std::array<Step, 3> kMigrations = {{
+const std::array<Step, 4> kMigrations = {{
     {// 1: applications, their history, outbox, audit chain, intake cursors.
      R"sql(
 CREATE TABLE applications (
@@ -149,13 +150,32 @@ CREATE TABLE prepared_cards_v3 (
   created_at     TEXT NOT NULL
 ) STRICT;
 )sql",
-     &seal_legacy_rows,
+     [](sqlite3* db, const MigrationKeys& keys) { return seal_legacy_rows(db, keys.sealer); },
      R"sql(
 ALTER TABLE applications DROP COLUMN id_number;
 ALTER TABLE applications DROP COLUMN mobile;
 ALTER TABLE applications DROP COLUMN recipient_mobile;
 DROP TABLE prepared_cards;
 ALTER TABLE prepared_cards_v3 RENAME TO prepared_cards;
+)sql"},
+    {// 4: the audit log MACed under the HSM's audit key (db/audit.h) instead
+     // of a SHA-256 chain anyone could recompute, and its head anchored in a
+     // MACed row of its own so that cutting entries off the end is seen.
+     R"sql(
+ALTER TABLE audit_log ADD COLUMN key_version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE audit_log ADD COLUMN mac TEXT NOT NULL DEFAULT '';
+CREATE TABLE audit_head (
+  id          INTEGER PRIMARY KEY CHECK (id = 1),
+  seq         INTEGER NOT NULL,             -- the last entry
+  mac         TEXT NOT NULL,                -- the last entry's MAC
+  key_version INTEGER NOT NULL,
+  head_mac    TEXT NOT NULL                 -- MAC over "head", seq, mac
+) STRICT;
+)sql",
+     [](sqlite3* db, const MigrationKeys& keys) { return mac_legacy_audit_log(db, keys.signer); },
+     R"sql(
+ALTER TABLE audit_log DROP COLUMN prev_hash;
+ALTER TABLE audit_log DROP COLUMN hash;
 )sql"},
 }};
 
@@ -175,7 +195,7 @@ Result<int> user_version(sqlite3* db) {
 
 }  // namespace
 
-Status migrate(sqlite3* db, Sealer* sealer) {
+Status migrate(sqlite3* db, const MigrationKeys& keys) {
   // Up to date: nothing to lock (a long writer elsewhere does not block opening).
   if (auto seen = user_version(db); seen && *seen == latest_schema_version()) return {};
   // The version check and the steps run under one write lock: processes
@@ -197,9 +217,10 @@ Status migrate(sqlite3* db, Sealer* sealer) {
     };
     if (auto s = sqlite::exec(db, step.before); !s) return failed(s.error());
     if (step.data != nullptr)
-      if (auto s = step.data(db, sealer); !s) {
-        // A missing sealer or a value that does not open says so as it is.
-        if (s.error().code == DbError::no_sealer || s.error().code == DbError::unsealable)
+      if (auto s = step.data(db, keys); !s) {
+        // A missing key or a value that does not open says so as it is.
+        if (s.error().code == DbError::no_sealer || s.error().code == DbError::unsealable ||
+            s.error().code == DbError::no_audit_signer)
           return s.error();
         return failed(s.error());
       }

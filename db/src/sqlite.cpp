@@ -120,6 +120,11 @@ Result<Transaction> Transaction::begin_exclusive(sqlite3* db) {
   return Transaction(db);
 }
 
+Result<Transaction> Transaction::begin_read(sqlite3* db) {
+  if (auto s = exec(db, "BEGIN DEFERRED"); !s) return s.error();
+  return Transaction(db);
+}
+
 Transaction::~Transaction() {
   if (db_ != nullptr && sqlite3_get_autocommit(db_) == 0) {
     if (sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr) != SQLITE_OK)

@@ -66,6 +66,9 @@ class Transaction {
   // BEGIN EXCLUSIVE: no other connection reads or writes until commit (in
   // WAL mode the same as IMMEDIATE for writers).
   static Result<Transaction> begin_exclusive(sqlite3* db);
+  // BEGIN DEFERRED: a consistent snapshot for a long read that must not
+  // block writers (WAL).
+  static Result<Transaction> begin_read(sqlite3* db);
   Transaction(Transaction&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
   Transaction& operator=(Transaction&&) = delete;
   ~Transaction();

@@ -64,7 +64,7 @@ Status Store::Impl::prepare_statements() {
     if (!stmt) return stmt.error();
     *item.target = std::move(*stmt);
   }
-  auto writer = AuditWriter::create(h);
+  auto writer = AuditWriter::create(h, audit_signer);
   if (!writer) return writer.error();
   audit = std::move(*writer);
   return {};
@@ -184,10 +184,12 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, StoreOptions
     if (e.code == DbError::corrupt || e.code == DbError::internal) e.code = DbError::open_failed;
     return e;
   }
-  if (auto s = migrate(raw, options.sealer); !s) return s.error();
+  if (auto s = migrate(raw, MigrationKeys{options.sealer, options.audit_signer}); !s)
+    return s.error();
   auto impl = std::make_unique<Impl>();
   impl->db = std::move(db);
   impl->sealer = options.sealer;
+  impl->audit_signer = options.audit_signer;
   if (auto s = impl->prepare_statements(); !s) return s.error();
   return std::make_unique<Store>(Key{}, std::move(impl));
 }
@@ -204,7 +206,7 @@ Result<std::vector<IngestOutcome>> Store::ingest(const IngestBatch& batch) {
     sealed[i] = std::move(*s);
   }
   std::lock_guard lock(impl_->mutex);
-  auto tx = sqlite::Transaction::begin(impl_->db.get());
+  auto tx = impl_->begin_write();
   if (!tx) return tx.error();
   if (auto s = impl_->audit.begin(); !s) return s.error();
   const std::string at = format_rfc3339_utc(unix_now());
@@ -224,7 +226,7 @@ Result<std::vector<IngestOutcome>> Store::ingest(const IngestBatch& batch) {
     impl_->upsert_cursor.bind(1, *batch.cursor_source).bind(2, batch.cursor_value).bind(3, at);
     if (auto s = impl_->upsert_cursor.run(); !s) return s.error();
   }
-  if (auto s = tx->commit(); !s) return s.error();
+  if (auto s = impl_->commit(*tx); !s) return s.error();
   return outcomes;
 }
 
@@ -257,26 +259,36 @@ Status Store::Impl::move(std::string_view id, AppState to, std::string_view acto
 Status Store::transition(std::string_view id, AppState to, std::string_view actor,
                          std::string_view reason) {
   std::lock_guard lock(impl_->mutex);
-  auto tx = sqlite::Transaction::begin(impl_->db.get());
+  auto tx = impl_->begin_write();
   if (!tx) return tx.error();
   if (auto s = impl_->move(id, to, actor, reason); !s) return s;
-  return tx->commit();
+  return impl_->commit(*tx);
 }
 
 Status Store::audit(std::string_view actor, std::string_view action, std::string_view subject,
                     std::string_view detail) {
   std::lock_guard lock(impl_->mutex);
-  auto tx = sqlite::Transaction::begin(impl_->db.get());
+  auto tx = impl_->begin_write();
   if (!tx) return tx.error();
   if (auto s = impl_->audit.begin(); !s) return s;
   const std::string at = format_rfc3339_utc(unix_now());
   if (auto s = impl_->audit.append({at, actor, action, subject, detail}); !s) return s;
-  return tx->commit();
+  return impl_->commit(*tx);
+}
+
+Result<sqlite::Transaction> Store::Impl::begin_write() {
+  audit.forget();
+  return sqlite::Transaction::begin(db.get());
+}
+
+Status Store::Impl::commit(sqlite::Transaction& tx) {
+  if (auto s = audit.finish(); !s) return s;
+  return tx.commit();
 }
 
 Result<AuditReport> Store::verify_audit_chain() {
   std::lock_guard lock(impl_->mutex);
-  return db::verify_audit_chain(impl_->db.get());
+  return db::verify_audit_chain(impl_->db.get(), impl_->audit_signer);
 }
 
 Result<std::string> Store::quick_check() {

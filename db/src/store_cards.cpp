@@ -15,10 +15,10 @@ namespace {
 template <typename F>
 Status in_transaction(Store::Impl& impl, F&& body) {
   std::lock_guard lock(impl.mutex);
-  auto tx = sqlite::Transaction::begin(impl.db.get());
+  auto tx = impl.begin_write();
   if (!tx) return tx.error();
   if (Status s = body(); !s) return s;
-  return tx->commit();
+  return impl.commit(*tx);
 }
 
 struct Blob {

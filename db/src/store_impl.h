@@ -16,7 +16,8 @@ namespace cardd::db {
 
 struct Store::Impl {
   sqlite::DbHandle db;
-  Sealer* sealer = nullptr;  // not owned; null: no personal data in or out
+  Sealer* sealer = nullptr;             // not owned; null: no personal data in or out
+  AuditSigner* audit_signer = nullptr;  // not owned; null: no audit entries written
   std::mutex mutex;
   AuditWriter audit;
   sqlite::Statement find_app;
@@ -29,6 +30,12 @@ struct Store::Impl {
   std::map<std::string_view, sqlite::Statement> read_statements;  // keyed by SQL literal
 
   Status prepare_statements();
+  // Every write transaction starts here (the audit writer forgets what a
+  // rolled-back transaction appended) …
+  Result<sqlite::Transaction> begin_write();
+  // … and ends here: anchors the audit head (when entries were appended) and commits: every
+  // write transaction ends here.
+  Status commit(sqlite::Transaction& tx);
 
   // Inside a transaction: the history event, its audit entry and its outbox
   // message for one state change. `rejection` is the JSON array of reasons.

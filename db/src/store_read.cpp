@@ -105,7 +105,7 @@ Result<PersonalData> Store::sensitive(std::string_view id, std::string_view acto
   SealedPersonal sealed;
   {
     std::lock_guard lock(impl_->mutex);
-    auto tx = sqlite::Transaction::begin(impl_->db.get());
+    auto tx = impl_->begin_write();
     if (!tx) return tx.error();
     auto q = prepare(*impl_,
                      "SELECT a.personal, i.photo, i.id_front, i.id_back FROM applications a "
@@ -129,7 +129,7 @@ Result<PersonalData> Store::sensitive(std::string_view id, std::string_view acto
             {format_rfc3339_utc(unix_now()), actor, "personal.read", id, purpose});
         !s)
       return s.error();
-    if (auto s = tx->commit(); !s) return s.error();
+    if (auto s = impl_->commit(*tx); !s) return s.error();
   }
   return open_personal(*impl_->sealer, id, sealed);
 }

@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "bench_support.h"
+#include "cardd/db/store.h"
 #include "cardd/hsm/factory.h"
+#include "cardd/server/hsm_audit_signer.h"
 #include "cardd/server/hsm_sealer.h"
 #include "cardd/server/intake.h"
 #include "cardd/testdata/generator.h"
@@ -59,12 +61,15 @@ ScratchDir& scratch() {
   return dir;
 }
 
-// cardd seals personal data on the way in: the soft HSM's storage keys.
-cardd::db::Sealer& sealer() {
-  struct Soft {
-    std::unique_ptr<cardd::hsm::Hsm> hsm;
-    std::unique_ptr<cardd::server::HsmSealer> sealer;
-  };
+// cardd seals personal data on the way in and MACs its audit entries: the
+// soft HSM's storage and audit keys.
+struct Soft {
+  std::unique_ptr<cardd::hsm::Hsm> hsm;
+  std::unique_ptr<cardd::server::HsmSealer> sealer;
+  std::unique_ptr<cardd::server::HsmAuditSigner> signer;
+};
+
+const Soft& soft_keys() {
   static const Soft soft = [] {
     Soft s;
     const fs::path dir = scratch().fresh_db().string() + "-keys";
@@ -77,15 +82,18 @@ cardd::db::Sealer& sealer() {
     s.hsm = std::move(*cardd::hsm::open_hsm(config));
     (void)cardd::server::create_storage_keys(*s.hsm, false);
     s.sealer = std::move(*cardd::server::HsmSealer::open(*s.hsm));
+    (void)cardd::server::create_audit_key(*s.hsm, false);
+    s.signer = std::move(*cardd::server::HsmAuditSigner::open(*s.hsm));
     return s;
   }();
-  return *soft.sealer;
+  return soft;
 }
 
 cardd::db::StoreOptions sealed() {
   cardd::db::StoreOptions options;
   options.create_if_missing = true;
-  options.sealer = &sealer();
+  options.sealer = soft_keys().sealer.get();
+  options.audit_signer = soft_keys().signer.get();
   return options;
 }
 

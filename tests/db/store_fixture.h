@@ -9,6 +9,7 @@
 #include "cardd/db/store.h"
 #include "child_process.h"
 #include "test_sealer.h"
+#include "test_signer.h"
 
 namespace cardd::db::test {
 
@@ -46,6 +47,7 @@ class StoreTest : public ::testing::Test {
     StoreOptions options;
     options.create_if_missing = true;
     options.sealer = &sealer_;
+    options.audit_signer = &signer_;
     auto store = Store::open(path(), options);
     EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().describe());
     return store.ok() ? std::move(*store) : nullptr;
@@ -61,6 +63,7 @@ class StoreTest : public ::testing::Test {
 
   cardd::test::TempDir dir_;
   TestSealer sealer_;
+  TestAuditSigner signer_;
   std::unique_ptr<Store> store_;
 };
 

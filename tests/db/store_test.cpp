@@ -189,6 +189,7 @@ TEST_F(StoreTest, AFailedBatchStoresNothingAndKeepsTheCursor) {
   StoreOptions quick;
   quick.busy_timeout_ms = 50;
   quick.sealer = &sealer_;
+  quick.audit_signer = &signer_;
   auto blocked = Store::open(path(), quick);
   ASSERT_TRUE(blocked.ok()) << blocked.error().describe();
   const std::vector apps{sample("X1"), sample("X2")};

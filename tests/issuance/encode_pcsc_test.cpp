@@ -156,8 +156,8 @@ TEST_F(EncodeThroughPcsc, APersonalizedCardRefusesASecondPersonalization) {
   ASSERT_EQ(cardctl(with_hsm({"import", (dir_.path() / "batch.jsonl").string(), "--db", other_db}))
                 .exit_code,
             0);
-  ASSERT_EQ(cardctl({"stock", "add-lot", "--db", other_db, "--lot", "L", "--first-serial",
-                     "CAFE0001", "--count", "5"})
+  ASSERT_EQ(cardctl(with_hsm({"stock", "add-lot", "--db", other_db, "--lot", "L", "--first-serial",
+                              "CAFE0001", "--count", "5"}))
                 .exit_code,
             0);
   std::vector<std::string> args{"encode", ids[1], "--db", other_db, "--reader", kSlot};

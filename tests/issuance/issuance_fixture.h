@@ -15,6 +15,7 @@
 
 #include "cardd/db/store.h"
 #include "cardd/personalization/card_profile.h"
+#include "cardd/server/hsm_audit_signer.h"
 #include "cardd/server/hsm_sealer.h"
 #include "cardd/server/region_profile.h"
 #include "child_process.h"
@@ -71,8 +72,8 @@ class IssuanceFixture : public ::testing::Test {
   }
 
   void add_lot(const std::string& lot, const std::string& first_serial, int count) {
-    auto r = cardctl({"stock", "add-lot", "--db", db_path(), "--lot", lot, "--first-serial",
-                      first_serial, "--count", std::to_string(count)});
+    auto r = cardctl(with_hsm({"stock", "add-lot", "--db", db_path(), "--lot", lot,
+                               "--first-serial", first_serial, "--count", std::to_string(count)}));
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
 
@@ -100,16 +101,22 @@ class IssuanceFixture : public ::testing::Test {
       EXPECT_TRUE(sealer.ok()) << sealer.error().describe();
       if (!sealer.ok()) return nullptr;
       sealer_ = std::move(*sealer);
+      auto signer = server::HsmAuditSigner::open(*sealer_hsm_);
+      EXPECT_TRUE(signer.ok()) << signer.error().describe();
+      if (!signer.ok()) return nullptr;
+      signer_ = std::move(*signer);
     }
     db::StoreOptions options;
     options.create_if_missing = true;
     options.sealer = sealer_.get();
+    options.audit_signer = signer_.get();
     auto s = db::Store::open(db_path(), options);
     EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().describe());
     return s.ok() ? std::move(*s) : nullptr;
   }
 
   void provision_keys() {
+    signer_.reset();
     sealer_.reset();
     sealer_hsm_.reset();
     auto hsm = open_soft_hsm(dir_.path());
@@ -131,6 +138,7 @@ class IssuanceFixture : public ::testing::Test {
   TempDir dir_;
   std::unique_ptr<hsm::Hsm> sealer_hsm_;
   std::unique_ptr<server::HsmSealer> sealer_;
+  std::unique_ptr<server::HsmAuditSigner> signer_;
   personalization::CardProfile profile_;
 };
 

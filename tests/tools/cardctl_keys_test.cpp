@@ -2,6 +2,7 @@
 // real audit log.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -17,6 +18,12 @@ using test::RunResult;
 
 class CardctlKeysTest : public ::testing::Test {
  protected:
+  // The audit key comes first: a key action that cannot be audited does not
+  // happen. init-storage audits its four keys (entries 1-4).
+  void SetUp() override {
+    const RunResult r = keys({"init-storage"});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
   RunResult keys(std::vector<std::string> args, const std::string& input = "") {
     std::vector<std::string> argv{"env", "CARDD_KEYSTORE_PASSPHRASE=custodian secret",
                                   bin_path("cardctl"), "keys"};
@@ -31,7 +38,8 @@ class CardctlKeysTest : public ::testing::Test {
   }
   std::string file(const std::string& name) const { return (dir_.path() / name).string(); }
   RunResult report() {
-    return run_command({bin_path("cardctl"), "report", "--db", file("audit.db")});
+    return run_command({"env", "CARDD_KEYSTORE_PASSPHRASE=custodian secret", bin_path("cardctl"),
+                        "report", "--db", file("audit.db"), "--keystore", file("keys.cks")});
   }
 
   test::TempDir dir_;
@@ -52,7 +60,7 @@ TEST_F(CardctlKeysTest, CeremonyShowsEachComponentKcvAndTheKeyKcv) {
   EXPECT_NE(r.out.find("key zmk KCV: C35280"), std::string::npos) << r.out;
   EXPECT_EQ((r.out + r.err).find("1b1a1d1c"), std::string::npos) << "components are never echoed";
   // One entry per step: each component (with its KCV), then the key.
-  EXPECT_NE(report().out.find("audit chain: intact (3 entries)"), std::string::npos);
+  EXPECT_NE(report().out.find("audit chain: intact (7 entries)"), std::string::npos);
 }
 
 TEST_F(CardctlKeysTest, RepeatedOrWeakComponentsAreRefusedAndAudited) {
@@ -66,7 +74,7 @@ TEST_F(CardctlKeysTest, RepeatedOrWeakComponentsAreRefusedAndAudited) {
   EXPECT_NE(r.err.find("component 1 is weak"), std::string::npos) << r.err;
   EXPECT_EQ(keys({"list"}).out.find("\nk "), std::string::npos);
   // Component 1 accepted and component 2 refused, then component 1 refused.
-  EXPECT_NE(report().out.find("(3 entries)"), std::string::npos) << "refusals are audited too";
+  EXPECT_NE(report().out.find("(7 entries)"), std::string::npos) << "refusals are audited too";
 }
 
 TEST_F(CardctlKeysTest, ImportUnderTheZmkChecksTheKcv) {
@@ -86,11 +94,13 @@ TEST_F(CardctlKeysTest, ImportUnderTheZmkChecksTheKcv) {
                        "69c4e0d86a7b0430d8cdb78070b4c55a", "--under", "zmk", "--kcv", "3544E0"});
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
   const auto listed = nlohmann::json::parse(keys({"list", "--json"}).out);
-  ASSERT_EQ(listed.size(), 2u);
-  EXPECT_EQ(listed[0]["name"], "k1");
-  EXPECT_EQ(listed[0]["kcv"], "3544E0");
-  EXPECT_EQ(listed[0]["usage"], "mac");
-  EXPECT_FALSE(listed[0].contains("value"));
+  ASSERT_EQ(listed.size(), 6u) << "zmk, k1, and the storage and audit keys";
+  const auto k1 = std::find_if(listed.begin(), listed.end(),
+                               [](const nlohmann::json& k) { return k["name"] == "k1"; });
+  ASSERT_NE(k1, listed.end());
+  EXPECT_EQ((*k1)["kcv"], "3544E0");
+  EXPECT_EQ((*k1)["usage"], "mac");
+  EXPECT_FALSE(k1->contains("value"));
 }
 
 TEST_F(CardctlKeysTest, GenerateListAndCapabilities) {
@@ -201,6 +211,7 @@ TEST(CardctlKeysPkcs11, CeremonyAndCapabilitiesOnASoftHsm2Token) {
   EXPECT_NE(caps.out.find("derive_sp800_108     MISSING"), std::string::npos) << caps.out;
   EXPECT_NE(caps.out.find("wrap_cbc             yes"), std::string::npos) << caps.out;
 
+  ASSERT_EQ(keys({"init-storage", "--db", db}).exit_code, 0) << "the audit key first";
   const auto made =
       keys({"ceremony", "--db", db, "--name", "zmk", "--alg", "aes128", "--usage", "encrypt"},
            "11111111111111111111111111111111\n11101312151417161918 1b1a1d1c1f1e\n");

@@ -262,7 +262,9 @@ TEST_F(CardctlTest, APassphraseFileOthersCanReadIsRefused) {
 
 TEST_F(CardctlTest, InitStorageShowsTheKeysOnceAndReportChecksIntegrity) {
   const RunResult first = cardctl(sealed({"report", "--db", db()}));
-  EXPECT_EQ(first.exit_code, 2) << "report takes no HSM options: " << first.err;
+  EXPECT_EQ(first.exit_code, 0) << "report checks the audit log with the HSM: " << first.err;
+  const RunResult bare = cardctl({"report", "--db", db()});
+  EXPECT_EQ(bare.exit_code, 1) << "no audit key, no audit verdict: " << bare.out;
   const std::vector<std::string> hsm{"--keystore", file("keys.cks"), "--passphrase-file",
                                      file("passphrase")};
   std::vector<std::string> again{"keys", "init-storage", "--db", db()};
@@ -270,13 +272,14 @@ TEST_F(CardctlTest, InitStorageShowsTheKeysOnceAndReportChecksIntegrity) {
   const RunResult r = cardctl(again);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("cardd.storage.enc"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("cardd.audit.mac.v1"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("exists already"), std::string::npos) << r.out;
-  const RunResult report = cardctl({"report", "--db", db()});
+  const RunResult report = cardctl(sealed({"report", "--db", db()}));
   EXPECT_EQ(report.exit_code, 0) << report.err;
   EXPECT_NE(report.out.find("database integrity (quick_check): ok"), std::string::npos)
       << report.out;
-  EXPECT_NE(report.out.find("audit chain: intact (3 entries)"), std::string::npos)
-      << "the three storage keys were audited: " << report.out;
+  EXPECT_NE(report.out.find("audit chain: intact (4 entries)"), std::string::npos)
+      << "the three storage keys and the audit key were audited: " << report.out;
 }
 
 TEST_F(CardctlTest, PullFromTheBureauSimulatorThenCaughtUp) {

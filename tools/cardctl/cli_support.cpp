@@ -8,15 +8,31 @@
 
 namespace cardd::cardctl {
 
+namespace {
+
+void say_no_database(const std::string& path) {
+  std::cerr << "cardctl: db.no_database: database " << path
+            << " does not exist (check --db; commands that take work in create it)\n";
+}
+
+}  // namespace
+
+int check_database_exists(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) return 0;
+  say_no_database(path);
+  return 2;
+}
+
 std::unique_ptr<db::Store> open_store(const std::string& path, OpenStore how, int& exit_code) {
   db::StoreOptions options;
   options.create_if_missing = how.create;
   options.sealer = how.sealer;
+  options.audit_signer = how.signer;
   auto store = db::Store::open(path, options);
   if (!store) {
     if (store.error().code == db::DbError::no_database) {
-      std::cerr << "cardctl: db.no_database: database " << path
-                << " does not exist (check --db; commands that take work in create it)\n";
+      say_no_database(path);
       exit_code = 2;
     } else {
       std::cerr << "cardctl: cannot open database " << path << ": " << store.error().describe()
@@ -26,11 +42,6 @@ std::unique_ptr<db::Store> open_store(const std::string& path, OpenStore how, in
     return nullptr;
   }
   return std::move(*store);
-}
-
-std::unique_ptr<db::Store> open_store(const std::string& path) {
-  int ignored = 0;
-  return open_store(path, OpenStore{true, nullptr}, ignored);
 }
 
 std::optional<JsonlReader> JsonlReader::open(const std::string& path) {

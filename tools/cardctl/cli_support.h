@@ -14,15 +14,17 @@ namespace cardd::cardctl {
 struct OpenStore {
   // Only commands that take work in create a missing database.
   bool create = false;
-  db::Sealer* sealer = nullptr;  // needed to store or read personal data
+  db::Sealer* sealer = nullptr;       // needed to store or read personal data
+  db::AuditSigner* signer = nullptr;  // needed to write or verify the audit log
 };
 
 // Opens (and migrates) the database; prints the reason and returns nullptr
 // when it cannot, setting `exit_code` (2 when the file does not exist, 1
 // otherwise).
 std::unique_ptr<db::Store> open_store(const std::string& path, OpenStore how, int& exit_code);
-// Creates a missing database, no sealer (key commands).
-std::unique_ptr<db::Store> open_store(const std::string& path);
+// 0 when the database file exists; else prints what open_store() prints and
+// returns 2 (for commands that open the HSM first).
+int check_database_exists(const std::string& path);
 
 // Reads a JSON Lines file one line at a time; blank lines are skipped but
 // counted, so line numbers match what an editor shows.

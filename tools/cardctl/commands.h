@@ -13,6 +13,7 @@ void add_pull_command(CLI::App& app, int& exit_code);
 void add_status_command(CLI::App& app, int& exit_code);
 void add_gen_command(CLI::App& app, int& exit_code);
 void add_report_command(CLI::App& app, int& exit_code);
+void add_audit_command(CLI::App& app, int& exit_code);
 void add_keys_command(CLI::App& app, int& exit_code);
 // `keys init-storage`, under the `keys` command add_keys_command made.
 void add_keys_storage_command(CLI::App& app, int& exit_code);

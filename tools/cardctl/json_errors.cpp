@@ -5,6 +5,11 @@
 #include <string_view>
 
 namespace cardd::cardctl {
+namespace {
+bool answered_in_json = false;
+}  // namespace
+
+void mark_answered_in_json() { answered_in_json = true; }
 
 JsonErrors::JsonErrors() : original_(std::cerr.rdbuf(collected_.rdbuf())) {}
 
@@ -12,7 +17,7 @@ JsonErrors::~JsonErrors() { std::cerr.rdbuf(original_); }
 
 int JsonErrors::finish(int exit_code) {
   std::cerr.rdbuf(original_);
-  if (exit_code == 0) {
+  if (exit_code == 0 || (answered_in_json && collected_.str().empty())) {
     std::cerr << collected_.str();  // warnings of a command that succeeded stay warnings
     return exit_code;
   }

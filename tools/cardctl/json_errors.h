@@ -30,6 +30,11 @@ class JsonErrors {
   std::streambuf* original_;
 };
 
+// A command that fails (exit code 1) with an answer of its own in JSON on
+// stdout (`audit verify` of a broken log) calls this, so finish() does not
+// add an error document to it.
+void mark_answered_in_json();
+
 // True when the command line asks for JSON answers.
 bool wants_json(int argc, char** argv);
 

@@ -17,6 +17,7 @@
 #include "cardd/server/region_profile.h"
 #include "hsm_options.h"
 #include "region_options.h"
+#include "sealed_store.h"
 #include "secret_input.h"
 
 namespace cardd::cardctl {
@@ -67,13 +68,14 @@ void add_key_options(CLI::App& cmd, KeyArgs& a) {
 }
 
 // Opens the HSM and the audit store, runs `action`, audits what it returns.
+// Without the audit key nothing runs: an action that cannot be audited does
+// not happen.
 int with_hsm_and_audit(const KeyArgs& a, const std::string& action,
                        const std::function<Result<std::string>(hsm::Hsm&)>& run) {
-  auto store = open_store(a.db);
-  if (!store) return 1;
-  auto h = a.hsm.open();
-  if (!h) return 1;
-  auto detail = run(*h);
+  SealedStore opened;
+  if (const int rc = open_audited_store(a.hsm, a.db, true, opened); rc != 0) return 1;
+  db::Store* store = opened.store.get();
+  auto detail = run(*opened.hsm);
   if (!detail) {
     std::cerr << "cardctl: " << detail.error().describe() << "\n";
     (void)store->audit(local_actor("cardctl keys"), action + ".refused", a.name,
@@ -136,17 +138,20 @@ int run_ceremony(const CeremonyArgs& a) {
     std::cerr << "cardctl: give one --component-file per component\n";
     return 2;
   }
-  auto store = open_store(a.db);
-  if (!store) return 1;
-  auto h = a.hsm.open();
-  if (!h) return 1;
+  SealedStore opened;
+  if (const int rc = open_audited_store(a.hsm, a.db, true, opened); rc != 0) return 1;
+  db::Store* store = opened.store.get();
+  hsm::Hsm* h = opened.hsm.get();
+  // The custodians type their components at this console; the OS user who
+  // runs it is the one the entries can name (the ceremony knows no names).
+  const std::string actor = local_actor("cardctl keys ceremony");
   const auto fail = [](const Error& e) {
     std::cerr << "cardctl: " << e.describe() << "\n";
     return 1;
   };
   auto ceremony =
       hsm::KeyCeremony::begin(*h, *spec, a.components, [&](const hsm::CeremonyEvent& e) -> Status {
-        return store->audit("cardctl", audit_action(e.step), e.spec.name, e.detail());
+        return store->audit(actor, audit_action(e.step), e.spec.name, e.detail());
       });
   if (!ceremony) return fail(ceremony.error());
   for (int i = 0; i < a.components; ++i) {

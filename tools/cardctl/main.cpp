@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   cardd::cardctl::add_status_command(app, exit_code);
   cardd::cardctl::add_gen_command(app, exit_code);
   cardd::cardctl::add_report_command(app, exit_code);
+  cardd::cardctl::add_audit_command(app, exit_code);
   cardd::cardctl::add_keys_command(app, exit_code);
   cardd::cardctl::add_keys_storage_command(app, exit_code);
   cardd::cardctl::add_render_command(app, exit_code);

@@ -8,11 +8,13 @@
 #include "cardd/common/actor.h"
 #include "cli_support.h"
 #include "commands.h"
+#include "sealed_store.h"
 
 namespace cardd::cardctl {
 namespace {
 
 struct LotArgs {
+  HsmOptions hsm;  // the audit key MACs the lot's audit entry
   std::string db;
   std::string lot;
   std::string first_serial;
@@ -39,10 +41,9 @@ int run_add_lot(const LotArgs& a) {
     std::cerr << "cardctl: --count must be positive and stay within 32-bit serials\n";
     return 2;
   }
-  int rc = 0;
-  auto store = open_store(a.db, OpenStore{true, nullptr}, rc);
-  if (!store) return rc;
-  if (auto s = store->add_lot(lot, local_actor("cardctl stock")); !s) {
+  SealedStore opened;
+  if (const int rc = open_audited_store(a.hsm, a.db, true, opened); rc != 0) return rc;
+  if (auto s = opened.store->add_lot(lot, local_actor("cardctl stock")); !s) {
     std::cerr << "cardctl: " << s.error().describe() << "\n";
     return 1;
   }
@@ -80,6 +81,7 @@ void add_stock_command(CLI::App& app, int& exit_code) {
   add->add_option("--lot", lot->lot, "lot id")->required();
   add->add_option("--first-serial", lot->first_serial, "first chip serial (hex)")->required();
   add->add_option("--count", lot->count, "number of cards")->required();
+  lot->hsm.add_to(*add);
   add->callback([lot, db, &exit_code] {
     lot->db = *db;
     exit_code = run_add_lot(*lot);

@@ -21,6 +21,8 @@ enum class DbError {
   no_database,         // the file does not exist (and was not to be created)
   no_sealer,           // personal data to store or read, and no sealer to do it
   unsealable,          // a sealed value that does not open (altered, other row or keys)
+  no_audit_signer,     // an audit entry to write or verify, and no audit key to MAC it
+  unknown_audit_key,   // an audit MAC under a key version the signer does not hold
 };
 
 const std::error_category& db_category();

@@ -27,6 +27,7 @@
 #include "cardd/common/result.h"
 #include "cardd/db/application_repository.h"
 #include "cardd/db/audit_repository.h"
+#include "cardd/db/audit_signer.h"
 #include "cardd/db/card_repository.h"
 #include "cardd/db/error.h"
 #include "cardd/db/outbox_repository.h"
@@ -49,6 +50,12 @@ struct StoreOptions {
   // storing or reading personal data fails with no_sealer, and a database
   // from before sealing (personal data in the clear) cannot be opened.
   Sealer* sealer = nullptr;
+  // MACs audit entries and the anchored head; not owned, must outlive the
+  // Store. Without one the store reads as before, but every change that
+  // writes an audit entry, and verify_audit_chain(), fail with
+  // no_audit_signer, and a database whose audit log predates MACs cannot be
+  // opened.
+  AuditSigner* audit_signer = nullptr;
 };
 
 class Store final : public ApplicationRepository,
@@ -60,8 +67,10 @@ class Store final : public ApplicationRepository,
   // options.create_if_missing) and migrates the schema to the latest version
   // under an exclusive lock, so processes opening a new file at once do not
   // race. A database from before sealing has its personal data sealed by the
-  // migration (which needs options.sealer). Errors: no_database,
-  // open_failed, migration_failed, no_sealer, io, corrupt, and the sealer's.
+  // migration (which needs options.sealer); one from before audit MACs has
+  // its entries MACed (options.audit_signer). Errors: no_database,
+  // open_failed, migration_failed, no_sealer, no_audit_signer, io, corrupt,
+  // and the sealer's or signer's.
   static Result<std::unique_ptr<Store>> open(const std::string& path, StoreOptions options = {});
   ~Store() override;
   Store(const Store&) = delete;
