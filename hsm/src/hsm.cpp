@@ -31,15 +31,13 @@ Status check_derived(const KeyInfo& base, const KeySpec& out) {
     return not_permitted(fmt::format("key {} may derive keys for {} only, not {}", base.spec.name,
                                      allowed.usage.to_string(), out.usage.to_string()));
   if ((out.exportable || out.derives.exportable) && !allowed.exportable)
-    return not_permitted(
-        fmt::format("keys derived from {} may not be exportable", base.spec.name));
+    return not_permitted(fmt::format("keys derived from {} may not be exportable", base.spec.name));
   return {};
 }
 
 // ISO 9564-1 format 2: 2N, the PIN digits as BCD, F filler; FF to the block.
 Result<SecureBytes> format2_pin_block(const SecureBytes& pin, std::size_t block) {
-  if (pin.size() < 4 || pin.size() > 12)
-    return invalid("a PIN is 4 to 12 digits");
+  if (pin.size() < 4 || pin.size() > 12) return invalid("a PIN is 4 to 12 digits");
   SecureBytes out(std::max<std::size_t>(8, block));
   for (std::size_t i = 0; i < out.size(); ++i) out[i] = 0xFF;
   out[0] = static_cast<std::uint8_t>(0x20 | pin.size());
@@ -132,8 +130,8 @@ Result<KeyInfo> Hsm::import_wrapped(const KeySpec& requested, ByteView wrapped,
   const KeySpec spec = normalized(requested);
   if (auto s = check_spec(spec); !s) return s.error();
   if (expected_kcv.empty())
-    return invalid(fmt::format(
-        "key {}: the KCV from the key's sender is required to import it", spec.name));
+    return invalid(
+        fmt::format("key {}: the KCV from the key's sender is required to import it", spec.name));
   if (do_find(spec.name))
     return make_error(HsmError::key_exists, fmt::format("key {} exists", spec.name));
   auto transport = checked_key(zmk, Usage::unwrap);

@@ -417,7 +417,11 @@ Result<CardProfile> load_card_profile(const std::string& path) {
 }
 
 hsm::KeySpec application_master_key_spec(std::string name, hsm::Algorithm algorithm) {
-  return hsm::KeySpec{std::move(name), algorithm, {hsm::Usage::derive}, 1, false,
+  return hsm::KeySpec{std::move(name),
+                      algorithm,
+                      {hsm::Usage::derive},
+                      1,
+                      false,
                       hsm::DeriveTemplate{{hsm::Usage::encrypt}, true}};
 }
 

@@ -236,8 +236,8 @@ class Session {
       const auto limit = static_cast<std::uint8_t>(spec.pin->try_limit);
       add(0x9010, card::Bytes{limit, limit}, false);
       const std::string& digits = spec.pin->initial;
-      const hsm::SecureBytes initial(std::span(
-          reinterpret_cast<const std::uint8_t*>(digits.data()), digits.size()));
+      const hsm::SecureBytes initial(
+          std::span(reinterpret_cast<const std::uint8_t*>(digits.data()), digits.size()));
       auto pin = hsm_.wrap_pin_block(dek_, initial);
       if (!pin) return pin.error();
       add(0x8010, *pin, true);
@@ -308,14 +308,14 @@ class Session {
     if (app.pin) {
       // VERIFY without data asks for the tries left: proof that the PIN is
       // set with the profile's limit, without sending the PIN in clear.
-      auto r = card::transmit_all(
-          reader_, card::CommandApdu{0x00, 0x20, 0x00, 0x00, {}, std::nullopt});
+      auto r =
+          card::transmit_all(reader_, card::CommandApdu{0x00, 0x20, 0x00, 0x00, {}, std::nullopt});
       if (!r) return r.error();
       const auto expected = static_cast<std::uint16_t>(0x63C0 | app.pin->try_limit);
       if (r->sw.value() != expected)
-        return make_error(EncodeError::key_proof_failed,
-                          fmt::format("VERIFY (tries left): {}, expected {:04X}",
-                                      r->sw.to_string(), expected));
+        return make_error(
+            EncodeError::key_proof_failed,
+            fmt::format("VERIFY (tries left): {}, expected {:04X}", r->sw.to_string(), expected));
     }
     for (const auto& key : app.keys) {
       auto challenge = hsm_.random(profile_.block_size());

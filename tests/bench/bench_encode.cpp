@@ -64,7 +64,8 @@ struct Env {
                            test::hex(kKmc));
     for (const auto& app : profile.applications)
       for (const auto& key : app.keys)
-        (void)hsm->generate(personalization::application_master_key_spec(key.master_key, sc.algorithm));
+        (void)hsm->generate(
+            personalization::application_master_key_spec(key.master_key, sc.algorithm));
     personalization::HolderData holder{
         "阿依古丽·买买提",   "11010519491231002X", true, "05", CivilDate{1949, 12, 31}, "ICBC",
         test::bureau_photo()};

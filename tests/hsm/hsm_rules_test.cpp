@@ -110,7 +110,11 @@ TEST_P(Rules, CeremonyRefusesWeakOrRepeatedComponents) {
 
 TEST_P(Rules, ExportableCardKeysLeaveOnlyWrapped) {
   // The application master: its card keys encrypt and may leave, wrapped.
-  import_key(KeySpec{"master", Algorithm::aes128, {Usage::derive}, 1, false,
+  import_key(KeySpec{"master",
+                     Algorithm::aes128,
+                     {Usage::derive},
+                     1,
+                     false,
                      DeriveTemplate{{Usage::encrypt}, true}},
              kAesKey);
   import_key("dek", Algorithm::aes128, {Usage::wrap}, "2b7e151628aed2a6abf7158809cf4f3c");
@@ -137,11 +141,10 @@ TEST_P(Rules, ExportableCardKeysLeaveOnlyWrapped) {
 
 TEST_P(Rules, AKeyHasOnePurpose) {
   // The former way to read a card key: a wrap key that also decrypts.
-  for (const UsageSet mixed : {UsageSet{Usage::wrap, Usage::decrypt},
-                               UsageSet{Usage::wrap, Usage::encrypt},
-                               UsageSet{Usage::derive, Usage::encrypt},
-                               UsageSet{Usage::mac, Usage::encrypt},
-                               UsageSet{Usage::unwrap, Usage::decrypt}}) {
+  for (const UsageSet mixed :
+       {UsageSet{Usage::wrap, Usage::decrypt}, UsageSet{Usage::wrap, Usage::encrypt},
+        UsageSet{Usage::derive, Usage::encrypt}, UsageSet{Usage::mac, Usage::encrypt},
+        UsageSet{Usage::unwrap, Usage::decrypt}}) {
     auto k = hsm_->generate(KeySpec{"mixed", Algorithm::aes128, mixed, 1});
     ASSERT_FALSE(k.ok()) << mixed.to_string();
     EXPECT_EQ(k.error().code, HsmError::usage_not_permitted) << mixed.to_string();
@@ -151,8 +154,8 @@ TEST_P(Rules, AKeyHasOnePurpose) {
   for (const Usage u : {Usage::derive, Usage::wrap, Usage::unwrap})
     EXPECT_EQ(hsm_->generate(KeySpec{"x", Algorithm::aes128, {u}, 1, true}).error().code,
               HsmError::usage_not_permitted);
-  EXPECT_TRUE(hsm_->generate(KeySpec{"ok", Algorithm::aes128, {Usage::encrypt, Usage::decrypt}, 1})
-                  .ok());
+  EXPECT_TRUE(
+      hsm_->generate(KeySpec{"ok", Algorithm::aes128, {Usage::encrypt, Usage::decrypt}, 1}).ok());
 }
 
 TEST_P(Rules, CardKeysOfTheKmcNeverLeave) {
@@ -160,24 +163,30 @@ TEST_P(Rules, CardKeysOfTheKmcNeverLeave) {
   import_key("dek", Algorithm::aes256, {Usage::wrap},
              "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4");
   const EncryptDataDerivation how{CipherMode::ecb, {}, Bytes(16, 0x42)};
-  auto card_enc = hsm_->derive("kmc", how, KeySpec{"card/enc", Algorithm::aes128, {Usage::derive}, 1});
+  auto card_enc =
+      hsm_->derive("kmc", how, KeySpec{"card/enc", Algorithm::aes128, {Usage::derive}, 1});
   ASSERT_TRUE(card_enc.ok()) << card_enc.error().describe();
   EXPECT_EQ(hsm_->wrap("dek", CipherMode::ecb, "card/enc").error().code,
             HsmError::usage_not_permitted);
   EXPECT_EQ(hsm_->wrap("dek", CipherMode::ecb, "kmc").error().code, HsmError::usage_not_permitted);
   // Nor can a derived key be made exportable, or unwrap.
-  EXPECT_EQ(hsm_->derive("kmc", how,
-                         KeySpec{"card/x", Algorithm::aes128, {Usage::encrypt}, 1, true})
+  EXPECT_EQ(
+      hsm_->derive("kmc", how, KeySpec{"card/x", Algorithm::aes128, {Usage::encrypt}, 1, true})
+          .error()
+          .code,
+      HsmError::usage_not_permitted);
+  EXPECT_EQ(hsm_->derive("kmc", how, KeySpec{"card/u", Algorithm::aes128, {Usage::unwrap}, 1})
                 .error()
                 .code,
             HsmError::usage_not_permitted);
-  EXPECT_EQ(
-      hsm_->derive("kmc", how, KeySpec{"card/u", Algorithm::aes128, {Usage::unwrap}, 1}).error().code,
-      HsmError::usage_not_permitted);
 }
 
 TEST_P(Rules, DerivedKeysStayWithinTheTemplate) {
-  import_key(KeySpec{"app-master", Algorithm::aes128, {Usage::derive}, 1, false,
+  import_key(KeySpec{"app-master",
+                     Algorithm::aes128,
+                     {Usage::derive},
+                     1,
+                     false,
                      DeriveTemplate{{Usage::encrypt}, true}},
              kAesKey);
   const EncryptDataDerivation how{CipherMode::ecb, {}, Bytes(16, 0x42)};
@@ -218,7 +227,8 @@ TEST_P(Rules, RepeatedOrWeakDesHalvesAreRefused) {
   parts.push_back(SecureBytes(ByteView(hex("0123456789abcdeffedcba9876543210"))));
   parts.push_back(SecureBytes(ByteView(hex("1111111111111111eeeeeeeeeeeeeeee"))));
   // XOR: 1032547698badcfe twice: K1 == K2, single-DES strength.
-  auto repeated = hsm_->import_components(KeySpec{"rep", Algorithm::des3_2key, {Usage::mac}, 1}, parts);
+  auto repeated =
+      hsm_->import_components(KeySpec{"rep", Algorithm::des3_2key, {Usage::mac}, 1}, parts);
   ASSERT_FALSE(repeated.ok());
   EXPECT_EQ(repeated.error().code, HsmError::weak_key);
   std::vector<SecureBytes> weak;

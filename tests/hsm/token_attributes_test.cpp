@@ -104,9 +104,9 @@ TEST_F(TokenAttributes, CardKeysCannotBeReadWrappedOutOrChanged) {
   const EncryptDataDerivation how{CipherMode::ecb, {}, Bytes(16, 0x42)};
   ASSERT_TRUE(
       hsm_->derive("kmc", how, KeySpec{"card/enc", Algorithm::aes128, {Usage::derive}, 1}).ok());
-  ASSERT_TRUE(hsm_->derive("kmc", how, KeySpec{"card/kept", Algorithm::aes128, {Usage::mac}, 1},
-                           true)
-                  .ok());
+  ASSERT_TRUE(
+      hsm_->derive("kmc", how, KeySpec{"card/kept", Algorithm::aes128, {Usage::mac}, 1}, true)
+          .ok());
   const p11::ObjectHandle dek = find("dek");
   for (const char* name : {"kmc", "card/enc", "card/kept"}) {
     const p11::ObjectHandle key = find(name);
@@ -141,8 +141,15 @@ TEST_F(TokenAttributes, AGeneratedDeriveKeyGetsItsKcvWithoutEverEncrypting) {
 }
 
 TEST_F(TokenAttributes, OnlyExportableKeysAreExtractable) {
-  import(KeySpec{"app", Algorithm::aes128, {Usage::derive}, 1, false,
-                 DeriveTemplate{{Usage::encrypt}, true}},
+  import(KeySpec{"app",
+                 Algorithm::aes128,
+                 {Usage::derive},
+                 1,
+                 false,
+                 DeriveTemplate {
+                   {Usage::encrypt},
+                   true
+                 }},
          "000102030405060708090a0b0c0d0e0f");
   ASSERT_TRUE(hsm_->derive("app", EncryptDataDerivation{CipherMode::ecb, {}, Bytes(16, 1)},
                            KeySpec{"card/ik", Algorithm::aes128, {Usage::encrypt}, 1, true})

@@ -126,9 +126,9 @@ class IssuanceFixture : public ::testing::Test {
                      hex(kTestKmc));
     for (const auto& app : profile_.applications)
       for (const auto& key : app.keys)
-        ASSERT_TRUE(
-            hsm->generate(personalization::application_master_key_spec(key.master_key, sc.algorithm))
-                .ok());
+        ASSERT_TRUE(hsm->generate(personalization::application_master_key_spec(key.master_key,
+                                                                               sc.algorithm))
+                        .ok());
     hsm.reset();
     auto storage = cardctl(with_hsm({"keys", "init-storage", "--db", db_path()}));
     ASSERT_EQ(storage.exit_code, 0) << storage.out << storage.err;

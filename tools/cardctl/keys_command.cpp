@@ -11,10 +11,10 @@
 #include "cardd/common/hex.h"
 #include "cardd/hsm/ceremony.h"
 #include "cardd/hsm/hsm.h"
-#include "cli_support.h"
-#include "commands.h"
 #include "cardd/personalization/card_profile.h"
 #include "cardd/server/region_profile.h"
+#include "cli_support.h"
+#include "commands.h"
 #include "hsm_options.h"
 #include "region_options.h"
 #include "sealed_store.h"
@@ -38,14 +38,14 @@ struct KeyArgs {
 std::optional<hsm::KeySpec> spec_of(const KeyArgs& a) {
   const auto alg = hsm::algorithm_from_string(a.algorithm);
   const auto usage = hsm::UsageSet::parse(a.usage);
-  const auto derives =
-      a.derives.empty() ? std::optional<hsm::UsageSet>(hsm::UsageSet{}) : hsm::UsageSet::parse(a.derives);
+  const auto derives = a.derives.empty() ? std::optional<hsm::UsageSet>(hsm::UsageSet{})
+                                         : hsm::UsageSet::parse(a.derives);
   if (!alg) std::cerr << "cardctl: unknown algorithm " << a.algorithm << "\n";
   if (!usage || !derives)
     std::cerr << "cardctl: usages are a comma list of encrypt,decrypt,mac,derive,wrap,unwrap\n";
   if (!alg || !usage || !derives) return std::nullopt;
-  return hsm::KeySpec{a.name,       *alg,         *usage, a.version, a.exportable,
-                      {*derives, a.derives_exportable}};
+  return hsm::KeySpec{a.name,    *alg,         *usage,
+                      a.version, a.exportable, {*derives, a.derives_exportable}};
 }
 
 void add_key_options(CLI::App& cmd, KeyArgs& a) {
@@ -255,8 +255,8 @@ int print_profile_needs(const hsm::Hsm& h, const RegionOptions& options) {
   for (const hsm::Requirement& need : personalization::hsm_requirements(*profile)) {
     const bool ok = h.unsupported(std::span(&need, 1)).empty();
     missing += ok ? 0 : 1;
-    std::cout << fmt::format("  {:<10} {:<20} {}\n", hsm::to_string(need.algorithm),
-                             need.operation, ok ? "yes" : "MISSING");
+    std::cout << fmt::format("  {:<10} {:<20} {}\n", hsm::to_string(need.algorithm), need.operation,
+                             ok ? "yes" : "MISSING");
   }
   return missing == 0 ? 0 : 1;
 }
@@ -305,8 +305,7 @@ void add_keys_command(CLI::App& app, int& exit_code) {
   add_key_options(*i, *import);
   i->add_option("--wrapped", import->wrapped, "the encrypted key value, hex")->required();
   i->add_option("--under", import->under, "name of the transport key (ZMK)")->required();
-  i->add_option("--kcv", import->kcv, "the KCV the sender gave for the key (required)")
-      ->required();
+  i->add_option("--kcv", import->kcv, "the KCV the sender gave for the key (required)")->required();
   i->callback([import, &exit_code] { exit_code = run_import_key(*import); });
 
   auto generate = std::make_shared<KeyArgs>();

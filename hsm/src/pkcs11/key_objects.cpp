@@ -95,8 +95,8 @@ void fill_final_template(Template& t, const KeyObject& key) {
 }
 
 std::string encode_id(const KeySpec& spec, std::string_view kcv) {
-  const std::string head = fmt::format("{}{}{}{:x}", kIdPrefix, spec.version, kPolicyTag,
-                                       pack_policy(normalized(spec)));
+  const std::string head =
+      fmt::format("{}{}{}{:x}", kIdPrefix, spec.version, kPolicyTag, pack_policy(normalized(spec)));
   if (kcv.empty()) return head;
   return fmt::format("{}{}{}", head, kKcvTag, kcv);
 }

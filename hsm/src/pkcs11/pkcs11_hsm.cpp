@@ -107,8 +107,8 @@ Result<KeyInfo> Pkcs11Hsm::do_generate(const KeySpec& spec) {
   if (!lease) return lease.error();
   if (auto s = ensure_absent(*lease, spec.name); !s) return s.error();
   Template t;
-  fill_key_template(t, KeyObject{&spec, *key_type_of(spec.algorithm), true, spec.exportable, true,
-                                 "", true});
+  fill_key_template(
+      t, KeyObject{&spec, *key_type_of(spec.algorithm), true, spec.exportable, true, "", true});
   Mechanism mechanism{*keygen_mechanism(spec.algorithm), nullptr, 0};
   ObjectHandle handle = CK_INVALID_HANDLE;
   if (const Rv rv =

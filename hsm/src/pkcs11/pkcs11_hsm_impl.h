@@ -66,8 +66,7 @@ class Pkcs11Hsm final : public Hsm {
   // a token without ECB wrapping is CBC with a zero IV when the value is one
   // block (the same bytes).
   Result<Bytes> wrap_object(Lease& lease, const KeyInfo& wrapping_key, CipherMode mode,
-                            ObjectHandle object, std::size_t value_length,
-                            std::string_view what);
+                            ObjectHandle object, std::size_t value_length, std::string_view what);
   std::optional<bool> probe_wrap(Algorithm algorithm, CipherMode mode);
 
   std::unique_ptr<SessionPool> pool_;

@@ -2,7 +2,8 @@
 //   "CARDDKS1" | u8 format=2 | u8 log2(N) | u32 r | u32 p | salt[16] | check[16]
 //   | SHA-256[32] of the 50 bytes before it
 //   | u32 count | records… | HMAC-SHA256[32] over everything before it
-// record: u16 name length | name | u8 algorithm | u32 policy (pack_policy: usage, exportable, derive template) | u32 version
+// record: u16 name length | name | u8 algorithm | u32 policy (pack_policy: usage, exportable,
+// derive template) | u32 version
 //   | kcv[6] | u16 wrapped length | key value wrapped with AES-256 key wrap
 // scrypt(passphrase, salt, N, r, p) gives 64 bytes: the wrapping key and the
 // HMAC key. `check` (HMAC of a fixed label) tells a wrong passphrase from a
