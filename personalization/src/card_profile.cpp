@@ -417,12 +417,9 @@ Result<CardProfile> load_card_profile(const std::string& path) {
 }
 
 hsm::KeySpec application_master_key_spec(std::string name, hsm::Algorithm algorithm) {
-  return hsm::KeySpec{std::move(name),
-                      algorithm,
-                      {hsm::Usage::derive},
-                      1,
-                      false,
-                      hsm::DeriveTemplate{{hsm::Usage::encrypt}, true}};
+  hsm::KeySpec spec{std::move(name), algorithm, {hsm::Usage::derive}, 1};
+  spec.derives = hsm::DeriveTemplate{{hsm::Usage::encrypt}, true};
+  return spec;
 }
 
 std::vector<std::string> profile_decisions(const CardProfile& profile) {

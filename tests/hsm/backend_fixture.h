@@ -41,4 +41,10 @@ class HsmBackendTest : public ::testing::TestWithParam<std::string> {
 
 std::string backend_name(const ::testing::TestParamInfo<std::string>& info);
 
+// A derive key whose derived keys may have `children` usage, exportable.
+inline KeySpec exporting_master(std::string name, Algorithm algorithm, UsageSet children) {
+  return KeySpec{
+      std::move(name), algorithm, {Usage::derive}, 1, false, DeriveTemplate{children, true}};
+}
+
 }  // namespace cardd::hsm::test

@@ -110,13 +110,7 @@ TEST_P(Rules, CeremonyRefusesWeakOrRepeatedComponents) {
 
 TEST_P(Rules, ExportableCardKeysLeaveOnlyWrapped) {
   // The application master: its card keys encrypt and may leave, wrapped.
-  import_key(KeySpec{"master",
-                     Algorithm::aes128,
-                     {Usage::derive},
-                     1,
-                     false,
-                     DeriveTemplate{{Usage::encrypt}, true}},
-             kAesKey);
+  import_key(exporting_master("master", Algorithm::aes128, {Usage::encrypt}), kAesKey);
   import_key("dek", Algorithm::aes128, {Usage::wrap}, "2b7e151628aed2a6abf7158809cf4f3c");
   // What the card holds: the same DEK value, as a decryption key of its own.
   import_key("card-dek", Algorithm::aes128, {Usage::decrypt}, "2b7e151628aed2a6abf7158809cf4f3c");
@@ -182,13 +176,7 @@ TEST_P(Rules, CardKeysOfTheKmcNeverLeave) {
 }
 
 TEST_P(Rules, DerivedKeysStayWithinTheTemplate) {
-  import_key(KeySpec{"app-master",
-                     Algorithm::aes128,
-                     {Usage::derive},
-                     1,
-                     false,
-                     DeriveTemplate{{Usage::encrypt}, true}},
-             kAesKey);
+  import_key(exporting_master("app-master", Algorithm::aes128, {Usage::encrypt}), kAesKey);
   const EncryptDataDerivation how{CipherMode::ecb, {}, Bytes(16, 0x42)};
   auto mac = hsm_->derive("app-master", how, KeySpec{"k-mac", Algorithm::aes128, {Usage::mac}, 1});
   ASSERT_FALSE(mac.ok());

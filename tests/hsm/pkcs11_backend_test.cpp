@@ -366,17 +366,7 @@ TEST_F(Pkcs11Backend, DerivedKeyWrappedUnderADekDecryptsToTheEncryptedData) {
   // compute E(base, data); the DEK and the card's copy of it to open the wrap.
   const char* master_hex = "000102030405060708090a0b0c0d0e0f";
   const char* dek_hex = "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4";
-  import(*hsm_,
-         KeySpec{"master",
-                 Algorithm::aes128,
-                 {Usage::derive},
-                 1,
-                 false,
-                 DeriveTemplate {
-                   {Usage::mac},
-                   true
-                 }},
-         master_hex);
+  import(*hsm_, test::exporting_master("master", Algorithm::aes128, {Usage::mac}), master_hex);
   import(*hsm_, "master-cipher", Algorithm::aes128, {Usage::encrypt}, master_hex);
   import(*hsm_, "dek", Algorithm::aes256, {Usage::wrap}, dek_hex);
   import(*hsm_, "card-dek", Algorithm::aes256, {Usage::decrypt}, dek_hex);
@@ -400,17 +390,7 @@ TEST_F(Pkcs11Backend, DerivedDesKeysGetOddParity) {
   // SoftHSM sets DES parity on derived DES keys: the wrapped value is
   // E(base, data) with each byte's low bit adjusted (same DES key).
   const char* master_hex = "0123456789abcdeffedcba9876543210";
-  import(*hsm_,
-         KeySpec{"master",
-                 Algorithm::des3_2key,
-                 {Usage::derive},
-                 1,
-                 false,
-                 DeriveTemplate {
-                   {Usage::mac},
-                   true
-                 }},
-         master_hex);
+  import(*hsm_, test::exporting_master("master", Algorithm::des3_2key, {Usage::mac}), master_hex);
   import(*hsm_, "master-cipher", Algorithm::des3_2key, {Usage::encrypt}, master_hex);
   import(*hsm_, "dek", Algorithm::aes128, {Usage::wrap}, "2b7e151628aed2a6abf7158809cf4f3c");
   import(*hsm_, "card-dek", Algorithm::aes128, {Usage::decrypt},

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "backend_fixture.h"
 #include "cardd/hsm/factory.h"
 #include "cardd/hsm/hsm.h"
 #include "hex.h"
@@ -141,15 +142,7 @@ TEST_F(TokenAttributes, AGeneratedDeriveKeyGetsItsKcvWithoutEverEncrypting) {
 }
 
 TEST_F(TokenAttributes, OnlyExportableKeysAreExtractable) {
-  import(KeySpec{"app",
-                 Algorithm::aes128,
-                 {Usage::derive},
-                 1,
-                 false,
-                 DeriveTemplate {
-                   {Usage::encrypt},
-                   true
-                 }},
+  import(test::exporting_master("app", Algorithm::aes128, {Usage::encrypt}),
          "000102030405060708090a0b0c0d0e0f");
   ASSERT_TRUE(hsm_->derive("app", EncryptDataDerivation{CipherMode::ecb, {}, Bytes(16, 1)},
                            KeySpec{"card/ik", Algorithm::aes128, {Usage::encrypt}, 1, true})

@@ -4,10 +4,10 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "child_process.h"
+#include "secret_file.h"
 
 namespace cardd {
 namespace {
@@ -20,8 +20,9 @@ class CardctlAuditTest : public ::testing::Test {
  protected:
   // Eight entries: the four keys of init-storage, then four lots.
   void SetUp() override {
-    std::ofstream(file("passphrase")) << "audit test keystore\n";
-    ASSERT_EQ(cardctl({"keys", "init-storage", "--db", db()}, true).exit_code, 0);
+    test::write_secret_file(file("passphrase"), "audit test keystore");
+    const RunResult made = cardctl({"keys", "init-storage", "--db", db(), "--create-keystore"});
+    ASSERT_EQ(made.exit_code, 0) << made.err;
     for (int i = 1; i <= 4; ++i) {
       const RunResult r =
           cardctl({"stock", "add-lot", "--db", db(), "--lot", "L" + std::to_string(i),
