@@ -96,7 +96,7 @@ demo() {
   if [ -n "$rejected" ]; then $ctl status "$rejected" --db "$dir/cardd.db"; fi
   issue_cards "$dir" 6
   log "14. summary"
-  $ctl report --db "$dir/cardd.db"
+  $ctl report --db "$dir/cardd.db" "${keys[@]}"
 }
 
 # Starts pcscd unless one runs (one per machine); sets PCSCD_PID when started here.
@@ -184,7 +184,7 @@ issue_cards() {
   done
   $ctl keys list "${keys[@]}"
   log "9. blank cards from the vendor: lot DEMO-1, serials 0A000001.."
-  $ctl stock add-lot --db "$dir/cardd.db" --lot DEMO-1 --first-serial 0A000001 --count 50
+  $ctl stock add-lot --db "$dir/cardd.db" --lot DEMO-1 --first-serial 0A000001 --count 50 "${keys[@]}"
   start_pcscd
   start_printer 8631 "$dir/spool"
   local ids=() id serial=1
@@ -217,7 +217,7 @@ issue_cards() {
     $ctl print "$id" --db "$dir/cardd.db" --printer ipp://127.0.0.1:8631/ipp/print "${keys[@]}"
   done
   log "12. blank-card stock: received = used + spoiled + left"
-  $ctl stock --db "$dir/cardd.db"
+  $ctl stock --db "$dir/cardd.db" "${keys[@]}"
   log "13. the journey of the card that was pulled mid-way"
   $ctl status "${ids[1]}" --db "$dir/cardd.db"
 }
