@@ -217,7 +217,7 @@ issue_cards() {
     $ctl print "$id" --db "$dir/cardd.db" --printer ipp://127.0.0.1:8631/ipp/print "${keys[@]}"
   done
   log "12. blank-card stock: received = used + spoiled + left"
-  $ctl stock --db "$dir/cardd.db" "${keys[@]}"
+  $ctl stock --db "$dir/cardd.db"
   log "13. the journey of the card that was pulled mid-way"
   $ctl status "${ids[1]}" --db "$dir/cardd.db"
 }
