@@ -2,6 +2,7 @@
 // independently written SCP03, through the in-process reader.
 #include <gtest/gtest.h>
 
+#include "../hsm/softhsm_token.h"
 #include "cardd/hsm/factory.h"
 #include "cardd/personalization/scp03.h"
 #include "cardd/vcard/virtual_card.h"
@@ -238,6 +239,43 @@ INSTANTIATE_TEST_SUITE_P(Options, SecureChannelScp02,
                                            std::pair<std::uint8_t, std::uint8_t>{0x55, 0x03},
                                            std::pair<std::uint8_t, std::uint8_t>{0x15, 0x01},
                                            std::pair<std::uint8_t, std::uint8_t>{0x15, 0x03}));
+
+// The same channel with the keys in a SoftHSM2 token: the derivations and the
+// S-ENC cryptograms run in the token and the card cryptogram verifies; the
+// C-MAC needs the ISO 9797-1 retail MAC SoftHSM2 lacks, which is
+// mechanism_unsupported (never emulated in host memory).
+TEST(SecureChannelScp02Pkcs11, OpensThroughTheTokenUpToTheRetailMac) {
+  test::SoftHsmToken token;
+  hsm::HsmConfig config;
+  config.backend = "pkcs11";
+  config.pkcs11 = token.config();
+  auto h = hsm::open_hsm(config);
+  ASSERT_TRUE(h.ok()) << h.error().describe();
+  const card::Bytes key = {0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47,
+                           0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F};
+  for (const char* name : {"enc", "mac", "dek"})
+    test::import_clear_key(
+        **h, hsm::KeySpec{name, hsm::Algorithm::des3_2key, {hsm::Usage::derive}, 1}, key);
+  CardState state;
+  state.keys = StaticKeys{Cipher::des3, key, key, key, 0x20, 0x15};
+  VirtualCard card(std::move(state));
+  InProcessReader reader(card);
+  ASSERT_TRUE(reader.connect().ok());
+  ASSERT_TRUE(
+      reader
+          .transmit(card::CommandApdu{0x00, 0xA4, 0x04, 0x00, {0xA0, 0, 0, 1, 0x51, 0, 0, 0}, 256u})
+          ->sw.ok());
+  const card::Bytes challenge = {1, 2, 3, 4, 5, 6, 7, 8};
+  auto iu = reader.transmit(personalization::Scp02Session::initialize_update(0x20, challenge));
+  ASSERT_TRUE(iu.ok() && iu->sw.ok());
+  auto session = personalization::Scp02Session::open(**h, {"enc", "mac", "dek"}, challenge,
+                                                     iu->data, 0x01, 0x15);
+  ASSERT_TRUE(session.ok()) << session.error().describe();
+  auto authenticate = session->external_authenticate();
+  ASSERT_FALSE(authenticate.ok());
+  EXPECT_EQ(authenticate.error().code, hsm::HsmError::mechanism_unsupported)
+      << authenticate.error().describe();
+}
 
 }  // namespace
 }  // namespace cardd::vcard
