@@ -6,6 +6,7 @@
 
 #include "cardd/common/sha256.h"
 #include "legacy_schema.h"
+#include "raw_sql.h"
 #include "store_fixture.h"
 
 namespace cardd::db::test {
@@ -15,19 +16,6 @@ std::string legacy_hash(const std::string& prev, int seq, const std::vector<std:
   std::string material = prev + '\x1f' + std::to_string(seq) + '\x1f';
   for (const auto& f : fields) material += f + '\x1f';
   return to_hex(sha256(material));
-}
-
-std::string text(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  sqlite3_open(path.c_str(), &db);
-  sqlite3_stmt* stmt = nullptr;
-  sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
-  std::string out;
-  if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0) != nullptr)
-    out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return out;
 }
 
 class LegacyAudit : public ::testing::Test {

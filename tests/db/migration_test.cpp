@@ -1,28 +1,12 @@
 #include <sqlite3.h>
 
+#include "raw_sql.h"
 #include "store_fixture.h"
 
 namespace cardd::db::test {
 namespace {
 
-int user_version(const std::string& path) {
-  sqlite3* db = nullptr;
-  sqlite3_open(path.c_str(), &db);
-  sqlite3_stmt* stmt = nullptr;
-  sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr);
-  sqlite3_step(stmt);
-  const int v = sqlite3_column_int(stmt, 0);
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return v;
-}
-
-void exec(const std::string& path, const char* sql) {
-  sqlite3* db = nullptr;
-  sqlite3_open(path.c_str(), &db);
-  ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-  sqlite3_close(db);
-}
+int user_version(const std::string& path) { return std::stoi(text(path, "PRAGMA user_version")); }
 
 TEST_F(StoreTest, MigratesAnEmptyFileToTheLatestSchema) {
   EXPECT_EQ(user_version(path()), store_->schema_version());
@@ -61,14 +45,7 @@ TEST_F(StoreTest, AFileThatIsNoDatabaseIsAClearError) {
 }
 
 TEST_F(StoreTest, WalModeAndForeignKeysAreOn) {
-  sqlite3* db = nullptr;
-  sqlite3_open(path().c_str(), &db);
-  sqlite3_stmt* stmt = nullptr;
-  sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr);
-  sqlite3_step(stmt);
-  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
+  EXPECT_EQ(text(path(), "PRAGMA journal_mode"), "wal");
   // A history row for an unknown application violates the foreign key.
   const std::vector apps{sample("A1")};
   ASSERT_TRUE(store_->ingest(IngestBatch{apps, "t", "t", std::nullopt, "", {}}).ok());

@@ -40,12 +40,7 @@ class Pkcs11Backend : public ::testing::Test {
     token_.reset();
   }
 
-  HsmConfig config() const {
-    HsmConfig c;
-    c.backend = "pkcs11";
-    c.pkcs11 = token_->config();
-    return c;
-  }
+  HsmConfig config() const { return token_->hsm_config(); }
 
   std::unique_ptr<Hsm> open() const {
     auto opened = open_hsm(config());

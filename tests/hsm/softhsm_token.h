@@ -77,6 +77,13 @@ class SoftHsmToken {
     c.pin_file = pin_file();
     return c;
   }
+  // The whole HSM configuration: the pkcs11 backend on this token.
+  hsm::HsmConfig hsm_config() const {
+    hsm::HsmConfig c;
+    c.backend = "pkcs11";
+    c.pkcs11 = config();
+    return c;
+  }
 
   // Writes `pin` to `path` (one line), e.g. a wrong PIN for a test.
   static void write_pin_file(const std::string& path, const std::string& pin) {

@@ -22,9 +22,7 @@ class TokenAttributes : public ::testing::Test {
  protected:
   void SetUp() override {
     token_.emplace();
-    HsmConfig c;
-    c.backend = "pkcs11";
-    c.pkcs11 = token_->config();
+    const HsmConfig c = token_->hsm_config();
     auto opened = open_hsm(c);
     ASSERT_TRUE(opened.ok()) << opened.error().describe();
     hsm_ = std::move(*opened);

@@ -175,10 +175,7 @@ TEST_F(IssuanceInProcess, AnHsmThatCannotDoTheProfileIsRefusedBeforeAnyCard) {
   const auto ids = import_applications(1);
   // SoftHSM2 has no SP 800-108 KDF: SCP03 card keys cannot be derived there.
   SoftHsmToken token;
-  hsm::HsmConfig config;
-  config.backend = "pkcs11";
-  config.pkcs11 = token.config();
-  auto hsm = hsm::open_hsm(config);
+  auto hsm = hsm::open_hsm(token.hsm_config());
   ASSERT_TRUE(hsm.ok()) << hsm.error().describe();
   auto st = store();
   server::Issuance issuance(*st, **hsm, profile_, "test");

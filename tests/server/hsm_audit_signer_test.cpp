@@ -57,10 +57,7 @@ TEST(HsmAuditSigner, SoftKeystore) {
 
 TEST(HsmAuditSigner, SoftHsm2Token) {
   test::SoftHsmToken token;
-  hsm::HsmConfig config;
-  config.backend = "pkcs11";
-  config.pkcs11 = token.config();
-  auto h = hsm::open_hsm(config);
+  auto h = hsm::open_hsm(token.hsm_config());
   ASSERT_TRUE(h.ok()) << h.error().describe();
   check_signer(**h);
 }

@@ -194,30 +194,48 @@ namespace {
 class SecureChannelScp02 : public ::testing::TestWithParam<std::pair<std::uint8_t, std::uint8_t>> {
 };
 
-TEST_P(SecureChannelScp02, RoundTrip) {
-  const auto [i, level] = GetParam();
-  test::TempDir dir;
-  auto h = test::open_soft_hsm(dir.path());
-  ASSERT_NE(h, nullptr);
-  const card::Bytes key = {0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47,
-                           0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F};
+// GlobalPlatform's default key 404142…4F as the card's static ENC, MAC and
+// DEK: in `h` (usage derive) and on a virtual card with option `i`.
+const card::Bytes kGpDefaultKey = {0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47,
+                                   0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F};
+
+void import_static_keys(hsm::Hsm& h) {
   for (const char* name : {"enc", "mac", "dek"})
     test::import_clear_key(
-        *h, hsm::KeySpec{name, hsm::Algorithm::des3_2key, {hsm::Usage::derive}, 1}, key);
+        h, hsm::KeySpec{name, hsm::Algorithm::des3_2key, {hsm::Usage::derive}, 1}, kGpDefaultKey);
+}
+
+CardState scp02_card(std::uint8_t i) {
   CardState state;
-  state.keys = StaticKeys{Cipher::des3, key, key, key, 0x20, i};
-  VirtualCard card(std::move(state));
-  InProcessReader reader(card);
-  ASSERT_TRUE(reader.connect().ok());
-  ASSERT_TRUE(
+  state.keys = StaticKeys{Cipher::des3, kGpDefaultKey, kGpDefaultKey, kGpDefaultKey, 0x20, i};
+  return state;
+}
+
+// SELECT the card manager, INITIALIZE UPDATE, and the host's side opened.
+Result<personalization::Scp02Session> open_scp02(hsm::Hsm& h, card::Reader& reader,
+                                                 std::uint8_t level, std::uint8_t i) {
+  EXPECT_TRUE(
       reader
           .transmit(card::CommandApdu{0x00, 0xA4, 0x04, 0x00, {0xA0, 0, 0, 1, 0x51, 0, 0, 0}, 256u})
           ->sw.ok());
   const card::Bytes challenge = {1, 2, 3, 4, 5, 6, 7, 8};
   auto iu = reader.transmit(personalization::Scp02Session::initialize_update(0x20, challenge));
-  ASSERT_TRUE(iu.ok() && iu->sw.ok());
-  auto session =
-      personalization::Scp02Session::open(*h, {"enc", "mac", "dek"}, challenge, iu->data, level, i);
+  EXPECT_TRUE(iu.ok() && iu->sw.ok());
+  if (!iu.ok()) return iu.error();
+  return personalization::Scp02Session::open(h, {"enc", "mac", "dek"}, challenge, iu->data, level,
+                                             i);
+}
+
+TEST_P(SecureChannelScp02, RoundTrip) {
+  const auto [i, level] = GetParam();
+  test::TempDir dir;
+  auto h = test::open_soft_hsm(dir.path());
+  ASSERT_NE(h, nullptr);
+  import_static_keys(*h);
+  VirtualCard card(scp02_card(i));
+  InProcessReader reader(card);
+  ASSERT_TRUE(reader.connect().ok());
+  auto session = open_scp02(*h, reader, level, i);
   ASSERT_TRUE(session.ok()) << session.error().describe();
   ASSERT_TRUE(reader.transmit(*session->external_authenticate())->sw.ok());
   for (std::uint8_t n = 0; n < 3; ++n) {
@@ -246,30 +264,13 @@ INSTANTIATE_TEST_SUITE_P(Options, SecureChannelScp02,
 // mechanism_unsupported (never emulated in host memory).
 TEST(SecureChannelScp02Pkcs11, OpensThroughTheTokenUpToTheRetailMac) {
   test::SoftHsmToken token;
-  hsm::HsmConfig config;
-  config.backend = "pkcs11";
-  config.pkcs11 = token.config();
-  auto h = hsm::open_hsm(config);
+  auto h = hsm::open_hsm(token.hsm_config());
   ASSERT_TRUE(h.ok()) << h.error().describe();
-  const card::Bytes key = {0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47,
-                           0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F};
-  for (const char* name : {"enc", "mac", "dek"})
-    test::import_clear_key(
-        **h, hsm::KeySpec{name, hsm::Algorithm::des3_2key, {hsm::Usage::derive}, 1}, key);
-  CardState state;
-  state.keys = StaticKeys{Cipher::des3, key, key, key, 0x20, 0x15};
-  VirtualCard card(std::move(state));
+  import_static_keys(**h);
+  VirtualCard card(scp02_card(0x15));
   InProcessReader reader(card);
   ASSERT_TRUE(reader.connect().ok());
-  ASSERT_TRUE(
-      reader
-          .transmit(card::CommandApdu{0x00, 0xA4, 0x04, 0x00, {0xA0, 0, 0, 1, 0x51, 0, 0, 0}, 256u})
-          ->sw.ok());
-  const card::Bytes challenge = {1, 2, 3, 4, 5, 6, 7, 8};
-  auto iu = reader.transmit(personalization::Scp02Session::initialize_update(0x20, challenge));
-  ASSERT_TRUE(iu.ok() && iu->sw.ok());
-  auto session = personalization::Scp02Session::open(**h, {"enc", "mac", "dek"}, challenge,
-                                                     iu->data, 0x01, 0x15);
+  auto session = open_scp02(**h, reader, 0x01, 0x15);
   ASSERT_TRUE(session.ok()) << session.error().describe();
   auto authenticate = session->external_authenticate();
   ASSERT_FALSE(authenticate.ok());
