@@ -335,7 +335,7 @@ TEST_P(Rules, StartUpNamesWhatTheConfigurationNeedsButTheBackendCannotDo) {
   hsm_.reset();
   HsmConfig c = config();
   c.required = {
-      {Algorithm::aes128, "cmac"}, {Algorithm::sm4, "ecb"}, {Algorithm::des3_2key, "retail_mac"}};
+      {Algorithm::aes128, "cmac"}, {Algorithm::sm4, "ecb"}, {Algorithm::des3_3key, "retail_mac"}};
   auto opened = open_hsm(c);
   spdlog::set_default_logger(previous);
   ASSERT_TRUE(opened.ok());
@@ -343,7 +343,7 @@ TEST_P(Rules, StartUpNamesWhatTheConfigurationNeedsButTheBackendCannotDo) {
   EXPECT_EQ(missing.find("aes128 cmac"), std::string::npos);
   if (GetParam() == "pkcs11") {
     EXPECT_NE(missing.find("sm4 ecb"), std::string::npos) << missing;
-    EXPECT_NE(missing.find("3des-2key retail_mac"), std::string::npos) << missing;
+    EXPECT_NE(missing.find("3des-3key retail_mac"), std::string::npos) << missing;
     EXPECT_NE(captured.str().find("cannot do what the configuration needs: " + missing),
               std::string::npos)
         << captured.str();

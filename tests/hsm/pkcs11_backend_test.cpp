@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "backend_fixture.h"
@@ -230,7 +231,7 @@ TEST_F(Pkcs11Backend, UnsupportedNamesWhatSoftHsmCannotDo) {
   const std::vector<Requirement> cannot = {
       {Algorithm::sm4, "ecb"},
       {Algorithm::sm4, "cmac"},
-      {Algorithm::des3_2key, "retail_mac"},
+      {Algorithm::des3_3key, "retail_mac"},
       {Algorithm::aes128, "derive_sp800_108"},
       {Algorithm::aes128, "wrap_ecb"},
       {Algorithm::des3_2key, "wrap_ecb"},
@@ -247,7 +248,8 @@ TEST_F(Pkcs11Backend, UnsupportedNamesWhatSoftHsmCannotDo) {
       {Algorithm::aes256, "cmac"},     {Algorithm::des3_2key, "generate"},
       {Algorithm::des3_2key, "ecb"},   {Algorithm::des3_2key, "cbc"},
       {Algorithm::des3_2key, "cmac"},  {Algorithm::des3_2key, "derive_encrypt_data"},
-      {Algorithm::des3_3key, "cbc"},
+      {Algorithm::des3_3key, "cbc"},   {Algorithm::des3_2key, "retail_mac"},
+      {Algorithm::des3_2key, "des_k1_mac"},
   };
   EXPECT_EQ(hsm_->unsupported(can), std::vector<Requirement>{});
 }
@@ -261,10 +263,19 @@ TEST_F(Pkcs11Backend, UnsupportedOperationsFailWithMechanismUnsupported) {
          "000102030405060708090a0b0c0d0e0f");
   import(*hsm_, "aes-unwrap", Algorithm::aes128, {Usage::unwrap},
          "000102030405060708090a0b0c0d0e0f");
-  import(*hsm_, KeySpec{"card", Algorithm::aes256, {Usage::encrypt}, 1, true},
+  // Card keys: derived for one card, exportable (stored exportable keys need
+  // a trusted wrap key first; see TrustedWrapping).
+  import(*hsm_, test::exporting_master("aes-master", Algorithm::aes256, {Usage::encrypt}),
          "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4");
-  import(*hsm_, KeySpec{"card-des", Algorithm::des3_2key, {Usage::encrypt}, 1, true},
+  import(*hsm_, test::exporting_master("des-master", Algorithm::des3_2key, {Usage::encrypt}),
          "404142434445464748494A4B4C4D4E4F");
+  for (const auto& [master, name, algorithm] :
+       {std::tuple{"aes-master", "card", Algorithm::aes256},
+        std::tuple{"des-master", "card-des", Algorithm::des3_2key}})
+    ASSERT_TRUE(hsm_->derive(master, EncryptDataDerivation{CipherMode::ecb, {}, Bytes(32, 7)},
+                             KeySpec{name, algorithm, {Usage::encrypt}, 1, true})
+                    .ok())
+        << name;
   import(*hsm_, "aes256-wrap", Algorithm::aes256, {Usage::wrap},
          "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4");
   const auto expect_unsupported = [](const auto& r, const char* what) {
@@ -272,6 +283,7 @@ TEST_F(Pkcs11Backend, UnsupportedOperationsFailWithMechanismUnsupported) {
     EXPECT_EQ(r.error().code, HsmError::mechanism_unsupported)
         << what << ": " << r.error().describe();
   };
+  // Composed for derived session keys only: a stored key's halves are out of reach.
   expect_unsupported(hsm_->mac("des-mac", MacMethod::retail_mac, Bytes(16, 0)), "retail MAC");
   // Two blocks: ECB is not CBC, and the token has no ECB wrapping.
   expect_unsupported(hsm_->wrap("aes256-wrap", CipherMode::ecb, "card"), "AES ECB wrap");

@@ -74,6 +74,7 @@ void fill_key_template(Template& t, const KeyObject& key) {
       .flag(CKA_PRIVATE, true)
       .flag(CKA_SENSITIVE, true)
       .flag(CKA_EXTRACTABLE, key.extractable)
+      .flag(CKA_WRAP_WITH_TRUSTED, key.extractable && key.on_token)
       .flag(CKA_ENCRYPT, key.draft || usage.allows(Usage::encrypt))
       .flag(CKA_DECRYPT, usage.allows(Usage::decrypt))
       .flag(CKA_SIGN, usage.allows(Usage::mac))
@@ -193,6 +194,15 @@ Result<std::string> token_kcv(Lease& lease, ObjectHandle handle, Algorithm algor
     return lease.fail(rv, "C_Encrypt (KCV)");
   if (out_len < 3) return make_error(HsmError::internal, "C_Encrypt (KCV): short output");
   return to_hex(ByteView(out.data(), 3), HexCase::upper);
+}
+
+Result<bool> is_trusted(Lease& lease, ObjectHandle handle) {
+  unsigned char trusted = kFalse;
+  Attribute a{CKA_TRUSTED, &trusted, 1};
+  const Rv rv = lease.fn().C_GetAttributeValue(lease.session(), handle, &a, 1);
+  if (rv == CKR_ATTRIBUTE_TYPE_INVALID) return false;
+  if (rv != CKR_OK) return lease.fail(rv, "C_GetAttributeValue CKA_TRUSTED");
+  return trusted == kTrue;
 }
 
 void destroy_quietly(Lease& lease, ObjectHandle handle) {

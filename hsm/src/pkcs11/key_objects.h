@@ -6,7 +6,11 @@
 // UNWRAP = usage, CKA_SENSITIVE always, CKA_EXTRACTABLE only for exportable
 // keys, CKA_MODIFIABLE false (a copy cannot change anything either), CKA_ID =
 // "cardd:v<version>:p=<policy>:kcv=<KCV>" so version, derive template and KCV
-// survive restarts. The token's own CKA_CHECK_VALUE is not used: for AES it
+// survive restarts. A stored exportable key also has CKA_WRAP_WITH_TRUSTED:
+// it leaves the token only under a wrap key the token's security officer
+// created CKA_TRUSTED. Keys derived for one card (session objects) do not:
+// they leave under that card's DEK, derived in the same token, which a user
+// can never mark trusted. The token's own CKA_CHECK_VALUE is not used: for AES it
 // encrypts 16×00 (GP: 16×01), and SoftHSM 2.6.1 stores SHA-1(key) for
 // derived keys.
 //
@@ -86,6 +90,8 @@ Result<std::optional<StoredKey>> read_key(Lease& lease, ObjectHandle handle);
 // The GP KCV computed by the token: an ECB encryption of the probe block
 // (8×00 for DES, 16×01 for AES). The key (or its draft) must be able to encrypt.
 Result<std::string> token_kcv(Lease& lease, ObjectHandle handle, Algorithm algorithm);
+// CKA_TRUSTED of a wrap key (false where the token does not know it).
+Result<bool> is_trusted(Lease& lease, ObjectHandle handle);
 void destroy_quietly(Lease& lease, ObjectHandle handle);
 
 }  // namespace cardd::hsm::p11

@@ -168,11 +168,13 @@ std::optional<std::string> Capabilities::missing(const Requirement& req) const {
     return need(cipher_mechanism(a, op == "ecb" ? CipherMode::ecb : CipherMode::cbc),
                 CKF_ENCRYPT | CKF_DECRYPT, a, "encrypt+decrypt");
   if (op == "cmac") return need(cmac_mechanism(a), CKF_SIGN, a, "sign");
-  if (op == "retail_mac" || op == "des_k1_mac")
-    return std::string(
-        is_des(a) ? "ISO 9797-1 MAC algorithm 3 needs the single-DES halves of the key, which a "
-                    "PKCS#11 3DES key object does not expose"
-                  : "ISO 9797-1 MAC algorithm 3 is defined for 3DES keys only");
+  if (op == "retail_mac" || op == "des_k1_mac") {
+    // Composed for derived session keys (des_mac.cpp): two-key 3DES only.
+    if (a != Algorithm::des3_2key)
+      return std::string("ISO 9797-1 MAC algorithms 1 and 3 are composed for 2-key 3DES only");
+    if (auto why = need(CKM_DES3_ECB_ENCRYPT_DATA, CKF_DERIVE, a, "derive")) return why;
+    return need(CKM_DES3_CBC, CKF_ENCRYPT, a, "encrypt");
+  }
   if (op == "derive_encrypt_data") {
     if (auto why = need(encrypt_data_mechanism(a, CipherMode::ecb), CKF_DERIVE, a, "derive"))
       return why;

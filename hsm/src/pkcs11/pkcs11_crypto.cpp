@@ -90,17 +90,22 @@ Result<Bytes> Pkcs11Hsm::do_crypt(const KeyInfo& key, bool encrypt, CipherMode m
   if (!lease) return lease.error();
   auto handle = handle_of(*lease, key);
   if (!handle) return handle.error();
-  const FunctionList& fn = lease->fn();
-  const std::string what = fmt::format("{} {} with key {}", encrypt ? "encrypt" : "decrypt",
-                                       mechanism_name(*type), key.spec.name);
-  Rv rv = encrypt ? fn.C_EncryptInit(lease->session(), &mechanism, *handle)
-                  : fn.C_DecryptInit(lease->session(), &mechanism, *handle);
-  if (rv != CKR_OK) return lease->fail(rv, what);
+  return cipher_with(*lease, *handle, mechanism, encrypt, data,
+                     fmt::format("{} {} with key {}", encrypt ? "encrypt" : "decrypt",
+                                 mechanism_name(*type), key.spec.name));
+}
+
+Result<Bytes> Pkcs11Hsm::cipher_with(Lease& lease, ObjectHandle key, Mechanism& mechanism,
+                                     bool encrypt, ByteView data, const std::string& what) {
+  const FunctionList& fn = lease.fn();
+  Rv rv = encrypt ? fn.C_EncryptInit(lease.session(), &mechanism, key)
+                  : fn.C_DecryptInit(lease.session(), &mechanism, key);
+  if (rv != CKR_OK) return lease.fail(rv, what);
   Bytes out(data.size());
   unsigned long out_len = out.size();
-  rv = encrypt ? fn.C_Encrypt(lease->session(), in(data), data.size(), out.data(), &out_len)
-               : fn.C_Decrypt(lease->session(), in(data), data.size(), out.data(), &out_len);
-  if (rv != CKR_OK) return lease->fail(rv, what);
+  rv = encrypt ? fn.C_Encrypt(lease.session(), in(data), data.size(), out.data(), &out_len)
+               : fn.C_Decrypt(lease.session(), in(data), data.size(), out.data(), &out_len);
+  if (rv != CKR_OK) return lease.fail(rv, what);
   out.resize(out_len);
   return out;
 }
@@ -111,6 +116,7 @@ Result<Bytes> Pkcs11Hsm::do_mac(const KeyInfo& key, MacMethod method, ByteView d
                          method == MacMethod::retail_mac ? "retail_mac" : "des_k1_mac");
         !s)
       return s.error();
+    return composed_des_mac(key, method, data);
   }
   const auto type = cmac_mechanism(key.spec.algorithm);
   if (!type)
@@ -166,12 +172,29 @@ Result<KeyInfo> Pkcs11Hsm::do_derive(const KeyInfo& base, const Derivation& how,
     return lease->fail(rv,
                        fmt::format("{} from key {} to key {}", mechanism_name(mechanism.mechanism),
                                    base.spec.name, out.name));
-  return finish_new_key(*lease, handle, out, persistent, std::nullopt, persistent);
+  std::optional<DesMacParts> parts;
+  if (wants_des_mac_parts(base, how, out, persistent)) {
+    auto made = derive_des_mac_parts(*lease, *base_handle, std::get<EncryptDataDerivation>(how),
+                                     mechanism);
+    if (!made) {
+      destroy_quietly(*lease, handle);
+      return made.error();
+    }
+    parts = *made;
+  }
+  auto info = finish_new_key(*lease, handle, out, persistent, std::nullopt, persistent);
+  if (parts && info) {
+    std::lock_guard lock(keys_mutex_);
+    des_mac_parts_[out.name] = *parts;
+  } else if (parts) {
+    destroy_quietly(*lease, parts->k1);
+    destroy_quietly(*lease, parts->full);
+  }
+  return info;
 }
 
-Result<Bytes> Pkcs11Hsm::wrap_object(Lease& lease, const KeyInfo& wrapping_key, CipherMode mode,
-                                     ObjectHandle object, std::size_t value_length,
-                                     std::string_view what) {
+Result<CipherMode> Pkcs11Hsm::token_wrap_mode(const KeyInfo& wrapping_key, CipherMode mode,
+                                              std::size_t value_length, std::string_view what) {
   const Algorithm algorithm = wrapping_key.spec.algorithm;
   const std::size_t block = block_size(algorithm);
   if (value_length % block != 0)
@@ -183,10 +206,20 @@ Result<Bytes> Pkcs11Hsm::wrap_object(Lease& lease, const KeyInfo& wrapping_key, 
     mode = CipherMode::cbc;  // one block: CBC with a zero IV is ECB
   if (auto s = require(algorithm, mode == CipherMode::ecb ? "wrap_ecb" : "wrap_cbc"); !s)
     return s.error();
+  return mode;
+}
+
+Result<Bytes> Pkcs11Hsm::wrap_object(Lease& lease, const KeyInfo& wrapping_key,
+                                     CipherMode requested, ObjectHandle object,
+                                     std::size_t value_length, std::string_view what) {
+  const auto mode = token_wrap_mode(wrapping_key, requested, value_length, what);
+  if (!mode) return mode.error();
+  const Algorithm algorithm = wrapping_key.spec.algorithm;
+  const std::size_t block = block_size(algorithm);
   Bytes iv(block, 0);
-  const ck_mechanism_type_t type = *cipher_mechanism(algorithm, mode);
+  const ck_mechanism_type_t type = *cipher_mechanism(algorithm, *mode);
   Mechanism mechanism{type, nullptr, 0};
-  if (mode == CipherMode::cbc) mechanism = Mechanism{type, iv.data(), iv.size()};
+  if (*mode == CipherMode::cbc) mechanism = Mechanism{type, iv.data(), iv.size()};
   auto wrapping_handle = handle_of(lease, wrapping_key);
   if (!wrapping_handle) return wrapping_handle.error();
   const std::string step = fmt::format("C_WrapKey {} of {} under {}", mechanism_name(type), what,
@@ -205,13 +238,30 @@ Result<Bytes> Pkcs11Hsm::wrap_object(Lease& lease, const KeyInfo& wrapping_key, 
   return out;
 }
 
-Result<Bytes> Pkcs11Hsm::do_wrap(const KeyInfo& wrapping_key, CipherMode mode, const KeyInfo& key) {
+Result<Bytes> Pkcs11Hsm::do_wrap(const KeyInfo& wrapping_key, CipherMode mode_requested,
+                                 const KeyInfo& key) {
   auto lease = pool_->borrow();
   if (!lease) return lease.error();
   auto key_handle = handle_of(*lease, key);
   if (!key_handle) return key_handle.error();
-  return wrap_object(*lease, wrapping_key, mode, *key_handle, key_length(key.spec.algorithm),
-                     "key " + key.spec.name);
+  const std::string what = "key " + key.spec.name;
+  const std::size_t length = key_length(key.spec.algorithm);
+  if (!key.ephemeral) {
+    // The token refuses it too (CKA_WRAP_WITH_TRUSTED); this names why, once
+    // the token is known to be able to wrap at all.
+    if (auto mode = token_wrap_mode(wrapping_key, mode_requested, length, what); !mode)
+      return mode.error();
+    auto wrapping_handle = handle_of(*lease, wrapping_key);
+    if (!wrapping_handle) return wrapping_handle.error();
+    auto trusted = is_trusted(*lease, *wrapping_handle);
+    if (!trusted) return trusted.error();
+    if (!*trusted)
+      return make_error(HsmError::usage_not_permitted,
+                        fmt::format("stored key {} leaves the token only under a wrap key the "
+                                    "security officer made trusted (CKA_TRUSTED); {} is not",
+                                    key.spec.name, wrapping_key.spec.name));
+  }
+  return wrap_object(*lease, wrapping_key, mode_requested, *key_handle, length, what);
 }
 
 Result<Bytes> Pkcs11Hsm::do_wrap_value(const KeyInfo& wrapping_key, const SecureBytes& value) {

@@ -226,6 +226,7 @@ Status Pkcs11Hsm::do_destroy(const KeyInfo& key) {
   if (!handle) return handle.error();
   if (const Rv rv = lease->fn().C_DestroyObject(lease->session(), *handle); rv != CKR_OK)
     return lease->fail(rv, fmt::format("C_DestroyObject of key {}", key.spec.name));
+  forget_des_mac_parts(*lease, key.spec.name);
   std::lock_guard lock(keys_mutex_);
   ephemeral_.erase(key.spec.name);
   handles_.erase(key.spec.name);

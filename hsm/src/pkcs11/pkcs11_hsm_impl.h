@@ -5,6 +5,15 @@
 // here by name so that another Hsm of the same process, which sees the same
 // session objects, never finds them. They vanish when this Hsm closes.
 //
+// ISO 9797-1 MAC algorithms 1 and 3 (SCP02's C-MAC and ICV) need the
+// single-DES half K1 of a 2-key 3DES key, which a key object never exposes.
+// They are composed for keys derived here by an encrypt-data derivation (the
+// SCP02 session keys): the derivation also makes two internal session objects
+// from the same base, inside the token: K1||K1 (3DES with equal halves is
+// single DES under K1) and a copy of the key that may encrypt for the final
+// 3DES step. Neither has a label or can leave the token; both go with the key.
+// See des_mac.cpp.
+//
 // Key export policy: CKA_EXTRACTABLE only for keys made exportable (KeySpec);
 // the Hsm base class checks purpose, exportability and strength before any
 // wrap reaches the token.
@@ -65,9 +74,28 @@ class Pkcs11Hsm final : public Hsm {
   // C_WrapKey of `object` (value_length bytes) under `wrapping_key`; ECB on
   // a token without ECB wrapping is CBC with a zero IV when the value is one
   // block (the same bytes).
+  // The mode the token wraps `value_length` bytes with, or why it cannot.
+  Result<CipherMode> token_wrap_mode(const KeyInfo& wrapping_key, CipherMode mode,
+                                     std::size_t value_length, std::string_view what);
   Result<Bytes> wrap_object(Lease& lease, const KeyInfo& wrapping_key, CipherMode mode,
                             ObjectHandle object, std::size_t value_length, std::string_view what);
   std::optional<bool> probe_wrap(Algorithm algorithm, CipherMode mode);
+
+  struct DesMacParts {
+    ObjectHandle k1 = CK_INVALID_HANDLE;    // K1||K1: single DES under K1
+    ObjectHandle full = CK_INVALID_HANDLE;  // K1||K2 with encrypt, for the last block
+  };
+  bool wants_des_mac_parts(const KeyInfo& base, const Derivation& how, const KeySpec& out,
+                           bool persistent) const;
+  // Derives the parts of a key derived by `mechanism` (an encrypt-data
+  // derivation of `how`) from `base`.
+  Result<DesMacParts> derive_des_mac_parts(Lease& lease, ObjectHandle base,
+                                           const EncryptDataDerivation& how, Mechanism& mechanism);
+  Result<Bytes> composed_des_mac(const KeyInfo& key, MacMethod method, ByteView data);
+  void forget_des_mac_parts(Lease& lease, const std::string& name);
+  // One C_Encrypt or C_Decrypt (data of whole blocks: the output is as long).
+  static Result<Bytes> cipher_with(Lease& lease, ObjectHandle key, Mechanism& mechanism,
+                                   bool encrypt, ByteView data, const std::string& what);
 
   std::unique_ptr<SessionPool> pool_;
   Capabilities capabilities_;
@@ -75,6 +103,7 @@ class Pkcs11Hsm final : public Hsm {
   std::mutex keys_mutex_;
   std::map<std::string, StoredKey, std::less<>> ephemeral_;
   std::map<std::string, ObjectHandle, std::less<>> handles_;  // token keys, as last found
+  std::map<std::string, DesMacParts, std::less<>> des_mac_parts_;  // by key name
 };
 
 }  // namespace cardd::hsm::p11
