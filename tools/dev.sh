@@ -95,7 +95,7 @@ demo() {
   rejected=$(sed -n '/"valid":false/{s/.*"application_id":"\([^"]*\)".*/\1/p;q}' "$dir/validation.jsonl")
   if [ -n "$rejected" ]; then $ctl status "$rejected" --db "$dir/cardd.db"; fi
   issue_cards "$dir" 6
-  log "14. summary"
+  log "16. summary"
   $ctl report --db "$dir/cardd.db" "${keys[@]}"
 }
 
@@ -194,7 +194,8 @@ issue_cards() {
       ids+=("$id")
     [ ${#ids[@]} -ge "$count" ] && break
   done
-  log "10. encode ${#ids[@]} cards through pcscd + vpcd + vcard (the 2nd card is pulled mid-way)"
+  log "10. encode, print and QC ${#ids[@]} cards: pcscd + vpcd + vcard, the IPP card printer (ippeveprinter, spool $dir/spool); the 2nd card is pulled mid-way"
+  local -A id_numbers=()
   for id in "${ids[@]}"; do
     local faults=()
     [ "$id" = "${ids[1]}" ] && faults=(--remove-after 9)
@@ -210,16 +211,51 @@ issue_cards() {
       remove_card
     done
     $ctl read-card --reader "$SLOT" | sed 's/^/   /'
+    $ctl print "$id" --db "$dir/cardd.db" --printer ipp://127.0.0.1:8631/ipp/print "${keys[@]}"
+    $ctl qc "$id" --db "$dir/cardd.db" --reader "$SLOT" "${keys[@]}"
+    # What the holder will show at a branch counter: the ID number on the card.
+    id_numbers[$id]=$($ctl read-card --reader "$SLOT" --json --show-pii |
+      sed -n 's/.*"holder.ssn":"\([^"]*\)".*/\1/p')
     remove_card
   done
-  log "11. print the card faces on the IPP card printer (ippeveprinter, spool $dir/spool)"
-  for id in "${ids[@]}"; do
-    $ctl print "$id" --db "$dir/cardd.db" --printer ipp://127.0.0.1:8631/ipp/print "${keys[@]}"
-  done
-  log "12. blank-card stock: received = used + spoiled + left"
+  log "11. blank-card stock: received = used + spoiled + left"
   $ctl stock --db "$dir/cardd.db"
-  log "13. the journey of the card that was pulled mid-way"
+  log "12. the journey of the card that was pulled mid-way"
   $ctl status "${ids[1]}" --db "$dir/cardd.db"
+  fulfil_cards "$dir" "${ids[@]}"
+}
+
+# Mail: packed per postal area, shipped with EMS numbers, one delivered and
+# one returned (it goes to its branch). Branch: dispatched, received, handed
+# over after the holder's ID number is checked (a wrong number first).
+# Uses id_numbers, set by its caller issue_cards.
+fulfil_cards() {
+  local dir="$1" ctl=build/dev/bin/cardctl; shift
+  local keys=(--keystore "$dir/keys.cks" --passphrase-file "$dir/keystore-passphrase")
+  local f=(fulfil --db "$dir/cardd.db" "${keys[@]}")
+  log "13. mail: pack per postal area, ship with tracking numbers (UPU S10, EMS range)"
+  $ctl "${f[@]}" pack | tee "$dir/packs.txt"
+  local pack numbers=()
+  for pack in $(awk '/^PK/ {print $1}' "$dir/packs.txt"); do
+    $ctl "${f[@]}" ship "$pack" | tee -a "$dir/shipped.txt"
+  done
+  numbers=($(awk '{print $3}' "$dir/shipped.txt"))
+  log "14. courier events: the first card delivered, the second returned"
+  [ ${#numbers[@]} -ge 1 ] && $ctl "${f[@]}" courier-event "${numbers[0]}" delivered --detail "signed by the holder"
+  [ ${#numbers[@]} -ge 2 ] && $ctl "${f[@]}" courier-event "${numbers[1]}" returned --detail "nobody at home"
+  log "15. branch pickup: dispatched, received by the branch, handed over"
+  $ctl "${f[@]}" dispatch | tee "$dir/dispatched.txt"
+  local id first=""
+  for id in $(awk '/ dispatched$/ {print $1}' "$dir/dispatched.txt"); do
+    $ctl "${f[@]}" branch-receipt "$id" --clerk "counter clerk Li"
+    [ -n "$first" ] || first="$id"
+  done
+  if [ -n "$first" ]; then
+    echo "-- $first: a wrong ID number is refused (and audited)"
+    echo 110101194001010000 | $ctl "${f[@]}" collect "$first" --clerk "counter clerk Li" || true
+    echo "${id_numbers[$first]}" | $ctl "${f[@]}" collect "$first" --clerk "counter clerk Li"
+    $ctl status "$first" --db "$dir/cardd.db"
+  fi
 }
 
 test_all() {

@@ -20,7 +20,7 @@ struct Step {
   std::string_view after;
 };
 
-const std::array<Step, 4> kMigrations = {{
+const std::array<Step, 5> kMigrations = {{
     {// 1: applications, their history, outbox, audit chain, intake cursors.
      R"sql(
 CREATE TABLE applications (
@@ -177,6 +177,23 @@ CREATE TABLE audit_head (
 ALTER TABLE audit_log DROP COLUMN prev_hash;
 ALTER TABLE audit_log DROP COLUMN hash;
 )sql"},
+    {// 5: mail fulfilment: the pack a card travels in and its tracking
+     // number, which is never given to a second card.
+     R"sql(
+CREATE TABLE shipments (
+  application_id  TEXT PRIMARY KEY REFERENCES applications(application_id),
+  pack_id         TEXT NOT NULL,
+  postal_area     TEXT NOT NULL,
+  courier         TEXT NOT NULL DEFAULT '',
+  tracking_number TEXT UNIQUE,               -- NULL until shipped
+  packed_at       TEXT NOT NULL,
+  shipped_at      TEXT
+) STRICT;
+CREATE INDEX shipments_by_pack ON shipments(pack_id);
+CREATE INDEX applications_waiting ON applications(state, collection, updated_at);
+)sql",
+     nullptr,
+     {}},
 }};
 
 }  // namespace

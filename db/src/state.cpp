@@ -70,9 +70,11 @@ bool is_legal_transition(AppState from, AppState to, CollectionMethod collection
       return to == S::ready_for_pickup;
     case S::ready_for_pickup:
       return to == S::collected;
+    case S::returned:
+      // A returned card goes to the issuing branch for pickup.
+      return to == S::dispatched && collection == CollectionMethod::mail;
     case S::rejected:
     case S::delivered:
-    case S::returned:
     case S::collected:
       return false;
   }
@@ -80,8 +82,7 @@ bool is_legal_transition(AppState from, AppState to, CollectionMethod collection
 }
 
 bool is_terminal(AppState s) {
-  return s == AppState::rejected || s == AppState::delivered || s == AppState::returned ||
-         s == AppState::collected;
+  return s == AppState::rejected || s == AppState::delivered || s == AppState::collected;
 }
 
 }  // namespace cardd::db

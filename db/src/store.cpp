@@ -91,9 +91,39 @@ Status Store::Impl::record_change(std::string_view id, std::optional<AppState> f
       {"at", at}};
   if (!reason.empty()) payload["reason"] = reason;
   if (!rejection.empty()) payload["errors"] = nlohmann::json::parse(rejection, nullptr, false);
+  if (auto s = add_card_facts(id, to, payload); !s) return s;
   const std::string event_id = payload["event_id"].get<std::string>();
   insert_outbox.bind(1, id).bind(2, event_id).bind(3, payload.dump()).bind(4, at);
   return insert_outbox.run();
+}
+
+Status Store::Impl::add_card_facts(std::string_view id, AppState to, nlohmann::json& payload) {
+  // What the bureau shows the holder: the card number once a card exists,
+  // the tracking number once it is in the post.
+  const auto text_of = [&](std::string_view sql, const char* field) -> Status {
+    auto stmt = statement(sql);
+    if (!stmt) return stmt.error();
+    (*stmt)->bind(1, id);
+    auto row = (*stmt)->step();
+    if (row && *row && !(*stmt)->column_text(0).empty())
+      payload[field] = std::string((*stmt)->column_text(0));
+    (*stmt)->reset();
+    return row ? Status{} : Status(row.error());
+  };
+  using S = AppState;
+  const bool card_exists = to == S::encoded || to == S::printing || to == S::printed ||
+                           to == S::qc_passed || to == S::packed || to == S::shipped ||
+                           to == S::delivered || to == S::returned || to == S::dispatched ||
+                           to == S::ready_for_pickup || to == S::collected;
+  if (card_exists)
+    if (auto s = text_of("SELECT card_number FROM prepared_cards WHERE application_id = ?1",
+                         "card_number");
+        !s)
+      return s;
+  if (to == S::shipped || to == S::delivered || to == S::returned)
+    return text_of("SELECT COALESCE(tracking_number, '') FROM shipments WHERE application_id = ?1",
+                   "tracking_number");
+  return {};
 }
 
 Result<IngestOutcome> Store::Impl::ingest_one(const NewApplication& a, const SealedPersonal* sealed,

@@ -7,58 +7,10 @@
 #include "cardd/db/store.h"
 #include "personal_codec.h"
 #include "store_impl.h"
+#include "store_sql.h"
 
 namespace cardd::db {
 namespace {
-
-// Runs `body` inside one transaction under the store's lock.
-template <typename F>
-Status in_transaction(Store::Impl& impl, F&& body) {
-  std::lock_guard lock(impl.mutex);
-  auto tx = impl.begin_write();
-  if (!tx) return tx.error();
-  if (Status s = body(); !s) return s;
-  return impl.commit(*tx);
-}
-
-struct Blob {
-  std::string_view bytes;
-};
-void bind_one(sqlite::Statement& s, int i, const Blob& b) { s.bind_blob(i, b.bytes); }
-template <typename T>
-void bind_one(sqlite::Statement& s, int i, const T& v) {
-  s.bind(i, v);
-}
-
-// Runs a cached statement with binds and no result rows.
-template <typename... Args>
-Status run(Store::Impl& impl, std::string_view sql, const Args&... args) {
-  auto stmt = impl.statement(sql);
-  if (!stmt) return stmt.error();
-  int i = 0;
-  (bind_one(**stmt, ++i, args), ...);
-  Status s = (*stmt)->run();
-  (*stmt)->reset();
-  return s;
-}
-
-std::string now() { return format_rfc3339_utc(unix_now()); }
-
-// Calls `row(stmt)` for every result row, then resets the statement.
-template <typename F>
-Status each_row(sqlite::Statement& stmt, F&& row) {
-  while (true) {
-    auto more = stmt.step();
-    if (!more) {
-      stmt.reset();
-      return more.error();
-    }
-    if (!*more) break;
-    row(stmt);
-  }
-  stmt.reset();
-  return {};
-}
 
 std::optional<CardState> card_state_from(std::string_view s) {
   for (const CardState c : {CardState::encoding, CardState::encoded, CardState::spoiled})
@@ -87,7 +39,9 @@ Status finish(Store::Impl& impl, std::string_view application_id, std::string_vi
               CardState to, AppState app_to, std::string_view reason, std::string_view actor) {
   auto state = claimed_state(impl, application_id, chip_id);
   if (!state) return state.error();
-  if (*state != CardState::encoding)
+  // An encoded card is still spoiled when printing or QC fails.
+  const bool spoiling_encoded = to == CardState::spoiled && *state == CardState::encoded;
+  if (*state != CardState::encoding && !spoiling_encoded)
     return make_error(DbError::illegal_transition,
                       fmt::format("chip {} is already {}", chip_id, to_string(*state)));
   if (auto s =

@@ -3,6 +3,7 @@
 
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +43,8 @@ struct Store::Impl {
   Status record_change(std::string_view application_id, std::optional<AppState> from, AppState to,
                        std::string_view at, std::string_view actor, std::string_view reason,
                        std::string_view rejection = {});
+  // The card and tracking numbers an outbox message of a change to `to` carries.
+  Status add_card_facts(std::string_view application_id, AppState to, nlohmann::json& payload);
   // Inside a transaction: one state change with its history, audit and
   // outbox entries, when the state machine allows it.
   Status move(std::string_view application_id, AppState to, std::string_view actor,

@@ -18,7 +18,7 @@ std::uint64_t fnv1a(std::string_view s) {
 Result<CardDocuments> card_documents(db::ApplicationRepository& applications,
                                      db::CardRepository& cards, std::string_view id,
                                      const region::Region& region, std::string_view actor,
-                                     UnixSeconds now) {
+                                     UnixSeconds now, std::string_view tracking_number) {
   auto status = applications.status(id);
   if (!status) return status.error();
   if (status->state == db::AppState::rejected || !status->details)
@@ -35,12 +35,15 @@ Result<CardDocuments> card_documents(db::ApplicationRepository& applications,
   // What is on the chip as well (name, ID number, card number, issue date,
   // bank) comes from the prepared record, so face and chip cannot disagree.
   // PLACEHOLDERS: "X" + 8 digits for an unprepared card, "PH" + 12 digits
-  // until a courier allocates the tracking number.
+  // until shipping allocates the tracking number.
   const std::string card_number = d.placeholder_card_number
                                       ? fmt::format("X{:08}", fnv1a(id) % 100'000'000ULL)
                                       : (*prepared)->card_number;
+  const bool placeholder_tracking = tracking_number.empty();
   const std::string tracking =
-      fmt::format("PH{:012}", fnv1a(std::string(id) + "/tracking") % 1'000'000'000'000ULL);
+      placeholder_tracking
+          ? fmt::format("PH{:012}", fnv1a(std::string(id) + "/tracking") % 1'000'000'000'000ULL)
+          : std::string(tracking_number);
   const std::string bank =
       region.bank_name(d.placeholder_card_number ? app.issuing_bank : (*prepared)->bank);
   const std::string& branch = app.issuing_branch;
@@ -87,7 +90,7 @@ Result<CardDocuments> card_documents(db::ApplicationRepository& applications,
   label.postal_code = mail ? app.recipient_postal_code : std::string();
   label.courier = letter.courier;
   label.tracking_number = tracking;
-  label.placeholder_tracking_number = true;
+  label.placeholder_tracking_number = placeholder_tracking;
   return d;
 }
 

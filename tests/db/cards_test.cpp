@@ -96,13 +96,18 @@ TEST_F(CardsTest, SpoiledCardRequeuesAndStockReconciles) {
   EXPECT_EQ(l.received, l.used + l.spoiled + l.in_progress + l.left);
 }
 
-TEST_F(CardsTest, AFinishedCardCannotBeSpoiledOrFinishedAgain) {
+TEST_F(CardsTest, AFinishedCardIsFinishedOnceAndSpoiledOnlyByPrintingOrQc) {
   ASSERT_TRUE(store_->claim_card("A1", "47905301CAFE0001", "t").ok());
   ASSERT_TRUE(store_->finish_card("A1", "47905301CAFE0001", "t").ok());
-  EXPECT_FALSE(store_->spoil_card("A1", "47905301CAFE0001", "late", "t").ok());
   EXPECT_FALSE(store_->finish_card("A1", "47905301CAFE0001", "t").ok());
   EXPECT_FALSE(store_->finish_card("A2", "47905301CAFE0001", "t").ok()) << "not A2's card";
+  EXPECT_FALSE(store_->spoil_card("A2", "47905301CAFE0001", "late", "t").ok()) << "not A2's card";
   EXPECT_EQ(state("A1"), AppState::encoded);
+  // QC found the printed card wrong: spoiled, the application queued again.
+  ASSERT_TRUE(store_->spoil_card("A1", "47905301CAFE0001", "qc_mismatch", "t").ok());
+  EXPECT_EQ(state("A1"), AppState::queued);
+  EXPECT_FALSE(store_->spoil_card("A1", "47905301CAFE0001", "again", "t").ok());
+  EXPECT_EQ(store_->cards_of("A1")->front().reason, "qc_mismatch");
 }
 
 TEST_F(CardsTest, APanIsUniqueThroughItsKeyedHash) {

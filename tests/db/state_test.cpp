@@ -33,13 +33,16 @@ TEST(State, ExactlyTheDesignedTransitionsAreLegal) {
   const std::set<std::pair<S, S>> mail = {{S::qc_passed, S::packed},
                                           {S::packed, S::shipped},
                                           {S::shipped, S::delivered},
-                                          {S::shipped, S::returned}};
+                                          {S::shipped, S::returned},
+                                          {S::returned, S::dispatched}};
   const std::set<std::pair<S, S>> branch = {{S::qc_passed, S::dispatched},
                                             {S::dispatched, S::ready_for_pickup},
                                             {S::ready_for_pickup, S::collected}};
-  // Only the step out of QC_PASSED looks at the collection method; the later
-  // steps cannot be reached on the other route anyway.
+  // Only the step out of QC_PASSED and a returned card's way to its branch
+  // look at the collection method; the other steps cannot be reached on the
+  // other route anyway.
   const std::pair qc_to_packed{S::qc_passed, S::packed};
+  const std::pair returned_to_branch{S::returned, S::dispatched};
   const std::pair qc_to_dispatched{S::qc_passed, S::dispatched};
   for (const S from : kAll)
     for (const S to : kAll) {
@@ -50,18 +53,25 @@ TEST(State, ExactlyTheDesignedTransitionsAreLegal) {
                 common || mail_leg || (branch_leg && p != qc_to_dispatched))
           << to_string(from) << "->" << to_string(to);
       EXPECT_EQ(is_legal_transition(from, to, M::branch),
-                common || branch_leg || (mail_leg && p != qc_to_packed))
+                common || branch_leg || (mail_leg && p != qc_to_packed && p != returned_to_branch))
           << to_string(from) << "->" << to_string(to);
     }
 }
 
 TEST(State, TerminalStatesGoNowhere) {
-  for (const AppState from :
-       {AppState::rejected, AppState::delivered, AppState::returned, AppState::collected}) {
+  for (const AppState from : {AppState::rejected, AppState::delivered, AppState::collected}) {
     EXPECT_TRUE(is_terminal(from));
     for (const AppState to : kAll)
       EXPECT_FALSE(is_legal_transition(from, to, CollectionMethod::mail));
   }
+}
+
+TEST(State, AReturnedCardOnlyGoesToItsBranch) {
+  EXPECT_FALSE(is_terminal(AppState::returned));
+  for (const AppState to : kAll)
+    EXPECT_EQ(is_legal_transition(AppState::returned, to, CollectionMethod::mail),
+              to == AppState::dispatched)
+        << to_string(to);
 }
 
 }  // namespace

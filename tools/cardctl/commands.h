@@ -21,5 +21,6 @@ void add_render_command(CLI::App& app, int& exit_code);
 void add_encode_command(CLI::App& app, int& exit_code);
 void add_stock_command(CLI::App& app, int& exit_code);
 void add_readers_command(CLI::App& app, int& exit_code);
+void add_fulfil_command(CLI::App& app, int& exit_code);
 
 }  // namespace cardd::cardctl

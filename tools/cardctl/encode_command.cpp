@@ -5,6 +5,9 @@
 //
 // cardctl read-card --reader PATTERN [--json] [--show-pii]: what the card
 // holds, read through the applications' public commands only.
+//
+// cardctl qc APPLICATION_ID --db PATH --reader PATTERN: QC of a printed card
+// (server/quality_check.h): QC_PASSED, or the card spoiled as qc_mismatch.
 #include <fmt/format.h>
 
 #include <iostream>
@@ -16,6 +19,7 @@
 #include "cardd/common/sha256.h"
 #include "cardd/personalization/card_reader.h"
 #include "cardd/server/issuance.h"
+#include "cardd/server/quality_check.h"
 #include "cardd/server/region_profile.h"
 #include "cli_support.h"
 #include "commands.h"
@@ -144,6 +148,32 @@ int run_read(const ReadArgs& args) {
   return 0;
 }
 
+int run_qc(const EncodeArgs& args) {
+  const auto region = args.region.load();
+  if (!region) return 2;
+  auto profile = load_profile(args.region, args.profile);
+  if (!profile) return 2;
+  auto reader = open_reader(args.reader, args.wait_ms);
+  if (!reader) return 1;
+  SealedStore opened;
+  if (const int rc = open_sealed_store(args.hsm, args.db, false, opened); rc != 0) return rc;
+  server::QualityCheck qc(*opened.store, *profile, *region, local_actor("cardctl qc"));
+  auto outcome = qc.check(args.id, *reader);
+  if (!outcome) {
+    std::cerr << "cardctl: " << outcome.error().describe() << "\n";
+    return 1;
+  }
+  if (outcome->passed) {
+    std::cout << fmt::format("{}: QC_PASSED (card {})\n", args.id, outcome->chip_id);
+    return 0;
+  }
+  std::string what;
+  for (const auto& m : outcome->mismatches) what += (what.empty() ? "" : ", ") + m;
+  std::cout << fmt::format("{}: card {} SPOILED (qc_mismatch: {} disagree); application QUEUED\n",
+                           args.id, outcome->chip_id, what);
+  return 1;
+}
+
 }  // namespace
 
 void add_encode_command(CLI::App& app, int& exit_code) {
@@ -157,6 +187,17 @@ void add_encode_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--wait-ms", args->wait_ms, "wait this long for a card in the reader");
   args->hsm.add_to(*cmd);
   cmd->callback([args, &exit_code] { exit_code = run_encode(*args); });
+
+  auto qc = std::make_shared<EncodeArgs>();
+  auto* q = app.add_subcommand("qc", "QC of a printed card: chip, face and application agree");
+  q->add_option("application_id", qc->id, "the bureau's application id")->required();
+  q->add_option("--db", qc->db, "SQLite database file")->required();
+  q->add_option("--reader", qc->reader, "PC/SC reader name (or part of it)")->required();
+  q->add_option("--profile", qc->profile, "card profile (TOML) instead of the region's");
+  qc->region.add_to(*q);
+  q->add_option("--wait-ms", qc->wait_ms, "wait this long for a card in the reader");
+  qc->hsm.add_to(*q);
+  q->callback([qc, &exit_code] { exit_code = run_qc(*qc); });
 
   auto read = std::make_shared<ReadArgs>();
   auto* r = app.add_subcommand("read-card", "Read a card through its public commands");

@@ -74,8 +74,11 @@ int run_render(const RenderArgs& args) {
   if (!region) return 2;
   SealedStore sealed;
   if (const int rc = open_sealed_store(args.hsm, args.db, false, sealed); rc != 0) return rc;
+  auto shipment = sealed.store->shipment(args.id);
+  if (!shipment) return fail(shipment.error(), args.id);
+  const std::string tracking = *shipment ? (*shipment)->tracking_number : std::string();
   auto documents = server::card_documents(*sealed.store, *sealed.store, args.id, *region,
-                                          local_actor("cardctl render"), unix_now());
+                                          local_actor("cardctl render"), unix_now(), tracking);
   if (!documents) return fail(documents.error(), args.id);
   const printer::FaceData& face = documents->face;
   const printer::CarrierLetter& letter = documents->letter;

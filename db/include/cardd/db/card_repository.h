@@ -69,7 +69,8 @@ class CardRepository {
   // ENCODING → ENCODED; the card counts as used.
   virtual Status finish_card(std::string_view application_id, std::string_view chip_id,
                              std::string_view actor) = 0;
-  // The card is SPOILED with `reason`; the application goes back to QUEUED.
+  // The card (ENCODING, or ENCODED when printing or QC failed) is SPOILED
+  // with `reason`; the application goes back to QUEUED.
   virtual Status spoil_card(std::string_view application_id, std::string_view chip_id,
                             std::string_view reason, std::string_view actor) = 0;
   virtual Result<std::vector<CardRecord>> cards_of(std::string_view application_id) = 0;

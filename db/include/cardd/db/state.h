@@ -40,7 +40,8 @@ using cardd::to_string;
 // Legal moves. Failing encoding, printing or QC sends the application back to
 // QUEUED (the card is spoiled); after QC the route depends on how the holder
 // collects the card: PACKED→SHIPPED→DELIVERED|RETURNED by mail,
-// DISPATCHED→READY_FOR_PICKUP→COLLECTED at a branch.
+// DISPATCHED→READY_FOR_PICKUP→COLLECTED at a branch; a RETURNED mail card is
+// DISPATCHED to its issuing branch.
 bool is_legal_transition(AppState from, AppState to, CollectionMethod collection);
 
 // No transition leaves these.

@@ -1,5 +1,5 @@
-// The SQLite store of cardd: one file in WAL mode that implements the four
-// repositories (applications, cards and stock, outbox, audit); their
+// The SQLite store of cardd: one file in WAL mode that implements the
+// repositories (applications, cards and stock, outbox, fulfilment, audit); their
 // contracts are in the interface headers. Callers that need one concern take
 // that interface, so a second implementation (PostgreSQL) can stand in.
 //
@@ -30,6 +30,7 @@
 #include "cardd/db/audit_signer.h"
 #include "cardd/db/card_repository.h"
 #include "cardd/db/error.h"
+#include "cardd/db/fulfilment_repository.h"
 #include "cardd/db/outbox_repository.h"
 #include "cardd/db/records.h"
 #include "cardd/db/sealer.h"
@@ -61,6 +62,7 @@ struct StoreOptions {
 class Store final : public ApplicationRepository,
                     public CardRepository,
                     public OutboxRepository,
+                    public FulfilmentRepository,
                     public AuditRepository {
  public:
   // Opens the file (creating it, mode 0600, when missing and
@@ -109,6 +111,17 @@ class Store final : public ApplicationRepository,
   Result<std::optional<PreparedRecord>> prepared(std::string_view application_id,
                                                  std::string_view actor,
                                                  std::string_view purpose) override;
+
+  // FulfilmentRepository
+  Result<std::vector<WaitingApplication>> waiting(AppState state, CollectionMethod collection,
+                                                  std::int64_t limit) override;
+  Status pack(std::string_view pack_id, std::string_view postal_area,
+              const std::vector<std::string>& application_ids, std::string_view actor) override;
+  Status ship(std::string_view application_id, std::string_view courier,
+              std::string_view tracking_number, std::string_view actor) override;
+  Result<std::vector<Shipment>> pack_contents(std::string_view pack_id) override;
+  Result<std::optional<Shipment>> shipment(std::string_view application_id) override;
+  Result<std::optional<Shipment>> shipment_by_tracking(std::string_view tracking) override;
 
   // AuditRepository
   Status audit(std::string_view actor, std::string_view action, std::string_view subject,

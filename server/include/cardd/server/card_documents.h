@@ -27,11 +27,12 @@ struct CardDocuments {
 // The store behind `applications` and `cards` needs a sealer; reading the holder's data is audited
 // as `actor`. What the chip holds too (name, ID number, card number, issue date, bank) comes from
 // the prepared record; `now` dates only an unprepared preview. Bank names, hotline, courier, vendor
-// code, wording and the preview's civil time come from `region`. Errors: not_found,
+// code, wording and the preview's civil time come from `region`. `tracking_number` is the
+// shipped card's (db::FulfilmentRepository::shipment); empty before shipping. Errors: not_found,
 // illegal_transition for a rejected application, the store's.
 Result<CardDocuments> card_documents(db::ApplicationRepository& applications,
                                      db::CardRepository& cards, std::string_view application_id,
                                      const region::Region& region, std::string_view actor,
-                                     UnixSeconds now);
+                                     UnixSeconds now, std::string_view tracking_number = {});
 
 }  // namespace cardd::server

@@ -1,0 +1,62 @@
+// Mail and branch fulfilment records: which pack a mailed card travels in,
+// its tracking number, and the lists of applications waiting for a step.
+// Every change moves the application in the same transaction as its history,
+// audit and outbox entries; the outbox message of SHIPPED and later carries
+// the tracking number.
+//
+// Thread safety: as ApplicationRepository.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cardd/common/result.h"
+#include "cardd/db/error.h"
+#include "cardd/db/state.h"
+
+namespace cardd::db {
+
+struct WaitingApplication {
+  std::string application_id;
+  std::string postal_code;     // mail: the recipient's
+  std::string issuing_branch;  // the branch that hands over or takes a returned card
+};
+
+struct Shipment {
+  std::string application_id;
+  std::string pack_id;
+  std::string postal_area;
+  std::string courier;          // empty until shipped
+  std::string tracking_number;  // empty until shipped
+};
+
+class FulfilmentRepository {
+ public:
+  virtual ~FulfilmentRepository() = default;
+
+  // Applications in `state` collected by `collection`, longest waiting first.
+  virtual Result<std::vector<WaitingApplication>> waiting(AppState state,
+                                                          CollectionMethod collection,
+                                                          std::int64_t limit) = 0;
+  // QC_PASSED → PACKED for every application, recorded in pack `pack_id`;
+  // one transaction: the pack is complete or not there.
+  virtual Status pack(std::string_view pack_id, std::string_view postal_area,
+                      const std::vector<std::string>& application_ids, std::string_view actor) = 0;
+  // PACKED → SHIPPED with its tracking number (conflict when the number was
+  // ever given to another card).
+  virtual Status ship(std::string_view application_id, std::string_view courier,
+                      std::string_view tracking_number, std::string_view actor) = 0;
+  virtual Result<std::vector<Shipment>> pack_contents(std::string_view pack_id) = 0;
+  virtual Result<std::optional<Shipment>> shipment(std::string_view application_id) = 0;
+  virtual Result<std::optional<Shipment>> shipment_by_tracking(std::string_view tracking) = 0;
+
+ protected:
+  FulfilmentRepository() = default;
+  FulfilmentRepository(const FulfilmentRepository&) = default;
+  FulfilmentRepository& operator=(const FulfilmentRepository&) = default;
+};
+
+}  // namespace cardd::db

@@ -1,0 +1,123 @@
+// Mail and branch fulfilment records (FulfilmentRepository).
+#include <fmt/format.h>
+
+#include "cardd/db/store.h"
+#include "store_impl.h"
+#include "store_sql.h"
+
+namespace cardd::db {
+namespace {
+
+Shipment shipment_from(const sqlite::Statement& r) {
+  return Shipment{std::string(r.column_text(0)), std::string(r.column_text(1)),
+                  std::string(r.column_text(2)), std::string(r.column_text(3)),
+                  std::string(r.column_text(4))};
+}
+
+constexpr std::string_view kShipmentColumns =
+    "SELECT application_id, pack_id, postal_area, courier, COALESCE(tracking_number, '') "
+    "FROM shipments ";
+
+Result<std::vector<Shipment>> shipments_where(Store::Impl& impl, std::string_view sql,
+                                              std::string_view key) {
+  std::lock_guard lock(impl.mutex);
+  auto stmt = impl.statement(sql);
+  if (!stmt) return stmt.error();
+  (*stmt)->bind(1, key);
+  std::vector<Shipment> out;
+  Status s = each_row(**stmt, [&](const sqlite::Statement& r) { out.push_back(shipment_from(r)); });
+  if (!s) return s.error();
+  return out;
+}
+
+std::optional<Shipment> first(std::vector<Shipment> found) {
+  if (found.empty()) return std::nullopt;
+  return std::move(found.front());
+}
+
+}  // namespace
+
+Result<std::vector<WaitingApplication>> Store::waiting(AppState state, CollectionMethod collection,
+                                                       std::int64_t limit) {
+  std::lock_guard lock(impl_->mutex);
+  auto stmt = impl_->statement(
+      "SELECT application_id, COALESCE(json_extract(public_data, '$.recipient.postal_code'), ''), "
+      "COALESCE(json_extract(public_data, '$.issuing_branch'), '') FROM applications "
+      "WHERE state = ?1 AND collection = ?2 ORDER BY updated_at, application_id LIMIT ?3");
+  if (!stmt) return stmt.error();
+  (*stmt)->bind(1, to_string(state)).bind(2, to_string(collection)).bind(3, limit);
+  std::vector<WaitingApplication> out;
+  Status s = each_row(**stmt, [&](const sqlite::Statement& r) {
+    out.push_back({std::string(r.column_text(0)), std::string(r.column_text(1)),
+                   std::string(r.column_text(2))});
+  });
+  if (!s) return s.error();
+  return out;
+}
+
+Status Store::pack(std::string_view pack_id, std::string_view postal_area,
+                   const std::vector<std::string>& application_ids, std::string_view actor) {
+  return in_transaction(*impl_, [&]() -> Status {
+    const std::string at = now();
+    for (const std::string& id : application_ids) {
+      if (auto s = impl_->move(id, AppState::packed, actor,
+                               fmt::format("pack {} (postal area {})", pack_id, postal_area));
+          !s)
+        return s;
+      if (auto s = run(*impl_,
+                       "INSERT INTO shipments(application_id, pack_id, postal_area, packed_at) "
+                       "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(application_id) DO UPDATE SET "
+                       "pack_id = ?2, postal_area = ?3, packed_at = ?4",
+                       id, pack_id, postal_area, at);
+          !s)
+        return s;
+    }
+    return {};
+  });
+}
+
+Status Store::ship(std::string_view application_id, std::string_view courier,
+                   std::string_view tracking_number, std::string_view actor) {
+  return in_transaction(*impl_, [&]() -> Status {
+    auto used = impl_->statement("SELECT application_id FROM shipments WHERE tracking_number = ?1");
+    if (!used) return used.error();
+    (*used)->bind(1, tracking_number);
+    auto row = (*used)->step();
+    (*used)->reset();
+    if (!row) return row.error();
+    if (*row)
+      return make_error(
+          DbError::conflict,
+          fmt::format("tracking number {} was given to another card", tracking_number));
+    if (auto s = run(*impl_,
+                     "UPDATE shipments SET courier = ?2, tracking_number = ?3, shipped_at = ?4 "
+                     "WHERE application_id = ?1",
+                     application_id, courier, tracking_number, now());
+        !s)
+      return s;
+    return impl_->move(application_id, AppState::shipped, actor,
+                       fmt::format("{} {}", courier, tracking_number));
+  });
+}
+
+Result<std::vector<Shipment>> Store::pack_contents(std::string_view pack_id) {
+  static const std::string sql =
+      fmt::format("{}WHERE pack_id = ?1 ORDER BY application_id", kShipmentColumns);
+  return shipments_where(*impl_, sql, pack_id);
+}
+
+Result<std::optional<Shipment>> Store::shipment(std::string_view application_id) {
+  static const std::string sql = fmt::format("{}WHERE application_id = ?1", kShipmentColumns);
+  auto found = shipments_where(*impl_, sql, application_id);
+  if (!found) return found.error();
+  return first(std::move(*found));
+}
+
+Result<std::optional<Shipment>> Store::shipment_by_tracking(std::string_view tracking) {
+  static const std::string sql = fmt::format("{}WHERE tracking_number = ?1", kShipmentColumns);
+  auto found = shipments_where(*impl_, sql, tracking);
+  if (!found) return found.error();
+  return first(std::move(*found));
+}
+
+}  // namespace cardd::db
