@@ -149,7 +149,8 @@ TEST_P(Kat, RetailMacIso9797Algorithm3IcaoBac) {
            "derive_encrypt_data"))
     return;
   auto derived = hsm_->derive(
-      "bac-base", EncryptDataDerivation{CipherMode::ecb, {}, hex("216c5d84c1e4362a88ae9eede2a121cb")},
+      "bac-base",
+      EncryptDataDerivation{CipherMode::ecb, {}, hex("216c5d84c1e4362a88ae9eede2a121cb")},
       KeySpec{"bac", Algorithm::des3_2key, {Usage::mac}, 1});
   ASSERT_TRUE(derived.ok()) << derived.error().describe();
   const std::string message = "72C29C2371CC9BDB65B779B8E8D37B29ECC154AA56A8799FAE2F498F76ED92F2";

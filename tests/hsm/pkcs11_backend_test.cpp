@@ -242,13 +242,13 @@ TEST_F(Pkcs11Backend, UnsupportedNamesWhatSoftHsmCannotDo) {
   };
   EXPECT_EQ(hsm_->unsupported(cannot), cannot);
   const std::vector<Requirement> can = {
-      {Algorithm::aes128, "generate"}, {Algorithm::aes128, "ecb"},
-      {Algorithm::aes128, "cbc"},      {Algorithm::aes128, "cmac"},
-      {Algorithm::aes128, "wrap_cbc"}, {Algorithm::aes128, "derive_encrypt_data"},
-      {Algorithm::aes256, "cmac"},     {Algorithm::des3_2key, "generate"},
-      {Algorithm::des3_2key, "ecb"},   {Algorithm::des3_2key, "cbc"},
-      {Algorithm::des3_2key, "cmac"},  {Algorithm::des3_2key, "derive_encrypt_data"},
-      {Algorithm::des3_3key, "cbc"},   {Algorithm::des3_2key, "retail_mac"},
+      {Algorithm::aes128, "generate"},      {Algorithm::aes128, "ecb"},
+      {Algorithm::aes128, "cbc"},           {Algorithm::aes128, "cmac"},
+      {Algorithm::aes128, "wrap_cbc"},      {Algorithm::aes128, "derive_encrypt_data"},
+      {Algorithm::aes256, "cmac"},          {Algorithm::des3_2key, "generate"},
+      {Algorithm::des3_2key, "ecb"},        {Algorithm::des3_2key, "cbc"},
+      {Algorithm::des3_2key, "cmac"},       {Algorithm::des3_2key, "derive_encrypt_data"},
+      {Algorithm::des3_3key, "cbc"},        {Algorithm::des3_2key, "retail_mac"},
       {Algorithm::des3_2key, "des_k1_mac"},
   };
   EXPECT_EQ(hsm_->unsupported(can), std::vector<Requirement>{});

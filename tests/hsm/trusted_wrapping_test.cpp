@@ -55,8 +55,7 @@ class TrustedWrapping : public ::testing::Test {
     ASSERT_EQ(fn.C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr, &s),
               CKR_OK);
     std::string so_pin = cardd::test::SoftHsmToken::kSoPin;
-    ASSERT_EQ(fn.C_Login(s, CKU_SO, reinterpret_cast<unsigned char*>(so_pin.data()),
-                         so_pin.size()),
+    ASSERT_EQ(fn.C_Login(s, CKU_SO, reinterpret_cast<unsigned char*>(so_pin.data()), so_pin.size()),
               CKR_OK);
     const Bytes value = test::hex(kKekHex);
     const KeySpec spec{"kek/trusted", Algorithm::aes128, {Usage::wrap}, 1};

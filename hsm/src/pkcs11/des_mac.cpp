@@ -29,11 +29,11 @@ void fill_part_template(Template& t) {
 
 }  // namespace
 
-bool Pkcs11Hsm::wants_des_mac_parts(const KeyInfo& base, const Derivation& how,
-                                    const KeySpec& out, bool persistent) const {
+bool Pkcs11Hsm::wants_des_mac_parts(const KeyInfo& base, const Derivation& how, const KeySpec& out,
+                                    bool persistent) const {
   const auto* e = std::get_if<EncryptDataDerivation>(&how);
-  return e && e->data.size() >= kBlock && !persistent && out.algorithm == Algorithm::des3_2key && out.usage.allows(Usage::mac) &&
-         is_des(base.spec.algorithm) &&
+  return e && e->data.size() >= kBlock && !persistent && out.algorithm == Algorithm::des3_2key &&
+         out.usage.allows(Usage::mac) && is_des(base.spec.algorithm) &&
          !capabilities_.missing(Requirement{Algorithm::des3_2key, "retail_mac"});
 }
 
@@ -62,8 +62,8 @@ Result<Pkcs11Hsm::DesMacParts> Pkcs11Hsm::derive_des_mac_parts(Lease& lease, Obj
           fn.C_DeriveKey(lease.session(), &mechanism, base, t.data(), t.size(), &parts.full);
       rv != CKR_OK) {
     destroy_quietly(lease, parts.k1);
-    return lease.fail(rv, fmt::format("{} for the last step of a MAC key",
-                                      mechanism_name(mechanism.mechanism)));
+    return lease.fail(
+        rv, fmt::format("{} for the last step of a MAC key", mechanism_name(mechanism.mechanism)));
   }
   return parts;
 }

@@ -174,8 +174,8 @@ Result<KeyInfo> Pkcs11Hsm::do_derive(const KeyInfo& base, const Derivation& how,
                                    base.spec.name, out.name));
   std::optional<DesMacParts> parts;
   if (wants_des_mac_parts(base, how, out, persistent)) {
-    auto made = derive_des_mac_parts(*lease, *base_handle, std::get<EncryptDataDerivation>(how),
-                                     mechanism);
+    auto made =
+        derive_des_mac_parts(*lease, *base_handle, std::get<EncryptDataDerivation>(how), mechanism);
     if (!made) {
       destroy_quietly(*lease, handle);
       return made.error();

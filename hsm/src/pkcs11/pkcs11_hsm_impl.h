@@ -102,7 +102,7 @@ class Pkcs11Hsm final : public Hsm {
   std::mutex create_mutex_;  // "name free? then create" is one step in this process
   std::mutex keys_mutex_;
   std::map<std::string, StoredKey, std::less<>> ephemeral_;
-  std::map<std::string, ObjectHandle, std::less<>> handles_;  // token keys, as last found
+  std::map<std::string, ObjectHandle, std::less<>> handles_;       // token keys, as last found
   std::map<std::string, DesMacParts, std::less<>> des_mac_parts_;  // by key name
 };
 
