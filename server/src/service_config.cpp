@@ -119,16 +119,25 @@ class ConfigParser : public TomlReader {
       set(*t, "pin_file", "hsm", c.pin_file);
       set(*t, "allow_soft_backend", "hsm", c.allow_soft_backend);
     }
-    const toml::node* backend = t != nullptr ? t->get("backend") : nullptr;
-    const toml::node* at = backend != nullptr ? backend : t;
+    // Where a problem is shown: the key's line, else the backend's, else [hsm]'s.
+    const auto line_of = [t](std::string_view key) -> const toml::node* {
+      if (t == nullptr) return nullptr;
+      if (const toml::node* n = t->get(key)) return n;
+      if (const toml::node* n = t->get("backend")) return n;
+      return t;
+    };
     if (c.backend != "soft" && c.backend != "pkcs11") {
-      problem("hsm.backend", "must be soft or pkcs11", at);
+      problem("hsm.backend", "must be soft or pkcs11", line_of("backend"));
     } else if (c.backend == "soft") {
-      if (c.keystore.empty()) problem("hsm.keystore", "must name the soft keystore", at);
-      check_soft_backend_policy(c, backend != nullptr, at);
+      if (c.keystore.empty())
+        problem("hsm.keystore", "must name the soft keystore", line_of("keystore"));
+      check_soft_backend_policy(c, t != nullptr && t->get("backend") != nullptr,
+                                line_of("backend"));
     } else {
-      if (c.module.empty()) problem("hsm.module", "must name the PKCS#11 module", at);
-      if (c.token_label.empty()) problem("hsm.token_label", "must name the token", at);
+      if (c.module.empty())
+        problem("hsm.module", "must name the PKCS#11 module", line_of("module"));
+      if (c.token_label.empty())
+        problem("hsm.token_label", "must name the token", line_of("token_label"));
     }
   }
 

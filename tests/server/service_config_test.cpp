@@ -96,6 +96,9 @@ TEST(ServiceConfigTest, EveryMistakeNamesItsKeyAndLine) {
        "[[lines]]\nname = \"a\"\nslots = [\"S\"]\nprinter = \"ipp://p/ipp/print\"\n",
        "lines[1].name", 8},
       {"lines = 3\n", "lines", 3},
+      // These continue kAllowSoft's [hsm] table.
+      {"backend = \"pkcs11\"\ntoken_label = \"\"\n", "hsm.token_label", 4},
+      {"keystore = \"\"\n", "hsm.keystore", 3},
   };
   for (const auto& bad : cases) {
     const std::string message = problem_of(kAllowSoft + bad.text);
