@@ -13,6 +13,8 @@
 #include <cstring>
 #include <vector>
 
+#include "json_log_formatter.h"
+
 namespace cardd {
 namespace {
 
@@ -39,7 +41,7 @@ void make_private(const std::string& file, spdlog::sink_ptr& stderr_sink) {
 
 }  // namespace
 
-void configure_logging(const std::string& level, const std::string& file) {
+void configure_logging(const std::string& level, const std::string& file, LogFormat format) {
   std::vector<spdlog::sink_ptr> sinks;
   sinks.push_back(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
   if (!file.empty()) {
@@ -55,6 +57,7 @@ void configure_logging(const std::string& level, const std::string& file) {
   auto lvl = spdlog::level::from_str(level);
   if (lvl == spdlog::level::off && level != "off") lvl = spdlog::level::warn;
   logger->set_level(lvl);
+  if (format == LogFormat::json) logger->set_formatter(std::make_unique<JsonLogFormatter>());
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(logger);
 }

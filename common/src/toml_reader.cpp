@@ -102,6 +102,33 @@ std::optional<bool> TomlReader::boolean(const toml::table& parent, std::string_v
   return std::nullopt;
 }
 
+std::optional<std::vector<std::string>> TomlReader::strings(const toml::table& parent,
+                                                            std::string_view key,
+                                                            std::string_view where, bool required) {
+  const toml::node* n = parent.get(key);
+  if (n == nullptr) {
+    if (required) problem(join(where, key), "missing", &parent);
+    return std::nullopt;
+  }
+  const toml::array* a = n->as_array();
+  if (a == nullptr) {
+    problem(join(where, key), "must be an array of strings", n);
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  bool all = true;
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    if (auto s = (*a)[i].value_exact<std::string>()) {
+      out.push_back(*s);
+    } else {
+      problem(index(join(where, key), i), "must be a string", &(*a)[i]);
+      all = false;
+    }
+  }
+  if (!all) return std::nullopt;
+  return out;
+}
+
 std::string TomlReader::join(std::string_view where, std::string_view key) {
   return where.empty() ? std::string(key) : std::string(where) + "." + std::string(key);
 }

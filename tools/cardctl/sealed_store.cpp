@@ -2,29 +2,25 @@
 
 #include <iostream>
 
+#include "cardd/db/error.h"
 #include "cli_support.h"
 
 namespace cardd::cardctl {
 
 int open_store_with_keys(const std::string& db_path, bool create, bool with_sealer,
                          SealedStore& out) {
-  if (with_sealer) {
-    auto sealer = server::HsmSealer::open(*out.hsm);
-    if (!sealer) {
-      std::cerr << "cardctl: " << sealer.error().describe() << "\n";
-      return 1;
-    }
-    out.sealer = std::move(*sealer);
+  const Status opened = server::open_keyed_store(db_path, create, with_sealer, out);
+  if (opened) return 0;
+  const Error& e = opened.error();
+  if (e.code == db::DbError::no_database) {
+    check_database_exists(db_path);  // says so, as every command does
+    return 2;
   }
-  auto signer = server::HsmAuditSigner::open(*out.hsm);
-  if (!signer) {
-    std::cerr << "cardctl: " << signer.error().describe() << "\n";
-    return 1;
-  }
-  out.signer = std::move(*signer);
-  int rc = 0;
-  out.store = open_store(db_path, OpenStore{create, out.sealer.get(), out.signer.get()}, rc);
-  return out.store ? 0 : rc;
+  if (e.code.category() == db::db_category())
+    std::cerr << "cardctl: cannot open database " << db_path << ": " << e.describe() << "\n";
+  else
+    std::cerr << "cardctl: " << e.describe() << "\n";
+  return 1;
 }
 
 int open_sealed_store(const HsmOptions& hsm_options, const std::string& db_path, bool create,

@@ -7,20 +7,14 @@
 #include <memory>
 #include <string>
 
-#include "cardd/db/store.h"
-#include "cardd/hsm/hsm.h"
-#include "cardd/server/hsm_audit_signer.h"
-#include "cardd/server/hsm_sealer.h"
+#include "cardd/server/sealed_store.h"
 #include "hsm_options.h"
 
 namespace cardd::cardctl {
 
-struct SealedStore {
-  std::unique_ptr<hsm::Hsm> hsm;
-  std::unique_ptr<server::HsmSealer> sealer;  // null for open_audited_store
-  std::unique_ptr<server::HsmAuditSigner> signer;
-  std::unique_ptr<db::Store> store;  // declared last: closed first
-};
+// Shared with the daemon (cardd/server/sealed_store.h); the sealer is null
+// for open_audited_store.
+using SealedStore = server::SealedStore;
 
 // Opens the HSM, its sealer and audit signer (the storage keys and the audit
 // key must exist) and the store. Prints the reason and returns 1 (2 for a

@@ -36,6 +36,9 @@ class TomlReader {
                                     std::string_view where, bool required);
   std::optional<bool> boolean(const toml::table& parent, std::string_view key,
                               std::string_view where);
+  // An array whose members are all strings; one problem per other member.
+  std::optional<std::vector<std::string>> strings(const toml::table& parent, std::string_view key,
+                                                  std::string_view where, bool required);
 
   static std::string join(std::string_view where, std::string_view key);
   static std::string index(std::string_view where, std::size_t i);

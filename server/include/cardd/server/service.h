@@ -1,0 +1,57 @@
+// The `cardd` service: everything a center runs all day, built from one
+// ServiceConfig. open() acquires what every worker shares (the HSM, its keys,
+// the store, the region) and fails early with the reason; start() launches
+// the workers, stop() asks them to take no new work and waits until the card
+// in hand is finished or parked and everything is flushed.
+//
+// Today the service has no workers (the pull loop, the production lines and
+// the pusher come next); open/start/stop are the seams they plug into.
+//
+// Thread safety: open/start/stop from one thread (the daemon's main); the
+// shared parts are handed to workers, each documenting its own.
+#pragma once
+
+#include <memory>
+
+#include "cardd/common/result.h"
+#include "cardd/hsm/factory.h"
+#include "cardd/region/region.h"
+#include "cardd/server/sealed_store.h"
+#include "cardd/server/service_config.h"
+
+namespace cardd::server {
+
+// The HSM configuration of the [hsm] section. A service never creates a
+// keystore: a missing one is an error, not a new empty store.
+hsm::HsmConfig hsm_config(const HsmSection& section);
+
+class Service {
+ public:
+  // Opens the region profile, the HSM, the storage and audit keys and the
+  // database (database.url, sqlite:// only; the file must exist). Errors
+  // carry the failing part's code and say which part it was.
+  static Result<std::unique_ptr<Service>> open(const ServiceConfig& config);
+  ~Service();
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  // Starts the workers. Called once, after open().
+  Status start();
+  // No new work; returns when every worker has stopped. Idempotent; the
+  // destructor calls it.
+  void stop();
+
+  const ServiceConfig& config() const { return config_; }
+  const region::Region& region() const { return region_; }
+  db::Store& store() { return *parts_.store; }
+
+ private:
+  Service(ServiceConfig config, region::Region region);
+
+  ServiceConfig config_;
+  region::Region region_;
+  SealedStore parts_;
+  bool running_ = false;
+};
+
+}  // namespace cardd::server

@@ -1,0 +1,72 @@
+#include "cardd/server/service.h"
+
+#include <spdlog/spdlog.h>
+
+#include "cardd/db/error.h"
+#include "cardd/region/search_path.h"
+
+namespace cardd::server {
+namespace {
+
+// Which part failed, in front of that part's own message.
+Error in(std::string_view part, Error e) {
+  e.message = std::string(part) + ": " + e.message;
+  return e;
+}
+
+}  // namespace
+
+hsm::HsmConfig hsm_config(const HsmSection& section) {
+  hsm::HsmConfig c;
+  c.backend = section.backend;
+  c.soft.keystore_path = section.keystore;
+  c.soft.create = false;
+  c.soft.passphrase_file = section.passphrase_file;
+  c.pkcs11.module_path = section.module;
+  c.pkcs11.token_label = section.token_label;
+  c.pkcs11.pin_file = section.pin_file;
+  return c;
+}
+
+Service::Service(ServiceConfig config, region::Region region)
+    : config_(std::move(config)), region_(std::move(region)) {}
+
+Service::~Service() { stop(); }
+
+Result<std::unique_ptr<Service>> Service::open(const ServiceConfig& config) {
+  auto region = region::SearchPath::standard(config.center.profile_path).find(config.center.region);
+  if (!region) return in("center.region", region.error());
+  const std::string db_path = config.database.sqlite_path();
+  if (db_path.empty())
+    return make_error(ConfigError::invalid, "database.url: only sqlite:// is supported");
+
+  std::unique_ptr<Service> service(new Service(config, std::move(*region)));
+  auto opened = hsm::open_hsm(hsm_config(config.hsm));
+  if (!opened) return in("hsm (" + config.hsm.backend + ")", opened.error());
+  service->parts_.hsm = std::move(*opened);
+  spdlog::info("hsm open: backend {}", config.hsm.backend);
+  // The daemon creates nothing: the database and its keys come from
+  // `cardctl keys init-storage` (a key ceremony), so a mistyped path fails.
+  if (auto s = open_keyed_store(db_path, false, true, service->parts_); !s) {
+    Error e = s.error();
+    if (e.code == db::DbError::no_database)
+      e.message += " (a center's database and keys are made by `cardctl keys init-storage`)";
+    return in("store", std::move(e));
+  }
+  spdlog::info("database open: {}", db_path);
+  return service;
+}
+
+Status Service::start() {
+  running_ = true;
+  // Workers (bureau pull, production lines, pusher) start here.
+  return {};
+}
+
+void Service::stop() {
+  if (!running_) return;
+  running_ = false;
+  // Workers are asked to stop and joined here, before the store closes.
+}
+
+}  // namespace cardd::server

@@ -1,0 +1,72 @@
+// to_toml(): the effective configuration, every key written, in the order
+// and with the comments of spec/service.md, so an operator can start a file
+// from `cardd --print-config`.
+#include <sstream>
+
+#include "cardd/server/service_config.h"
+#include "config_values.h"
+
+namespace cardd::server {
+namespace {
+
+std::string quoted_list(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < items.size(); ++i)
+    out += (i == 0 ? "" : ", ") + toml_quoted(items[i]);
+  return out + "]";
+}
+
+const char* boolean(bool b) { return b ? "true" : "false"; }
+
+}  // namespace
+
+std::string to_toml(const ServiceConfig& c) {
+  std::ostringstream o;
+  o << "[center]\n"
+    << "region = " << toml_quoted(c.center.region) << "   # profiles/<region>/\n"
+    << "profile_path = " << quoted_list(c.center.profile_path)
+    << "   # searched before the installed profiles\n\n";
+  o << "[database]\n"
+    << "url = " << toml_quoted(c.database.url) << "\n\n";
+  o << "[hsm]\n"
+    << "backend = " << toml_quoted(c.hsm.backend) << "   # soft | pkcs11\n"
+    << "allow_soft_backend = " << boolean(c.hsm.allow_soft_backend)
+    << "   # soft keys in a file: development and tests only\n"
+    << "keystore = " << toml_quoted(c.hsm.keystore) << "\n"
+    << "passphrase_file = " << toml_quoted(c.hsm.passphrase_file)
+    << "   # empty: $CARDD_KEYSTORE_PASSPHRASE\n"
+    << "module = " << toml_quoted(c.hsm.module) << "\n"
+    << "token_label = " << toml_quoted(c.hsm.token_label) << "\n"
+    << "pin_file = " << toml_quoted(c.hsm.pin_file) << "   # empty: $CARDD_HSM_PIN\n\n";
+  o << "[bureau]\n"
+    << "url = " << toml_quoted(c.bureau.url) << "\n"
+    << "pull_interval_ms = " << c.bureau.pull_interval_ms << "\n"
+    << "page_size = " << c.bureau.page_size << "\n"
+    << "push = " << boolean(c.bureau.push) << "   # status changes POSTed back\n\n";
+  o << "[api]\n"
+    << "listen = " << toml_quoted(c.api.listen) << "\n"
+    << "tls_certificate_file = " << toml_quoted(c.api.tls_certificate_file)
+    << "   # TLS when both are set\n"
+    << "tls_key_file = " << toml_quoted(c.api.tls_key_file) << "\n\n";
+  for (const LineConfig& line : c.lines)
+    o << "[[lines]]\n"
+      << "name = " << toml_quoted(line.name) << "\n"
+      << "slots = " << quoted_list(line.slots) << "   # reader-name patterns\n"
+      << "printer = " << toml_quoted(line.printer) << "\n\n";
+  o << "[fulfilment]\n"
+    << "courier = " << toml_quoted(c.fulfilment.courier) << "\n"
+    << "tracking_first = " << toml_quoted(c.fulfilment.tracking_first)
+    << "   # check digit recomputed\n"
+    << "tracking_last = " << toml_quoted(c.fulfilment.tracking_last) << "\n"
+    << "pack_batch = " << c.fulfilment.pack_batch << "\n\n";
+  o << "[log]\n"
+    << "level = " << toml_quoted(c.log.level) << "\n"
+    << "format = " << toml_quoted(c.log.format) << "   # text | json\n"
+    << "file = " << toml_quoted(c.log.file) << "   # empty: stderr only\n";
+  // An empty array of tables cannot be written as [[lines]]; `lines = []`
+  // must come before the first [table] to belong to the root.
+  if (c.lines.empty()) return "lines = []   # no production line\n\n" + o.str();
+  return o.str();
+}
+
+}  // namespace cardd::server

@@ -1,0 +1,171 @@
+// The cardd daemon as a center starts it: the real binary, a real SQLite
+// file and a soft keystore made by `cardctl keys init-storage`.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "cardd/server/service_config.h"
+#include "child_process.h"
+#include "secret_file.h"
+
+namespace cardd {
+namespace {
+
+using test::bin_path;
+using test::run_command;
+using test::RunResult;
+
+class CarddTest : public ::testing::Test {
+ protected:
+  std::string file(const std::string& name) const { return (dir_.path() / name).string(); }
+
+  // cardd run in the test's directory (where ./cardd.toml is looked for).
+  RunResult cardd(const std::string& args) {
+    return run_command(
+        {"sh", "-c",
+         "cd '" + dir_.path().string() + "' && exec " + bin_path("cardd") + " " + args});
+  }
+
+  void write(const std::string& name, const std::string& text) {
+    std::ofstream(file(name)) << text;
+  }
+
+  // A database with its storage and audit keys in a new soft keystore, as
+  // the key ceremony leaves them; returns a configuration that uses them.
+  std::string initialised_center(const std::string& log_format) {
+    test::write_secret_file(file("passphrase"), "cardd daemon test keystore");
+    const RunResult r = run_command({bin_path("cardctl"), "keys", "init-storage", "--db",
+                                     file("cardd.db"), "--keystore", file("keys.cks"),
+                                     "--passphrase-file", file("passphrase"), "--create-keystore"});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    return "[database]\nurl = \"sqlite://" + file("cardd.db") +
+           "\"\n"
+           "[hsm]\nbackend = \"soft\"\nallow_soft_backend = true\nkeystore = \"" +
+           file("keys.cks") + "\"\npassphrase_file = \"" + file("passphrase") +
+           "\"\n"
+           "[log]\nformat = \"" +
+           log_format + "\"\n";
+  }
+
+  // Polls until the child has exited (a zombie), up to `limit`.
+  static bool exits_within(const test::ChildProcess& child, std::chrono::seconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::ifstream stat("/proc/" + std::to_string(child.pid()) + "/stat");
+      std::string pid, comm, state;
+      stat >> pid >> comm >> state;
+      if (!stat || state == "Z") return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+
+  static bool stderr_has(const test::ChildProcess& child, const std::string& text,
+                         std::chrono::seconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (child.stderr_text().find(text) != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+
+  test::TempDir dir_;
+};
+
+TEST_F(CarddTest, PrintedConfigurationIsTheDefaultsAndLoadsBack) {
+  const RunResult r = cardd("--print-config");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto back = server::parse_service_config(r.out, "printed");
+  ASSERT_TRUE(back.ok()) << back.error().describe() << "\n" << r.out;
+  EXPECT_EQ(*back, server::default_service_config());
+}
+
+TEST_F(CarddTest, ReadsCarddTomlInTheWorkingDirectoryWhenNoConfigIsGiven) {
+  write("cardd.toml", "[hsm]\nbackend = \"pkcs11\"\n[log]\nlevel = \"debug\"\n");
+  const RunResult r = cardd("--print-config");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("level = \"debug\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("allow_soft_backend = false"), std::string::npos) << r.out;
+
+  const RunResult checked = cardd("--check-config");
+  EXPECT_EQ(checked.exit_code, 0) << checked.err;
+  EXPECT_NE(checked.out.find("cardd.toml: configuration valid"), std::string::npos) << checked.out;
+}
+
+TEST_F(CarddTest, ABadConfigurationStopsTheStartNamingKeyAndLine) {
+  write("bad.toml", "[hsm]\nbackend = \"pkcs11\"\n[bureau]\npage_size = 0\n");
+  for (const std::string mode : {"", "--check-config", "--print-config"}) {
+    const RunResult r = cardd("--config bad.toml " + mode);
+    EXPECT_EQ(r.exit_code, 2) << mode << ": " << r.err;
+    EXPECT_NE(r.err.find("bureau.page_size"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("(line 4)"), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+  }
+  const RunResult missing = cardd("--config nowhere.toml");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("cannot read nowhere.toml"), std::string::npos) << missing.err;
+}
+
+TEST_F(CarddTest, TheSoftBackendIsRefusedUnlessTheFileAllowsIt) {
+  write("soft.toml", "[hsm]\nbackend = \"soft\"\n");
+  const RunResult r = cardd("--config soft.toml");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("hsm.backend: soft is for development"), std::string::npos) << r.err;
+}
+
+TEST_F(CarddTest, AMissingDatabaseIsAStartUpErrorOnOneLine) {
+  std::string config = initialised_center("text");
+  std::filesystem::remove(file("cardd.db"));
+  write("cardd.toml", config);
+  const RunResult r = cardd("");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("db.no_database"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(file("cardd.db"))) << "the daemon creates no database";
+}
+
+TEST_F(CarddTest, StartsReadyAndStopsOnSigterm) {
+  write("cardd.toml", initialised_center("text"));
+  auto child = test::ChildProcess::start({bin_path("cardd"), "--config", file("cardd.toml")});
+  ASSERT_TRUE(stderr_has(child, "ready", std::chrono::seconds(60))) << child.stderr_text();
+  ASSERT_EQ(::kill(child.pid(), SIGTERM), 0);
+  ASSERT_TRUE(exits_within(child, std::chrono::seconds(20))) << child.stderr_text();
+  EXPECT_EQ(child.wait(), 0) << child.stderr_text();
+  const std::string err = child.stderr_text();
+  EXPECT_NE(err.find("stopping: SIGTERM"), std::string::npos) << err;
+  EXPECT_NE(err.find("stopped"), std::string::npos) << err;
+}
+
+TEST_F(CarddTest, LogsJsonLinesAndStopsOnSigint) {
+  write("cardd.toml", initialised_center("json"));
+  auto child = test::ChildProcess::start({bin_path("cardd"), "--config", file("cardd.toml")});
+  ASSERT_TRUE(stderr_has(child, "ready", std::chrono::seconds(60))) << child.stderr_text();
+  ASSERT_EQ(::kill(child.pid(), SIGINT), 0);
+  ASSERT_TRUE(exits_within(child, std::chrono::seconds(20))) << child.stderr_text();
+  EXPECT_EQ(child.wait(), 0) << child.stderr_text();
+
+  std::istringstream lines(child.stderr_text());
+  std::vector<std::string> messages;
+  for (std::string line; std::getline(lines, line);) {
+    const auto json = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_FALSE(json.is_discarded()) << "not a JSON line: " << line;
+    ASSERT_TRUE(json.contains("time") && json.contains("level")) << line;
+    messages.push_back(json.at("msg").get<std::string>());
+  }
+  ASSERT_FALSE(messages.empty());
+  EXPECT_TRUE(std::any_of(messages.begin(), messages.end(),
+                          [](const std::string& m) { return m.starts_with("ready"); }));
+  EXPECT_EQ(messages.back(), "stopped");
+  EXPECT_NE(child.stderr_text().find("stopping: SIGINT"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cardd
