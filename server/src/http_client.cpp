@@ -29,8 +29,11 @@ namespace {
 
 Error to_error(const beast::error_code& ec, std::string_view stage, std::size_t body_limit) {
   if (ec == http::error::body_limit)
-    return make_error(BureauError::page_too_large,
-                      fmt::format("{}: the answer is larger than {} bytes", stage, body_limit));
+    return make_error(
+        BureauError::page_too_large,
+        fmt::format("{}: the answer is larger than {} bytes (the page size limit; ask "
+                    "for fewer applications per page or raise the limit)",
+                    stage, body_limit));
   // Timeouts and broken connections are transient; a peer that speaks
   // something other than HTTP, or a TLS peer either side refuses, is not.
   const bool http_parse_error =

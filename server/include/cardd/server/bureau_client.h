@@ -58,7 +58,8 @@ struct BureauOptions {
   // The bureau's Ed25519 public key (PEM). When set, every page must carry
   // X-Bureau-Signature: base64(Ed25519 signature over the exact body bytes).
   std::string signing_public_key_file{};
-  // Largest page accepted (a 100-application page with photos is ~6 MiB).
+  // Largest page accepted: an application with its photos is ~64 KB, so
+  // 16 MiB holds a 200-application page with room to spare.
   std::size_t max_page_bytes = 16u * 1024u * 1024u;
   // Accept http:// (no TLS): for tests and local development only.
   bool allow_plain_http = false;
