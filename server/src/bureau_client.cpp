@@ -60,13 +60,8 @@ Result<ApprovedPage> parse_page(const std::string& body) {
                       "page lacks an applications array or a next cursor");
   // The cursor is stored and sent back in every later URL: a huge or binary
   // one would poison every pull after it.
-  if (next.empty() || next.size() > kMaxCursorBytes)
-    return make_error(
-        BureauError::bad_cursor,
-        fmt::format("the next cursor is {} bytes (1..{} accepted)", next.size(), kMaxCursorBytes));
-  if (!std::all_of(next.begin(), next.end(), [](char c) { return c > 0x20 && c < 0x7f; }))
-    return make_error(BureauError::bad_cursor,
-                      "the next cursor holds characters outside printable ASCII");
+  if (auto usable = check_cursor(next); !usable)
+    return make_error(BureauError::bad_cursor, "next: " + usable.error().message);
   ApprovedPage page;
   page.next = std::string(next);
   for (const auto element : apps) page.applications.push_back(simdjson::to_string(element));
@@ -74,6 +69,17 @@ Result<ApprovedPage> parse_page(const std::string& body) {
 }
 
 }  // namespace
+
+Status check_cursor(std::string_view cursor) {
+  if (cursor.empty() || cursor.size() > kMaxCursorBytes)
+    return make_error(
+        BureauError::bad_cursor,
+        fmt::format("the cursor is {} bytes (1..{} accepted)", cursor.size(), kMaxCursorBytes));
+  if (!std::all_of(cursor.begin(), cursor.end(), [](char c) { return c > 0x20 && c < 0x7f; }))
+    return make_error(BureauError::bad_cursor,
+                      "the cursor holds characters outside printable ASCII");
+  return {};
+}
 
 const std::error_category& bureau_category() {
   static const ErrorCategory<BureauError> category("bureau", to_string);

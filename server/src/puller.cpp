@@ -16,6 +16,15 @@ PullResult pull_approved(const BureauClient& bureau, Intake& intake,
     return result;
   }
   result.cursor = stored->value_or("");
+  // A cursor stored before these checks existed may be unusable: say so
+  // rather than send it (a huge one fails as a misleading "Broken pipe").
+  if (!result.cursor.empty()) {
+    if (auto usable = check_cursor(result.cursor); !usable) {
+      result.status = make_error(BureauError::bad_cursor,
+                                 "the stored cursor is not usable: " + usable.error().message);
+      return result;
+    }
+  }
   // Every cursor this pull has stood on: a `next` among them does not move
   // forward (a bureau repeating itself would otherwise be asked forever).
   std::set<std::string> visited{result.cursor};

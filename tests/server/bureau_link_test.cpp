@@ -11,6 +11,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "../db/raw_sql.h"
 #include "bureau_pki.h"
 #include "bureau_sim_process.h"
 #include "cardd/server/puller.h"
@@ -217,6 +218,24 @@ TEST_F(BureauLinkTest, AnOversizedCursorIsRefusedAndNothingStored) {
   expect_refused(result, BureauError::bad_cursor);
   EXPECT_NE(result.status.error().message.find("4096 bytes"), std::string::npos)
       << result.status.error().message;
+}
+
+TEST_F(BureauLinkTest, AnUnusableStoredCursorStopsThePullBeforeAnyRequest) {
+  {
+    SimProcess sim(sim_args({}));
+    ASSERT_TRUE(pull(client(options(sim.url())), 1).status.ok());
+  }
+  // As an earlier version stored it from a bad bureau: 200 KB.
+  db::test::exec((dir_.path() / "cardd.db").string(),
+                 "UPDATE intake_cursors SET cursor = printf('%.*c', 200000, 'x')");
+  const auto result = pull(client(options("https://127.0.0.1:9")));
+  ASSERT_FALSE(result.status.ok());
+  EXPECT_EQ(result.status.error().code, BureauError::bad_cursor);
+  EXPECT_NE(result.status.error().message.find("stored cursor is not usable: the cursor is "
+                                               "200000 bytes"),
+            std::string::npos)
+      << result.status.error().message;
+  EXPECT_EQ(stored(), 25);
 }
 
 TEST_F(BureauLinkTest, AnOversizedPageIsRefusedAndNothingStored) {

@@ -41,6 +41,10 @@ inline std::error_code make_error_code(BureauError e) {
 // Longest `next` cursor accepted; it is stored and sent back in a URL.
 inline constexpr std::size_t kMaxCursorBytes = 1024;
 
+// A usable cursor: 1..kMaxCursorBytes bytes of printable ASCII (no spaces or
+// control characters). Errors: BureauError::bad_cursor, without the cursor.
+Status check_cursor(std::string_view cursor);
+
 struct BureauOptions {
   std::string url;                           // e.g. https://bureau.example:8700/api
   std::chrono::milliseconds timeout{10000};  // per request, name resolution included
