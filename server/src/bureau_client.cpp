@@ -138,6 +138,16 @@ Result<BureauClient> BureauClient::create(BureauOptions options) {
                       std::move(security));
 }
 
+Result<ApprovedPage> BureauClient::read_page(const std::string& body,
+                                             std::string_view signature) const {
+  // The signature is checked before the body is even parsed.
+  if (security_->verifier) {
+    if (auto signed_ok = security_->verifier->verify(body, signature); !signed_ok)
+      return signed_ok.error();
+  }
+  return parse_page(body);
+}
+
 Result<ApprovedPage> BureauClient::approved_applications(std::string_view after, int limit) const {
   HttpRequest request;
   request.host = host_;
@@ -153,12 +163,7 @@ Result<ApprovedPage> BureauClient::approved_applications(std::string_view after,
     unsigned status = 0;
     Error error;
     if (response && response->status == 200) {
-      // The signature is checked before the body is even parsed.
-      const PageVerifier* verifier = security_->verifier ? &*security_->verifier : nullptr;
-      auto signed_ok = verifier
-                           ? verifier->verify(response->body, response->header(kSignatureHeader))
-                           : Status{};
-      auto page = signed_ok ? parse_page(response->body) : Result<ApprovedPage>(signed_ok.error());
+      auto page = read_page(response->body, response->header(kSignatureHeader));
       if (page) return page;
       error = page.error();
     } else if (response) {

@@ -91,6 +91,7 @@ class BureauClient {
   struct Security;  // TLS context and signature key, shared by copies
   BureauClient(BureauOptions options, std::string host, std::string port, std::string prefix,
                std::shared_ptr<Security> security);
+  Result<ApprovedPage> read_page(const std::string& body, std::string_view signature) const;
   BureauOptions options_;
   std::string host_;
   std::string port_;
