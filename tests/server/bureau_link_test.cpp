@@ -212,6 +212,20 @@ TEST_F(BureauLinkTest, ACursorThatDoesNotMoveForwardStopsThePullAndIsNotStored) 
   EXPECT_EQ(cursor(), "c25") << "the stored cursor is unchanged";
 }
 
+TEST_F(BureauLinkTest, ACursorThatReturnsToAnEarlierOneStopsThePull) {
+  // c25, then back to c0, then c25 again: a cycle the pull would run forever.
+  SimProcess sim(sim_args({"--page-fault", "rewinding-cursor"}));
+  const auto result = pull(client(options(sim.url())));
+  ASSERT_FALSE(result.status.ok());
+  EXPECT_EQ(result.status.error().code, BureauError::bad_cursor);
+  EXPECT_NE(result.status.error().message.find("returns to an earlier cursor, page 3"),
+            std::string::npos)
+      << result.status.error().message;
+  EXPECT_EQ(result.pages, 2);
+  EXPECT_EQ(stored(), 50);
+  EXPECT_EQ(cursor(), "c0") << "the cycle's third page did not move the cursor";
+}
+
 TEST_F(BureauLinkTest, AnOversizedCursorIsRefusedAndNothingStored) {
   SimProcess sim(sim_args({"--page-fault", "oversized-cursor", "--fault-bytes", "4096"}));
   const auto result = pull(client(options(sim.url())));

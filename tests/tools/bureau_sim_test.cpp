@@ -141,6 +141,8 @@ TEST(BureauSimHandler, PageFaultsSpoilOnlyNonEmptyPages) {
   using cardd::bureau_sim::PageFault;
   EXPECT_EQ(json_of(page(PageFault::stuck_cursor, "c3")).at("next"), "c3");
   EXPECT_EQ(json_of(page(PageFault::stuck_cursor, "")).at("next"), "c0");
+  EXPECT_EQ(json_of(page(PageFault::rewinding_cursor, "")).at("next"), "c2");
+  EXPECT_EQ(json_of(page(PageFault::rewinding_cursor, "c3")).at("next"), "c0");
   EXPECT_EQ(json_of(page(PageFault::oversized_cursor, "c3")).at("next").get<std::string>().size(),
             3000u);
   const Response big = page(PageFault::oversized_body, "c3");

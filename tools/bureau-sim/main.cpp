@@ -64,9 +64,10 @@ int main(int argc, char** argv) {
   app.add_option("--sign-key", sign_key,
                  "sign pages with this Ed25519 private key (PEM): header X-Bureau-Signature");
   app.add_option("--page-fault", page_fault,
-                 "spoil non-empty pages (tests): none, stuck-cursor, oversized-cursor, "
-                 "oversized-body")
-      ->check(CLI::IsMember({"none", "stuck-cursor", "oversized-cursor", "oversized-body"}));
+                 "spoil non-empty pages (tests): none, stuck-cursor, rewinding-cursor, "
+                 "oversized-cursor, oversized-body")
+      ->check(CLI::IsMember(
+          {"none", "stuck-cursor", "rewinding-cursor", "oversized-cursor", "oversized-body"}));
   app.add_option("--fault-bytes", bureau.fault_bytes,
                  "size of the oversized cursor or body of --page-fault")
       ->default_val(32u * 1024u * 1024u)
@@ -88,6 +89,7 @@ int main(int argc, char** argv) {
   bureau.places = std::make_shared<const cardd::testdata::RegionPlaces>(std::move(*places));
   server.hang = std::chrono::milliseconds(hang_ms);
   bureau.page_fault = page_fault == "stuck-cursor"       ? PageFault::stuck_cursor
+                      : page_fault == "rewinding-cursor" ? PageFault::rewinding_cursor
                       : page_fault == "oversized-cursor" ? PageFault::oversized_cursor
                       : page_fault == "oversized-body"   ? PageFault::oversized_body
                                                          : PageFault::none;

@@ -223,6 +223,8 @@ Response Bureau::approved_applications(const Request& request, std::string_view 
   }
   std::string next = end == start ? cursor : cursor_for(end);
   if (end != start && options_.page_fault == PageFault::stuck_cursor) next = cursor;
+  if (end != start && start > 0 && options_.page_fault == PageFault::rewinding_cursor)
+    next = cursor_for(0);
   if (end != start && options_.page_fault == PageFault::oversized_cursor)
     next.assign(options_.fault_bytes, 'x');
   body += R"(],"next":)";

@@ -50,6 +50,7 @@ using Response = boost::beast::http::response<boost::beast::http::string_body>;
 enum class PageFault {
   none,
   stuck_cursor,      // "next" is the cursor sent ("c0" for none): it never moves
+  rewinding_cursor,  // "next" is "c0" on every page after the first: a cycle
   oversized_cursor,  // "next" is fault_bytes long
   oversized_body,    // the page padded with whitespace to at least fault_bytes
 };
