@@ -48,14 +48,43 @@ run_tests() {  # run_tests PRESET
   ctest --preset "$1" -j "$(jobs)"
 }
 
-# Starts bureau-sim on a free port of 127.0.0.1; sets SIM_PID and SIM_URL.
+# Throwaway certificates for the bureau link in $1 (owner-only): a CA made
+# for the demo, the bureau's certificate for 127.0.0.1/localhost, our client
+# certificate, and the bureau's Ed25519 page-signing key pair.
+make_bureau_pki() {
+  local d="$1"
+  mkdir -p "$d" && chmod 700 "$d"
+  local ec=(-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes)
+  leaf() {  # leaf NAME CN SAN USAGE
+    printf 'basicConstraints=CA:FALSE\nsubjectAltName=%s\nextendedKeyUsage=%s\n' "$3" "$4" >"$d/$1.ext"
+    openssl req "${ec[@]}" -keyout "$d/$1.key" -out "$d/$1.csr" -subj "/CN=$2" &&
+      openssl x509 -req -in "$d/$1.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -set_serial "$RANDOM" \
+        -days 2 -extfile "$d/$1.ext" -out "$d/$1.pem"
+  }
+  {
+    openssl req -x509 "${ec[@]}" -keyout "$d/ca.key" -out "$d/ca.pem" -days 2 -subj /CN=cardd-demo-bureau-ca &&
+      leaf bureau 127.0.0.1 IP:127.0.0.1,DNS:localhost serverAuth &&
+      leaf client cardd-demo-bank DNS:cardd-demo-bank clientAuth &&
+      openssl genpkey -algorithm ed25519 -out "$d/sign.key" &&
+      openssl pkey -in "$d/sign.key" -pubout -out "$d/sign.pub"
+  } >"$d/openssl.log" 2>&1 || { echo "certificates not made:" >&2; cat "$d/openssl.log" >&2; return 1; }
+}
+
+# Starts bureau-sim on a free port of 127.0.0.1 over HTTPS with mutual TLS
+# and signed pages (certificates from make_bureau_pki in the output's folder);
+# sets SIM_PID, SIM_URL and BUREAU_TLS (the matching `cardctl pull` options).
 start_bureau() {
   local out="$1"; shift
-  build/dev/bin/bureau-sim --port 0 "$@" >"$out" 2>"$out.err" &
+  local pki; pki="$(dirname "$out")/bureau-pki"
+  make_bureau_pki "$pki"
+  build/dev/bin/bureau-sim --port 0 --tls-cert "$pki/bureau.pem" --tls-key "$pki/bureau.key" \
+    --client-ca "$pki/ca.pem" --sign-key "$pki/sign.key" "$@" >"$out" 2>"$out.err" &
   SIM_PID=$!
+  BUREAU_TLS=(--bureau-ca "$pki/ca.pem" --bureau-cert "$pki/client.pem" --bureau-key "$pki/client.key"
+    --bureau-signing-key "$pki/sign.pub")
   for _ in $(seq 100); do
     if grep -q '^listening on ' "$out"; then
-      SIM_URL="http://$(sed -n 's/^listening on //p' "$out" | head -1)"
+      SIM_URL="https://$(sed -n 's/^listening on //p' "$out" | head -1)"
       return 0
     fi
     sleep 0.1
@@ -84,10 +113,10 @@ demo() {
   log "4. the bureau simulator serves 500 approved applications; about one request in three fails"
   start_bureau "$dir/bureau.out" --count 500 --seed 7 --invalid-rate 0.05 --fail-rate 0.3 --log-level warn
   trap stop_started EXIT
-  log "5. pull from $SIM_URL until caught up (retrying failed pages)"
-  $ctl pull --bureau "$SIM_URL" --db "$dir/cardd.db" --limit 50 --attempts 10 "${keys[@]}"
+  log "5. pull from $SIM_URL (mutual TLS, signed pages) until caught up (retrying failed pages)"
+  $ctl pull --bureau "$SIM_URL" --db "$dir/cardd.db" --limit 50 --attempts 10 "${keys[@]}" "${BUREAU_TLS[@]}"
   log "6. pull again: nothing new"
-  $ctl pull --bureau "$SIM_URL" --db "$dir/cardd.db" --limit 50 --attempts 10 "${keys[@]}"
+  $ctl pull --bureau "$SIM_URL" --db "$dir/cardd.db" --limit 50 --attempts 10 "${keys[@]}" "${BUREAU_TLS[@]}"
   log "7. one accepted and one rejected application"
   $ctl status BJ-7-00000000 --db "$dir/cardd.db"
   $ctl validate "$dir/batch.jsonl" --json >"$dir/validation.jsonl"

@@ -6,9 +6,12 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
 #include <thread>
 
 #include "http_client.h"
+#include "page_signature.h"
+#include "tls_client.h"
 
 namespace cardd::server {
 namespace {
@@ -25,6 +28,16 @@ std::string_view to_string(BureauError e) {
       return "http_status";
     case BureauError::bad_response:
       return "bad_response";
+    case BureauError::invalid_config:
+      return "invalid_config";
+    case BureauError::tls:
+      return "tls";
+    case BureauError::page_too_large:
+      return "page_too_large";
+    case BureauError::bad_cursor:
+      return "bad_cursor";
+    case BureauError::bad_signature:
+      return "bad_signature";
   }
   return {};
 }
@@ -45,6 +58,10 @@ Result<ApprovedPage> parse_page(const std::string& body) {
       root["next"].get_string().get(next) != simdjson::SUCCESS)
     return make_error(BureauError::bad_response,
                       "page lacks an applications array or a next cursor");
+  // The cursor is stored and sent back in every later URL: a huge or binary
+  // one would poison every pull after it.
+  if (auto usable = check_cursor(next); !usable)
+    return make_error(BureauError::bad_cursor, "next: " + usable.error().message);
   ApprovedPage page;
   page.next = std::string(next);
   for (const auto element : apps) page.applications.push_back(simdjson::to_string(element));
@@ -53,35 +70,82 @@ Result<ApprovedPage> parse_page(const std::string& body) {
 
 }  // namespace
 
+Status check_cursor(std::string_view cursor) {
+  if (cursor.empty() || cursor.size() > kMaxCursorBytes)
+    return make_error(
+        BureauError::bad_cursor,
+        fmt::format("the cursor is {} bytes (1..{} accepted)", cursor.size(), kMaxCursorBytes));
+  if (!std::all_of(cursor.begin(), cursor.end(), [](char c) { return c > 0x20 && c < 0x7f; }))
+    return make_error(BureauError::bad_cursor,
+                      "the cursor holds characters outside printable ASCII");
+  return {};
+}
+
 const std::error_category& bureau_category() {
   static const ErrorCategory<BureauError> category("bureau", to_string);
   return category;
 }
 
+struct BureauClient::Security {
+  std::shared_ptr<boost::asio::ssl::context> tls;  // null for allowed plain HTTP
+  std::optional<PageVerifier> verifier;            // set when the bureau signs its pages
+};
+
 BureauClient::BureauClient(BureauOptions options, std::string host, std::string port,
-                           std::string prefix)
+                           std::string prefix, std::shared_ptr<Security> security)
     : options_(std::move(options)),
       host_(std::move(host)),
       port_(std::move(port)),
-      prefix_(std::move(prefix)) {}
+      prefix_(std::move(prefix)),
+      security_(std::move(security)) {}
 
 Result<BureauClient> BureauClient::create(BureauOptions options) {
-  constexpr std::string_view scheme = "http://";
+  constexpr std::string_view https = "https://";
+  constexpr std::string_view plain = "http://";
   std::string_view url = options.url;
-  if (url.substr(0, scheme.size()) != scheme)
-    return make_error(BureauError::invalid_url, "bureau URL must start with http://");
-  url.remove_prefix(scheme.size());
+  const bool tls = url.starts_with(https);
+  if (!tls && !url.starts_with(plain))
+    return make_error(BureauError::invalid_url, "bureau URL must start with https://");
+  if (!tls && !options.allow_plain_http)
+    return make_error(BureauError::invalid_url,
+                      "bureau URL must start with https:// (plain http:// only when explicitly "
+                      "allowed, for tests and development)");
+  url.remove_prefix(tls ? https.size() : plain.size());
   const auto slash = url.find('/');
   std::string_view authority = url.substr(0, slash);
   std::string prefix = slash == std::string_view::npos ? "" : std::string(url.substr(slash));
   while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
   const auto colon = authority.rfind(':');
   std::string host = std::string(authority.substr(0, colon));
-  std::string port =
-      colon == std::string_view::npos ? "80" : std::string(authority.substr(colon + 1));
-  if (host.empty() || port.empty() || !std::all_of(port.begin(), port.end(), ::isdigit))
-    return make_error(BureauError::invalid_url, "bureau URL must be http://host:port[/prefix]");
-  return BureauClient(std::move(options), std::move(host), std::move(port), std::move(prefix));
+  std::string port = colon == std::string_view::npos ? (tls ? "443" : "80")
+                                                     : std::string(authority.substr(colon + 1));
+  if (host.empty() || port.empty() || port.size() > 5 ||
+      !std::all_of(port.begin(), port.end(), ::isdigit) || std::stoul(port) > 65535)
+    return make_error(BureauError::invalid_url, "bureau URL must be https://host:port[/prefix]");
+  auto security = std::make_shared<Security>();
+  if (tls) {
+    auto context = make_tls_client_context(
+        TlsClientFiles{options.ca_file, options.certificate_file, options.key_file});
+    if (!context) return context.error();
+    security->tls = std::move(*context);
+  }
+  if (!options.signing_public_key_file.empty()) {
+    auto verifier = PageVerifier::load(options.signing_public_key_file);
+    if (!verifier) return verifier.error();
+    security->verifier = std::move(*verifier);
+  }
+  return BureauClient(std::move(options), std::move(host), std::move(port), std::move(prefix),
+                      std::move(security));
+}
+
+Result<ApprovedPage> BureauClient::read_page(const std::string& body,
+                                             std::string_view signature) const {
+  // The signature is checked before the body is even parsed.
+  if (security_->verifier) {
+    if (auto signed_ok = security_->verifier->verify(body, signature); !signed_ok)
+      return signed_ok.error();
+  }
+  return parse_page(body);
 }
 
 Result<ApprovedPage> BureauClient::approved_applications(std::string_view after, int limit) const {
@@ -91,13 +155,15 @@ Result<ApprovedPage> BureauClient::approved_applications(std::string_view after,
   request.target = fmt::format("{}/v1/approved-applications?after={}&limit={}", prefix_,
                                url_encode(after), limit);
   request.timeout = options_.timeout;
+  request.max_body_bytes = options_.max_page_bytes;
+  request.tls = security_->tls.get();
   auto backoff = options_.initial_backoff;
   for (int attempt = 1;; ++attempt) {
     auto response = http_exchange(request);
     unsigned status = 0;
     Error error;
     if (response && response->status == 200) {
-      auto page = parse_page(response->body);
+      auto page = read_page(response->body, response->header(kSignatureHeader));
       if (page) return page;
       error = page.error();
     } else if (response) {

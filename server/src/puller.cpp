@@ -1,6 +1,9 @@
 #include "cardd/server/puller.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <set>
 
 namespace cardd::server {
 
@@ -13,6 +16,18 @@ PullResult pull_approved(const BureauClient& bureau, Intake& intake,
     return result;
   }
   result.cursor = stored->value_or("");
+  // A cursor stored before these checks existed may be unusable: say so
+  // rather than send it (a huge one fails as a misleading "Broken pipe").
+  if (!result.cursor.empty()) {
+    if (auto usable = check_cursor(result.cursor); !usable) {
+      result.status = make_error(BureauError::bad_cursor,
+                                 "the stored cursor is not usable: " + usable.error().message);
+      return result;
+    }
+  }
+  // Every cursor this pull has stood on: a `next` among them does not move
+  // forward (a bureau repeating itself would otherwise be asked forever).
+  std::set<std::string> visited{result.cursor};
   while (options.max_pages == 0 || result.pages < options.max_pages) {
     auto page = bureau.approved_applications(result.cursor, options.page_limit);
     if (!page) {
@@ -23,6 +38,18 @@ PullResult pull_approved(const BureauClient& bureau, Intake& intake,
       result.caught_up = true;
       break;
     }
+    if (visited.contains(page->next)) {
+      result.status = make_error(
+          BureauError::bad_cursor,
+          fmt::format("the bureau's next cursor does not move forward ({}, page {} of this "
+                      "pull); the page is not stored and the stored cursor stays",
+                      page->next == result.cursor ? "it repeats the cursor sent"
+                                                  : "it returns to an earlier cursor",
+                      result.pages + 1));
+      spdlog::error("pull: {}", result.status.error().describe());
+      return result;
+    }
+    visited.insert(page->next);
     std::vector<std::string_view> documents(page->applications.begin(), page->applications.end());
     const IntakeSource source{options.source, options.actor, options.source, page->next};
     auto items = intake.ingest(documents, source);

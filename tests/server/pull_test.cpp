@@ -21,9 +21,10 @@ class PullTest : public ::testing::Test {
   }
 
   static BureauClient client(const std::string& url, int attempts = 3, int timeout_ms = 5000) {
-    auto c = BureauClient::create(BureauOptions{url, std::chrono::milliseconds(timeout_ms),
-                                                attempts, std::chrono::milliseconds(10),
-                                                std::chrono::milliseconds(50)});
+    BureauOptions options{url, std::chrono::milliseconds(timeout_ms), attempts,
+                          std::chrono::milliseconds(10), std::chrono::milliseconds(50)};
+    options.allow_plain_http = true;  // these tests are about paging, not transport
+    auto c = BureauClient::create(std::move(options));
     EXPECT_TRUE(c.ok());
     return std::move(*c);
   }
@@ -134,13 +135,39 @@ TEST_F(PullTest, NoBureauIsUnreachable) {
 }
 
 TEST(BureauClient, RefusesUrlsItCannotUse) {
-  for (const char* bad :
-       {"https://bureau.example", "127.0.0.1:80", "http://", "http://host:port"}) {
-    auto c = BureauClient::create(BureauOptions{bad});
+  for (const char* bad : {"ftp://bureau.example", "127.0.0.1:80", "http://", "https://",
+                          "http://host:port", "https://host:99999", "https://host:"}) {
+    BureauOptions options{bad};
+    options.allow_plain_http = true;
+    auto c = BureauClient::create(options);
     ASSERT_FALSE(c.ok()) << bad;
-    EXPECT_EQ(c.error().code, BureauError::invalid_url);
+    EXPECT_EQ(c.error().code, BureauError::invalid_url) << bad;
   }
-  EXPECT_TRUE(BureauClient::create(BureauOptions{"http://127.0.0.1:8700/bureau/"}).ok());
+  BureauOptions plain{"http://127.0.0.1:8700/bureau/"};
+  plain.allow_plain_http = true;
+  EXPECT_TRUE(BureauClient::create(plain).ok());
+}
+
+TEST(BureauClient, PlainHttpIsRefusedUnlessExplicitlyAllowed) {
+  auto c = BureauClient::create(BureauOptions{"http://127.0.0.1:8700"});
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code, BureauError::invalid_url);
+  EXPECT_NE(c.error().message.find("https://"), std::string::npos) << c.error().message;
+}
+
+TEST(BureauClient, HttpsNeedsTheBureauCaAndOurCertificate) {
+  auto c = BureauClient::create(BureauOptions{"https://127.0.0.1:8700"});
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code, BureauError::invalid_config);
+  EXPECT_NE(c.error().message.find("CA file"), std::string::npos) << c.error().message;
+  BureauOptions missing{"https://127.0.0.1:8700"};
+  missing.ca_file = "/nonexistent/ca.pem";
+  missing.certificate_file = "/nonexistent/client.pem";
+  missing.key_file = "/nonexistent/client.key";
+  auto m = BureauClient::create(missing);
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.error().code, BureauError::invalid_config);
+  EXPECT_NE(m.error().message.find("/nonexistent/ca.pem"), std::string::npos) << m.error().message;
 }
 
 }  // namespace
@@ -191,9 +218,10 @@ class CannedPeer {
 };
 
 BureauClient quick_client(const std::string& url) {
-  return std::move(*BureauClient::create(BureauOptions{url, std::chrono::milliseconds(2000), 3,
-                                                       std::chrono::milliseconds(1),
-                                                       std::chrono::milliseconds(2)}));
+  BureauOptions options{url, std::chrono::milliseconds(2000), 3, std::chrono::milliseconds(1),
+                        std::chrono::milliseconds(2)};
+  options.allow_plain_http = true;
+  return std::move(*BureauClient::create(std::move(options)));
 }
 
 TEST(BureauClient, APageThatIsNotTheDocumentedJsonIsABadResponse) {
@@ -221,6 +249,22 @@ TEST(BureauClient, AClientErrorIsNotRetried) {
   EXPECT_EQ(page.error().code, BureauError::http_status);
   EXPECT_NE(page.error().message.find("HTTP 400 (after 1 attempt)"), std::string::npos)
       << page.error().message;
+}
+
+}  // namespace
+}  // namespace cardd::server
+
+namespace cardd::server {
+namespace {
+
+TEST(BureauClient, ACursorWithControlCharactersIsRefused) {
+  const std::string body = R"({"applications": [], "next": "c1\u0007\n"})";
+  CannedPeer peer("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+                  body);
+  auto page = quick_client(peer.url()).approved_applications("", 10);
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().code, BureauError::bad_cursor) << page.error().describe();
+  EXPECT_NE(page.error().message.find("1 attempt"), std::string::npos) << page.error().message;
 }
 
 }  // namespace

@@ -17,7 +17,9 @@ namespace cardd::test {
 // A bureau-sim process on a free port.
 class SimProcess {
  public:
+  // HTTPS when `args` hold --tls-cert, plain HTTP otherwise.
   explicit SimProcess(std::vector<std::string> args) {
+    for (const auto& arg : args) tls_ = tls_ || arg == "--tls-cert";
     std::vector<std::string> argv{cardd::test::bin_path("bureau-sim"), "--port", "0"};
     argv.insert(argv.end(), args.begin(), args.end());
     child_ = ChildProcess::start(argv);
@@ -42,12 +44,15 @@ class SimProcess {
   SimProcess& operator=(const SimProcess&) = delete;
 
   std::uint16_t port() const { return port_; }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string url() const {
+    return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_);
+  }
   ChildProcess& child() { return child_; }
 
  private:
   ChildProcess child_;
   std::uint16_t port_ = 0;
+  bool tls_ = false;
 };
 
 }  // namespace cardd::test

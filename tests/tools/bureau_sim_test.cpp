@@ -130,6 +130,29 @@ TEST(BureauSimHandler, PagesServeGeneratedApplicationsVerbatim) {
   EXPECT_EQ(page.body(), expected);
 }
 
+TEST(BureauSimHandler, PageFaultsSpoilOnlyNonEmptyPages) {
+  const auto page = [](cardd::bureau_sim::PageFault fault, const std::string& after) {
+    BureauOptions options = small_bureau();
+    options.page_fault = fault;
+    options.fault_bytes = 3000;
+    return Bureau(options).handle_request(
+        make_request(http::verb::get, "/v1/approved-applications?limit=2&after=" + after));
+  };
+  using cardd::bureau_sim::PageFault;
+  EXPECT_EQ(json_of(page(PageFault::stuck_cursor, "c3")).at("next"), "c3");
+  EXPECT_EQ(json_of(page(PageFault::stuck_cursor, "")).at("next"), "c0");
+  EXPECT_EQ(json_of(page(PageFault::rewinding_cursor, "")).at("next"), "c2");
+  EXPECT_EQ(json_of(page(PageFault::rewinding_cursor, "c3")).at("next"), "c0");
+  EXPECT_EQ(json_of(page(PageFault::oversized_cursor, "c3")).at("next").get<std::string>().size(),
+            3000u);
+  const Response big = page(PageFault::oversized_body, "c3");
+  EXPECT_GE(big.body().size(), 3000u);
+  EXPECT_EQ(json_of(big).at("next"), "c5") << "padded, still the right page";
+  // Caught up: the empty page is left alone.
+  EXPECT_EQ(json_of(page(PageFault::stuck_cursor, "c12")).at("next"), "c12");
+  EXPECT_LT(page(PageFault::oversized_body, "c12").body().size(), 100u);
+}
+
 TEST(BureauSimHandler, LimitIsClampedAndValidated) {
   Bureau bureau(small_bureau());
   const auto count_on_page = [&](const std::string& query) {

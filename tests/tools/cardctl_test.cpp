@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "bureau_pki.h"
 #include "bureau_sim_process.h"
 #include "cardd/testdata/generator.h"
 #include "child_process.h"
@@ -285,24 +286,48 @@ TEST_F(CardctlTest, InitStorageShowsTheKeysOnceAndReportChecksIntegrity) {
       << "the three storage keys and the audit key were audited: " << report.out;
 }
 
-TEST_F(CardctlTest, PullFromTheBureauSimulatorThenCaughtUp) {
-  test::SimProcess sim(
-      {"--count", "70", "--seed", "4", "--invalid-rate", "0.1", "--log-level", "warn"});
-  const RunResult r =
-      cardctl(sealed({"pull", "--bureau", sim.url(), "--db", db(), "--limit", "20"}));
+TEST_F(CardctlTest, PullFromTheBureauSimulatorOverMutualTlsThenCaughtUp) {
+  const test::BureauPki pki;
+  std::vector<std::string> sim_args{"--count",        "70",  "--seed",      "4",
+                                    "--invalid-rate", "0.1", "--log-level", "warn"};
+  for (const auto& arg : pki.sim_tls_args(pki.server())) sim_args.push_back(arg);
+  test::SimProcess sim(sim_args);
+  const std::vector<std::string> tls{"--bureau-ca",     pki.ca(),       "--bureau-cert",
+                                     pki.client().cert, "--bureau-key", pki.client().key};
+  std::vector<std::string> pull{"pull", "--bureau", sim.url(), "--db", db(), "--limit", "20"};
+  pull.insert(pull.end(), tls.begin(), tls.end());
+  const RunResult r = cardctl(sealed(pull));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("pulled 4 page(s): 70 applications"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("caught up"), std::string::npos);
-  const RunResult again = cardctl(sealed({"pull", "--bureau", sim.url(), "--db", db()}));
+  std::vector<std::string> again_args{"pull", "--bureau", sim.url(), "--db", db()};
+  again_args.insert(again_args.end(), tls.begin(), tls.end());
+  const RunResult again = cardctl(sealed(again_args));
   EXPECT_NE(again.out.find("pulled 0 page(s): 0 applications"), std::string::npos) << again.out;
+
+  // Without our client certificate the pull does not start; a wrong CA is refused.
+  const RunResult no_cert =
+      cardctl(sealed({"pull", "--bureau", sim.url(), "--db", db(), "--bureau-ca", pki.ca()}));
+  EXPECT_EQ(no_cert.exit_code, 2);
+  EXPECT_NE(no_cert.err.find("bureau.invalid_config"), std::string::npos) << no_cert.err;
+  const RunResult wrong_ca =
+      cardctl(sealed({"pull", "--bureau", sim.url(), "--db", db(), "--bureau-ca", pki.wrong_ca(),
+                      "--bureau-cert", pki.client().cert, "--bureau-key", pki.client().key}));
+  EXPECT_EQ(wrong_ca.exit_code, 1);
+  EXPECT_NE(wrong_ca.err.find("bureau.tls"), std::string::npos) << wrong_ca.err;
 }
 
 TEST_F(CardctlTest, PullAgainstNoBureauFailsClearly) {
-  const RunResult r =
-      cardctl(sealed({"pull", "--bureau", "http://127.0.0.1:9", "--db", db(), "--attempts", "1"}));
+  const RunResult r = cardctl(sealed({"pull", "--bureau", "http://127.0.0.1:9", "--db", db(),
+                                      "--attempts", "1", "--bureau-insecure-http"}));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("bureau.unreachable"), std::string::npos) << r.err;
   EXPECT_EQ(cardctl(sealed({"pull", "--bureau", "ftp://x", "--db", db()})).exit_code, 2);
+  // Plain HTTP only when asked for by name.
+  const RunResult plain =
+      cardctl(sealed({"pull", "--bureau", "http://127.0.0.1:9", "--db", db(), "--attempts", "1"}));
+  EXPECT_EQ(plain.exit_code, 2);
+  EXPECT_NE(plain.err.find("https://"), std::string::npos) << plain.err;
 }
 
 TEST_F(CardctlTest, DebugLogsCarryNoPersonalData) {

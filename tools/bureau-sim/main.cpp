@@ -23,6 +23,9 @@ int main(int argc, char** argv) {
   double timeout_rate = 0.0;
   long long hang_ms = 5000;
   std::string log_level = "info";
+  TlsServerFiles tls;
+  std::string sign_key;
+  std::string page_fault = "none";
 
   std::string region_name{cardd::region::kDefaultRegion};
   std::vector<std::string> profile_dirs;
@@ -53,6 +56,22 @@ int main(int argc, char** argv) {
   app.add_option("--max-limit", bureau.max_limit, "largest page size")
       ->default_val(500)
       ->check(CLI::Range(1, 1000000));
+  app.add_option("--tls-cert", tls.certificate_file,
+                 "serve HTTPS with this certificate chain (PEM); plain HTTP without it");
+  app.add_option("--tls-key", tls.key_file, "private key of --tls-cert (PEM)");
+  app.add_option("--client-ca", tls.client_ca_file,
+                 "require a client certificate issued by this CA (PEM)");
+  app.add_option("--sign-key", sign_key,
+                 "sign pages with this Ed25519 private key (PEM): header X-Bureau-Signature");
+  app.add_option("--page-fault", page_fault,
+                 "spoil non-empty pages (tests): none, stuck-cursor, rewinding-cursor, "
+                 "oversized-cursor, oversized-body")
+      ->check(CLI::IsMember(
+          {"none", "stuck-cursor", "rewinding-cursor", "oversized-cursor", "oversized-body"}));
+  app.add_option("--fault-bytes", bureau.fault_bytes,
+                 "size of the oversized cursor or body of --page-fault")
+      ->default_val(32u * 1024u * 1024u)
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32));
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")->default_val("info");
   CLI11_PARSE(app, argc, argv);
 
@@ -69,6 +88,31 @@ int main(int argc, char** argv) {
   }
   bureau.places = std::make_shared<const cardd::testdata::RegionPlaces>(std::move(*places));
   server.hang = std::chrono::milliseconds(hang_ms);
+  bureau.page_fault = page_fault == "stuck-cursor"       ? PageFault::stuck_cursor
+                      : page_fault == "rewinding-cursor" ? PageFault::rewinding_cursor
+                      : page_fault == "oversized-cursor" ? PageFault::oversized_cursor
+                      : page_fault == "oversized-body"   ? PageFault::oversized_body
+                                                         : PageFault::none;
+  std::string error;
+  if (tls.certificate_file.empty() != tls.key_file.empty() ||
+      (tls.certificate_file.empty() && !tls.client_ca_file.empty())) {
+    std::cerr << "bureau-sim: --tls-cert and --tls-key go together (and --client-ca needs them)\n";
+    return 2;
+  }
+  if (!tls.certificate_file.empty()) {
+    server.tls = make_tls_server_context(tls, error);
+    if (!server.tls) {
+      std::cerr << "bureau-sim: " << error << "\n";
+      return 2;
+    }
+  }
+  if (!sign_key.empty()) {
+    bureau.signer = PageSigner::load(sign_key, error);
+    if (!bureau.signer) {
+      std::cerr << "bureau-sim: " << error << "\n";
+      return 2;
+    }
+  }
 
   // Every thread started from here on inherits the blocked mask, so the
   // signals are delivered only to the sigwait below.
@@ -92,8 +136,10 @@ int main(int argc, char** argv) {
   sim.start();
   spdlog::info(
       "bureau-sim: {} approved applications, seed {}, invalid rate {}, fail rate {}, "
-      "timeout rate {}",
-      bureau.count, bureau.seed, bureau.invalid_rate, fail_rate, timeout_rate);
+      "timeout rate {}, {}{}",
+      bureau.count, bureau.seed, bureau.invalid_rate, fail_rate, timeout_rate,
+      server.tls ? "HTTPS" : "plain HTTP",
+      tls.client_ca_file.empty() ? "" : " (client certificates required)");
   std::cout << "listening on " << server.bind << ":" << port << std::endl;
 
   int signal_number = 0;

@@ -221,10 +221,23 @@ Response Bureau::approved_applications(const Request& request, std::string_view 
     if (i != start) body += ',';
     body += generator_.make(i).json;
   }
+  std::string next = end == start ? cursor : cursor_for(end);
+  if (end != start && options_.page_fault == PageFault::stuck_cursor) next = cursor;
+  if (end != start && start > 0 && options_.page_fault == PageFault::rewinding_cursor)
+    next = cursor_for(0);
+  if (end != start && options_.page_fault == PageFault::oversized_cursor)
+    next.assign(options_.fault_bytes, 'x');
   body += R"(],"next":)";
-  body += nlohmann::json(end == start ? cursor : cursor_for(end)).dump();
+  body += nlohmann::json(next).dump();
   body += '}';
-  return make_response(request, http::status::ok, std::move(body), "application/json");
+  if (end != start && options_.page_fault == PageFault::oversized_body &&
+      body.size() < options_.fault_bytes)
+    body.append(options_.fault_bytes - body.size(),
+                ' ');  // still valid JSON: only its size is wrong
+  const std::string signature = options_.signer ? options_.signer->sign(body) : std::string();
+  Response response = make_response(request, http::status::ok, std::move(body), "application/json");
+  if (options_.signer) response.set("X-Bureau-Signature", signature);
+  return response;
 }
 
 Response Bureau::post_status(const Request& request) {

@@ -38,11 +38,22 @@
 #include <vector>
 
 #include "cardd/testdata/generator.h"
+#include "sim_security.h"
 
 namespace cardd::bureau_sim {
 
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+// Deliberately bad pages, for the client's tests. Applied to non-empty pages
+// before signing, so the signature is good and only the fault is wrong.
+enum class PageFault {
+  none,
+  stuck_cursor,      // "next" is the cursor sent ("c0" for none): it never moves
+  rewinding_cursor,  // "next" is "c0" on every page after the first: a cycle
+  oversized_cursor,  // "next" is fault_bytes long
+  oversized_body,    // the page padded with whitespace to at least fault_bytes
+};
 
 struct BureauOptions {
   std::uint64_t count = 100;  // applications 0..count-1 are approved
@@ -51,6 +62,9 @@ struct BureauOptions {
   std::uint64_t max_limit = 500;  // largest page size served
   // The region whose applications are served (required).
   std::shared_ptr<const testdata::RegionPlaces> places;
+  PageFault page_fault = PageFault::none;
+  std::uint64_t fault_bytes = 32u * 1024u * 1024u;
+  std::shared_ptr<const PageSigner> signer;  // pages are signed when set
 };
 
 // The simulated bureau: approved applications (generated on demand, nothing

@@ -7,6 +7,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include <exception>
 #include <optional>
@@ -24,13 +25,18 @@ namespace {
 
 constexpr std::uint64_t kBodyLimit = 1024 * 1024;
 
-// One connection: read a request, answer it (or apply a fault), repeat while
-// the client keeps the connection alive. All handlers run on the
-// connection's strand.
-class Session : public std::enable_shared_from_this<Session> {
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// One connection: (TLS handshake,) read a request, answer it (or apply a
+// fault), repeat while the client keeps the connection alive. All handlers
+// run on the connection's strand. Stream: beast::tcp_stream or TlsStream.
+template <typename Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket&& socket, Bureau& bureau, FaultPlan& faults, const ServerOptions& options)
-      : stream_(std::move(socket)),
+  template <typename... TlsContext>
+  Session(tcp::socket&& socket, Bureau& bureau, FaultPlan& faults, const ServerOptions& options,
+          TlsContext&... tls)
+      : stream_(std::move(socket), tls...),
         hang_timer_(stream_.get_executor()),
         bureau_(bureau),
         faults_(faults),
@@ -38,16 +44,33 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void run() {
     net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&Session::read, shared_from_this()));
+                  beast::bind_front_handler(&Session::start, this->shared_from_this()));
   }
 
  private:
+  void start() {
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      beast::get_lowest_layer(stream_).expires_after(options_.read_timeout);
+      stream_.async_handshake(net::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                // A client we refuse (no or wrong certificate) just goes.
+                                if (ec) {
+                                  spdlog::debug("TLS handshake: {}", ec.message());
+                                  return self->close();
+                                }
+                                self->read();
+                              });
+    } else {
+      read();
+    }
+  }
+
   void read() {
     parser_.emplace();
     parser_->body_limit(kBodyLimit);
-    stream_.expires_after(options_.read_timeout);
+    beast::get_lowest_layer(stream_).expires_after(options_.read_timeout);
     http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&Session::on_read, shared_from_this()));
+                     beast::bind_front_handler(&Session::on_read, this->shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t) {
@@ -68,9 +91,10 @@ class Session : public std::enable_shared_from_this<Session> {
     const Fault fault = is_fault_target(request) ? faults_.next() : Fault::none;
     if (fault == Fault::hang) {
       spdlog::debug("injected hang for {} ms", options_.hang.count());
-      stream_.expires_never();
+      beast::get_lowest_layer(stream_).expires_never();
       hang_timer_.expires_after(options_.hang);
-      hang_timer_.async_wait([self = shared_from_this()](beast::error_code) { self->close(); });
+      hang_timer_.async_wait(
+          [self = this->shared_from_this()](beast::error_code) { self->close(); });
       return;
     }
     if (fault == Fault::fail) {
@@ -88,9 +112,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void send(Response response) {
     response_ = std::move(response);
-    stream_.expires_after(options_.read_timeout);
+    beast::get_lowest_layer(stream_).expires_after(options_.read_timeout);
     http::async_write(stream_, response_,
-                      beast::bind_front_handler(&Session::on_write, shared_from_this()));
+                      beast::bind_front_handler(&Session::on_write, this->shared_from_this()));
   }
 
   void on_write(beast::error_code ec, std::size_t) {
@@ -101,11 +125,12 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.socket().close(ignored);
+    auto& socket = beast::get_lowest_layer(stream_).socket();
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   net::steady_timer hang_timer_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -127,7 +152,14 @@ struct SimServer::Impl {
       if (ec) {
         spdlog::warn("accept: {}", ec.message());
       } else {
-        std::make_shared<Session>(std::move(socket), bureau, faults, options)->run();
+        if (options.tls) {
+          std::make_shared<Session<TlsStream>>(std::move(socket), bureau, faults, options,
+                                               *options.tls)
+              ->run();
+        } else {
+          std::make_shared<Session<beast::tcp_stream>>(std::move(socket), bureau, faults, options)
+              ->run();
+        }
       }
       accept();
     });

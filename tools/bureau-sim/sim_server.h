@@ -1,4 +1,4 @@
-// The bureau simulator's HTTP/1.1 server (Boost.Beast, asynchronous, a
+// The bureau simulator's HTTP/1.1 server, plain or over TLS (Boost.Beast, asynchronous, a
 // session per connection, keep-alive).
 //
 // Each request is answered by Bureau::handle_request, unless the FaultPlan
@@ -7,6 +7,8 @@
 // unparsable requests 400; both close the connection. Idle connections are
 // closed after `read_timeout`.
 #pragma once
+
+#include <boost/asio/ssl/context.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -24,6 +26,8 @@ struct ServerOptions {
   std::chrono::milliseconds hang{5000};
   std::chrono::milliseconds read_timeout{30000};
   int threads = 4;
+  // HTTPS when set (see sim_security.h); plain HTTP otherwise.
+  std::shared_ptr<boost::asio::ssl::context> tls;
 };
 
 // Usage: listen(), then start(), later stop() (or destroy). `bureau` and

@@ -1,6 +1,9 @@
 // Pulls approved applications from the bureau until caught up. The cursor is
 // stored with each page's applications in one transaction, so a pull that
 // stops anywhere (crash, bureau down) resumes with no gap and no duplicate.
+// A page whose `next` does not move forward (equal to the cursor sent, or to
+// any cursor seen earlier in this pull) stops the pull with
+// BureauError::bad_cursor before the page is stored: the stored cursor stays.
 #pragma once
 
 #include <cstdint>
