@@ -47,6 +47,14 @@ ServiceConfig default_service_config() {
 
 namespace {
 
+// http://127.x.x.x, http://[::1] or http://localhost: traffic that never
+// leaves the machine.
+bool names_this_host(std::string_view url) {
+  url.remove_prefix(std::string_view("http://").size());
+  const std::string_view host = url.substr(0, url.find_first_of(":/"));
+  return host.starts_with("127.") || url.starts_with("[::1]") || host == "localhost";
+}
+
 // Reads each section over the defaults; every problem is kept, so an
 // operator fixes the whole file in one go.
 class ConfigParser : public TomlReader {
@@ -57,7 +65,7 @@ class ConfigParser : public TomlReader {
     if (const auto* t = table(root, "center", "", false)) center(*t, c.center);
     if (const auto* t = table(root, "database", "", false)) database(*t, c.database);
     hsm(root, c.hsm);
-    if (const auto* t = table(root, "bureau", "", false)) bureau(*t, c.bureau);
+    bureau(table(root, "bureau", "", false), c.bureau);
     if (const auto* t = table(root, "api", "", false)) api(*t, c.api);
     if (root.get("lines") != nullptr) lines(root, c.lines);
     if (const auto* t = table(root, "fulfilment", "", false)) fulfilment(*t, c.fulfilment);
@@ -151,13 +159,47 @@ class ConfigParser : public TomlReader {
             at);
   }
 
-  void bureau(const toml::table& t, BureauConfig& c) {
-    only_keys(t, "bureau", {"url", "pull_interval_ms", "page_size", "push"});
-    set(t, "url", "bureau", c.url);
-    check(t, "url", "bureau", c.url, is_http_url, "must be http://HOST:PORT or https://HOST:PORT");
-    set(t, "pull_interval_ms", "bureau", c.pull_interval_ms, 1, 86'400'000);
-    set(t, "page_size", "bureau", c.page_size, 1, BureauConfig::kMaxPageSize);
-    set(t, "push", "bureau", c.push);
+  void bureau(const toml::table* t, BureauConfig& c) {
+    if (t != nullptr) {
+      only_keys(*t, "bureau",
+                {"url", "pull_interval_ms", "page_size", "push", "ca_file", "certificate_file",
+                 "key_file", "signing_public_key_file", "max_page_mib", "allow_plain_http"});
+      set(*t, "url", "bureau", c.url);
+      check(*t, "url", "bureau", c.url, is_http_url,
+            "must be http://HOST:PORT or https://HOST:PORT");
+      set(*t, "pull_interval_ms", "bureau", c.pull_interval_ms, 1, 86'400'000);
+      set(*t, "page_size", "bureau", c.page_size, 1, BureauConfig::kMaxPageSize);
+      set(*t, "push", "bureau", c.push);
+      for (const auto& [key, out] : {std::pair<const char*, std::string*>{"ca_file", &c.ca_file},
+                                     {"certificate_file", &c.certificate_file},
+                                     {"key_file", &c.key_file},
+                                     {"signing_public_key_file", &c.signing_public_key_file}})
+        set(*t, key, "bureau", *out);
+      set(*t, "max_page_mib", "bureau", c.max_page_mib, 1, 256);
+      set(*t, "allow_plain_http", "bureau", c.allow_plain_http);
+    }
+    const auto at = [t](std::string_view key) -> const toml::node* {
+      if (t == nullptr) return nullptr;
+      if (const toml::node* n = t->get(key)) return n;
+      return t->get("url") != nullptr ? t->get("url") : t;
+    };
+    // Issue #13: the link that brings ID numbers and photos is TLS, mutual;
+    // plain HTTP only to this host (a simulator) or when said explicitly.
+    if (c.url.starts_with("http://") && !c.allow_plain_http && !names_this_host(c.url))
+      problem("bureau.url",
+              "http:// sends ID numbers and photos in the clear; use https:// with ca_file, "
+              "certificate_file and key_file, or set bureau.allow_plain_http = true (tests only)",
+              at("url"));
+    if (c.url.starts_with("https://"))
+      for (const auto& [key, value] :
+           {std::pair<const char*, const std::string*>{"ca_file", &c.ca_file},
+            {"certificate_file", &c.certificate_file},
+            {"key_file", &c.key_file}})
+        if (value->empty())
+          problem(std::string("bureau.") + key,
+                  "https:// needs the bureau's CA, our certificate "
+                  "and its key (mutual TLS)",
+                  at(key));
   }
 
   void api(const toml::table& t, ApiConfig& c) {

@@ -42,7 +42,16 @@ std::string to_toml(const ServiceConfig& c) {
     << "url = " << toml_quoted(c.bureau.url) << "\n"
     << "pull_interval_ms = " << c.bureau.pull_interval_ms << "\n"
     << "page_size = " << c.bureau.page_size << "\n"
-    << "push = " << boolean(c.bureau.push) << "   # status changes POSTed back\n\n";
+    << "push = " << boolean(c.bureau.push) << "   # status changes POSTed back\n"
+    << "ca_file = " << toml_quoted(c.bureau.ca_file) << "   # https://: the bureau's CA\n"
+    << "certificate_file = " << toml_quoted(c.bureau.certificate_file)
+    << "   # our client certificate\n"
+    << "key_file = " << toml_quoted(c.bureau.key_file) << "\n"
+    << "signing_public_key_file = " << toml_quoted(c.bureau.signing_public_key_file)
+    << "   # Ed25519: signed pages required when set\n"
+    << "max_page_mib = " << c.bureau.max_page_mib << "\n"
+    << "allow_plain_http = " << boolean(c.bureau.allow_plain_http)
+    << "   # http:// (no TLS): tests only\n\n";
   o << "[api]\n"
     << "listen = " << toml_quoted(c.api.listen) << "\n"
     << "tls_certificate_file = " << toml_quoted(c.api.tls_certificate_file)

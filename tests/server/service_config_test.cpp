@@ -155,6 +155,34 @@ TEST(ServiceConfigTest, SoftBackendNeedsToBeAllowedExplicitly) {
   EXPECT_FALSE(pkcs11->hsm.allow_soft_backend);
 }
 
+TEST(ServiceConfigTest, TheBureauLinkIsMutualTlsUnlessItStaysOnThisHost) {
+  const std::string plain = problem_of(kAllowSoft + "[bureau]\nurl = \"http://10.1.2.3:8700\"\n");
+  EXPECT_NE(plain.find("bureau.url: http:// sends ID numbers and photos in the clear"),
+            std::string::npos)
+      << plain;
+  EXPECT_NE(plain.find("(line 4)"), std::string::npos) << plain;
+  EXPECT_TRUE(
+      parse_service_config(
+          kAllowSoft + "[bureau]\nurl = \"http://10.1.2.3:8700\"\nallow_plain_http = true\n", "t")
+          .ok());
+  for (const char* local : {"http://127.0.0.1:8700", "http://localhost:8700", "http://[::1]:8700"})
+    EXPECT_TRUE(parse_service_config(kAllowSoft + "[bureau]\nurl = \"" + local + "\"\n", "t").ok())
+        << local;
+  const std::string tls = problem_of(kAllowSoft +
+                                     "[bureau]\nurl = \"https://bureau.example:443\"\n"
+                                     "ca_file = \"/etc/cardd/bureau-ca.pem\"\n");
+  EXPECT_EQ(tls.find("bureau.ca_file"), std::string::npos) << tls;
+  EXPECT_NE(tls.find("bureau.certificate_file: https:// needs"), std::string::npos) << tls;
+  EXPECT_NE(tls.find("bureau.key_file"), std::string::npos) << tls;
+  EXPECT_TRUE(parse_service_config(kAllowSoft + "[bureau]\nurl = \"https://bureau.example:443\"\n"
+                                                "ca_file = \"/a\"\ncertificate_file = \"/b\"\n"
+                                                "key_file = \"/c\"\nmax_page_mib = 8\n",
+                                   "t")
+                  .ok());
+  EXPECT_NE(problem_of(kAllowSoft + "[bureau]\nmax_page_mib = 0\n").find("bureau.max_page_mib"),
+            std::string::npos);
+}
+
 TEST(ServiceConfigTest, AllProblemsAreReportedAtOnce) {
   const std::string message =
       problem_of(kAllowSoft + "[bureau]\npage_size = 0\n[log]\nformat = \"xml\"\n");
@@ -186,7 +214,16 @@ TEST(ServiceConfigTest, PrintedNonDefaultsLoadBackEqual) {
   c.center.profile_path = {"/opt/a \"quoted\"", "C:\\back\\slash", "tab\there", "汉字"};
   c.database.url = "sqlite://relative/cardd.db";
   c.hsm = HsmSection{"pkcs11", "", "", "/usr/lib/x.so", "token #2", "", false};
-  c.bureau = BureauConfig{"https://bureau.example:443/api", 1, 1000, false};
+  c.bureau = BureauConfig{"https://bureau.example:443/api",
+                          1,
+                          1000,
+                          false,
+                          "/ca.pem",
+                          "/client.pem",
+                          "/client.key",
+                          "/bureau.pub",
+                          64,
+                          false};
   c.api = ApiConfig{"[::1]:9443", "/etc/cardd/api.crt", "/etc/cardd/api.key"};
   c.lines = {LineConfig{"l1", {"A"}, "ipps://p:631/x"},
              LineConfig{"l2", {"B", "C", "D"}, "dir:///tmp/faces"}};

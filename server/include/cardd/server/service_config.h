@@ -10,6 +10,8 @@
 // Service policy (issue #12): a file that selects `hsm.backend = "soft"` is
 // refused unless it also says `hsm.allow_soft_backend = true`. The embedded
 // defaults set it (they describe a simulated center, not production).
+// Likewise (issue #13) an http:// bureau elsewhere than on this host needs
+// `bureau.allow_plain_http = true`; https:// needs the mutual-TLS files.
 //
 // Thread safety: plain values; the functions are pure (load_*_file reads the
 // file and nothing else).
@@ -70,6 +72,15 @@ struct BureauConfig {
   std::int64_t pull_interval_ms = 5000;  // > 0
   std::int64_t page_size = 200;          // 1 .. kMaxPageSize
   bool push = true;                      // status changes POSTed back
+  // Mutual TLS (server::BureauOptions): required for https://.
+  std::string ca_file;                  // the bureau's CA, the only one trusted
+  std::string certificate_file;         // our client certificate chain
+  std::string key_file;                 // its private key
+  std::string signing_public_key_file;  // Ed25519: pages must be signed when set
+  std::int64_t max_page_mib = 16;       // 1 .. 256
+  // http:// to another host sends ID numbers and photos in the clear: only
+  // when this says so (tests). To 127.x, [::1] or localhost it is allowed.
+  bool allow_plain_http = false;
   static constexpr std::int64_t kMaxPageSize = 1000;
   bool operator==(const BureauConfig&) const = default;
 };
