@@ -14,6 +14,7 @@
 #include "pkcs11/module.h"
 #include "pkcs11/session_pool.h"
 #include "softhsm_token.h"
+#include "token_objects.h"
 
 namespace cardd::hsm {
 namespace {
@@ -42,18 +43,9 @@ class TokenAttributes : public ::testing::Test {
   }
 
   // The object labelled `name`, session objects of this process included.
-  p11::ObjectHandle find(const std::string& name) {
-    auto lease = pool_->borrow();
-    p11::Template t;
-    t.number(CKA_CLASS, CKO_SECRET_KEY).text(CKA_LABEL, name);
-    const p11::FunctionList& fn = lease->fn();
-    p11::ObjectHandle found = CK_INVALID_HANDLE;
-    unsigned long n = 0;
-    EXPECT_EQ(fn.C_FindObjectsInit(lease->session(), t.data(), t.size()), CKR_OK);
-    EXPECT_EQ(fn.C_FindObjects(lease->session(), &found, 1, &n), CKR_OK);
-    fn.C_FindObjectsFinal(lease->session());
-    EXPECT_EQ(n, 1u) << name;
-    return found;
+  p11::ObjectHandle find(const std::string& name) { return test::find_object(*pool_, name); }
+  std::optional<bool> flag(p11::ObjectHandle key, ck_attribute_type_t type) {
+    return test::object_flag(*pool_, key, type);
   }
 
   // CKA_VALUE: the return value of C_GetAttributeValue.
@@ -62,14 +54,6 @@ class TokenAttributes : public ::testing::Test {
     std::uint8_t value[64] = {};
     p11::Attribute a{CKA_VALUE, value, sizeof value};
     return lease->fn().C_GetAttributeValue(lease->session(), key, &a, 1);
-  }
-
-  std::optional<bool> flag(p11::ObjectHandle key, ck_attribute_type_t type) {
-    auto lease = pool_->borrow();
-    unsigned char v = 0;
-    p11::Attribute a{type, &v, 1};
-    if (lease->fn().C_GetAttributeValue(lease->session(), key, &a, 1) != CKR_OK) return {};
-    return v != 0;
   }
 
   p11::Rv set_flag(p11::ObjectHandle key, ck_attribute_type_t type, bool on) {

@@ -4,9 +4,7 @@
 // exactly one job per side.
 #include <gtest/gtest.h>
 
-#include "cardd/server/issuance.h"
-#include "cardd/vcard/chip.h"
-#include "cardd/vcard/virtual_card.h"
+#include "in_process_card.h"
 #include "ipp_test_support.h"
 #include "issuance_fixture.h"
 
@@ -19,16 +17,7 @@ class PrintStep : public IssuanceFixture {
   std::string encoded_application() {
     add_lot("L", "CAFE0000", 4);
     const auto ids = import_applications(1);
-    vcard::CardState state;
-    state.serial = {0xCA, 0xFE, 0x00, 0x01};
-    state.keys = *vcard::diversified_keys(vcard::Cipher::aes, hex(kTestKmc), state.serial);
-    vcard::VirtualCard card(std::move(state));
-    vcard::InProcessReader reader(card);
-    auto hsm = open_soft_hsm(dir_.path());
-    auto st = store();
-    server::Issuance issuance(*st, *hsm, profile_, "test");
-    auto encoded = issuance.encode(ids[0], reader);
-    EXPECT_TRUE(encoded.ok()) << encoded.error().describe();
+    encode_in_process(dir_, *store(), profile_, ids[0], 1);
     return ids[0];
   }
 

@@ -9,9 +9,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "cardd/server/issuance.h"
-#include "cardd/vcard/chip.h"
 #include "cardd/vcard/virtual_card.h"
+#include "in_process_card.h"
 #include "issuance_fixture.h"
 
 namespace cardd::test {
@@ -19,27 +18,16 @@ namespace {
 
 class QualityCheckTest : public IssuanceFixture {
  protected:
-  // Encodes one application on a fresh virtual card (serial CAFE00nn) and
-  // prints it into a directory; returns the card as it left the encoder.
+  // Encodes one application (in_process_card.h) and prints it into a
+  // directory; returns the card as it left the encoder.
   vcard::CardState encoded_and_printed(const std::string& id, std::uint8_t serial) {
-    vcard::CardState state;
-    state.serial = {0xCA, 0xFE, 0x00, serial};
-    state.keys = *vcard::diversified_keys(vcard::Cipher::aes, hex(kTestKmc), state.serial);
-    vcard::VirtualCard card(std::move(state));
-    vcard::InProcessReader reader(card);
-    {
-      auto hsm = open_soft_hsm(dir_.path());
-      auto st = store();
-      server::Issuance issuance(*st, *hsm, profile_, "test");
-      auto encoded = issuance.encode(id, reader);
-      EXPECT_TRUE(encoded.ok()) << encoded.error().describe();
-    }
+    vcard::CardState chip = encode_in_process(dir_, *store(), profile_, id, serial);
     std::filesystem::create_directories(dir_.path() / "out");
     auto printed =
         cardctl(with_hsm({"print", id, "--db", db_path(), "--printer",
                           "dir://" + (dir_.path() / "out").string(), "--region", region_name()}));
     EXPECT_EQ(printed.exit_code, 0) << printed.out << printed.err;
-    return card.state();
+    return chip;
   }
 
   Result<server::QcOutcome> check(const std::string& id, const vcard::CardState& chip) {
