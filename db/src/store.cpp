@@ -86,6 +86,7 @@ Status Store::Impl::record_change(std::string_view id, std::optional<AppState> f
   nlohmann::json payload = {
       {"event_id", fmt::format("{}:{}", id, seq)},
       {"application_id", id},
+      {"seq", seq},
       {"state", to_string(to)},
       {"previous_state", from ? nlohmann::json(to_string(*from)) : nlohmann::json()},
       {"at", at}};

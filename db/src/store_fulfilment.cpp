@@ -120,4 +120,19 @@ Result<std::optional<Shipment>> Store::shipment_by_tracking(std::string_view tra
   return first(std::move(*found));
 }
 
+// The outbox's write side (the pusher's), here with the other
+// after-production writes.
+Status Store::mark_sent(std::int64_t seq) {
+  std::lock_guard lock(impl_->mutex);
+  return run(*impl_,
+             "UPDATE outbox SET sent_at = ?2, attempts = attempts + 1 WHERE seq = ?1 AND "
+             "sent_at IS NULL",
+             seq, now());
+}
+
+Status Store::mark_attempt_failed(std::int64_t seq) {
+  std::lock_guard lock(impl_->mutex);
+  return run(*impl_, "UPDATE outbox SET attempts = attempts + 1 WHERE seq = ?1", seq);
+}
+
 }  // namespace cardd::db

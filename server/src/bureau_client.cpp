@@ -148,25 +148,18 @@ Result<ApprovedPage> BureauClient::read_page(const std::string& body,
   return parse_page(body);
 }
 
-Result<ApprovedPage> BureauClient::approved_applications(std::string_view after, int limit) const {
-  HttpRequest request;
+Result<HttpResponse> BureauClient::exchange(HttpRequest& request, std::string_view what) const {
   request.host = host_;
   request.port = port_;
-  request.target = fmt::format("{}/v1/approved-applications?after={}&limit={}", prefix_,
-                               url_encode(after), limit);
   request.timeout = options_.timeout;
-  request.max_body_bytes = options_.max_page_bytes;
   request.tls = security_->tls.get();
   auto backoff = options_.initial_backoff;
   for (int attempt = 1;; ++attempt) {
     auto response = http_exchange(request);
     unsigned status = 0;
     Error error;
-    if (response && response->status == 200) {
-      auto page = read_page(response->body, response->header(kSignatureHeader));
-      if (page) return page;
-      error = page.error();
-    } else if (response) {
+    if (response && response->status / 100 == 2) return response;
+    if (response) {
       status = response->status;
       error = make_error(BureauError::http_status, fmt::format("bureau answered HTTP {}", status));
     } else {
@@ -177,11 +170,33 @@ Result<ApprovedPage> BureauClient::approved_applications(std::string_view after,
       return error;
     }
     spdlog::warn(
-        "bureau: page not received on attempt {} of {} ({}); nothing lost, trying again in {} ms",
+        "bureau: {} not done on attempt {} of {} ({}); nothing lost, trying again in {} ms", what,
         attempt, options_.max_attempts, error.describe(), backoff.count());
     std::this_thread::sleep_for(backoff);
     backoff = std::min(backoff * 2, options_.max_backoff);
   }
+}
+
+Result<ApprovedPage> BureauClient::approved_applications(std::string_view after, int limit) const {
+  HttpRequest request;
+  request.target = fmt::format("{}/v1/approved-applications?after={}&limit={}", prefix_,
+                               url_encode(after), limit);
+  request.max_body_bytes = options_.max_page_bytes;
+  auto response = exchange(request, "page");
+  if (!response) return response.error();
+  return read_page(response->body, response->header(kSignatureHeader));
+}
+
+Status BureauClient::post_status(std::string_view payload, std::string_view key) const {
+  HttpRequest request;
+  request.method = "POST";
+  request.target = prefix_ + "/v1/status";
+  request.body = std::string(payload);
+  request.headers.emplace_back("Idempotency-Key", std::string(key));
+  request.max_body_bytes = 64u * 1024u;
+  auto response = exchange(request, "status message");
+  if (!response) return response.error();
+  return {};
 }
 
 }  // namespace cardd::server

@@ -88,6 +88,7 @@ http::request<http::string_body> make_request(const HttpRequest& r) {
   req.set(http::field::host, fmt::format("{}:{}", r.host, r.port));
   req.set(http::field::user_agent, "cardd");
   req.set(http::field::accept, "application/json");
+  for (const auto& [name, value] : r.headers) req.set(name, value);
   if (!r.body.empty()) {
     req.set(http::field::content_type, "application/json");
     req.body() = r.body;

@@ -29,6 +29,7 @@ struct HttpRequest {
   std::string_view port;
   std::string target;
   std::string body;  // sent as application/json when not empty
+  std::vector<std::pair<std::string, std::string>> headers;  // extra request headers
   std::chrono::milliseconds timeout{10000};
   std::size_t max_body_bytes = 16u * 1024u * 1024u;
   // TLS when set (see tls_client.h: CA pinned, host name checked); the

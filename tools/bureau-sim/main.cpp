@@ -1,6 +1,7 @@
 // bureau-sim: a stand-in for a region's HRSS bureau API on localhost.
 // Prints "listening on ADDRESS:PORT" once it accepts connections; stops
-// cleanly on SIGTERM or SIGINT. See sim_handlers.h for the API.
+// cleanly on SIGTERM or SIGINT, printing what status messages it received. See sim_handlers.h for
+// the API.
 #include <pthread.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -145,5 +146,6 @@ int main(int argc, char** argv) {
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   sim.stop();
+  std::cout << state.status_summary() << std::endl;
   return 0;
 }

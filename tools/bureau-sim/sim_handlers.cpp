@@ -261,12 +261,31 @@ Response Bureau::post_status(const Request& request) {
     return error_response(request, http::status::bad_request, "status.invalid_field",
                           "event_id must be a non-empty string or an integer");
   }
-  std::string key = id->dump();
+  // The bank's idempotency key when it sends one, else the event id.
+  const auto header = request.find("Idempotency-Key");
+  std::string key = header != request.end() ? std::string(header->value()) : id->dump();
   {
     std::lock_guard lock(mutex_);
-    if (event_ids_.insert(std::move(key)).second) events_.push_back(std::move(event));
+    if (!event_ids_.insert(std::move(key)).second) {
+      ++duplicates_;
+    } else {
+      // Per application, seq must only grow: a smaller one arrived late.
+      const auto seq = event.find("seq");
+      if (seq != event.end() && seq->is_number_integer()) {
+        auto& last = last_seq_[event["application_id"].get<std::string>()];
+        if (seq->get<std::int64_t>() < last) ++out_of_order_;
+        last = std::max(last, seq->get<std::int64_t>());
+      }
+      events_.push_back(std::move(event));
+    }
   }
   return json_response(request, nlohmann::json{{"accepted", true}});
+}
+
+std::string Bureau::status_summary() const {
+  std::lock_guard lock(mutex_);
+  return "status messages received: " + std::to_string(events_.size()) + " (duplicates " +
+         std::to_string(duplicates_) + ", out of order " + std::to_string(out_of_order_) + ")";
 }
 
 Response Bureau::status_log(const Request& request) const {
@@ -274,6 +293,8 @@ Response Bureau::status_log(const Request& request) const {
   {
     std::lock_guard lock(mutex_);
     body["events"] = events_;
+    body["duplicates"] = duplicates_;
+    body["out_of_order"] = out_of_order_;
   }
   return json_response(request, body);
 }

@@ -16,8 +16,12 @@
 //        400 limit.invalid.
 //   POST /v1/status      body: a JSON object with at least application_id,
 //        state (non-empty strings) and event_id (non-empty string or integer).
-//        200 {"accepted":true}; recorded once per event_id, in arrival order.
-//   GET  /v1/status-log  200 {"events":[<recorded objects, as received>...]}
+//        200 {"accepted":true}; recorded once per Idempotency-Key header
+//        (else per event_id), in arrival order; a repeat is answered the same
+//        and counted as a duplicate; a "seq" below the application's last
+//        is counted out of order.
+//   GET  /v1/status-log  200 {"events":[<recorded objects, as received>...],
+//        "duplicates":N,"out_of_order":M}
 //   GET  /healthz        200 "ok" (text/plain)
 //   Unknown path 404 not_found; wrong method 405 method_not_allowed.
 #pragma once
@@ -30,6 +34,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -76,6 +81,9 @@ class Bureau {
 
   Response handle_request(const Request& request);
 
+  // "status messages received: N (duplicates D, out of order O)".
+  std::string status_summary() const;
+
  private:
   Response approved_applications(const Request& request, std::string_view query) const;
   Response post_status(const Request& request);
@@ -83,9 +91,12 @@ class Bureau {
 
   BureauOptions options_;
   testdata::Generator generator_;
-  mutable std::mutex mutex_;                    // guards events_ and event_ids_
-  std::vector<nlohmann::ordered_json> events_;  // as received, in arrival order
-  std::set<std::string> event_ids_;             // event_id.dump() of every recorded event
+  mutable std::mutex mutex_;                      // guards events_ and event_ids_
+  std::vector<nlohmann::ordered_json> events_;    // as received, in arrival order
+  std::set<std::string> event_ids_;               // idempotency key of every recorded event
+  std::map<std::string, std::int64_t> last_seq_;  // per application
+  std::int64_t duplicates_ = 0;                   // messages received again
+  std::int64_t out_of_order_ = 0;                 // a seq below its application's last
 };
 
 enum class Fault { none, fail, hang };

@@ -10,6 +10,7 @@ namespace cardd::cardctl {
 void add_validate_command(CLI::App& app, int& exit_code);
 void add_import_command(CLI::App& app, int& exit_code);
 void add_pull_command(CLI::App& app, int& exit_code);
+void add_push_command(CLI::App& app, int& exit_code);
 void add_status_command(CLI::App& app, int& exit_code);
 void add_gen_command(CLI::App& app, int& exit_code);
 void add_report_command(CLI::App& app, int& exit_code);

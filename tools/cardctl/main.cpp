@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   cardd::cardctl::add_validate_command(app, exit_code);
   cardd::cardctl::add_import_command(app, exit_code);
   cardd::cardctl::add_pull_command(app, exit_code);
+  cardd::cardctl::add_push_command(app, exit_code);
   cardd::cardctl::add_status_command(app, exit_code);
   cardd::cardctl::add_gen_command(app, exit_code);
   cardd::cardctl::add_report_command(app, exit_code);

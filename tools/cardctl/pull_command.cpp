@@ -5,6 +5,7 @@
 #include <chrono>
 #include <iostream>
 
+#include "bureau_options.h"
 #include "cardd/common/actor.h"
 #include "cardd/server/puller.h"
 #include "cli_support.h"
@@ -17,36 +18,16 @@ namespace {
 
 struct PullArgs {
   HsmOptions hsm;
-  std::string bureau;
+  BureauArgs bureau;
   std::string db;
   int limit = 100;
   std::int64_t max_pages = 0;
-  int timeout_ms = 10000;
-  int attempts = 5;
-  std::string ca_file;
-  std::string certificate_file;
-  std::string key_file;
-  std::string signing_key_file;
-  std::size_t max_page_mib = 16;
-  bool insecure_http = false;
   RegionOptions region;
 };
 
 int run_pull(const PullArgs& args) {
-  server::BureauOptions bureau{args.bureau, std::chrono::milliseconds(args.timeout_ms),
-                               args.attempts, std::chrono::milliseconds(200),
-                               std::chrono::milliseconds(5000)};
-  bureau.ca_file = args.ca_file;
-  bureau.certificate_file = args.certificate_file;
-  bureau.key_file = args.key_file;
-  bureau.signing_public_key_file = args.signing_key_file;
-  bureau.max_page_bytes = args.max_page_mib * 1024u * 1024u;
-  bureau.allow_plain_http = args.insecure_http;
-  auto client = server::BureauClient::create(std::move(bureau));
-  if (!client) {
-    std::cerr << "cardctl: " << client.error().describe() << "\n";
-    return 2;
-  }
+  auto client = args.bureau.client();
+  if (!client) return 2;
   const auto region = args.region.load();
   if (!region) return 2;
   SealedStore sealed;
@@ -77,28 +58,12 @@ void add_pull_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<PullArgs>();
   auto* cmd =
       app.add_subcommand("pull", "Pull approved applications from the bureau until caught up");
-  cmd->add_option("--bureau", args->bureau, "bureau base URL, e.g. https://bureau.example:8700")
-      ->required();
-  cmd->add_option("--bureau-ca", args->ca_file,
-                  "the bureau's CA certificate (PEM), the only CA trusted for the bureau");
-  cmd->add_option("--bureau-cert", args->certificate_file,
-                  "our client certificate chain for the bureau (PEM)");
-  cmd->add_option("--bureau-key", args->key_file, "the private key of --bureau-cert (PEM)");
-  cmd->add_option("--bureau-signing-key", args->signing_key_file,
-                  "the bureau's Ed25519 public key (PEM): every page must be signed with it");
-  cmd->add_option("--max-page-mib", args->max_page_mib, "largest page accepted, in MiB")
-      ->check(CLI::Range(1, 1024));
-  cmd->add_flag("--bureau-insecure-http", args->insecure_http,
-                "accept an http:// bureau URL (no TLS): tests and local development only");
+  args->bureau.add_to(*cmd);
   cmd->add_option("--db", args->db, "SQLite database file")->required();
   args->region.add_to(*cmd);
   cmd->add_option("--limit", args->limit, "applications per page")->check(CLI::Range(1, 1000));
   cmd->add_option("--max-pages", args->max_pages,
                   "stop after this many pages (0: until caught up)");
-  cmd->add_option("--timeout-ms", args->timeout_ms, "per-request timeout")
-      ->check(CLI::Range(100, 600000));
-  cmd->add_option("--attempts", args->attempts, "attempts per page on transient failures")
-      ->check(CLI::Range(1, 100));
   args->hsm.add_to(*cmd);
   cmd->callback([args, &exit_code] { exit_code = run_pull(*args); });
 }

@@ -93,6 +93,8 @@ class Store final : public ApplicationRepository,
   // OutboxRepository
   Result<std::vector<OutboxMessage>> pending_outbox(std::int64_t limit) override;
   Result<std::int64_t> outbox_backlog() override;
+  Status mark_sent(std::int64_t seq) override;
+  Status mark_attempt_failed(std::int64_t seq) override;
 
   // CardRepository
   Status add_lot(const CardLot& lot, std::string_view actor) override;

@@ -21,6 +21,9 @@
 
 namespace cardd::server {
 
+struct HttpRequest;  // http_client.h (private)
+struct HttpResponse;
+
 enum class BureauError {
   invalid_url = 1,  // not https://host:port[/prefix] (or http:// when allowed)
   unreachable,      // connection refused, DNS failure, reset
@@ -87,11 +90,18 @@ class BureauClient {
   // cursor moves forward is the caller's check (it knows the history).
   Result<ApprovedPage> approved_applications(std::string_view after, int limit) const;
 
+  // POST /v1/status with `payload` (a JSON object) and the header
+  // Idempotency-Key: `key`; the bureau answers 2xx once it has it, a
+  // duplicate too. Retried like a page.
+  Status post_status(std::string_view payload, std::string_view key) const;
+
  private:
   struct Security;  // TLS context and signature key, shared by copies
   BureauClient(BureauOptions options, std::string host, std::string port, std::string prefix,
                std::shared_ptr<Security> security);
   Result<ApprovedPage> read_page(const std::string& body, std::string_view signature) const;
+  // One exchange, retried on transient failures; a 2xx answer or the error.
+  Result<HttpResponse> exchange(HttpRequest& request, std::string_view what) const;
   BureauOptions options_;
   std::string host_;
   std::string port_;
