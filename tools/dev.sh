@@ -125,7 +125,8 @@ demo() {
   if [ -n "$rejected" ]; then $ctl status "$rejected" --db "$dir/cardd.db"; fi
   issue_cards "$dir" 6
   log "16. status back: every state change POSTed to the bureau in order (mutual TLS, idempotency key, retried while it fails)"
-  $ctl push --bureau "$SIM_URL" --db "$dir/cardd.db" --attempts 10 "${BUREAU_TLS[@]}"
+  # Each retry is a warning; the demo shows only the outcome.
+  $ctl --log-level error push --bureau "$SIM_URL" --db "$dir/cardd.db" --attempts 10 "${BUREAU_TLS[@]}"
   kill "$SIM_PID" && wait "$SIM_PID" 2>/dev/null || true
   SIM_PID=""
   echo "the bureau: $(tail -1 "$dir/bureau.out")"
