@@ -4,7 +4,6 @@
 
 #include <array>
 
-#include "cardd/common/error_category.h"
 #include "cardd/server/fulfilment_error.h"
 
 namespace cardd::server {
@@ -30,28 +29,7 @@ Error bad(std::string_view text, std::string_view why) {
                     fmt::format("tracking number '{}': {}", text, why));
 }
 
-std::string_view to_string(FulfilmentError e) {
-  switch (e) {
-    case FulfilmentError::bad_tracking_number:
-      return "bad_tracking_number";
-    case FulfilmentError::bad_configuration:
-      return "bad_configuration";
-    case FulfilmentError::unknown_tracking_number:
-      return "unknown_tracking_number";
-    case FulfilmentError::id_mismatch:
-      return "id_mismatch";
-    case FulfilmentError::wrong_card:
-      return "wrong_card";
-  }
-  return {};
-}
-
 }  // namespace
-
-const std::error_category& fulfilment_category() {
-  static const ErrorCategory<FulfilmentError> category("fulfilment", to_string);
-  return category;
-}
 
 int s10_check_digit(std::int64_t serial) {
   int sum = 0;
