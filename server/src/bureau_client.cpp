@@ -148,13 +148,15 @@ Result<ApprovedPage> BureauClient::read_page(const std::string& body,
   return parse_page(body);
 }
 
-Result<HttpResponse> BureauClient::exchange(HttpRequest& request, std::string_view what) const {
+Result<HttpResponse> BureauClient::exchange(HttpRequest& request, std::string_view what,
+                                            int& attempts) const {
   request.host = host_;
   request.port = port_;
   request.timeout = options_.timeout;
   request.tls = security_->tls.get();
   auto backoff = options_.initial_backoff;
   for (int attempt = 1;; ++attempt) {
+    attempts = attempt;
     auto response = http_exchange(request);
     unsigned status = 0;
     Error error;
@@ -182,9 +184,17 @@ Result<ApprovedPage> BureauClient::approved_applications(std::string_view after,
   request.target = fmt::format("{}/v1/approved-applications?after={}&limit={}", prefix_,
                                url_encode(after), limit);
   request.max_body_bytes = options_.max_page_bytes;
-  auto response = exchange(request, "page");
+  int attempts = 0;
+  auto response = exchange(request, "page", attempts);
   if (!response) return response.error();
-  return read_page(response->body, response->header(kSignatureHeader));
+  auto page = read_page(response->body, response->header(kSignatureHeader));
+  if (!page) {
+    // A page that is wrong is not asked for again: the same answer would come.
+    Error error = page.error();
+    error.message += fmt::format(" (after {} attempt{})", attempts, attempts == 1 ? "" : "s");
+    return error;
+  }
+  return page;
 }
 
 Status BureauClient::post_status(std::string_view payload, std::string_view key) const {
@@ -194,7 +204,8 @@ Status BureauClient::post_status(std::string_view payload, std::string_view key)
   request.body = std::string(payload);
   request.headers.emplace_back("Idempotency-Key", std::string(key));
   request.max_body_bytes = 64u * 1024u;
-  auto response = exchange(request, "status message");
+  int attempts = 0;
+  auto response = exchange(request, "status message", attempts);
   if (!response) return response.error();
   return {};
 }

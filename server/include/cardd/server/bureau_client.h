@@ -101,7 +101,8 @@ class BureauClient {
                std::shared_ptr<Security> security);
   Result<ApprovedPage> read_page(const std::string& body, std::string_view signature) const;
   // One exchange, retried on transient failures; a 2xx answer or the error.
-  Result<HttpResponse> exchange(HttpRequest& request, std::string_view what) const;
+  // `attempts`: how many it took.
+  Result<HttpResponse> exchange(HttpRequest& request, std::string_view what, int& attempts) const;
   BureauOptions options_;
   std::string host_;
   std::string port_;
