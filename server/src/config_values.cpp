@@ -10,7 +10,6 @@
 namespace cardd::server {
 namespace {
 
-bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 bool all_of(std::string_view s, bool (*ok)(char)) { return std::all_of(s.begin(), s.end(), ok); }
@@ -78,21 +77,6 @@ bool is_log_level(const std::string& s) {
   static constexpr std::array<std::string_view, 7> kLevels{"trace", "debug",    "info", "warn",
                                                            "error", "critical", "off"};
   return std::find(kLevels.begin(), kLevels.end(), s) != kLevels.end();
-}
-
-bool is_s10(std::string_view s) {
-  return s.size() == 13 && all_of(s.substr(0, 2), is_upper) && all_of(s.substr(2, 9), is_digit) &&
-         all_of(s.substr(11, 2), is_upper);
-}
-
-bool same_s10_series(std::string_view a, std::string_view b) {
-  return a.substr(0, 2) == b.substr(0, 2) && a.substr(11, 2) == b.substr(11, 2);
-}
-
-std::uint32_t s10_serial(std::string_view s) {
-  std::uint32_t v = 0;
-  std::from_chars(s.data() + 2, s.data() + 10, v);
-  return v;
 }
 
 std::string toml_quoted(std::string_view s) {

@@ -17,13 +17,6 @@ bool is_host_port(const std::string& s);
 bool is_printer_uri(const std::string& s);
 bool is_log_level(const std::string& s);
 
-// UPU S10: two letters, eight serial digits, a check digit, two letters.
-// The check digit is not judged here: a configured range end need not carry
-// a valid one (allocation recomputes it).
-bool is_s10(std::string_view s);
-bool same_s10_series(std::string_view a, std::string_view b);  // letters equal
-std::uint32_t s10_serial(std::string_view s);                  // the eight digits
-
 // A TOML basic string: quoted, with \ " and control characters escaped.
 std::string toml_quoted(std::string_view s);
 

@@ -9,6 +9,7 @@
 
 #include "cardd/common/error_category.h"
 #include "cardd/common/toml_reader.h"
+#include "cardd/server/tracking_number.h"
 #include "config_values.h"
 
 namespace cardd::server {
@@ -255,22 +256,19 @@ class ConfigParser : public TomlReader {
     } else {
       set(t, "tracking_first", "fulfilment", c.tracking_first);
       set(t, "tracking_last", "fulfilment", c.tracking_last);
-      const bool first_ok = is_s10(c.tracking_first), last_ok = is_s10(c.tracking_last);
+      const bool first_ok = parse_s10(c.tracking_first, true).ok();
+      const bool last_ok = parse_s10(c.tracking_last, true).ok();
       if (!first_ok)
         problem("fulfilment.tracking_first", "must be a UPU S10 number like EA000000001CN",
                 t.get("tracking_first"));
       if (!last_ok)
         problem("fulfilment.tracking_last", "must be a UPU S10 number like EA999999999CN",
                 t.get("tracking_last"));
-      if (first_ok && last_ok) {
-        const auto* at =
-            t.get("tracking_last") != nullptr ? t.get("tracking_last") : t.get("tracking_first");
-        if (!same_s10_series(c.tracking_first, c.tracking_last))
-          problem("fulfilment.tracking_last",
-                  "must have the same service letters and country as tracking_first", at);
-        else if (s10_serial(c.tracking_first) > s10_serial(c.tracking_last))
-          problem("fulfilment.tracking_last", "comes before tracking_first", at);
-      }
+      if (first_ok && last_ok)
+        if (auto range = parse_tracking_range(c.tracking_first, c.tracking_last); !range)
+          problem(
+              "fulfilment.tracking_last", range.error().message,
+              t.get("tracking_last") != nullptr ? t.get("tracking_last") : t.get("tracking_first"));
     }
     set(t, "pack_batch", "fulfilment", c.pack_batch, 1, 10'000);
   }
