@@ -42,6 +42,10 @@ std::string_view to_string(DbError e) {
       return "no_audit_signer";
     case DbError::unknown_audit_key:
       return "unknown_audit_key";
+    case DbError::claim_held:
+      return "claim_held";
+    case DbError::claim_lost:
+      return "claim_lost";
   }
   return {};
 }

@@ -20,7 +20,7 @@ struct Step {
   std::string_view after;
 };
 
-const std::array<Step, 5> kMigrations = {{
+const std::array<Step, 6> kMigrations = {{
     {// 1: applications, their history, outbox, audit chain, intake cursors.
      R"sql(
 CREATE TABLE applications (
@@ -191,6 +191,17 @@ CREATE TABLE shipments (
 ) STRICT;
 CREATE INDEX shipments_by_pack ON shipments(pack_id);
 CREATE INDEX applications_waiting ON applications(state, collection, updated_at);
+)sql",
+     nullptr,
+     {}},
+    {// 6: who holds an encoding claim and until when, so that a claim is
+     // fenced (its holder stops before the next write once it was taken
+     // over) and never taken from a live holder; `written` says whether the
+     // card may already carry data.
+     R"sql(
+ALTER TABLE cards ADD COLUMN holder TEXT NOT NULL DEFAULT '';
+ALTER TABLE cards ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE cards ADD COLUMN written INTEGER NOT NULL DEFAULT 0;
 )sql",
      nullptr,
      {}},

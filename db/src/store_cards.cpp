@@ -127,7 +127,8 @@ Result<std::vector<StockLine>> Store::stock() {
 }
 
 Status Store::claim_card(std::string_view application_id, std::string_view chip_id,
-                         std::string_view actor) {
+                         std::string_view actor, std::string_view holder,
+                         std::int64_t lease_seconds) {
   if (chip_id.size() != 16)
     return make_error(DbError::not_in_stock,
                       fmt::format("chip id {} is not 16 hex digits", chip_id));
@@ -163,14 +164,52 @@ Status Store::claim_card(std::string_view application_id, std::string_view chip_
       return make_error(DbError::not_in_stock,
                         fmt::format("chip {} is in no loaded blank-card lot", chip_id));
     if (auto s = run(*impl_,
-                     "INSERT INTO cards(chip_id, lot, application_id, state, claimed_at) "
-                     "VALUES (?1, ?2, ?3, 'ENCODING', ?4)",
-                     chip_id, lot_name, application_id, now());
+                     "INSERT INTO cards(chip_id, lot, application_id, state, claimed_at, holder, "
+                     "lease_until) VALUES (?1, ?2, ?3, 'ENCODING', ?4, ?5, ?6)",
+                     chip_id, lot_name, application_id, now(), holder, unix_now() + lease_seconds);
         !s)
       return s;
     return impl_->move(application_id, AppState::encoding, actor,
                        fmt::format("card {} from lot {}", chip_id, lot_name));
   });
+}
+
+Status Store::hold_claim(std::string_view application_id, std::string_view chip_id,
+                         std::string_view holder, std::int64_t lease_seconds) {
+  return in_transaction(*impl_, [&]() -> Status {
+    auto stmt = impl_->statement(
+        "SELECT state, holder FROM cards WHERE chip_id = ?1 AND application_id = ?2");
+    if (!stmt) return stmt.error();
+    (*stmt)->bind(1, chip_id).bind(2, application_id);
+    auto row = (*stmt)->step();
+    const bool held = row && *row && (*stmt)->column_text(0) == to_string(CardState::encoding) &&
+                      (*stmt)->column_text(1) == holder;
+    const std::string state = row && *row ? std::string((*stmt)->column_text(0)) : "unknown";
+    (*stmt)->reset();
+    if (!row) return row.error();
+    if (!held)
+      return make_error(DbError::claim_lost,
+                        fmt::format("chip {} of application {} is no longer this session's ({})",
+                                    chip_id, application_id, state));
+    return run(*impl_, "UPDATE cards SET lease_until = ?2, written = 1 WHERE chip_id = ?1", chip_id,
+               unix_now() + lease_seconds);
+  });
+}
+
+Result<std::optional<CardClaim>> Store::active_claim(std::string_view application_id) {
+  std::lock_guard lock(impl_->mutex);
+  auto stmt = impl_->statement(
+      "SELECT chip_id, holder, lease_until, written FROM cards WHERE application_id = ?1 AND "
+      "state = 'ENCODING'");
+  if (!stmt) return stmt.error();
+  (*stmt)->bind(1, application_id);
+  std::optional<CardClaim> claim;
+  Status s = each_row(**stmt, [&](const sqlite::Statement& r) {
+    claim = CardClaim{std::string(r.column_text(0)), std::string(r.column_text(1)), r.column_int(2),
+                      r.column_int(3) != 0};
+  });
+  if (!s) return s.error();
+  return claim;
 }
 
 Status Store::finish_card(std::string_view application_id, std::string_view chip_id,
@@ -206,6 +245,23 @@ Result<std::vector<CardRecord>> Store::cards_of(std::string_view application_id)
     c.state = card_state_from(r.column_text(2)).value_or(CardState::spoiled);
     c.reason = std::string(r.column_text(3));
     out.push_back(std::move(c));
+  });
+  if (!s) return s.error();
+  return out;
+}
+
+Result<std::optional<CardRecord>> Store::card(std::string_view chip_id) {
+  std::lock_guard lock(impl_->mutex);
+  auto stmt =
+      impl_->statement("SELECT lot, application_id, state, reason FROM cards WHERE chip_id = ?1");
+  if (!stmt) return stmt.error();
+  (*stmt)->bind(1, chip_id);
+  std::optional<CardRecord> out;
+  Status s = each_row(**stmt, [&](const sqlite::Statement& r) {
+    out = CardRecord{std::string(chip_id), std::string(r.column_text(0)),
+                     std::string(r.column_text(1)),
+                     card_state_from(r.column_text(2)).value_or(CardState::spoiled),
+                     std::string(r.column_text(3))};
   });
   if (!s) return s.error();
   return out;

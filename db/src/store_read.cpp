@@ -197,6 +197,25 @@ Result<std::map<AppState, std::int64_t>> Store::count_by_state() {
   return counts;
 }
 
+Result<std::vector<std::string>> Store::to_produce(std::int64_t limit) {
+  std::lock_guard lock(impl_->mutex);
+  auto q = prepare(
+      *impl_,
+      "SELECT application_id FROM applications WHERE state IN ('VALIDATED', "
+      "'QUEUED', 'PREPARED', 'ENCODING') ORDER BY json_extract(public_data, '$.submitted_at'), "
+      "created_at, application_id LIMIT ?1");
+  if (!q) return q.error();
+  (*q)->bind(1, limit);
+  std::vector<std::string> out;
+  while (true) {
+    auto row = (*q)->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.emplace_back((*q)->column_text(0));
+  }
+  return out;
+}
+
 Result<std::vector<OutboxMessage>> Store::pending_outbox(std::int64_t limit) {
   std::lock_guard lock(impl_->mutex);
   auto q = prepare(*impl_,

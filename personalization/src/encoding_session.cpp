@@ -11,6 +11,7 @@
 #include "card_keys.h"
 #include "card_reading.h"
 #include "cardd/card/apdu.h"
+#include "cardd/personalization/card_reader.h"
 #include "cardd/personalization/scp02.h"
 #include "cardd/personalization/scp03.h"
 #include "chip_values.h"
@@ -23,6 +24,10 @@ const card::Bytes kIsdAid = {0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00};
 // Plain data per protected short STORE DATA: 255 - 8 (MAC) - padding block.
 constexpr std::size_t kStoreDataBlock = 239;
 constexpr std::uint8_t kStoreDataLast = 0x80, kStoreDataEncrypted = 0x60;
+constexpr std::uint8_t kTerminated = 0xFF;  // GlobalPlatform card life cycle
+
+// INSTALL, STORE DATA and SET STATUS change the card.
+bool writes(std::uint8_t ins) { return ins == 0xE6 || ins == 0xE2 || ins == 0xF0; }
 
 // The failure of one step, classified by where it came from.
 Error classify(const Error& e, std::string_view step) {
@@ -87,6 +92,51 @@ class Session {
       : reader_(reader), hsm_(hsm), profile_(profile), card_(card), hooks_(hooks) {}
 
   Result<EncodeResult> run() {
+    auto image = begin();
+    if (!image) return image.error();
+    if (hooks_.claim_chip) {
+      if (auto s = hooks_.claim_chip(result_.chip_id); !s)
+        return make_error(EncodeError::chip_refused, s.error().message);
+    }
+
+    if (auto s = step("secure channel", [&] { return open_channel(); }); !s) return s.error();
+    for (const auto& app : *image)
+      if (auto s = step("store data " + app.spec->name, [&] { return store(app); }); !s)
+        return s.error();
+    if (auto s = check(*image); !s) return s.error();
+    if (auto s = step("lock", [&] { return lock(*image); }); !s) return s.error();
+    result_.commands = reader_.count;
+    return result_;
+  }
+
+  Result<EncodeResult> verify() {
+    auto image = begin();
+    if (!image) return image.error();
+    if (auto s = check(*image); !s) return s.error();
+    auto contents = read_card(reader_, profile_);
+    if (!contents) return classify(contents.error(), "life cycle");
+    if (contents->life_cycle != "SECURED")
+      return make_error(EncodeError::lock_failed,
+                        "the card's personalization is still open (" + contents->life_cycle + ")");
+    result_.commands = reader_.count;
+    return result_;
+  }
+
+  Status terminate() {
+    if (auto image = begin(); !image) return image.error();
+    return step("terminate", [&]() -> Status {
+      if (auto s = open_channel(); !s) return s;
+      auto r = send_secure(card::CommandApdu{0x80, 0xF0, 0x80, kTerminated, {}, std::nullopt},
+                           "SET STATUS TERMINATED");
+      if (!r) return r.error();
+      return {};
+    });
+  }
+
+ private:
+  // Powers the card up and gets everything a session needs before it
+  // writes: the chip, the card image and every card key.
+  Result<std::vector<ApplicationImage>> begin() {
     if (auto atr = reader_.connect(); !atr) {
       if (atr.error().code == card::ReaderError::no_card)
         return make_error(EncodeError::no_card, "power up: no card in the reader");
@@ -109,27 +159,25 @@ class Session {
     auto keys = CardKeys::derive(hsm_, profile_, chip_id, card_.card_number);
     if (!keys) return classify(keys.error(), "card keys");
     keys_ = std::move(*keys);
-    if (hooks_.claim_chip) {
-      if (auto s = hooks_.claim_chip(*chip); !s)
-        return make_error(EncodeError::chip_refused, s.error().message);
-    }
-
-    if (auto s = step("secure channel", [&] { return open_channel(); }); !s) return s.error();
-    for (const auto& app : *image)
-      if (auto s = step("store data " + app.spec->name, [&] { return store(app); }); !s)
-        return s.error();
-    for (const auto& app : *image) {
-      if (auto s = step("read back " + app.spec->name, [&] { return read_back(app); }); !s)
-        return s.error();
-      if (auto s = step("key proof " + app.spec->name, [&] { return prove_keys(*app.spec); }); !s)
-        return s.error();
-    }
-    if (auto s = step("lock", [&] { return lock(*image); }); !s) return s.error();
-    result_.commands = reader_.count;
-    return result_;
+    return image;
   }
 
- private:
+  Status check(const std::vector<ApplicationImage>& image) {
+    for (const auto& app : image) {
+      if (auto s = step("read back " + app.spec->name, [&] { return read_back(app); }); !s)
+        return s;
+      if (auto s = step("key proof " + app.spec->name, [&] { return prove_keys(*app.spec); }); !s)
+        return s;
+    }
+    return {};
+  }
+
+  Status hold_claim() {
+    if (!hooks_.hold_claim) return {};
+    if (auto s = hooks_.hold_claim(); !s)
+      return make_error(EncodeError::claim_lost, s.error().message);
+    return {};
+  }
   template <typename F>
   Status step(const std::string& name, F&& body) {
     Status s = body();
@@ -154,6 +202,8 @@ class Session {
   Result<card::ResponseApdu> send_secure(const card::CommandApdu& c, std::string_view what,
                                          std::initializer_list<card::StatusWord> allowed = {
                                              card::sw::kSuccess}) {
+    if (writes(c.ins))
+      if (auto s = hold_claim(); !s) return s.error();
     auto wrapped = channel_->wrap(c);
     if (!wrapped) return wrapped.error();
     auto r = card::transmit_all(reader_, *wrapped);
@@ -399,6 +449,8 @@ std::string_view spoil_reason(EncodeError e) {
       return "bad_card";
     case EncodeError::bad_data:
       return "bad_data";
+    case EncodeError::claim_lost:
+      return "claim_lost";
   }
   return "unknown";
 }
@@ -406,6 +458,18 @@ std::string_view spoil_reason(EncodeError e) {
 Result<EncodeResult> encode_card(card::Reader& reader, hsm::Hsm& hsm, const CardProfile& profile,
                                  const PreparedCard& card, const EncodeHooks& hooks) {
   return Session(reader, hsm, profile, card, hooks).run();
+}
+
+Result<EncodeResult> verify_card(card::Reader& reader, hsm::Hsm& hsm, const CardProfile& profile,
+                                 const PreparedCard& card) {
+  const EncodeHooks none;
+  return Session(reader, hsm, profile, card, none).verify();
+}
+
+Status terminate_card(card::Reader& reader, hsm::Hsm& hsm, const CardProfile& profile,
+                      const PreparedCard& card) {
+  const EncodeHooks none;
+  return Session(reader, hsm, profile, card, none).terminate();
 }
 
 Result<std::string> read_chip_id(card::Reader& reader) {

@@ -4,6 +4,7 @@
 
 #include "cardd/common/civil_time.h"
 #include "cardd/hsm/factory.h"
+#include "claim_holder.h"
 
 namespace cardd::server {
 namespace {
@@ -117,14 +118,78 @@ Result<personalization::PreparedCard> Issuance::prepare(std::string_view id) {
   return card;
 }
 
-Status Issuance::recover_interrupted(std::string_view id) {
-  auto cards = store_.cards.cards_of(id);
-  if (!cards) return cards.error();
-  for (const auto& c : *cards)
-    if (c.state == db::CardState::encoding)
-      return store_.cards.spoil_card(id, c.chip_id, "interrupted", actor_);
-  return make_error(db::DbError::corrupt,
-                    fmt::format("application {} is ENCODING without a card", id));
+Result<std::optional<EncodeOutcome>> Issuance::recover_interrupted(std::string_view id,
+                                                                   card::Reader& reader) {
+  auto claim = store_.cards.active_claim(id);
+  if (!claim) return claim.error();
+  if (!*claim)
+    return make_error(db::DbError::corrupt,
+                      fmt::format("application {} is ENCODING without a card", id));
+  const db::CardClaim& held = **claim;
+  if (holder_alive(held, unix_now()))
+    return make_error(db::DbError::claim_held,
+                      fmt::format("application {} is being encoded on chip {} by {}", id,
+                                  held.chip_id, held.holder));
+  (void)reader.connect();
+  if (auto in_hand = personalization::read_chip_id(reader); in_hand && *in_hand == held.chip_id)
+    return settle_card_in_hand(id, held, reader);
+  if (held.written)
+    return make_error(
+        db::DbError::claim_held,
+        fmt::format("application {}: the interrupted session ({}) may have written chip {}; put "
+                    "that card in a reader to be checked before a new card is made",
+                    id, held.holder, held.chip_id));
+  if (auto s = store_.cards.spoil_card(id, held.chip_id, "interrupted", actor_); !s)
+    return s.error();
+  return std::optional<EncodeOutcome>();
+}
+
+Result<std::optional<EncodeOutcome>> Issuance::settle_card_in_hand(std::string_view id,
+                                                                   const db::CardClaim& claim,
+                                                                   card::Reader& reader) {
+  auto card = load_prepared(id, "recover an interrupted encoding");
+  if (!card) return card.error();
+  if (!*card)
+    return make_error(db::DbError::corrupt, fmt::format("application {} has no prepared card", id));
+  auto complete = personalization::verify_card(reader, hsm_, profile_, **card);
+  if (complete) {
+    if (auto s = store_.cards.finish_card(id, claim.chip_id, actor_); !s) return s.error();
+    (void)store_.audit_log.audit(actor_, "card.recovered", claim.chip_id,
+                                 "complete after an interrupted session");
+    return std::optional<EncodeOutcome>(EncodeOutcome{complete->chip_id, (*card)->card_number,
+                                                      complete->card_identification_code, 0});
+  }
+  // Incomplete (or not what was prepared): it must never be usable, since
+  // the next card carries the same card number.
+  if (auto t = personalization::terminate_card(reader, hsm_, profile_, **card); !t)
+    return make_error(db::DbError::claim_held,
+                      fmt::format("application {}: chip {} of the interrupted session is "
+                                  "incomplete ({}) and could not be terminated ({}); it keeps the "
+                                  "claim until it is",
+                                  id, claim.chip_id, complete.error().message, t.error().message));
+  if (auto s = store_.cards.spoil_card(id, claim.chip_id, "interrupted_terminated", actor_); !s)
+    return s.error();
+  (void)store_.audit_log.audit(actor_, "card.spoiled", claim.chip_id,
+                               "interrupted, terminated: " + complete.error().describe());
+  return make_error(db::DbError::card_used,
+                    fmt::format("chip {} of the interrupted session was incomplete: terminated "
+                                "and spoiled; application {} is queued for a new blank card",
+                                claim.chip_id, id));
+}
+
+Status Issuance::spoil_failed(std::string_view id, const std::string& chip, bool written,
+                              const personalization::PreparedCard& card, card::Reader& reader,
+                              const Error& why) {
+  const auto reason = personalization::spoil_reason(static_cast<EncodeError>(why.code.value()));
+  std::string terminated = "never written";
+  if (written) {
+    auto t = personalization::terminate_card(reader, hsm_, profile_, card);
+    terminated = t ? "terminated" : "not terminated: " + t.error().message;
+  }
+  if (auto s = store_.cards.spoil_card(id, chip, reason, actor_); !s) return s;
+  (void)store_.audit_log.audit(actor_, "card.spoiled", chip,
+                               fmt::format("{} ({})", why.describe(), terminated));
+  return {};
 }
 
 Result<EncodeOutcome> Issuance::encode(std::string_view id, card::Reader& reader,
@@ -136,7 +201,9 @@ Result<EncodeOutcome> Issuance::encode(std::string_view id, card::Reader& reader
   auto status = store_.applications.status(id);
   if (!status) return status.error();
   if (status->state == db::AppState::encoding) {
-    if (auto s = recover_interrupted(id); !s) return s.error();
+    auto recovered = recover_interrupted(id, reader);
+    if (!recovered) return recovered.error();
+    if (*recovered) return std::move(**recovered);
     status->state = db::AppState::queued;
   }
   std::optional<personalization::PreparedCard> card;
@@ -156,22 +223,28 @@ Result<EncodeOutcome> Issuance::encode(std::string_view id, card::Reader& reader
   }
   if (progress) progress(fmt::format("prepared: card number {}", card->card_number));
 
+  const std::string holder = claim_holder(reader.name());
   std::string claimed;
+  bool written = false;
   personalization::EncodeHooks hooks;
   hooks.claim_chip = [&](const std::string& chip) -> Status {
-    if (auto s = store_.cards.claim_card(id, chip, actor_); !s) return s;
+    if (auto s = store_.cards.claim_card(id, chip, actor_, holder, kClaimLeaseSeconds); !s)
+      return s;
     claimed = chip;
+    return {};
+  };
+  hooks.hold_claim = [&]() -> Status {
+    if (auto s = store_.cards.hold_claim(id, claimed, holder, kClaimLeaseSeconds); !s) return s;
+    written = true;
     return {};
   };
   hooks.progress = progress;
   auto result = personalization::encode_card(reader, hsm_, profile_, *card, hooks);
   if (!result) {
-    if (!claimed.empty()) {
-      const auto reason =
-          personalization::spoil_reason(static_cast<EncodeError>(result.error().code.value()));
-      if (auto s = store_.cards.spoil_card(id, claimed, reason, actor_); !s) return s.error();
-      (void)store_.audit_log.audit(actor_, "card.spoiled", claimed, result.error().describe());
-    }
+    // A claim taken over is the taker's to settle.
+    if (!claimed.empty() && result.error().code != EncodeError::claim_lost)
+      if (auto s = spoil_failed(id, claimed, written, *card, reader, result.error()); !s)
+        return s.error();
     return result.error();
   }
   if (auto s = store_.cards.finish_card(id, claimed, actor_); !s) return s.error();

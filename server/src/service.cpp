@@ -4,6 +4,7 @@
 
 #include "cardd/db/error.h"
 #include "cardd/region/search_path.h"
+#include "cardd/server/region_profile.h"
 
 namespace cardd::server {
 namespace {
@@ -57,16 +58,26 @@ Result<std::unique_ptr<Service>> Service::open(const ServiceConfig& config) {
   return service;
 }
 
-Status Service::start() {
+Status Service::start(LineTimings timings, ProductionLines::ReaderOpener open_reader) {
+  auto profile = load_region_profile(region_);
+  if (!profile) return in("chip profile", profile.error());
+  profile_ = std::move(*profile);
+  auto lines = ProductionLines::create(*parts_.store, *parts_.hsm, *profile_, region_,
+                                       config_.lines, timings, {}, std::move(open_reader));
+  if (!lines) return in("lines", lines.error());
+  lines_ = std::move(*lines);
   running_ = true;
-  // Workers (bureau pull, production lines, pusher) start here.
+  lines_->start();
+  spdlog::info("production lines started: {} slots", lines_->status().size());
   return {};
 }
 
 void Service::stop() {
   if (!running_) return;
   running_ = false;
-  // Workers are asked to stop and joined here, before the store closes.
+  // Every worker finishes or parks its card before the store closes.
+  if (lines_) lines_->stop();
+  spdlog::info("stopped");
 }
 
 }  // namespace cardd::server

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 
 #include "cardd/server/issuance.h"
@@ -12,6 +13,18 @@
 #include "issuance_fixture.h"
 
 namespace cardd::test {
+
+// A blank card of the vendor: keys diversified from the test KMC.
+inline std::unique_ptr<vcard::VirtualCard> blank_card(std::uint32_t serial,
+                                                      vcard::Cipher cipher = vcard::Cipher::aes) {
+  vcard::CardState state;
+  state.serial = {static_cast<std::uint8_t>(serial >> 24), static_cast<std::uint8_t>(serial >> 16),
+                  static_cast<std::uint8_t>(serial >> 8), static_cast<std::uint8_t>(serial)};
+  auto keys = vcard::diversified_keys(cipher, hex(kTestKmc), state.serial);
+  EXPECT_TRUE(keys.has_value());
+  state.keys = *keys;
+  return std::make_unique<vcard::VirtualCard>(std::move(state));
+}
 
 // Encodes `id` on a fresh blank card with IC serial CAFE00<serial> (keys
 // diversified from the test KMC) and returns the card as it left the encoder.

@@ -13,6 +13,7 @@
 #include "cardd/server/issuance.h"
 #include "cardd/vcard/chip.h"
 #include "cardd/vcard/virtual_card.h"
+#include "in_process_card.h"
 #include "issuance_fixture.h"
 #include "softhsm_token.h"
 
@@ -37,19 +38,6 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 class IssuanceInProcess : public IssuanceFixture {
  protected:
   using IssuanceFixture::IssuanceFixture;
-
-  // A blank card of the vendor: keys diversified from the test KMC.
-  std::unique_ptr<vcard::VirtualCard> blank_card(std::uint32_t serial,
-                                                 vcard::Cipher cipher = vcard::Cipher::aes) {
-    vcard::CardState state;
-    state.serial = {static_cast<std::uint8_t>(serial >> 24),
-                    static_cast<std::uint8_t>(serial >> 16), static_cast<std::uint8_t>(serial >> 8),
-                    static_cast<std::uint8_t>(serial)};
-    auto keys = vcard::diversified_keys(cipher, hex(kTestKmc), state.serial);
-    EXPECT_TRUE(keys.has_value());
-    state.keys = *keys;
-    return std::make_unique<vcard::VirtualCard>(std::move(state));
-  }
 
   Result<server::EncodeOutcome> encode(const std::string& id, vcard::VirtualCard& card) {
     auto hsm = open_soft_hsm(dir_.path());
@@ -218,8 +206,8 @@ TEST_F(IssuanceInProcess, AnInterruptedSessionIsSpoiledBeforeTheNextCard) {
   add_lot("L", "CAFE0000", 10);
   const auto ids = import_applications(1);
   ASSERT_TRUE(prepare(ids[0]).ok());
-  // The process died after claiming the chip.
-  ASSERT_TRUE(store()->claim_card(ids[0], "47905301CAFE0001", "test").ok());
+  // The process died after claiming the chip, before writing it.
+  ASSERT_TRUE(store()->claim_card(ids[0], "47905301CAFE0001", "test", "elsewhere/1/r", -1).ok());
   auto card = blank_card(0xCAFE0002);
   auto r = encode(ids[0], *card);
   ASSERT_TRUE(r.ok()) << r.error().describe();

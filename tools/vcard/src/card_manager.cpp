@@ -121,7 +121,8 @@ Reply CardManager::install(const CommandApdu& c) {
 Reply CardManager::set_status(const CommandApdu& c) {
   if (c.p1 != 0x80) return no_data(sw::kIncorrectP1P2);
   if (c.p2 != static_cast<std::uint8_t>(LifeCycle::secured) &&
-      c.p2 != static_cast<std::uint8_t>(LifeCycle::locked))
+      c.p2 != static_cast<std::uint8_t>(LifeCycle::locked) &&
+      c.p2 != static_cast<std::uint8_t>(LifeCycle::terminated))
     return no_data(sw::kWrongData);
   if (state_.life_cycle == LifeCycle::locked) return no_data(sw::kConditionsNotSatisfied);
   state_.life_cycle = static_cast<LifeCycle>(c.p2);

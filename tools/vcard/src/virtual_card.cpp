@@ -51,6 +51,8 @@ struct VirtualCard::Impl {
   }
 
   Reply handle(const CommandApdu& c) {
+    if (state.life_cycle == LifeCycle::terminated && c.ins != kInsGetData)
+      return no_data(sw::kFunctionNotSupported);
     if (c.ins == kInsSelect) return select(c);
     if (c.ins == kInsGetData) {
       if (c.p1 != 0x9F || c.p2 != 0x7F) return no_data(sw::kReferencedDataNotFound);

@@ -104,6 +104,10 @@ class ApplicationRepository {
   // Where the intake of `source` resumes; nullopt before its first batch.
   virtual Result<std::optional<std::string>> cursor(std::string_view source) = 0;
   virtual Result<std::map<AppState, std::int64_t>> count_by_state() = 0;
+  // Applications waiting for a card (VALIDATED, QUEUED, PREPARED, or
+  // ENCODING when a session was interrupted), the earliest submitted first:
+  // the production lines' queue.
+  virtual Result<std::vector<std::string>> to_produce(std::int64_t limit) = 0;
 
  protected:
   ApplicationRepository() = default;

@@ -54,6 +54,16 @@ struct CardRecord {
   std::string reason;  // spoil reason
 };
 
+// The session that holds an application's encoding claim (its ENCODING
+// card). `holder` names the process and reader ("host/pid/reader"); the
+// lease is renewed whenever the holder checks its claim.
+struct CardClaim {
+  std::string chip_id;
+  std::string holder;
+  std::int64_t lease_until = 0;  // unix seconds
+  bool written = false;          // the holder asked to write the card
+};
+
 class CardRepository {
  public:
   virtual ~CardRepository() = default;
@@ -63,9 +73,18 @@ class CardRepository {
   virtual Status add_lot(const CardLot& lot, std::string_view actor) = 0;
   virtual Result<std::vector<StockLine>> stock() = 0;
   // Binds a blank chip to an application: PREPARED → ENCODING and the card
-  // ENCODING, in one transaction. not_in_stock, card_used, illegal_transition.
+  // ENCODING, in one transaction, held by `holder` for `lease_seconds`.
+  // not_in_stock, card_used, illegal_transition.
   virtual Status claim_card(std::string_view application_id, std::string_view chip_id,
-                            std::string_view actor) = 0;
+                            std::string_view actor, std::string_view holder = {},
+                            std::int64_t lease_seconds = 0) = 0;
+  // The holder's check before it writes the card: its card is still ENCODING
+  // and held by it. Renews the lease and records that the card is written;
+  // claim_lost otherwise.
+  virtual Status hold_claim(std::string_view application_id, std::string_view chip_id,
+                            std::string_view holder, std::int64_t lease_seconds) = 0;
+  // The ENCODING card of the application with its holder, if any.
+  virtual Result<std::optional<CardClaim>> active_claim(std::string_view application_id) = 0;
   // ENCODING → ENCODED; the card counts as used.
   virtual Status finish_card(std::string_view application_id, std::string_view chip_id,
                              std::string_view actor) = 0;
@@ -74,6 +93,8 @@ class CardRepository {
   virtual Status spoil_card(std::string_view application_id, std::string_view chip_id,
                             std::string_view reason, std::string_view actor) = 0;
   virtual Result<std::vector<CardRecord>> cards_of(std::string_view application_id) = 0;
+  // The chip's record; nullopt for a blank chip cardd never claimed.
+  virtual Result<std::optional<CardRecord>> card(std::string_view chip_id) = 0;
 
   // --- data preparation -----------------------------------------------------
   // The next number of the named counter in [first, last], never handed out

@@ -23,6 +23,8 @@ enum class DbError {
   unsealable,          // a sealed value that does not open (altered, other row or keys)
   no_audit_signer,     // an audit entry to write or verify, and no audit key to MAC it
   unknown_audit_key,   // an audit MAC under a key version the signer does not hold
+  claim_held,          // an encoding claim whose holder is alive
+  claim_lost,          // a session's claim was taken over (or its card finished)
 };
 
 const std::error_category& db_category();

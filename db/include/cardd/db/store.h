@@ -89,6 +89,7 @@ class Store final : public ApplicationRepository,
   Result<std::vector<std::string>> find_by_name(std::string_view name) override;
   Result<std::optional<std::string>> cursor(std::string_view source) override;
   Result<std::map<AppState, std::int64_t>> count_by_state() override;
+  Result<std::vector<std::string>> to_produce(std::int64_t limit) override;
 
   // OutboxRepository
   Result<std::vector<OutboxMessage>> pending_outbox(std::int64_t limit) override;
@@ -100,12 +101,17 @@ class Store final : public ApplicationRepository,
   Status add_lot(const CardLot& lot, std::string_view actor) override;
   Result<std::vector<StockLine>> stock() override;
   Status claim_card(std::string_view application_id, std::string_view chip_id,
-                    std::string_view actor) override;
+                    std::string_view actor, std::string_view holder = {},
+                    std::int64_t lease_seconds = 0) override;
+  Status hold_claim(std::string_view application_id, std::string_view chip_id,
+                    std::string_view holder, std::int64_t lease_seconds) override;
+  Result<std::optional<CardClaim>> active_claim(std::string_view application_id) override;
   Status finish_card(std::string_view application_id, std::string_view chip_id,
                      std::string_view actor) override;
   Status spoil_card(std::string_view application_id, std::string_view chip_id,
                     std::string_view reason, std::string_view actor) override;
   Result<std::vector<CardRecord>> cards_of(std::string_view application_id) override;
+  Result<std::optional<CardRecord>> card(std::string_view chip_id) override;
   Result<std::int64_t> allocate(std::string_view counter, std::int64_t first,
                                 std::int64_t last) override;
   Status save_prepared(std::string_view application_id, const PreparedRecord& record,

@@ -39,6 +39,7 @@ enum class EncodeError {
   chip_refused,       // claim_chip said no: not in stock, or already used
   bad_card,           // the card's answers make no sense (CPLC, TLV)
   bad_data,           // the prepared data cannot be written with this profile
+  claim_lost,         // hold_claim said no: another session took the application over
 };
 const std::error_category& encode_category();
 inline std::error_code make_error_code(EncodeError e) {
@@ -51,6 +52,10 @@ struct EncodeHooks {
   // Called with the CHIP ID (16 hex digits) before anything is written; an
   // error stops the session untouched (chip_refused).
   std::function<Status(const std::string& chip_id)> claim_chip;
+  // Called before every command that writes the card (INSTALL, STORE DATA,
+  // SET STATUS): an error stops the session before the write (claim_lost),
+  // so a session whose claim was taken over never writes again.
+  std::function<Status()> hold_claim;
   // One line per step, for operators ("store data ssse: 4 commands").
   std::function<void(std::string_view step)> progress;
 };
@@ -65,6 +70,18 @@ struct EncodeResult {
 // hold part of the data and must be treated as spoiled on any error.
 Result<EncodeResult> encode_card(card::Reader& reader, hsm::Hsm& hsm, const CardProfile& profile,
                                  const PreparedCard& card, const EncodeHooks& hooks);
+
+// Whether the card in the reader is `card`, complete: every record reads
+// back as written, every key proves itself, personalization is closed.
+// readback_mismatch / key_proof_failed / lock_failed say what is missing.
+Result<EncodeResult> verify_card(card::Reader& reader, hsm::Hsm& hsm, const CardProfile& profile,
+                                 const PreparedCard& card);
+
+// Makes a card that was (partly) written for `card` unusable: its card
+// manager sets the card life cycle TERMINATED, after which the card answers
+// nothing but its CPLC. Needs a card whose personalization is still open.
+Status terminate_card(card::Reader& reader, hsm::Hsm& hsm, const CardProfile& profile,
+                      const PreparedCard& card);
 
 // CHIP ID of the card in the reader (GET DATA CPLC), as 16 hex digits.
 Result<std::string> read_chip_id(card::Reader& reader);

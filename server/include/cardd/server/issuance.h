@@ -47,9 +47,19 @@ class Issuance {
   // Prepares when needed, then personalizes the card in `reader`. Refused
   // at once (hsm_failure) when the HSM cannot do what the profile needs. When the
   // session fails after the chip was claimed, the card is SPOILED with the
-  // classified reason and the application goes back to QUEUED; the error
-  // (personalization::EncodeError) says why. A session interrupted earlier
-  // (application left in ENCODING) is spoiled as "interrupted" first.
+  // classified reason (terminated first when it was written and is still in
+  // the reader) and the application goes back to QUEUED; the error
+  // (personalization::EncodeError) says why.
+  //
+  // The claim is fenced: the session checks it before every write and stops
+  // (claim_lost) once another session took it over. An application left in
+  // ENCODING is taken over only when its holder is gone (claim_held
+  // otherwise), and its card is looked at before anything is spoiled: in
+  // `reader` and complete, it is recorded ENCODED (the outcome); in `reader`
+  // and incomplete, it is terminated and spoiled as interrupted_terminated
+  // (card_used: take the next blank card); elsewhere and never written, it is
+  // spoiled as interrupted; elsewhere and maybe written, nothing changes
+  // until that card is brought (claim_held).
   Result<EncodeOutcome> encode(std::string_view application_id, card::Reader& reader,
                                const std::function<void(std::string_view)>& progress = {});
 
@@ -61,7 +71,18 @@ class Issuance {
   // The prepared card of the stored record; not_found-like corrupt when none.
   Result<std::optional<personalization::PreparedCard>> load_prepared(
       std::string_view application_id, std::string_view purpose);
-  Status recover_interrupted(std::string_view application_id);
+  // The interrupted session's outcome when its card is recovered; nullopt
+  // when the application is free for a new card.
+  Result<std::optional<EncodeOutcome>> recover_interrupted(std::string_view application_id,
+                                                           card::Reader& reader);
+  Result<std::optional<EncodeOutcome>> settle_card_in_hand(std::string_view application_id,
+                                                           const db::CardClaim& claim,
+                                                           card::Reader& reader);
+  // Spoils a card that failed after the claim; one that was written and is
+  // still in `reader` is terminated first.
+  Status spoil_failed(std::string_view application_id, const std::string& chip, bool written,
+                      const personalization::PreparedCard& card, card::Reader& reader,
+                      const Error& why);
 
   IssuanceRepositories store_;
   hsm::Hsm& hsm_;

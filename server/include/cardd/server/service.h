@@ -4,18 +4,20 @@
 // the workers, stop() asks them to take no new work and waits until the card
 // in hand is finished or parked and everything is flushed.
 //
-// Today the service has no workers (the pull loop, the production lines and
-// the pusher come next); open/start/stop are the seams they plug into.
+// Workers: the production lines (server/production_lines.h).
 //
 // Thread safety: open/start/stop from one thread (the daemon's main); the
 // shared parts are handed to workers, each documenting its own.
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "cardd/common/result.h"
 #include "cardd/hsm/factory.h"
+#include "cardd/personalization/card_profile.h"
 #include "cardd/region/region.h"
+#include "cardd/server/production_lines.h"
 #include "cardd/server/sealed_store.h"
 #include "cardd/server/service_config.h"
 
@@ -35,8 +37,9 @@ class Service {
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
 
-  // Starts the workers. Called once, after open().
-  Status start();
+  // Starts the workers. Called once, after open(). `timings` and
+  // `open_reader` are for tests (defaults: the production ones, PC/SC).
+  Status start(LineTimings timings = {}, ProductionLines::ReaderOpener open_reader = {});
   // No new work; returns when every worker has stopped. Idempotent; the
   // destructor calls it.
   void stop();
@@ -44,6 +47,8 @@ class Service {
   const ServiceConfig& config() const { return config_; }
   const region::Region& region() const { return region_; }
   db::Store& store() { return *parts_.store; }
+  // Null before start().
+  ProductionLines* lines() { return lines_.get(); }
 
  private:
   Service(ServiceConfig config, region::Region region);
@@ -51,6 +56,8 @@ class Service {
   ServiceConfig config_;
   region::Region region_;
   SealedStore parts_;
+  std::optional<personalization::CardProfile> profile_;
+  std::unique_ptr<ProductionLines> lines_;
   bool running_ = false;
 };
 

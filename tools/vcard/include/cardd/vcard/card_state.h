@@ -40,7 +40,8 @@ enum class LifeCycle : std::uint8_t {
   op_ready = 0x01,
   initialized = 0x07,
   secured = 0x0F,
-  locked = 0x7F
+  locked = 0x7F,
+  terminated = 0xFF  // answers nothing but its CPLC, for ever
 };
 
 // The applications that receive personalization data (the card manager

@@ -1,0 +1,83 @@
+// The production lines of a center (spec/service.md, "Production lines"):
+// every slot of every line works on its own thread, takes the oldest
+// waiting application for the blank card in its reader and carries it
+// through prepare → encode → print (the line's printer) → QC, one store
+// transaction per state change. All slots share the HSM and the store.
+//
+// Thread safety: pause/resume/status from any thread; start/stop from one.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cardd/card/reader.h"
+#include "cardd/common/result.h"
+#include "cardd/db/store.h"
+#include "cardd/hsm/hsm.h"
+#include "cardd/personalization/card_profile.h"
+#include "cardd/region/region.h"
+#include "cardd/server/service_config.h"
+
+namespace cardd::server {
+
+struct LineTimings {
+  std::chrono::milliseconds card_wait{500};        // one wait for a card or a reader
+  std::chrono::milliseconds idle_poll{500};        // nothing to make: look again after
+  std::chrono::milliseconds retry_after{30'000};   // an application that failed without a card
+  std::chrono::milliseconds printer_retry{2'000};  // the printer away: the card waits
+};
+
+struct SlotStatus {
+  std::string line;
+  std::string slot;         // the reader-name pattern
+  std::string reader;       // the reader found, "" while none matches
+  std::string activity;     // "waiting for a blank card", "encoding", "reader missing", …
+  std::string application;  // in hand, if any
+  bool paused = false;
+  std::int64_t made = 0;     // cards that passed QC
+  std::int64_t spoiled = 0;  // cards spoiled at this slot
+};
+
+class EncoderSlot;
+class LinePrinter;
+class WorkQueue;
+struct SlotContext;
+
+class ProductionLines {
+ public:
+  using ReaderOpener =
+      std::function<Result<std::unique_ptr<card::Reader>>(const std::string& pattern)>;
+
+  // Opens every line's printer (not contacted yet) and face template.
+  // `changed` is called after state changes; `open_reader` defaults to PC/SC.
+  static Result<std::unique_ptr<ProductionLines>> create(
+      db::Store& store, hsm::Hsm& hsm, const personalization::CardProfile& profile,
+      const region::Region& region, const std::vector<LineConfig>& lines, LineTimings timings,
+      std::function<void()> changed, ReaderOpener open_reader = {});
+  ProductionLines();  // no lines; create() makes the configured ones
+  ~ProductionLines();
+  ProductionLines(const ProductionLines&) = delete;
+  ProductionLines& operator=(const ProductionLines&) = delete;
+
+  void start();
+  // No new cards; returns when every slot finished or parked its card.
+  void stop();
+  // A whole line (slot empty) or one slot. not_found for an unknown name.
+  Status pause(std::string_view line, std::string_view slot = {});
+  Status resume(std::string_view line, std::string_view slot = {});
+  std::vector<SlotStatus> status() const;
+
+ private:
+  Status set_paused(std::string_view line, std::string_view slot, bool paused);
+
+  std::unique_ptr<WorkQueue> queue_;
+  std::unique_ptr<SlotContext> context_;
+  std::vector<std::unique_ptr<LinePrinter>> printers_;
+  std::vector<std::unique_ptr<EncoderSlot>> slots_;
+};
+
+}  // namespace cardd::server

@@ -1,0 +1,38 @@
+#include "line_printer.h"
+
+#include "cardd/printer/face_template.h"
+
+namespace cardd::server {
+
+Result<std::unique_ptr<LinePrinter>> LinePrinter::open(const std::string& uri, db::Store& store,
+                                                       const region::Region& region,
+                                                       std::string actor) {
+  auto printer = printer::open_printer(uri);
+  if (!printer) return printer.error();
+  auto tpl = printer::load_face_template(region.face_template().string());
+  if (!tpl) return tpl.error();
+  auto faces = printer::FaceRenderer::create(std::move(*tpl));
+  if (!faces) return faces.error();
+  return std::make_unique<LinePrinter>(std::move(*printer), std::move(*faces), store, region,
+                                       std::move(actor));
+}
+
+LinePrinter::LinePrinter(std::unique_ptr<printer::Printer> printer, printer::FaceRenderer faces,
+                         db::Store& store, const region::Region& region, std::string actor)
+    : printer_(std::move(printer)), faces_(std::move(faces)) {
+  // A few quick attempts: the slot keeps the card and comes back, so that a
+  // printer that stays away never holds up a stop.
+  printer::RetryPolicy retry;
+  retry.max_attempts = 3;
+  retry.initial_backoff = std::chrono::milliseconds(200);
+  retry.max_backoff = std::chrono::milliseconds(1000);
+  station_ =
+      std::make_unique<PrintStation>(store, *printer_, faces_, region, retry, std::move(actor));
+}
+
+Result<PrintResult> LinePrinter::print(std::string_view application_id) {
+  std::lock_guard lock(mutex_);
+  return station_->print(application_id);
+}
+
+}  // namespace cardd::server
