@@ -28,6 +28,34 @@ lacks_command() { # FILE REGEX: no line that runs it (messages may name it)
   if grep -qE -- "^[[:space:]]*$2" "$1"; then fail "${1#"$work"/} runs: $2"; fi
 }
 
+# A maintainer script of the .deb run in a fake root: its absolute paths
+# moved under $fake, and getent/addgroup/adduser/chown/systemctl stubs that
+# log their calls to $fake/calls (the real ones need root and systemd).
+make_fake_root() {
+  fake=$work/fake
+  stubs=$work/stubs
+  rm -rf "$fake" && mkdir -p "$fake" "$stubs"
+  : >"$fake/calls"
+  for tool in addgroup adduser chown systemctl deb-systemd-helper deb-systemd-invoke; do
+    printf '#!/bin/sh\necho "%s $*" >>"%s/calls"\n' "$tool" "$fake" >"$stubs/$tool"
+  done
+  # getent knows a user once adduser, a group once addgroup has been called.
+  cat >"$stubs/getent" <<STUB
+#!/bin/sh
+case \$1 in passwd) tool=adduser ;; *) tool=addgroup ;; esac
+grep -q "^\$tool .* \$2\\\$" "$fake/calls" || exit 2
+STUB
+  chmod +x "$stubs"/*
+}
+run_script() { # NAME ARGS...: its stderr in $fake/err
+  local name=$1
+  shift
+  sed -e "s|/var/lib/cardd|$fake/var/lib/cardd|g" -e "s|/etc/cardd|$fake/etc/cardd|g" \
+    -e "s|/run/systemd/system|$fake/run/systemd/system|g" "$work/ctrl/$name" >"$work/$name.fake"
+  PATH=$stubs:$PATH sh "$work/$name.fake" "$@" 2>"$fake/err" || fail "$name $*: exit $?"
+}
+mode_of() { stat -c %a "$1" 2>/dev/null || echo none; }
+
 # A tree that holds cardd, cardctl and the profiles under PREFIX.
 check_tree() { # ROOT PREFIX UNIT_DIR
   local root=$1 prefix=$2 unit=$1$3/cardd.service
@@ -142,6 +170,47 @@ case $mode in
     # shellcheck disable=SC2016 # the script's own text
     contains "$work/ctrl/postrm" '"$1" = purge'
     contains "$work/ctrl/postrm" "CARDD_PURGE_STATE"
+    # What the scripts do. A first install: user, group, both folders 0750.
+    make_fake_root
+    run_script postinst configure
+    contains "$fake/calls" "addgroup --system --quiet cardd"
+    contains "$fake/calls" "adduser --system --quiet --ingroup cardd --home $fake/var/lib/cardd"
+    contains "$fake/calls" "chown cardd:cardd $fake/var/lib/cardd"
+    contains "$fake/calls" "chown root:cardd $fake/etc/cardd"
+    [[ $(mode_of "$fake/var/lib/cardd") == 750 && $(mode_of "$fake/etc/cardd") == 750 ]] ||
+      fail "postinst: modes $(mode_of "$fake/var/lib/cardd") $(mode_of "$fake/etc/cardd"), not 750"
+    contains "$fake/err" "write $fake/etc/cardd/cardd.toml"
+    lacks "$fake/calls" "systemctl"
+    # An upgrade under systemd: no second user, the admin's modes kept, a
+    # running service restarted, none started or enabled.
+    mkdir -p "$fake/run/systemd/system"
+    chmod 0700 "$fake/var/lib/cardd"
+    : >"$fake/etc/cardd/cardd.toml"
+    run_script postinst configure 0.0.9
+    [[ $(grep -c "^add" "$fake/calls") == 2 ]] || fail "postinst: adduser/addgroup called again"
+    [[ $(mode_of "$fake/var/lib/cardd") == 700 ]] || fail "postinst: the admin's mode was reset"
+    contains "$fake/calls" "systemctl try-restart cardd.service"
+    lacks_command "$fake/calls" "systemctl (start|enable|restart)"
+    [[ ! -s $fake/err ]] || fail "postinst with a configuration still says: $(cat "$fake/err")"
+    : >"$fake/calls"
+    run_script prerm upgrade 0.2.0
+    lacks "$fake/calls" "stop"
+    run_script prerm remove
+    contains "$fake/calls" "systemctl stop cardd.service"
+    # remove keeps everything; purge keeps records unless asked.
+    : >"$fake/var/lib/cardd/cardd.db"
+    run_script postrm remove
+    [[ -f $fake/var/lib/cardd/cardd.db && -f $fake/etc/cardd/cardd.toml ]] || fail "postrm remove deleted state"
+    run_script postrm purge
+    [[ -f $fake/var/lib/cardd/cardd.db && -f $fake/etc/cardd/cardd.toml ]] ||
+      fail "postrm purge deleted the database or the configuration"
+    contains "$fake/err" "$fake/var/lib/cardd kept"
+    CARDD_PURGE_STATE=yes run_script postrm purge
+    [[ ! -e $fake/var/lib/cardd && ! -e $fake/etc/cardd ]] ||
+      fail "postrm purge with CARDD_PURGE_STATE=yes left state"
+    mkdir -p "$fake/var/lib/cardd" "$fake/etc/cardd"
+    run_script postrm purge
+    [[ ! -e $fake/var/lib/cardd && ! -e $fake/etc/cardd ]] || fail "postrm purge left empty folders"
     [[ ! -e $work/ctrl/conffiles ]] || fail "unexpected conffiles: $(cat "$work/ctrl/conffiles")"
 
     # The packaged tree works where it is unpacked, stripped binaries included.
