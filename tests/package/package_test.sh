@@ -78,7 +78,7 @@ check_tree() { # ROOT PREFIX UNIT_DIR
   for line in User=cardd Group=cardd StateDirectory=cardd StateDirectoryMode=0750 \
     ConfigurationDirectory=cardd NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes \
     PrivateTmp=yes ReadWritePaths=/var/lib/cardd Restart=on-failure KillSignal=SIGTERM \
-    ConditionPathExists=/etc/cardd/cardd.toml WantedBy=multi-user.target; do
+    LogsDirectory=cardd ConditionPathExists=/etc/cardd/cardd.toml WantedBy=multi-user.target; do
     contains "$unit" "$line"
   done
   lacks "$unit" "@CARDD_"
