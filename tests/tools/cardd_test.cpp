@@ -100,6 +100,23 @@ TEST_F(CarddTest, ReadsCarddTomlInTheWorkingDirectoryWhenNoConfigIsGiven) {
   EXPECT_NE(checked.out.find("cardd.toml: configuration valid"), std::string::npos) << checked.out;
 }
 
+// --check-config loads the region as the daemon would and names the folder,
+// so an installation shows which profiles it uses.
+TEST_F(CarddTest, CheckConfigLoadsTheRegionAndNamesItsFolder) {
+  write("cardd.toml", "[center]\nregion = \"tianjin\"\n[hsm]\nallow_soft_backend = true\n");
+  const RunResult found = cardd("--check-config");
+  EXPECT_EQ(found.exit_code, 0) << found.err;
+  EXPECT_NE(found.out.find("region tianjin from "), std::string::npos) << found.out;
+  EXPECT_NE(found.out.find("share/cardd/profiles/tianjin"), std::string::npos) << found.out;
+
+  write("cardd.toml", "[center]\nregion = \"atlantis\"\n[hsm]\nallow_soft_backend = true\n");
+  const RunResult missing = cardd("--check-config");
+  EXPECT_EQ(missing.exit_code, 2) << missing.out;
+  EXPECT_NE(missing.err.find("share/cardd/profiles/atlantis"), std::string::npos) << missing.err;
+  EXPECT_EQ(std::count(missing.err.begin(), missing.err.end(), '\n'), 1) << missing.err;
+  EXPECT_TRUE(missing.out.empty()) << missing.out;
+}
+
 TEST_F(CarddTest, ABadConfigurationStopsTheStartNamingKeyAndLine) {
   write("bad.toml", "[hsm]\nbackend = \"pkcs11\"\n[bureau]\npage_size = 0\n");
   for (const std::string mode : {"", "--check-config", "--print-config"}) {

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "cardd/common/logging.h"
+#include "cardd/region/search_path.h"
 #include "cardd/server/service.h"
 #include "cardd/server/service_config.h"
 #include "stop_signals.h"
@@ -68,7 +69,14 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (check_config) {
-    std::cout << "cardd: " << origin << ": configuration valid\n";
+    // The region too: an installed cardd must find the installed profiles.
+    const auto search = cardd::region::SearchPath::standard(config->center.profile_path);
+    const auto folder = search.locate(config->center.region);
+    if (!folder) return cannot_start("region", folder.error());
+    if (auto region = search.find(config->center.region); !region)
+      return cannot_start("region", region.error());
+    std::cout << "cardd: " << origin << ": configuration valid; region " << config->center.region
+              << " from " << folder->string() << "\n";
     return 0;
   }
 
