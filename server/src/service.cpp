@@ -5,6 +5,9 @@
 #include "cardd/db/error.h"
 #include "cardd/region/search_path.h"
 #include "cardd/server/region_profile.h"
+#include "fulfilment_worker.h"
+#include "periodic.h"
+#include "progress_line.h"
 
 namespace cardd::server {
 namespace {
@@ -66,8 +69,25 @@ Status Service::start(LineTimings timings, ProductionLines::ReaderOpener open_re
                                        config_.lines, timings, {}, std::move(open_reader));
   if (!lines) return in("lines", lines.error());
   lines_ = std::move(*lines);
+  const FulfilmentConfig& f = config_.fulfilment;
+  FulfilmentOptions options;
+  options.courier = f.courier;
+  options.tracking_first = f.tracking_first;
+  options.tracking_last = f.tracking_last;
+  options.pack_batch = static_cast<int>(f.pack_batch);
+  auto fulfilment = Fulfilment::create(*parts_.store, options, "cardd fulfilment");
+  if (!fulfilment) return in("fulfilment", fulfilment.error());
+  fulfilment_ = std::make_unique<FulfilmentWorker>(
+      *parts_.store, std::move(*fulfilment), f.pack_batch, timings.idle_poll * 2,
+      [this] { return lines_->idle(); }, std::function<void()>{});
+  progress_ = std::make_unique<Periodic>(std::chrono::seconds(5), [this] {
+    if (auto counts = parts_.store->count_by_state(); counts)
+      spdlog::info("{}", progress_line(*counts, lines_->status()));
+  });
   running_ = true;
   lines_->start();
+  fulfilment_->start();
+  progress_->start();
   spdlog::info("production lines started: {} slots", lines_->status().size());
   return {};
 }
@@ -76,7 +96,9 @@ void Service::stop() {
   if (!running_) return;
   running_ = false;
   // Every worker finishes or parks its card before the store closes.
+  if (progress_) progress_->stop();
   if (lines_) lines_->stop();
+  if (fulfilment_) fulfilment_->stop();
   spdlog::info("stopped");
 }
 

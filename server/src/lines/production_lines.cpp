@@ -18,6 +18,7 @@ Result<std::unique_ptr<ProductionLines>> ProductionLines::create(
     const region::Region& region, const std::vector<LineConfig>& lines, LineTimings timings,
     std::function<void()> changed, ReaderOpener open_reader) {
   auto out = std::make_unique<ProductionLines>();
+  out->applications_ = &store;
   out->queue_ = std::make_unique<WorkQueue>(store, timings.retry_after);
   if (!open_reader)
     open_reader = [](const std::string& pattern) { return card::open_pcsc_reader(pattern); };
@@ -71,6 +72,13 @@ Status ProductionLines::pause(std::string_view line, std::string_view slot) {
 
 Status ProductionLines::resume(std::string_view line, std::string_view slot) {
   return set_paused(line, slot, false);
+}
+
+bool ProductionLines::idle() const {
+  if (queue_ && queue_->in_hand() > 0) return false;
+  if (applications_ == nullptr) return true;
+  auto waiting = applications_->to_produce(1);
+  return waiting && waiting->empty();
 }
 
 std::vector<SlotStatus> ProductionLines::status() const {

@@ -70,10 +70,13 @@ class ProductionLines {
   Status pause(std::string_view line, std::string_view slot = {});
   Status resume(std::string_view line, std::string_view slot = {});
   std::vector<SlotStatus> status() const;
+  // Nothing waits for a card and no slot has an application in hand.
+  bool idle() const;
 
  private:
   Status set_paused(std::string_view line, std::string_view slot, bool paused);
 
+  db::ApplicationRepository* applications_ = nullptr;
   std::unique_ptr<WorkQueue> queue_;
   std::unique_ptr<SlotContext> context_;
   std::vector<std::unique_ptr<LinePrinter>> printers_;

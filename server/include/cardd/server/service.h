@@ -4,7 +4,8 @@
 // the workers, stop() asks them to take no new work and waits until the card
 // in hand is finished or parked and everything is flushed.
 //
-// Workers: the production lines (server/production_lines.h).
+// Workers: the production lines (server/production_lines.h) and the
+// fulfilment worker (packs, ships and dispatches what passed QC).
 //
 // Thread safety: open/start/stop from one thread (the daemon's main); the
 // shared parts are handed to workers, each documenting its own.
@@ -22,6 +23,9 @@
 #include "cardd/server/service_config.h"
 
 namespace cardd::server {
+
+class FulfilmentWorker;
+class Periodic;
 
 // The HSM configuration of the [hsm] section. A service never creates a
 // keystore: a missing one is an error, not a new empty store.
@@ -58,6 +62,8 @@ class Service {
   SealedStore parts_;
   std::optional<personalization::CardProfile> profile_;
   std::unique_ptr<ProductionLines> lines_;
+  std::unique_ptr<FulfilmentWorker> fulfilment_;
+  std::unique_ptr<Periodic> progress_;
   bool running_ = false;
 };
 
