@@ -6,8 +6,12 @@
 
 #include <utility>
 
+#include "cardd/card/feeder.h"
+
 namespace cardd::card {
 namespace {
+
+constexpr std::chrono::seconds kEjectTimeout{5};
 
 // The one place SCARD_* codes become ReaderError.
 Error pcsc_error(LONG rc, std::string_view what) {
@@ -121,6 +125,26 @@ class PcscReader final : public Reader {
     return {};
   }
 
+  // SCardDisconnect(SCARD_EJECT_CARD) alone reaches no IFD handler v3
+  // (pcsc-lite only passes it to v2 drivers), so the feeder is told first by
+  // its pseudo-APDU (feeder.h); then the card must leave within a few pcscd
+  // polls (400 ms each).
+  Status eject() override {
+    if (!connected_)
+      if (auto atr = connect(); !atr) return atr.error();
+    auto answer = transmit(eject_command());
+    connected_ = false;
+    const LONG rc = SCardDisconnect(card_, SCARD_EJECT_CARD);
+    if (!answer) return answer.error();
+    if (rc != SCARD_S_SUCCESS) return pcsc_error(rc, fmt::format("{}: ejecting", name_));
+    if (answer->sw != sw::kSuccess) return {};  // no feeder: the card stays for a person
+    auto gone = wait(false, kEjectTimeout);
+    if (!gone && gone.error().code == ReaderError::timeout)
+      return make_error(ReaderError::timeout,
+                        fmt::format("{}: the ejected card did not leave the slot", name_));
+    return gone;
+  }
+
   Result<ResponseApdu> transmit(const CommandApdu& command) override {
     if (!connected_)
       return make_error(ReaderError::no_card, fmt::format("{}: not connected", name_));
@@ -174,6 +198,11 @@ class PcscReader final : public Reader {
           deadline - std::chrono::steady_clock::now());
       const LONG rc = SCardGetStatusChange(
           ctx_.get(), static_cast<DWORD>(std::max<long>(0, left.count())), &state, 1);
+      if (rc == SCARD_E_TIMEOUT)
+        return make_error(ReaderError::timeout,
+                          fmt::format("{}: {} after {} ms", name_,
+                                      present ? "no card in the slot" : "the card is still there",
+                                      timeout.count()));
       if (rc != SCARD_S_SUCCESS)
         return pcsc_error(rc, fmt::format("{}: waiting for the card", name_));
       const bool has_card = (state.dwEventState & SCARD_STATE_PRESENT) != 0;

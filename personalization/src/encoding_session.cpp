@@ -71,6 +71,7 @@ class CountingReader final : public card::Reader {
   std::string name() const override { return inner_.name(); }
   Result<card::Bytes> connect() override { return inner_.connect(); }
   Status disconnect() override { return inner_.disconnect(); }
+  Status eject() override { return inner_.eject(); }
   Result<card::ResponseApdu> transmit(const card::CommandApdu& command) override {
     ++count;
     return inner_.transmit(command);

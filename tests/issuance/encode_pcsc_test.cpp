@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <optional>
 #include <thread>
 
@@ -41,6 +42,20 @@ class EncodeThroughPcsc : public IssuanceFixture {
     if (profile_.secure_channel.algorithm == hsm::Algorithm::sm4)
       args.insert(args.end(), {"--cipher", "sm4"});
     args.insert(args.end(), faults.begin(), faults.end());
+    std::string error;
+    vcard_ = insert_vcard(kSlot, args, error);
+    ASSERT_TRUE(error.empty()) << error;
+  }
+
+  // A card machine's hopper of `count` blank cards from IC serial `first`;
+  // ejected cards are kept in out/<SERIAL>.json.
+  void insert_hopper(const std::string& first, int count) {
+    remove_card();
+    std::vector<std::string> args{
+        "--port", "35963", "--hopper", std::to_string(count), "--serial",
+        first,    "--kmc", kTestKmc,   "--out-dir",           (dir_.path() / "out").string()};
+    if (profile_.secure_channel.algorithm == hsm::Algorithm::sm4)
+      args.insert(args.end(), {"--cipher", "sm4"});
     std::string error;
     vcard_ = insert_vcard(kSlot, args, error);
     ASSERT_TRUE(error.empty()) << error;
@@ -166,6 +181,36 @@ TEST_F(EncodeThroughPcsc, APersonalizedCardRefusesASecondPersonalization) {
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_NE(refused.err.find("6985"), std::string::npos) << refused.err;
   EXPECT_EQ(read_card()["life_cycle"], "SECURED");
+}
+
+// A card machine's line: encode, eject, and the hopper's next blank card (the
+// next serial of the same stock lot) takes the next application.
+TEST_F(EncodeThroughPcsc, EjectAfterEncodeBringsTheNextBlankCard) {
+  const auto ids = import_applications(2);
+  insert_hopper("CAFE0005", 2);
+  auto first = encode(ids[0]);
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  EXPECT_NE(first.out.find("ENCODED on chip 47905301CAFE0005"), std::string::npos) << first.out;
+
+  auto reader = card::open_pcsc_reader(kSlot);
+  ASSERT_TRUE(reader.ok()) << reader.error().describe();
+  const auto ejected = (*reader)->eject();
+  ASSERT_TRUE(ejected.ok()) << ejected.error().describe();
+  ASSERT_TRUE((*reader)->wait_for_card(std::chrono::seconds(10)).ok());
+
+  auto second = encode(ids[1]);
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_NE(second.out.find("ENCODED on chip 47905301CAFE0006"), std::string::npos) << second.out;
+  EXPECT_EQ(state(ids[0]), db::AppState::encoded);
+  EXPECT_EQ(state(ids[1]), db::AppState::encoded);
+  // The ejected card left the slot finished (SECURED, 0x0F) and is kept.
+  std::ifstream kept(dir_.path() / "out" / "CAFE0005.json");
+  const auto card = nlohmann::json::parse(kept, nullptr, false);
+  ASSERT_TRUE(card.is_object());
+  EXPECT_EQ(card["life_cycle"], 0x0F);
+  auto stock = store()->stock();
+  ASSERT_TRUE(stock.ok() && stock->size() == 1);
+  EXPECT_EQ(stock->front().used, 2);
 }
 
 struct FaultCase {

@@ -57,7 +57,8 @@ class HopperReader final : public card::Reader {
     if (auto* c = card()) return vcard::InProcessReader(*c).connect();
     return gone();
   }
-  Status disconnect() override {
+  Status disconnect() override { return {}; }
+  Status eject() override {
     hopper_.eject();
     return {};
   }

@@ -90,5 +90,37 @@ TEST_F(VcardProgram, BadOptionsAreRefused) {
   EXPECT_FALSE(std::filesystem::exists(path_));
 }
 
+// Without --state: the hopper's options (the stack itself runs through pcscd
+// in pcsc.Hopper.*).
+TEST_F(VcardProgram, HopperOptions) {
+  const auto vcard = [](std::vector<std::string> options) {
+    std::vector<std::string> argv = {cardd::test::bin_path("vcard"), "--port", "9",
+                                     "--connect-timeout-ms", "0"};
+    argv.insert(argv.end(), options.begin(), options.end());
+    return cardd::test::run_command(argv);
+  };
+  const std::string kmc = "404142434445464748494A4B4C4D4E4F";
+  const auto out = dir_.path() / "out";
+  // The first card is made (keys diversified for its serial) before vpcd is
+  // looked for.
+  auto r =
+      vcard({"--hopper", "2", "--serial", "FFFFFFFE", "--kmc", kmc, "--out-dir", out.string()});
+  EXPECT_EQ(r.exit_code, 1) << "no vpcd: " << r.err;
+  std::string error;
+  const auto first = load_state((out / "FFFFFFFE.json").string(), error);
+  ASSERT_TRUE(first) << error;
+  EXPECT_EQ(first->keys.enc, diversified_keys(Cipher::aes, hex(kmc), hex("FFFFFFFE"))->enc);
+
+  r = vcard({"--hopper", "3", "--serial", "FFFFFFFE"});
+  EXPECT_EQ(r.exit_code, 2) << "the third serial does not fit in 32 bits";
+  EXPECT_NE(r.err.find("last serial"), std::string::npos) << r.err;
+  EXPECT_EQ(vcard({"--hopper", "2", "--state", path_}).exit_code, 2);
+  EXPECT_EQ(vcard({}).exit_code, 2) << "neither --state nor --hopper";
+  EXPECT_NE(vcard({"--state", path_, "--out-dir", out.string()}).exit_code, 0)
+      << "--out-dir needs --hopper";
+  EXPECT_NE(vcard({"--hopper", "0"}).exit_code, 0);
+  EXPECT_FALSE(std::filesystem::exists(path_));
+}
+
 }  // namespace
 }  // namespace cardd::vcard

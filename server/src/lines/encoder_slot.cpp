@@ -239,7 +239,7 @@ void EncoderSlot::count_spoiled() {
 
 void EncoderSlot::eject(const std::string& chip) {
   last_ejected_ = chip;
-  if (auto s = reader_->disconnect(); !s) (void)reader_gone(s.error());
+  if (auto s = reader_->eject(); !s) (void)reader_gone(s.error());
 }
 
 }  // namespace cardd::server

@@ -42,6 +42,10 @@ class Reader {
   virtual Result<ResponseApdu> transmit(const CommandApdu& command) = 0;
   virtual Status wait_for_card(std::chrono::milliseconds timeout) = 0;
   virtual Status wait_for_removal(std::chrono::milliseconds timeout) = 0;
+  // Hands the card to the machine's feeder, which moves it out of the slot
+  // (and brings the next blank card). Ok once the card has left; a slot
+  // without a feeder just lets the card go, as here.
+  virtual Status eject() { return disconnect(); }
 };
 
 // transmit() plus the T=0 conventions: 61xx → GET RESPONSE until done
