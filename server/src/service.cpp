@@ -4,9 +4,17 @@
 
 #include "cardd/db/error.h"
 #include "cardd/region/search_path.h"
+#include "cardd/server/pull_worker.h"
+#include "cardd/server/push_worker.h"
 
 namespace cardd::server {
 namespace {
+
+constexpr std::chrono::milliseconds kBureauTimeout{10000};
+// The pusher's last flush on stop: short, so a bureau that is down does not
+// hold up a shutdown; what is left waits in the outbox for the next start.
+constexpr std::chrono::milliseconds kFlushDeadline{4000};
+constexpr std::chrono::milliseconds kFlushTimeout{2000};
 
 // Which part failed, in front of that part's own message.
 Error in(std::string_view part, Error e) {
@@ -26,6 +34,22 @@ hsm::HsmConfig hsm_config(const HsmSection& section) {
   c.pkcs11.token_label = section.token_label;
   c.pkcs11.pin_file = section.pin_file;
   return c;
+}
+
+BureauOptions bureau_options(const BureauConfig& section, std::chrono::milliseconds timeout) {
+  BureauOptions o;
+  o.url = section.url;
+  o.timeout = timeout;
+  o.max_attempts = 1;
+  o.ca_file = section.ca_file;
+  o.certificate_file = section.certificate_file;
+  o.key_file = section.key_file;
+  o.signing_public_key_file = section.signing_public_key_file;
+  o.max_page_bytes = static_cast<std::size_t>(section.max_page_mib) * 1024u * 1024u;
+  // The configuration's policy (service_config.h) already refused http://
+  // to another host unless bureau.allow_plain_http says so.
+  o.allow_plain_http = true;
+  return o;
 }
 
 Service::Service(ServiceConfig config, region::Region region)
@@ -58,15 +82,45 @@ Result<std::unique_ptr<Service>> Service::open(const ServiceConfig& config) {
 }
 
 Status Service::start() {
+  const BureauConfig& bureau = config_.bureau;
+  auto client = BureauClient::create(bureau_options(bureau, kBureauTimeout));
+  if (!client) return in("bureau", client.error());
+  const std::chrono::milliseconds interval(bureau.pull_interval_ms);
+  if (bureau.push) {
+    auto flush_client = BureauClient::create(bureau_options(bureau, kFlushTimeout));
+    if (!flush_client) return in("bureau", flush_client.error());
+    PushWorkerOptions push;
+    push.interval = interval;
+    push.flush_deadline = kFlushDeadline;
+    // First in, last out: its final flush comes after every other worker.
+    workers_.push_back(
+        std::make_unique<PushWorker>(*client, std::move(*flush_client), store(), push));
+    pusher_ = workers_.back().get();
+  }
+  intake::ValidatorOptions rules;
+  rules.region = region_.rules;
+  PullWorkerOptions pull;
+  pull.interval = interval;
+  pull.page_size = static_cast<int>(bureau.page_size);
+  pull.on_stored = [this] { status_changed(); };
+  workers_.push_back(std::make_unique<PullWorker>(std::move(*client), store(), rules, pull));
+
   running_ = true;
-  // Workers (bureau pull, production lines, pusher) start here.
+  for (auto& worker : workers_) worker->start();
+  spdlog::info("workers started: bureau pull every {} ms from {}, status push {}", interval.count(),
+               bureau.url, bureau.push ? "on" : "off");
   return {};
+}
+
+void Service::status_changed() {
+  if (pusher_ != nullptr) pusher_->notify();
 }
 
 void Service::stop() {
   if (!running_) return;
   running_ = false;
-  // Workers are asked to stop and joined here, before the store closes.
+  // Before the store closes; the pusher (first) stops last.
+  for (auto it = workers_.rbegin(); it != workers_.rend(); ++it) (*it)->stop();
 }
 
 }  // namespace cardd::server

@@ -4,26 +4,35 @@
 // the workers, stop() asks them to take no new work and waits until the card
 // in hand is finished or parked and everything is flushed.
 //
-// Today the service has no workers (the pull loop, the production lines and
-// the pusher come next); open/start/stop are the seams they plug into.
+// Workers (worker.h) run in threads of their own: the bureau pull loop and,
+// when bureau.push is set, the status pusher; start() launches them in
+// order, stop() stops them in reverse order (the pusher last, so its final
+// flush sees every change the others made).
 //
 // Thread safety: open/start/stop from one thread (the daemon's main); the
 // shared parts are handed to workers, each documenting its own.
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "cardd/common/result.h"
 #include "cardd/hsm/factory.h"
 #include "cardd/region/region.h"
+#include "cardd/server/bureau_client.h"
 #include "cardd/server/sealed_store.h"
 #include "cardd/server/service_config.h"
+#include "cardd/server/worker.h"
 
 namespace cardd::server {
 
 // The HSM configuration of the [hsm] section. A service never creates a
 // keystore: a missing one is an error, not a new empty store.
 hsm::HsmConfig hsm_config(const HsmSection& section);
+
+// The bureau client options of the [bureau] section: one attempt per
+// request (the workers back off themselves) within `timeout`.
+BureauOptions bureau_options(const BureauConfig& section, std::chrono::milliseconds timeout);
 
 class Service {
  public:
@@ -41,6 +50,10 @@ class Service {
   // destructor calls it.
   void stop();
 
+  // A state changed: the status pusher wakes (no effect without one). Any
+  // thread; for workers that write outbox messages.
+  void status_changed();
+
   const ServiceConfig& config() const { return config_; }
   const region::Region& region() const { return region_; }
   db::Store& store() { return *parts_.store; }
@@ -51,6 +64,8 @@ class Service {
   ServiceConfig config_;
   region::Region region_;
   SealedStore parts_;
+  std::vector<std::unique_ptr<Worker>> workers_;  // started in order, stopped in reverse
+  Worker* pusher_ = nullptr;                      // in workers_ when bureau.push
   bool running_ = false;
 };
 
