@@ -30,12 +30,15 @@ void PullWorker::run() {
   pull.page_limit = options_.page_size;
   pull.actor = local_actor("cardd");
   pull.max_pages = kPagesPerRound;
+  // Each stored page's changes wait in the outbox: the pusher need not wait
+  // for the end of the round.
+  pull.on_page = [this](const IntakeSummary&, std::int64_t) {
+    if (options_.on_stored) options_.on_stored();
+  };
   while (!stopping()) {
     const PullResult result = pull_approved(bureau_, intake_, store_, pull);
-    if (result.pages > 0) {
+    if (result.pages > 0)
       spdlog::info("bureau pull: {} page(s) stored: {}", result.pages, result.summary.describe());
-      if (options_.on_stored) options_.on_stored();
-    }
     if (result.status.ok()) {
       if (backoff.failures() > 0) spdlog::info("bureau pull: the bureau answers again");
       backoff.reset();

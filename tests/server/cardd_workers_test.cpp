@@ -10,6 +10,7 @@
 #include <chrono>
 #include <fstream>
 #include <functional>
+#include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -248,6 +249,9 @@ TEST_F(CarddWorkersTest, ABureauDownForPartOfTheRunLosesNothing) {
     EXPECT_TRUE(std::equal(theirs.rbegin(), theirs.rend(), mine.rbegin())) << id;
   }
   EXPECT_TRUE(has(cardd, "the bureau answers again")) << cardd.stderr_text();
+  std::cout << "stored while the bureau was down: " << stored_while_down << " of " << kCount
+            << "; messages " << outbox_size() << ", received " << first_received << " + "
+            << second_received << "\n";
   EXPECT_EQ(stop(cardd), 0) << cardd.stderr_text();
   sim2.terminate();
 }
@@ -267,6 +271,7 @@ TEST_F(CarddWorkersTest, SigtermMidRunThenRestartResumesWithNothingDoubled) {
     at_stop = stored();
   }
   EXPECT_LT(at_stop, kCount) << "the stop came mid-run";
+  std::cout << "stored at SIGTERM: " << at_stop << " of " << kCount << "\n";
   const auto cursor = rows(db(), "SELECT cursor FROM intake_cursors WHERE source = 'bureau'");
   ASSERT_EQ(cursor.size(), 1u);
   EXPECT_EQ(cursor[0][0], "c" + std::to_string(at_stop)) << "the cursor is where intake stopped";

@@ -26,7 +26,7 @@ struct PullWorkerOptions {
   int page_size = 200;
   std::chrono::milliseconds backoff_initial{500};
   std::chrono::milliseconds backoff_max{15000};
-  // Called after a pull stored pages (their VALIDATED/REJECTED changes wait
+  // Called after each stored page (its VALIDATED/REJECTED changes wait
   // in the outbox): the service nudges the status pusher.
   std::function<void()> on_stored;
 };
