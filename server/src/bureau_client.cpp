@@ -148,8 +148,8 @@ Result<ApprovedPage> BureauClient::read_page(const std::string& body,
   return parse_page(body);
 }
 
-Result<HttpResponse> BureauClient::exchange(HttpRequest& request, std::string_view what,
-                                            int& attempts) const {
+Result<HttpResponse> BureauClient::exchange(HttpConnection& connection, HttpRequest& request,
+                                            std::string_view what, int& attempts) const {
   request.host = host_;
   request.port = port_;
   request.timeout = options_.timeout;
@@ -157,7 +157,7 @@ Result<HttpResponse> BureauClient::exchange(HttpRequest& request, std::string_vi
   auto backoff = options_.initial_backoff;
   for (int attempt = 1;; ++attempt) {
     attempts = attempt;
-    auto response = http_exchange(request);
+    auto response = connection.exchange(request);
     unsigned status = 0;
     Error error;
     if (response && response->status / 100 == 2) return response;
@@ -185,7 +185,8 @@ Result<ApprovedPage> BureauClient::approved_applications(std::string_view after,
                                url_encode(after), limit);
   request.max_body_bytes = options_.max_page_bytes;
   int attempts = 0;
-  auto response = exchange(request, "page", attempts);
+  HttpConnection connection;
+  auto response = exchange(connection, request, "page", attempts);
   if (!response) return response.error();
   auto page = read_page(response->body, response->header(kSignatureHeader));
   if (!page) {
@@ -198,14 +199,28 @@ Result<ApprovedPage> BureauClient::approved_applications(std::string_view after,
 }
 
 Status BureauClient::post_status(std::string_view payload, std::string_view key) const {
+  return session().post_status(payload, key);
+}
+
+BureauClient::Session BureauClient::session() const { return Session(*this); }
+
+BureauClient::Session::Session(const BureauClient& client)
+    : client_(&client), connection_(std::make_unique<HttpConnection>()) {}
+BureauClient::Session::~Session() = default;
+BureauClient::Session::Session(Session&&) noexcept = default;
+BureauClient::Session& BureauClient::Session::operator=(Session&&) noexcept = default;
+
+int BureauClient::Session::connections_opened() const { return connection_->connections_opened(); }
+
+Status BureauClient::Session::post_status(std::string_view payload, std::string_view key) {
   HttpRequest request;
   request.method = "POST";
-  request.target = prefix_ + "/v1/status";
+  request.target = client_->prefix_ + "/v1/status";
   request.body = std::string(payload);
   request.headers.emplace_back("Idempotency-Key", std::string(key));
   request.max_body_bytes = 64u * 1024u;
   int attempts = 0;
-  auto response = exchange(request, "status message", attempts);
+  auto response = client_->exchange(*connection_, request, "status message", attempts);
   if (!response) return response.error();
   return {};
 }

@@ -7,12 +7,21 @@ namespace cardd::server {
 FulfilmentWorker::FulfilmentWorker(db::Store& store, Fulfilment fulfilment, std::int64_t pack_batch,
                                    std::chrono::milliseconds interval, std::function<bool()> idle,
                                    std::function<void()> changed)
-    : store_(store),
+    : Worker("fulfilment"),
+      store_(store),
       fulfilment_(std::move(fulfilment)),
       pack_batch_(pack_batch),
       idle_(std::move(idle)),
       changed_(std::move(changed)),
-      thread_(interval, [this] { round(); }) {}
+      interval_(interval) {}
+
+FulfilmentWorker::~FulfilmentWorker() { stop(); }
+
+void FulfilmentWorker::run() {
+  do {
+    round();
+  } while (!wait_for(interval_));
+}
 
 void FulfilmentWorker::round() {
   bool moved = false;

@@ -5,7 +5,7 @@
 // with its tracking numbers. Courier events, branch receipts and hand-overs
 // come from outside (cardctl today, the HTTP API later).
 //
-// Thread safety: start/stop from one thread; round() from one at a time.
+// Thread safety: as Worker; round() from one thread at a time.
 #pragma once
 
 #include <chrono>
@@ -13,30 +13,31 @@
 
 #include "cardd/db/store.h"
 #include "cardd/server/fulfilment.h"
-#include "periodic.h"
+#include "cardd/server/worker.h"
 
 namespace cardd::server {
 
-class FulfilmentWorker {
+class FulfilmentWorker final : public Worker {
  public:
   // `idle` says whether the production lines have nothing left to make;
   // `changed` is called after state changes.
   FulfilmentWorker(db::Store& store, Fulfilment fulfilment, std::int64_t pack_batch,
                    std::chrono::milliseconds interval, std::function<bool()> idle,
                    std::function<void()> changed);
+  ~FulfilmentWorker() override;
 
-  void start() { thread_.start(); }
-  void stop() { thread_.stop(); }
   // One round: dispatch, pack and ship what is due.
   void round();
 
  private:
+  void run() override;
+
   db::Store& store_;
   Fulfilment fulfilment_;
   std::int64_t pack_batch_;
   std::function<bool()> idle_;
   std::function<void()> changed_;
-  Periodic thread_;  // last: stopped before the members it uses go
+  std::chrono::milliseconds interval_;
 };
 
 }  // namespace cardd::server

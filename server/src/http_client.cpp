@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "cardd/server/bureau_client.h"
@@ -97,56 +98,154 @@ http::request<http::string_body> make_request(const HttpRequest& r) {
   return req;
 }
 
-// connect → (TLS handshake) → write → read, each bounded by the same deadline
-// through the tcp_stream's timer.
-template <typename Stream>
-Result<HttpResponse> exchange(asio::io_context& ioc, Stream& stream, const Endpoints& endpoints,
-                              const HttpRequest& r, Clock::time_point deadline) {
-  auto& socket = beast::get_lowest_layer(stream);
-  const auto req = make_request(r);
+}  // namespace
+
+// One of `plain` and `tls` is set while a connection is open.
+struct HttpConnection::Impl {
+  asio::io_context ioc;
+  std::optional<beast::tcp_stream> plain;
+  std::optional<TlsStream> tls;
+  std::string host, port;
+  const asio::ssl::context* context = nullptr;
   beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(r.max_body_bytes);
-  beast::error_code failure;
-  std::string_view failed_stage;
-  auto fail = [&](beast::error_code ec, std::string_view stage) {
-    failure = ec;
-    failed_stage = stage;
-  };
-  auto write_and_read = [&] {
-    http::async_write(stream, req, [&](beast::error_code ec, std::size_t) {
-      if (ec) return fail(ec, "write");
-      http::async_read(stream, buffer, parser, [&](beast::error_code ec2, std::size_t) {
-        if (ec2) return fail(ec2, "read");
+  int opened = 0;
+
+  bool open() const { return plain.has_value() || tls.has_value(); }
+  bool matches(const HttpRequest& r) const {
+    return open() && host == r.host && port == r.port && context == r.tls;
+  }
+  beast::tcp_stream& lowest() { return plain ? *plain : beast::get_lowest_layer(*tls); }
+
+  // Runs the handlers started until none is left.
+  void run() {
+    ioc.restart();
+    ioc.run();
+  }
+
+  void close() {
+    if (!open()) return;
+    // No TLS close_notify: every answer is length-delimited, and a deadline
+    // should not be spent on a courtesy.
+    beast::error_code ignored;
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    lowest().socket().close(ignored);
+    tls.reset();
+    plain.reset();
+    buffer.clear();
+  }
+
+  // connect → (TLS handshake), bounded by the deadline through the
+  // tcp_stream's timer.
+  Status connect(const HttpRequest& r, Clock::time_point deadline) {
+    close();
+    auto endpoints = resolve_within(std::string(r.host), std::string(r.port), deadline);
+    if (!endpoints) return endpoints.error();
+    if (r.tls != nullptr) {
+      tls.emplace(ioc, *r.tls);
+      if (auto prepared = prepare_tls_stream(*tls, r.host); !prepared) {
+        tls.reset();
+        return prepared.error();
+      }
+    } else {
+      plain.emplace(ioc);
+    }
+    host = r.host;
+    port = r.port;
+    context = r.tls;
+    ++opened;
+    beast::error_code failure;
+    std::string_view stage;
+    lowest().expires_at(deadline);
+    lowest().async_connect(*endpoints, [&](beast::error_code ec, const tcp::endpoint&) {
+      if (ec) {
+        failure = ec;
+        stage = "connect";
+        return;
+      }
+      if (!tls) return;
+      tls->async_handshake(asio::ssl::stream_base::client, [&](beast::error_code ec2) {
+        if (ec2) {
+          failure = ec2;
+          stage = "TLS handshake";
+        }
       });
     });
-  };
-  socket.expires_at(deadline);
-  socket.async_connect(endpoints, [&](beast::error_code ec, const tcp::endpoint&) {
-    if (ec) return fail(ec, "connect");
-    if constexpr (std::is_same_v<Stream, TlsStream>) {
-      stream.async_handshake(asio::ssl::stream_base::client, [&](beast::error_code ec2) {
-        if (ec2) return fail(ec2, "TLS handshake");
-        write_and_read();
-      });
-    } else {
-      write_and_read();
-    }
-  });
-  ioc.run();
-  if (failure) return to_error(failure, failed_stage, r.max_body_bytes);
-  // No TLS close_notify wait: the body is complete (length-delimited), and
-  // the deadline should not be spent on a courtesy.
-  beast::error_code ignored;
-  socket.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  auto res = parser.release();
-  HttpResponse response{res.result_int(), std::move(res.body()), {}};
-  for (const auto& field : res)
-    response.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-  return response;
-}
+    run();
+    if (!failure) return {};
+    close();
+    return to_error(failure, stage, 0);
+  }
 
-}  // namespace
+  struct Outcome {
+    beast::error_code ec;
+    std::string_view stage;
+    bool got_some = false;  // any byte of an answer arrived
+  };
+
+  template <typename Stream>
+  Outcome write_read(Stream& stream, const http::request<http::string_body>& req,
+                     http::response_parser<http::string_body>& parser, Clock::time_point deadline) {
+    Outcome out;
+    lowest().expires_at(deadline);
+    http::async_write(stream, req, [&](beast::error_code ec, std::size_t) {
+      if (ec) {
+        out.ec = ec;
+        out.stage = "write";
+        return;
+      }
+      http::async_read(stream, buffer, parser, [&](beast::error_code ec2, std::size_t) {
+        if (ec2) {
+          out.ec = ec2;
+          out.stage = "read";
+        }
+      });
+    });
+    run();
+    out.got_some = parser.got_some();
+    return out;
+  }
+};
+
+HttpConnection::HttpConnection() : impl_(std::make_unique<Impl>()) {}
+HttpConnection::~HttpConnection() { impl_->close(); }
+bool HttpConnection::is_open() const { return impl_->open(); }
+int HttpConnection::connections_opened() const { return impl_->opened; }
+
+Result<HttpResponse> HttpConnection::exchange(const HttpRequest& r) {
+  const auto deadline = Clock::now() + r.timeout;
+  Impl& c = *impl_;
+  const auto req = make_request(r);
+  bool reused = c.matches(r);
+  if (!reused) {
+    if (auto connected = c.connect(r, deadline); !connected) return connected.error();
+  }
+  for (;;) {
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(r.max_body_bytes);
+    const Impl::Outcome out = c.tls ? c.write_read(*c.tls, req, parser, deadline)
+                                    : c.write_read(*c.plain, req, parser, deadline);
+    if (!out.ec) {
+      const bool keep = parser.get().keep_alive();
+      auto res = parser.release();
+      HttpResponse response{res.result_int(), std::move(res.body()), {}};
+      for (const auto& field : res)
+        response.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+      if (!keep) c.close();
+      return response;
+    }
+    c.close();
+    // No byte of an answer on a kept connection: most likely the server
+    // closed it while it was idle. The request goes once more on a fresh
+    // one (the bureau's requests are idempotent: GET, or POST with an
+    // idempotency key).
+    if (reused && !out.got_some && out.ec != beast::error::timeout) {
+      reused = false;
+      if (auto connected = c.connect(r, deadline); !connected) return connected.error();
+      continue;
+    }
+    return to_error(out.ec, out.stage, r.max_body_bytes);
+  }
+}
 
 std::string_view HttpResponse::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
@@ -156,17 +255,8 @@ std::string_view HttpResponse::header(std::string_view name) const {
 }
 
 Result<HttpResponse> http_exchange(const HttpRequest& r) {
-  const auto deadline = Clock::now() + r.timeout;
-  auto endpoints = resolve_within(std::string(r.host), std::string(r.port), deadline);
-  if (!endpoints) return endpoints.error();
-  asio::io_context ioc;
-  if (r.tls == nullptr) {
-    beast::tcp_stream stream(ioc);
-    return exchange(ioc, stream, *endpoints, r, deadline);
-  }
-  TlsStream stream(ioc, *r.tls);
-  if (auto prepared = prepare_tls_stream(stream, r.host); !prepared) return prepared.error();
-  return exchange(ioc, stream, *endpoints, r, deadline);
+  HttpConnection connection;
+  return connection.exchange(r);
 }
 
 std::string url_encode(std::string_view value) {

@@ -1,10 +1,13 @@
-// One HTTP/1.1 exchange over a fresh connection, plain or TLS, with one
-// deadline covering name resolution, connect, TLS handshake, write and read.
+// HTTP/1.1 exchanges, plain or TLS, each with one deadline covering name
+// resolution, connect, TLS handshake, write and read: one over a fresh
+// connection (http_exchange), or a series over one kept-open connection
+// (HttpConnection: keep-alive, one TCP and TLS handshake for a batch).
 #pragma once
 
 #include <boost/asio/ssl/context.hpp>
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -37,6 +40,33 @@ struct HttpRequest {
   boost::asio::ssl::context* tls = nullptr;
 };
 
+// A connection kept open between exchanges (HTTP/1.1 keep-alive). An
+// exchange reuses it when it goes to the same host, port and TLS context,
+// and opens a new one otherwise. A kept connection the server has closed
+// meanwhile (idle timeout, restart) is found out when the request cannot be
+// written or no byte of an answer comes, and the request goes once more on
+// a fresh connection within the same deadline. After an error, or an answer
+// saying `Connection: close`, the connection is closed; the next exchange
+// opens another. Not thread safe: one per thread (e.g. one per batch).
+class HttpConnection {
+ public:
+  HttpConnection();
+  ~HttpConnection();
+  HttpConnection(const HttpConnection&) = delete;
+  HttpConnection& operator=(const HttpConnection&) = delete;
+
+  // Errors as http_exchange.
+  Result<HttpResponse> exchange(const HttpRequest& request);
+  bool is_open() const;
+  // How many connections this object has opened (tests, measurements).
+  int connections_opened() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// One exchange over a fresh connection, closed afterwards.
 // Errors are BureauError values: unreachable, timeout, tls (handshake or
 // certificate refused, either side), page_too_large, bad_response.
 Result<HttpResponse> http_exchange(const HttpRequest& request);

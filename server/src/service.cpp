@@ -4,13 +4,20 @@
 
 #include "cardd/db/error.h"
 #include "cardd/region/search_path.h"
+#include "cardd/server/pull_worker.h"
+#include "cardd/server/push_worker.h"
 #include "cardd/server/region_profile.h"
 #include "fulfilment_worker.h"
-#include "periodic.h"
-#include "progress_line.h"
+#include "progress_worker.h"
 
 namespace cardd::server {
 namespace {
+
+constexpr std::chrono::milliseconds kBureauTimeout{10000};
+// The pusher's last flush on stop: short, so a bureau that is down does not
+// hold up a shutdown; what is left waits in the outbox for the next start.
+constexpr std::chrono::milliseconds kFlushDeadline{4000};
+constexpr std::chrono::milliseconds kFlushTimeout{2000};
 
 // Which part failed, in front of that part's own message.
 Error in(std::string_view part, Error e) {
@@ -30,6 +37,22 @@ hsm::HsmConfig hsm_config(const HsmSection& section) {
   c.pkcs11.token_label = section.token_label;
   c.pkcs11.pin_file = section.pin_file;
   return c;
+}
+
+BureauOptions bureau_options(const BureauConfig& section, std::chrono::milliseconds timeout) {
+  BureauOptions o;
+  o.url = section.url;
+  o.timeout = timeout;
+  o.max_attempts = 1;
+  o.ca_file = section.ca_file;
+  o.certificate_file = section.certificate_file;
+  o.key_file = section.key_file;
+  o.signing_public_key_file = section.signing_public_key_file;
+  o.max_page_bytes = static_cast<std::size_t>(section.max_page_mib) * 1024u * 1024u;
+  // The configuration's policy (service_config.h) already refused http://
+  // to another host unless bureau.allow_plain_http says so.
+  o.allow_plain_http = true;
+  return o;
 }
 
 Service::Service(ServiceConfig config, region::Region region)
@@ -62,11 +85,35 @@ Result<std::unique_ptr<Service>> Service::open(const ServiceConfig& config) {
 }
 
 Status Service::start(LineTimings timings, ProductionLines::ReaderOpener open_reader) {
+  const BureauConfig& bureau = config_.bureau;
+  auto client = BureauClient::create(bureau_options(bureau, kBureauTimeout));
+  if (!client) return in("bureau", client.error());
+  const std::chrono::milliseconds interval(bureau.pull_interval_ms);
+  if (bureau.push) {
+    auto flush_client = BureauClient::create(bureau_options(bureau, kFlushTimeout));
+    if (!flush_client) return in("bureau", flush_client.error());
+    PushWorkerOptions push;
+    push.interval = interval;
+    push.flush_deadline = kFlushDeadline;
+    // First in, last out: its final flush comes after every other worker.
+    workers_.push_back(
+        std::make_unique<PushWorker>(*client, std::move(*flush_client), store(), push));
+    pusher_ = workers_.back().get();
+  }
+  intake::ValidatorOptions rules;
+  rules.region = region_.rules;
+  PullWorkerOptions pull;
+  pull.interval = interval;
+  pull.page_size = static_cast<int>(bureau.page_size);
+  pull.on_stored = [this] { status_changed(); };
+  workers_.push_back(std::make_unique<PullWorker>(std::move(*client), store(), rules, pull));
+
   auto profile = load_region_profile(region_);
   if (!profile) return in("chip profile", profile.error());
   profile_ = std::move(*profile);
-  auto lines = ProductionLines::create(*parts_.store, *parts_.hsm, *profile_, region_,
-                                       config_.lines, timings, {}, std::move(open_reader));
+  auto lines = ProductionLines::create(
+      *parts_.store, *parts_.hsm, *profile_, region_, config_.lines, timings,
+      [this] { status_changed(); }, std::move(open_reader));
   if (!lines) return in("lines", lines.error());
   lines_ = std::move(*lines);
   const FulfilmentConfig& f = config_.fulfilment;
@@ -77,29 +124,32 @@ Status Service::start(LineTimings timings, ProductionLines::ReaderOpener open_re
   options.pack_batch = static_cast<int>(f.pack_batch);
   auto fulfilment = Fulfilment::create(*parts_.store, options, "cardd fulfilment");
   if (!fulfilment) return in("fulfilment", fulfilment.error());
-  fulfilment_ = std::make_unique<FulfilmentWorker>(
+  workers_.push_back(std::make_unique<FulfilmentWorker>(
       *parts_.store, std::move(*fulfilment), f.pack_batch, timings.idle_poll * 2,
-      [this] { return lines_->idle(); }, std::function<void()>{});
-  progress_ = std::make_unique<Periodic>(std::chrono::seconds(5), [this] {
-    if (auto counts = parts_.store->count_by_state(); counts)
-      spdlog::info("{}", progress_line(*counts, lines_->status()));
-  });
+      [this] { return lines_->idle(); }, [this] { status_changed(); }));
+  workers_.push_back(std::make_unique<ProgressWorker>(*parts_.store, *lines_));
+
   running_ = true;
+  for (auto& worker : workers_) worker->start();
   lines_->start();
-  fulfilment_->start();
-  progress_->start();
   spdlog::info("production lines started: {} slots", lines_->status().size());
+  spdlog::info("workers started: bureau pull every {} ms from {}, status push {}", interval.count(),
+               bureau.url, bureau.push ? "on" : "off");
   return {};
+}
+
+void Service::status_changed() {
+  if (pusher_ != nullptr) pusher_->notify();
 }
 
 void Service::stop() {
   if (!running_) return;
   running_ = false;
-  // Every worker finishes or parks its card before the store closes.
-  if (progress_) progress_->stop();
+  // Lines first: the card in hand is finished or parked, then the others
+  // stop in reverse order, the pusher (first) last.
   if (lines_) lines_->stop();
-  if (fulfilment_) fulfilment_->stop();
-  spdlog::info("stopped");
+  // Before the store closes; the pusher (first) stops last.
+  for (auto it = workers_.rbegin(); it != workers_.rend(); ++it) (*it)->stop();
 }
 
 }  // namespace cardd::server

@@ -22,8 +22,10 @@ PushReport push_outbox(db::OutboxRepository& outbox, const BureauClient& bureau,
       break;
     }
     if (pending->empty()) break;
+    // One connection for the batch (keep-alive), not one per message.
+    auto session = bureau.session();
     for (const db::OutboxMessage& m : *pending) {
-      if (auto s = bureau.post_status(m.payload, m.event_id); !s) {
+      if (auto s = session.post_status(m.payload, m.event_id); !s) {
         (void)outbox.mark_attempt_failed(m.seq);
         spdlog::warn("status push: message {} not taken ({}); it and those after it wait",
                      m.event_id, s.error().describe());

@@ -6,9 +6,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <iostream>
 #include <map>
 
 #include "../db/raw_sql.h"
+#include "bureau_pki.h"
 #include "bureau_sim_process.h"
 #include "cardd/server/puller.h"
 #include "child_process.h"
@@ -16,6 +19,7 @@
 #include "regions.h"
 #include "soft_sealer.h"
 #include "test_places.h"
+#include "tls_client.h"
 
 namespace cardd::server {
 namespace {
@@ -141,6 +145,109 @@ TEST_F(PushTest, ABureauThatIsDownLosesNothingAndDuplicatesAreNotCounted) {
   log = status_log(flaky);
   EXPECT_EQ(static_cast<std::int64_t>(log["events"].size()), backlog);
   EXPECT_EQ(log["duplicates"].get<std::int64_t>(), duplicates_before + 2);
+}
+
+// Keep-alive: a batch over one TLS connection instead of one per message.
+// The times are printed (the measurement in docs/decisions.md), not asserted.
+TEST_F(PushTest, ABatchOfMessagesGoesOverOneKeptConnection) {
+  {
+    SimProcess source(sim_args(40));
+    make_changes(source);
+  }
+  auto store = open_store();
+  const auto pending = *store->pending_outbox(100000);
+  ASSERT_GT(pending.size(), 40u);
+  test::BureauPki pki;
+  std::vector<std::string> args{"--count", "1", "--log-level", "warn"};
+  for (const auto& a : pki.sim_tls_args(pki.server())) args.push_back(a);
+  const auto tls_client = [&](const std::string& url) {
+    BureauOptions options{url, std::chrono::milliseconds(5000), 1};
+    options.ca_file = pki.ca();
+    options.certificate_file = pki.client().cert;
+    options.key_file = pki.client().key;
+    auto c = BureauClient::create(std::move(options));
+    EXPECT_TRUE(c.ok()) << c.error().describe();
+    return std::move(*c);
+  };
+  using Clock = std::chrono::steady_clock;
+  const auto ms = [](Clock::duration d) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  };
+
+  SimProcess one_each(args);
+  const BureauClient each = tls_client(one_each.url());
+  auto start = Clock::now();
+  for (const auto& m : pending) ASSERT_TRUE(each.post_status(m.payload, m.event_id).ok());
+  const auto per_message = Clock::now() - start;
+
+  SimProcess kept(args);
+  const BureauClient batch = tls_client(kept.url());
+  start = Clock::now();
+  auto session = batch.session();
+  for (const auto& m : pending) ASSERT_TRUE(session.post_status(m.payload, m.event_id).ok());
+  const auto per_batch = Clock::now() - start;
+  EXPECT_EQ(session.connections_opened(), 1);
+
+  std::cout << pending.size() << " status messages over HTTPS: a connection each "
+            << ms(per_message) << " ms, one kept connection " << ms(per_batch) << " ms\n";
+  const auto base = [](const nlohmann::json& log) {
+    std::vector<std::string> ids;
+    for (const auto& e : log["events"]) ids.push_back(e["event_id"].get<std::string>());
+    return ids;
+  };
+  HttpRequest r;  // the logs, over HTTPS too
+  auto context = make_tls_client_context({pki.ca(), pki.client().cert, pki.client().key});
+  ASSERT_TRUE(context.ok());
+  r.host = "127.0.0.1";
+  r.target = "/v1/status-log";
+  r.tls = context->get();
+  std::vector<std::vector<std::string>> logs;
+  for (SimProcess* sim : {&one_each, &kept}) {
+    const std::string port = std::to_string(sim->port());
+    r.port = port;
+    auto response = http_exchange(r);
+    ASSERT_TRUE(response.ok());
+    const auto log = nlohmann::json::parse(response->body);
+    EXPECT_EQ(log["duplicates"], 0);
+    logs.push_back(base(log));
+  }
+  EXPECT_EQ(logs[0], logs[1]) << "the same messages in the same order either way";
+  EXPECT_EQ(logs[1].size(), pending.size());
+}
+
+// A kept connection the bureau closed (here: it restarted on the same port)
+// is replaced by the next request; the message is not lost.
+TEST_F(PushTest, AKeptConnectionTheBureauClosedIsReplaced) {
+  auto first =
+      std::make_unique<SimProcess>(std::vector<std::string>{"--count", "1", "--log-level", "warn"});
+  const std::uint16_t port = first->port();
+  const BureauClient bureau = client(first->url(), 1);
+  auto session = bureau.session();
+  ASSERT_TRUE(
+      session
+          .post_status(R"({"application_id":"A1","state":"VALIDATED","event_id":"A1:1","seq":1})",
+                       "A1:1")
+          .ok());
+  first.reset();  // closes our kept connection from its side
+  auto second =
+      test::ChildProcess::start({test::bin_path("bureau-sim"), "--port", std::to_string(port),
+                                 "--count", "1", "--log-level", "warn"});
+  ASSERT_TRUE(second.read_line(std::chrono::seconds(20)).has_value()) << second.stderr_text();
+  const auto sent = session.post_status(
+      R"({"application_id":"A1","state":"QUEUED","event_id":"A1:2","seq":2})", "A1:2");
+  ASSERT_TRUE(sent.ok()) << sent.error().describe();
+  EXPECT_EQ(session.connections_opened(), 2);
+
+  HttpRequest r;
+  r.host = "127.0.0.1";
+  const std::string port_text = std::to_string(port);
+  r.port = port_text;
+  r.target = "/v1/status-log";
+  auto response = http_exchange(r);
+  ASSERT_TRUE(response.ok());
+  const auto log = nlohmann::json::parse(response->body);
+  ASSERT_EQ(log["events"].size(), 1u);
+  EXPECT_EQ(log["events"][0]["event_id"], "A1:2");
 }
 
 }  // namespace

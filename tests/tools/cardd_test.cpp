@@ -50,6 +50,8 @@ class CarddTest : public ::testing::Test {
            "[hsm]\nbackend = \"soft\"\nallow_soft_backend = true\nkeystore = \"" +
            file("keys.cks") + "\"\npassphrase_file = \"" + file("passphrase") +
            "\"\n"
+           // The workers start: no bureau of anyone else's (port 1 refuses).
+           "[bureau]\nurl = \"http://127.0.0.1:1\"\n"
            "[log]\nformat = \"" +
            log_format + "\"\n";
   }

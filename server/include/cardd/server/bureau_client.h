@@ -23,6 +23,7 @@ namespace cardd::server {
 
 struct HttpRequest;  // http_client.h (private)
 struct HttpResponse;
+class HttpConnection;
 
 enum class BureauError {
   invalid_url = 1,  // not https://host:port[/prefix] (or http:// when allowed)
@@ -95,6 +96,29 @@ class BureauClient {
   // duplicate too. Retried like a page.
   Status post_status(std::string_view payload, std::string_view key) const;
 
+  // A series of requests over one kept-open connection (HTTP/1.1
+  // keep-alive): one TCP and TLS handshake for a batch of status messages
+  // instead of one each. A connection the bureau closed is replaced by the
+  // next request. Not thread safe (one per thread); must not outlive its
+  // client.
+  class Session {
+   public:
+    ~Session();
+    Session(Session&&) noexcept;
+    Session& operator=(Session&&) noexcept;
+    // As BureauClient::post_status.
+    Status post_status(std::string_view payload, std::string_view key);
+    // Connections opened so far (measurements, tests).
+    int connections_opened() const;
+
+   private:
+    friend class BureauClient;
+    explicit Session(const BureauClient& client);
+    const BureauClient* client_;
+    std::unique_ptr<HttpConnection> connection_;
+  };
+  Session session() const;
+
  private:
   struct Security;  // TLS context and signature key, shared by copies
   BureauClient(BureauOptions options, std::string host, std::string port, std::string prefix,
@@ -102,7 +126,8 @@ class BureauClient {
   Result<ApprovedPage> read_page(const std::string& body, std::string_view signature) const;
   // One exchange, retried on transient failures; a 2xx answer or the error.
   // `attempts`: how many it took.
-  Result<HttpResponse> exchange(HttpRequest& request, std::string_view what, int& attempts) const;
+  Result<HttpResponse> exchange(HttpConnection& connection, HttpRequest& request,
+                                std::string_view what, int& attempts) const;
   BureauOptions options_;
   std::string host_;
   std::string port_;

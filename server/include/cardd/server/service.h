@@ -4,8 +4,11 @@
 // the workers, stop() asks them to take no new work and waits until the card
 // in hand is finished or parked and everything is flushed.
 //
-// Workers: the production lines (server/production_lines.h) and the
-// fulfilment worker (packs, ships and dispatches what passed QC).
+// Workers run in threads of their own: the bureau pull loop, the status
+// pusher (when bureau.push is set; it stops last, so that its final flush
+// sees every change the others made), the production lines
+// (server/production_lines.h) and the fulfilment worker (packs, ships and
+// dispatches what passed QC).
 //
 // Thread safety: open/start/stop from one thread (the daemon's main); the
 // shared parts are handed to workers, each documenting its own.
@@ -13,23 +16,27 @@
 
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "cardd/common/result.h"
 #include "cardd/hsm/factory.h"
 #include "cardd/personalization/card_profile.h"
 #include "cardd/region/region.h"
+#include "cardd/server/bureau_client.h"
 #include "cardd/server/production_lines.h"
 #include "cardd/server/sealed_store.h"
 #include "cardd/server/service_config.h"
+#include "cardd/server/worker.h"
 
 namespace cardd::server {
-
-class FulfilmentWorker;
-class Periodic;
 
 // The HSM configuration of the [hsm] section. A service never creates a
 // keystore: a missing one is an error, not a new empty store.
 hsm::HsmConfig hsm_config(const HsmSection& section);
+
+// The bureau client options of the [bureau] section: one attempt per
+// request (the workers back off themselves) within `timeout`.
+BureauOptions bureau_options(const BureauConfig& section, std::chrono::milliseconds timeout);
 
 class Service {
  public:
@@ -48,6 +55,10 @@ class Service {
   // destructor calls it.
   void stop();
 
+  // A state changed: the status pusher wakes (no effect without one). Any
+  // thread; for workers that write outbox messages.
+  void status_changed();
+
   const ServiceConfig& config() const { return config_; }
   const region::Region& region() const { return region_; }
   db::Store& store() { return *parts_.store; }
@@ -62,8 +73,8 @@ class Service {
   SealedStore parts_;
   std::optional<personalization::CardProfile> profile_;
   std::unique_ptr<ProductionLines> lines_;
-  std::unique_ptr<FulfilmentWorker> fulfilment_;
-  std::unique_ptr<Periodic> progress_;
+  std::vector<std::unique_ptr<Worker>> workers_;  // started in order, stopped in reverse
+  Worker* pusher_ = nullptr;                      // in workers_ when bureau.push
   bool running_ = false;
 };
 
