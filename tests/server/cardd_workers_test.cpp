@@ -90,8 +90,9 @@ class CarddWorkersTest : public ::testing::Test {
 
   // A configuration for the bureau at `url`; `bureau_extra` adds [bureau] keys.
   void write_config(const std::string& url, const std::string& bureau_extra = "") {
+    // No production line: the daemon must not take cards from other tests' readers.
     std::ofstream(file("cardd.toml"))
-        << "[database]\nurl = \"sqlite://" << db() << "\"\n"
+        << "lines = []\n[database]\nurl = \"sqlite://" << db() << "\"\n"
         << "[hsm]\nbackend = \"soft\"\nallow_soft_backend = true\nkeystore = \"" << file("keys.cks")
         << "\"\npassphrase_file = \"" << file("passphrase") << "\"\n"
         << "[bureau]\nurl = \"" << url << "\"\npull_interval_ms = 200\npage_size = 4\n"

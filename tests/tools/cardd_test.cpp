@@ -45,7 +45,8 @@ class CarddTest : public ::testing::Test {
                                      file("cardd.db"), "--keystore", file("keys.cks"),
                                      "--passphrase-file", file("passphrase"), "--create-keystore"});
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-    return "[database]\nurl = \"sqlite://" + file("cardd.db") +
+    // No production line: the daemon must not take cards from other tests' readers.
+    return "lines = []\n[database]\nurl = \"sqlite://" + file("cardd.db") +
            "\"\n"
            "[hsm]\nbackend = \"soft\"\nallow_soft_backend = true\nkeystore = \"" +
            file("keys.cks") + "\"\npassphrase_file = \"" + file("passphrase") +
