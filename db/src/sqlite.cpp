@@ -39,8 +39,10 @@ Result<Statement> Statement::prepare(sqlite3* db, std::string_view sql) {
 }
 
 Statement& Statement::bind(int index, std::string_view text) {
-  sqlite3_bind_text(stmt_.get(), index, text.data(), static_cast<int>(text.size()),
-                    SQLITE_TRANSIENT);
+  // A default-constructed view has no data pointer, which SQLite would store
+  // as NULL: text is always text, empty included.
+  sqlite3_bind_text(stmt_.get(), index, text.data() == nullptr ? "" : text.data(),
+                    static_cast<int>(text.size()), SQLITE_TRANSIENT);
   return *this;
 }
 

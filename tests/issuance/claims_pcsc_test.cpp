@@ -32,13 +32,7 @@ class ClaimsThroughPcsc : public IssuanceFixture {
     add_lot("LOT-A", "CAFE0001", 20);
   }
 
-  void TearDown() override {
-    for (auto& [slot, card] : cards_) {
-      card.terminate();
-      auto reader = card::open_pcsc_reader(slot);
-      if (reader.ok()) (void)(*reader)->wait_for_removal(10s);
-    }
-  }
+  void TearDown() override { remove_vcards(cards_); }
 
   void insert(const std::string& slot, const std::string& port, const std::string& serial,
               const std::vector<std::string>& extra = {}) {

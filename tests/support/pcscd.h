@@ -3,6 +3,8 @@
 // started here and stopped with the returned process.
 #pragma once
 
+#include <map>
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -52,6 +54,16 @@ inline std::optional<ChildProcess> insert_vcard(const std::string& slot,
     error = s.error().describe();
   }
   return vcard;
+}
+
+// Stops the vcard of every slot and waits until pcscd has seen each card go.
+inline void remove_vcards(std::map<std::string, ChildProcess>& by_slot) {
+  for (auto& [slot, card] : by_slot) {
+    card.terminate();
+    auto reader = card::open_pcsc_reader(slot);
+    if (reader.ok()) (void)(*reader)->wait_for_removal(std::chrono::seconds(10));
+  }
+  by_slot.clear();
 }
 
 }  // namespace cardd::test

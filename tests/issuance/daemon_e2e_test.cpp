@@ -1,0 +1,137 @@
+// The service end to end with real processes: bureau-sim with applications
+// (some invalid, mail and branch), pcscd with two vpcd slots each fed by a
+// vcard hopper, ippeveprinter as the line's printer, and the cardd daemon.
+// cardd pulls, makes every card, ships and dispatches them and tells the
+// bureau every change; then it stops on SIGTERM with exit 0.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "bureau_sim_process.h"
+#include "child_process.h"
+#include "http_client.h"
+#include "ipp_test_support.h"
+#include "issuance_fixture.h"
+#include "pcscd.h"
+#include "raw_sql.h"
+
+namespace cardd::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kSlot0 = "Virtual PCD 00 00";
+constexpr const char* kSlot1 = "Virtual PCD 00 01";
+constexpr int kApplications = 16;
+
+class DaemonEndToEnd : public IssuanceFixture {
+ protected:
+  void SetUp() override {
+    IssuanceFixture::SetUp();
+    std::string error;
+    pcscd_ = ensure_pcscd(kSlot1, error);
+    ASSERT_TRUE(error.empty()) << error;
+    add_lot("HOPPER-0", "CAFE0001", 20);
+    add_lot("HOPPER-1", "CAFE0101", 20);
+    hopper(kSlot0, "35963", "CAFE0001");
+    hopper(kSlot1, "35964", "CAFE0101");
+  }
+
+  void TearDown() override { remove_vcards(hoppers_); }
+
+  void hopper(const std::string& slot, const std::string& port, const std::string& serial) {
+    std::string error;
+    auto card = insert_vcard(
+        slot, {"--port", port, "--hopper", "20", "--serial", serial, "--kmc", kTestKmc}, error);
+    ASSERT_TRUE(error.empty()) << error;
+    hoppers_.emplace(slot, std::move(*card));
+  }
+
+  void write_config(const std::string& bureau, const std::string& printer) {
+    const auto h = hsm_args();  // --keystore K --passphrase-file P
+    std::ofstream(dir_.path() / "cardd.toml")
+        << "[center]\nregion = \"" << region_name() << "\"\n"
+        << "[database]\nurl = \"sqlite://" << db_path() << "\"\n"
+        << "[hsm]\nbackend = \"soft\"\nallow_soft_backend = true\nkeystore = \"" << h[1]
+        << "\"\npassphrase_file = \"" << h[3] << "\"\n"
+        << "[bureau]\nurl = \"" << bureau << "\"\npull_interval_ms = 300\npage_size = 5\n"
+        << "[[lines]]\nname = \"line-1\"\nslots = [\"" << kSlot0 << "\", \"" << kSlot1
+        << "\"]\nprinter = \"" << printer << "\"\n"
+        << "[fulfilment]\npack_batch = 4\n"
+        << "[log]\nlevel = \"info\"\n";
+  }
+
+  std::map<db::AppState, std::int64_t> counts() { return *store()->count_by_state(); }
+
+  std::optional<ChildProcess> pcscd_;
+  std::map<std::string, ChildProcess> hoppers_;
+};
+
+TEST_F(DaemonEndToEnd, EveryApplicationEndsWithOneCardShippedOrDispatchedAndTheBureauKnows) {
+  SimProcess sim({"--count", std::to_string(kApplications), "--seed", "7", "--invalid-rate", "0.25",
+                  "--log-level", "warn"});
+  printer::test::IppDaemons daemons;
+  printer::test::IppEvePrinter printer(dir_.path() / "spool", printer::test::free_port());
+  printer.start();
+  write_config(sim.url(), printer.uri());
+
+  auto cardd =
+      ChildProcess::start({bin_path("cardd"), "--config", (dir_.path() / "cardd.toml").string()});
+  // Done: everything pulled, nothing waiting for a card or a step, nothing unsent.
+  const auto done = [&] {
+    auto c = counts();
+    std::int64_t total = 0, finished = 0;
+    for (const auto& [state, n] : c) {
+      total += n;
+      if (state == db::AppState::rejected || state == db::AppState::shipped ||
+          state == db::AppState::dispatched)
+        finished += n;
+    }
+    auto backlog = store()->outbox_backlog();
+    return total == kApplications && finished == total && backlog && *backlog == 0;
+  };
+  bool finished = false;
+  for (int i = 0; i < 1800 && !finished; ++i) {
+    finished = done();
+    if (!finished) std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_TRUE(finished) << cardd.stderr_text();
+
+  auto c = counts();
+  EXPECT_GT(c[db::AppState::rejected], 0);
+  EXPECT_GT(c[db::AppState::shipped], 0) << "mail cards";
+  EXPECT_GT(c[db::AppState::dispatched], 0) << "branch cards";
+  const std::int64_t made = c[db::AppState::shipped] + c[db::AppState::dispatched];
+  std::int64_t used = 0, in_progress = 0;
+  for (const auto& line : *store()->stock()) {
+    used += line.used;
+    in_progress += line.in_progress;
+    EXPECT_GT(line.used, 0) << line.lot << ": both slots worked";
+  }
+  EXPECT_EQ(used, made) << "one good card per application";
+  EXPECT_EQ(in_progress, 0);
+
+  // The bureau heard every change cardd made, once, in order.
+  server::HttpRequest request;
+  request.host = "127.0.0.1";
+  request.port = std::to_string(sim.port());
+  request.target = "/v1/status-log";
+  auto answer = server::http_exchange(request);
+  ASSERT_TRUE(answer.ok() && answer->status == 200);
+  const auto log = nlohmann::json::parse(answer->body);
+  const auto received = static_cast<std::int64_t>(log["events"].size());
+  EXPECT_EQ(received, std::stoll(db::test::text(db_path(), "SELECT count(*) FROM outbox")));
+  EXPECT_EQ(log["duplicates"], 0);
+  EXPECT_EQ(log["out_of_order"], 0);
+  EXPECT_GE(received, made * 9) << "every state of every card";
+  // Two faces per card went to the printer.
+  EXPECT_GE(static_cast<std::int64_t>(printer.documents().size()), 2 * made);
+
+  EXPECT_EQ(::kill(cardd.pid(), SIGTERM), 0);
+  EXPECT_EQ(cardd.wait(), 0) << cardd.stderr_text();
+}
+
+}  // namespace
+}  // namespace cardd::test
