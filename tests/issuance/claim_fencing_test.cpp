@@ -97,7 +97,8 @@ class ClaimFencing : public IssuanceFixture {
 
   int good_cards(const std::string& id) {
     int n = 0;
-    for (const auto& c : *st().cards_of(id)) n += c.state == db::CardState::encoded ? 1 : 0;
+    auto cards = st().cards_of(id);
+    for (const auto& c : *cards) n += c.state == db::CardState::encoded ? 1 : 0;
     return n;
   }
 

@@ -65,7 +65,8 @@ class ClaimsThroughPcsc : public IssuanceFixture {
 
   int good_cards(const std::string& id) {
     int n = 0;
-    for (const auto& c : *store()->cards_of(id)) n += c.state == db::CardState::encoded;
+    auto cards = store()->cards_of(id);
+    for (const auto& c : *cards) n += c.state == db::CardState::encoded;
     return n;
   }
 

@@ -105,7 +105,9 @@ TEST_F(DaemonEndToEnd, EveryApplicationEndsWithOneCardShippedOrDispatchedAndTheB
   EXPECT_GT(c[db::AppState::dispatched], 0) << "branch cards";
   const std::int64_t made = c[db::AppState::shipped] + c[db::AppState::dispatched];
   std::int64_t used = 0, in_progress = 0;
-  for (const auto& line : *store()->stock()) {
+  auto stock = store()->stock();
+  ASSERT_TRUE(stock.ok());
+  for (const auto& line : *stock) {
     used += line.used;
     in_progress += line.in_progress;
     EXPECT_GT(line.used, 0) << line.lot << ": both slots worked";
@@ -114,9 +116,10 @@ TEST_F(DaemonEndToEnd, EveryApplicationEndsWithOneCardShippedOrDispatchedAndTheB
   EXPECT_EQ(in_progress, 0);
 
   // The bureau heard every change cardd made, once, in order.
+  const std::string port = std::to_string(sim.port());
   server::HttpRequest request;
   request.host = "127.0.0.1";
-  request.port = std::to_string(sim.port());
+  request.port = port;
   request.target = "/v1/status-log";
   auto answer = server::http_exchange(request);
   ASSERT_TRUE(answer.ok() && answer->status == 200);

@@ -129,7 +129,8 @@ class ProductionLinesTest : public IssuanceFixture {
     for (const auto& id : ids) {
       EXPECT_EQ(store_->status(id)->state, db::AppState::qc_passed) << id;
       int good = 0;
-      for (const auto& c : *store_->cards_of(id)) good += c.state == db::CardState::encoded;
+      auto cards = store_->cards_of(id);
+      for (const auto& c : *cards) good += c.state == db::CardState::encoded;
       EXPECT_EQ(good, 1) << id;
     }
   }

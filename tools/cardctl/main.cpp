@@ -44,13 +44,3 @@ int main(int argc, char** argv) {
   }
   return answer(exit_code);
 }
-
-// Sanitizer builds only (unused otherwise): fontconfig keeps its parsed XML
-// configuration for the life of the process, and cairo 1.16's PDF backend
-// leaks inside cairo_surface_finish; LeakSanitizer would fail every command
-// that renders. Full stacks at malloc time let the suppressions name them.
-// Nothing of ours is suppressed.
-extern "C" const char* __asan_default_options() { return "fast_unwind_on_malloc=0"; }
-extern "C" const char* __lsan_default_suppressions() {
-  return "leak:libfontconfig.so\nleak:cairo_surface_finish\n";
-}

@@ -1,5 +1,5 @@
-// Linked into every test binary that renders card faces or documents in
-// process (sanitizer builds read these hooks; other builds ignore them).
+// Linked into every program and test binary that renders card faces or
+// documents (sanitizer builds read these hooks; other builds ignore them).
 // fontconfig keeps what it parsed from its XML configuration for the life of
 // the process (its global FcConfig); LeakSanitizer reports that as a leak in
 // the asan preset. cairo 1.16's PDF backend leaks ~768 bytes per page with
