@@ -94,16 +94,17 @@ TEST_F(ClaimsThroughPcsc, ASecondEncodeOfTheSameApplicationIsRefusedWhileTheFirs
 TEST_F(ClaimsThroughPcsc, AnEncodeKilledRightAfterSetStatusIsRecordedByTheNextRun) {
   const auto ids = import_applications(1);
   // The card tells (--trace) every command it gets; the operator's command
-  // is killed as soon as SET STATUS (80 F0) has reached it.
-  insert(kSlot0, "35963", "CAFE0001", {"--trace", "--slow-ms", "5"});
+  // is killed as soon as SET STATUS (80 F0) has reached it, while the card
+  // takes its time (--slow-ms) to answer.
+  insert(kSlot0, "35963", "CAFE0001", {"--trace", "--slow-ms", "40"});
   ChildProcess& card = cards_.at(kSlot0);
   auto encode = ChildProcess::start(encode_args(ids[0], kSlot0));
   bool locked = false;
-  for (int i = 0; i < 600 && !locked; ++i) {
+  for (int i = 0; i < 30000 && !locked; ++i) {
     const std::string seen = card.stderr_text();
     locked =
         seen.find("<- 80F080") != std::string::npos || seen.find("<- 84F080") != std::string::npos;
-    if (!locked) std::this_thread::sleep_for(20ms);
+    if (!locked) std::this_thread::sleep_for(2ms);
   }
   ASSERT_TRUE(locked) << "SET STATUS never reached the card";
   ::kill(encode.pid(), SIGKILL);
