@@ -92,59 +92,284 @@ start_bureau() {
   echo "bureau-sim did not start:" >&2; cat "$out.err" >&2; return 1
 }
 
+# The demo's production floor: two lines of two encoder slots each (one vpcd
+# reader entry per line gives its two slots), a vcard hopper of blank cards
+# per slot, an IPP card printer per line.
+LINES=(line-1 line-2)
+VPCD_PORTS=(35963 35965)  # a line's slots listen on PORT and PORT+1
+HOPPER_CARDS=150
+APPLICATIONS=300  # the bureau's; the batch file adds 40
+
 demo() {
   build dev
   local dir="${CARDD_DEMO_DIR:-build/demo}" ctl=build/dev/bin/cardctl
-  rm -rf "$dir" && mkdir -p "$dir"
-  # Personal data is sealed at rest under HSM keys: the keystore and its
-  # storage keys come first (owner-only files: they guard the keys).
-  local keys=(--keystore "$dir/keys.cks" --passphrase-file "$dir/keystore-passphrase")
-  (umask 077 && echo "demo keystore passphrase" >"$dir/keystore-passphrase")
-  log "0. storage keys for personal data at rest (key ceremony: names and KCVs)"
-  # The one command that creates the keystore: it is never created unasked.
-  $ctl keys init-storage --db "$dir/cardd.db" "${keys[@]}" --create-keystore
-  log "1. the bureau's batch file: 200 generated applications, 10% of them invalid"
-  $ctl gen --count 200 --seed 2026 --invalid-rate 0.1 --out "$dir/batch.jsonl"
-  log "2. validate the batch without storing (first problems shown)"
-  $ctl validate "$dir/batch.jsonl" | tail -6
-  log "3. import the batch into $dir/cardd.db, twice (the second run changes nothing)"
-  $ctl import "$dir/batch.jsonl" --db "$dir/cardd.db" "${keys[@]}"
-  $ctl import "$dir/batch.jsonl" --db "$dir/cardd.db" "${keys[@]}"
-  log "4. the bureau simulator serves 500 approved applications; about one request in three fails"
-  start_bureau "$dir/bureau.out" --count 500 --seed 7 --invalid-rate 0.05 --fail-rate 0.3 --log-level warn
+  stop_previous_run "$dir"
+  rm -rf "$dir" && mkdir -p "$dir/logs" "$dir/printed"
   trap stop_started EXIT
-  log "5. pull from $SIM_URL (mutual TLS, signed pages) until caught up (retrying failed pages)"
-  $ctl pull --bureau "$SIM_URL" --db "$dir/cardd.db" --limit 50 --attempts 10 "${keys[@]}" "${BUREAU_TLS[@]}"
-  log "6. pull again: nothing new"
-  $ctl pull --bureau "$SIM_URL" --db "$dir/cardd.db" --limit 50 --attempts 10 "${keys[@]}" "${BUREAU_TLS[@]}"
-  log "7. one accepted and one rejected application"
-  $ctl status BJ-7-00000000 --db "$dir/cardd.db"
-  $ctl validate "$dir/batch.jsonl" --json >"$dir/validation.jsonl"
-  local rejected
-  rejected=$(sed -n '/"valid":false/{s/.*"application_id":"\([^"]*\)".*/\1/p;q}' "$dir/validation.jsonl")
-  if [ -n "$rejected" ]; then $ctl status "$rejected" --db "$dir/cardd.db"; fi
-  issue_cards "$dir" 6
-  log "16. status back: every state change POSTed to the bureau in order (mutual TLS, idempotency key, retried while it fails)"
-  # Each retry is a warning; the demo shows only the outcome.
-  $ctl --log-level error push --bureau "$SIM_URL" --db "$dir/cardd.db" --attempts 10 "${BUREAU_TLS[@]}"
+  local keys=(--keystore "$dir/keys.cks" --passphrase-file "$dir/keystore-passphrase")
+  # Secrets are readable by their owner only, even in a demo.
+  (
+    umask 077
+    echo "demo keystore passphrase" >"$dir/keystore-passphrase"
+    echo 0123456789ABCDEFFEDCBA9876543210 >"$dir/kmc.1"
+    echo C1E287A44D6E0B2836157053BA99FCDF >"$dir/kmc.2"
+  )
+  log "1. keys: storage keys for personal data at rest, the issuer KMC from two components, application master keys"
+  # The one command that creates the keystore: it is never created unasked.
+  $ctl keys init-storage --db "$dir/cardd.db" "${keys[@]}" --create-keystore >/dev/null
+  $ctl keys ceremony --db "$dir/cardd.db" "${keys[@]}" --name bj3.kmc --alg aes128 --usage derive \
+    --components 2 --component-file "$dir/kmc.1" --component-file "$dir/kmc.2" >/dev/null
+  for k in iak eak puk prk amk; do
+    $ctl keys generate --db "$dir/cardd.db" "${keys[@]}" --name "bj3.ssse.$k" --alg aes128 \
+      --usage derive --derives encrypt --derives-exportable >/dev/null
+  done
+  $ctl keys list "${keys[@]}"
+  log "2. a batch file from the bureau: 40 applications, 10% invalid (imported twice: the second run changes nothing)"
+  $ctl gen --count 40 --seed 2026 --invalid-rate 0.1 --no-malformed --out "$dir/batch.jsonl"
+  $ctl import "$dir/batch.jsonl" --db "$dir/cardd.db" "${keys[@]}"
+  $ctl import "$dir/batch.jsonl" --db "$dir/cardd.db" "${keys[@]}" | tail -1
+  log "3. blank cards: one vendor lot per hopper"
+  local line slot n=0
+  for line in 1 2; do
+    for slot in 1 2; do
+      n=$((n + 1))
+      $ctl stock add-lot --db "$dir/cardd.db" --lot "DEMO-L${line}S${slot}" \
+        --first-serial "$(hopper_serial "$n" 0)" --count "$HOPPER_CARDS" "${keys[@]}" >/dev/null
+    done
+  done
+  $ctl stock --db "$dir/cardd.db"
+  log "4. the floor: pcscd with 4 vpcd slots in 2 lines, a vcard hopper per slot, an IPP card printer per line"
+  start_floor "$dir"
+  log "5. the bureau: $APPLICATIONS approved applications (5% invalid) over mutual TLS, signed pages, one request in ten failing"
+  start_bureau "$dir/logs/bureau.out" --count "$APPLICATIONS" --seed 7 --invalid-rate 0.05 \
+    --fail-rate 0.1 --log-level warn
+  remember "$SIM_PID"
+  write_demo_config "$dir"
+  log "6. cardd (configuration: $dir/cardd.toml; log: $dir/logs/cardd.log)"
+  build/dev/bin/cardd --config "$dir/cardd.toml" 2>"$dir/logs/cardd.err" &
+  CARDD_PID=$!
+  remember "$CARDD_PID"
+  # A card machine whose second slot of line 2 jams: its first card is
+  # pulled mid-write (the slot empties), then the operator refills it.
+  refill_jammed_slot "$dir" &
+  remember $!
+  local received
+  received=$(($(grep -c . "$dir/batch.jsonl") + APPLICATIONS))
+  watch_progress "$dir" "$received"
+  log "7. couriers and branches: one card delivered, one returned; branch cards received, one handed over"
+  courier_and_branch "$dir" "$dir/bureau-copy.jsonl"
+  watch_progress "$dir" "$received"
+  log "8. SIGTERM: cardd finishes the cards in hand, sends what is left and stops"
+  kill -TERM "$CARDD_PID"
+  local rc=0
+  wait "$CARDD_PID" || rc=$?
+  echo "cardd exited with $rc"
   kill "$SIM_PID" && wait "$SIM_PID" 2>/dev/null || true
-  SIM_PID=""
-  echo "the bureau: $(tail -1 "$dir/bureau.out")"
-  log "17. summary"
-  $ctl report --db "$dir/cardd.db" "${keys[@]}"
+  closing_summary "$dir"
 }
 
-# Starts pcscd unless one runs (one per machine); sets PCSCD_PID when started here.
+# Stops what an earlier run that did not finish left behind.
+stop_previous_run() {
+  [ -f "$1/run.pids" ] || return 0
+  kill $(cat "$1/run.pids") 2>/dev/null || true
+  sleep 1
+}
+
+remember() { echo "$@" >>"${DEMO_DIR_PIDS:-/dev/null}"; STARTED_PIDS+=("$@"); }
+
+# IC serial of card $2 (0-based) in hopper $1 (1-based): hopper n's stack
+# starts at 0A0n0001.
+hopper_serial() { printf '0A%02X%04X' "$1" $(($2 + 1)); }
+
+start_floor() {
+  local dir="$1"
+  DEMO_DIR_PIDS="$dir/run.pids"
+  mkdir -p "$dir/pcscd" "$dir/pcscd-drivers"
+  # vpcd keeps its slots in one static array indexed by slot number, so two
+  # reader entries with the same driver file overwrite each other's slots: each
+  # line gets its own copy of the driver (a separate load, separate slots).
+  local i driver
+  for i in 0 1; do
+    driver="$(cd "$dir/pcscd-drivers" && pwd)/libifdvpcd-${LINES[$i]}.so"
+    cp /usr/lib/pcsc/drivers/serial/libifdvpcd.so "$driver"
+    printf 'FRIENDLYNAME "%s encoder"\nDEVICENAME   /dev/null:0x%X\nLIBPATH      %s\nCHANNELID    0x%X\n\n' \
+      "${LINES[$i]}" "${VPCD_PORTS[$i]}" "$driver" "${VPCD_PORTS[$i]}"
+  done >"$dir/pcscd/readers.conf"
+  start_pcscd "$dir/pcscd"
+  local n=0 line slot args
+  for line in 0 1; do
+    for slot in 0 1; do
+      n=$((n + 1))
+      args=(--hopper "$HOPPER_CARDS" --serial "$(hopper_serial "$n" 0)")
+      # The jammed slot: one card, pulled after 60 commands (refill_jammed_slot).
+      [ "$n" -eq 4 ] && args=(--hopper 1 --serial "$(hopper_serial "$n" 0)" --remove-after 60)
+      build/dev/bin/vcard --port $((VPCD_PORTS[line] + slot)) --kmc "$DEMO_KMC" --feed-delay-ms 100 \
+        --out-dir "$dir/cards" "${args[@]}" >"$dir/logs/hopper-$n.log" 2>&1 &
+      remember $!
+    done
+    start_printer $((8631 + line)) "$dir/printed/${LINES[$line]}" "$dir/logs/printer-${LINES[$line]}.log"
+  done
+  for line in 0 1; do
+    for slot in 0 1; do
+      build/dev/bin/cardctl readers --reader "${LINES[$line]} encoder 00 0$slot" --wait-card \
+        --timeout-ms 15000 >/dev/null
+    done
+  done
+  build/dev/bin/cardctl readers
+}
+
+# The demo KMC = component 1 XOR component 2; the card vendor has it too.
+DEMO_KMC=C0C1C2C3C4C5C6C7C8C9CACBCCCDCECF
+
+refill_jammed_slot() {
+  local dir="$1"
+  until grep -q 'vcard: removed' "$dir/logs/hopper-4.log" 2>/dev/null; do sleep 0.5; done
+  sleep 5
+  echo "vcard: the operator refills the hopper" >>"$dir/logs/hopper-4.log"
+  exec build/dev/bin/vcard --port $((VPCD_PORTS[1] + 1)) --kmc "$DEMO_KMC" --feed-delay-ms 100 \
+    --out-dir "$dir/cards" --hopper $((HOPPER_CARDS - 1)) --serial "$(hopper_serial 4 1)" \
+    >>"$dir/logs/hopper-4.log" 2>&1
+}
+
+write_demo_config() {
+  local dir="$1" abs
+  abs="$(cd "$dir" && pwd)"
+  local pki="$abs/logs/bureau-pki"
+  {
+    printf '[center]\nregion = "beijing"\nprofile_path = ["%s/profiles"]\n' "$ROOT"
+    printf '[database]\nurl = "sqlite://%s/cardd.db"\n' "$abs"
+    printf '[hsm]\nbackend = "soft"\nallow_soft_backend = true\nkeystore = "%s/keys.cks"\npassphrase_file = "%s/keystore-passphrase"\n' "$abs" "$abs"
+    printf '[bureau]\nurl = "%s"\npull_interval_ms = 1000\npage_size = 50\n' "$SIM_URL"
+    printf 'ca_file = "%s/ca.pem"\ncertificate_file = "%s/client.pem"\nkey_file = "%s/client.key"\nsigning_public_key_file = "%s/sign.pub"\n' \
+      "$pki" "$pki" "$pki" "$pki"
+    local i
+    for i in 0 1; do
+      printf '[[lines]]\nname = "%s"\nslots = ["%s encoder 00 00", "%s encoder 00 01"]\nprinter = "ipp://127.0.0.1:%d/ipp/print"\n' \
+        "${LINES[$i]}" "${LINES[$i]}" "${LINES[$i]}" $((8631 + i))
+    done
+    printf '[fulfilment]\npack_batch = 20\n'
+    printf '[log]\nlevel = "info"\nfile = "%s/logs/cardd.log"\nprogress_interval_ms = 2000\n' "$abs"
+  } >"$dir/cardd.toml"
+}
+
+# Shows cardd's progress line as it comes (cards per state, per line) until
+# every one of $2 applications is finished and the bureau has every change.
+watch_progress() {
+  local dir="$1" expected="$2" last="" line start=$SECONDS
+  while kill -0 "$CARDD_PID" 2>/dev/null; do
+    sleep 2
+    line=$(grep -a 'progress:' "$dir/logs/cardd.log" 2>/dev/null | tail -1 || true)
+    [ -n "$line" ] && [ "$line" != "$last" ] || continue
+    last="$line"
+    printf '%4ds %s\n' $((SECONDS - start)) "$(format_progress "$line")"
+    settled "$line" "$expected" && return 0
+  done
+  echo "cardd stopped unexpectedly:" >&2
+  tail -20 "$dir/logs/cardd.err" >&2
+  return 1
+}
+
+# "progress: A=1 B=2 unsent=3 | line-1/line-1 encoder 00 00: 4 made, 0 spoiled, encoding | …"
+# → "A 1 · B 2 · unsent 3" and one line per production line with its slots.
+format_progress() {
+  sed 's/.*progress: //' <<<"$1" | awk -F' [|] ' '{
+    states = $1; gsub(/=/, " ", states); gsub(/ unsent/, " | unsent", states); print states
+    for (i = 2; i <= NF; i++) {
+      split($i, a, "/"); line = a[1]; rest = substr($i, length(line) + 2)
+      split(rest, b, ": "); split(b[2], c, ", ")
+      made[line] += c[1]; spoiled[line] += c[2]; doing[line] = doing[line] (doing[line] ? "; " : "") c[3]
+      if (!(line in seen)) { seen[line] = 1; order[++n] = line }
+    }
+    for (k = 1; k <= n; k++)
+      printf "      %s: %d made, %d spoiled [%s]\n", order[k], made[order[k]], spoiled[order[k]], doing[order[k]]
+  }' | sed '1s/^/ /'
+}
+
+settled() {  # settled PROGRESS_LINE EXPECTED
+  sed 's/.*progress: //; s/ |.*//' <<<"$1" | tr ' ' '\n' | awk -F= -v want="$2" '
+    $1 == "unsent" { unsent = $2; next }
+    { total += $2 }
+    $1 !~ /^(REJECTED|SHIPPED|DELIVERED|DISPATCHED|READY_FOR_PICKUP|COLLECTED)$/ { busy += $2 }
+    END { exit !(total == want && busy == 0 && unsent == 0) }'
+}
+
+# Courier events for two shipped cards; the branch confirms the dispatched
+# cards it received and hands one over after checking the holder's ID
+# number (a wrong number first: refused and audited). The holder's number
+# comes from the bureau's copy of the applications ($2, the same generator,
+# and the batch file).
+courier_and_branch() {
+  local dir="$1" copy="$2" ctl=build/dev/bin/cardctl
+  local keys=(--keystore "$dir/keys.cks" --passphrase-file "$dir/keystore-passphrase")
+  local f=(fulfil --db "$dir/cardd.db" "${keys[@]}")
+  local shipped=($($ctl list --db "$dir/cardd.db" --state SHIPPED --limit 2 | awk '{print $NF}'))
+  [ ${#shipped[@]} -ge 1 ] && $ctl "${f[@]}" courier-event "${shipped[0]}" delivered --detail "signed by the holder"
+  [ ${#shipped[@]} -ge 2 ] && $ctl "${f[@]}" courier-event "${shipped[1]}" returned --detail "nobody at home"
+  local id first=""
+  for id in $($ctl list --db "$dir/cardd.db" --state DISPATCHED --collection branch --limit 5 | awk '{print $1}'); do
+    $ctl "${f[@]}" branch-receipt "$id" --clerk "counter clerk Li"
+    [ -n "$first" ] || first="$id"
+  done
+  [ -n "$first" ] || return 0
+  $ctl gen --count "$APPLICATIONS" --seed 7 --invalid-rate 0.05 --no-malformed --out "$copy" >/dev/null
+  echo "-- $first: a wrong ID number is refused (and audited)"
+  echo 110101194001010000 | $ctl "${f[@]}" collect "$first" --clerk "counter clerk Li" || true
+  grep -hF "\"$first\"" "$copy" "$dir/batch.jsonl" | sed -n 's/.*"id_number":"\([^"]*\)".*/\1/p' |
+    $ctl "${f[@]}" collect "$first" --clerk "counter clerk Li"
+  $ctl status "$first" --db "$dir/cardd.db" | tail -4
+}
+
+closing_summary() {
+  local dir="$1" ctl=build/dev/bin/cardctl
+  log "9. summary"
+  $ctl report --db "$dir/cardd.db" --keystore "$dir/keys.cks" --passphrase-file "$dir/keystore-passphrase" |
+    tee "$dir/report.txt"
+  # The hoppers' own count: every card that left a slot (ejected, or pulled
+  # by the jam) is a card the database calls used or spoiled.
+  local n left=0 accounted
+  for n in 1 2 3 4; do
+    left=$((left + $(grep -cE '^vcard: (ejected|removed)' "$dir/logs/hopper-$n.log" || true)))
+  done
+  accounted=$(sed -n 's/.* = used \([0-9]*\) + spoiled \([0-9]*\) .*/\1 + \2/p' "$dir/report.txt")
+  echo "the hoppers: $left cards left their slots; the database: used + spoiled = $accounted = $((accounted))"
+  if [ "$left" -ne "$((accounted))" ]; then
+    echo "MISMATCH: the hoppers and the database disagree on the cards used" >&2
+    return 1
+  fi
+  local bureau ours
+  bureau=$(sed -n 's/.*status messages received: \([0-9]*\).*/\1/p' "$dir/logs/bureau.out" | tail -1)
+  ours=$(sed -n 's/^status changes: \([0-9]*\) recorded.*/\1/p' "$dir/report.txt")
+  echo "the bureau: $(grep 'status messages received' "$dir/logs/bureau.out" | tail -1)"
+  echo "cardd: $ours state changes recorded"
+  echo "faces (per line), letters and labels: $dir/printed ($(find "$dir/printed" -type f | wc -l) files)"
+  if [ "$bureau" != "$ours" ]; then
+    echo "MISMATCH: the bureau received $bureau status messages, cardd recorded $ours" >&2
+    return 1
+  fi
+  echo "the bureau's count equals cardd's"
+}
+
+# pcscd with the demo's reader configuration ($1, a folder). pcscd is one per
+# machine (its socket is fixed): a running one is used only if it already
+# has the demo's readers.
 start_pcscd() {
-  PCSCD_PID=""
-  pgrep -x pcscd >/dev/null && return 0
+  if pgrep -x pcscd >/dev/null; then
+    build/dev/bin/cardctl readers 2>/dev/null | grep -q "^${LINES[1]} encoder 00 01$" && return 0
+    echo "a pcscd is running without the demo's readers; stop it first (pkill -x pcscd)" >&2
+    return 1
+  fi
   mkdir -p /run/pcscd
-  pcscd -f >/dev/null 2>&1 &
-  PCSCD_PID=$!
+  pcscd -f -c "$(cd "$1" && pwd)" >"$1/../logs/pcscd.log" 2>&1 &
+  remember $!
+  for _ in $(seq 100); do
+    build/dev/bin/cardctl readers >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "pcscd did not start:" >&2; cat "$1/../logs/pcscd.log" >&2; return 1
 }
 
-# Starts ippeveprinter on $1 (port) with spool $2, after the D-Bus system bus
-# and avahi-daemon it needs (notes/devices.md); sets PRINTER_PID.
+# ippeveprinter on port $1 with spool $2 and log $3, after the D-Bus system
+# bus and avahi-daemon it needs (notes/devices.md).
 start_printer() {
   mkdir -p /run/dbus "$2"
   if ! pgrep -x dbus-daemon >/dev/null; then
@@ -158,138 +383,24 @@ start_printer() {
   fi
   for _ in $(seq 100); do avahi-daemon --check 2>/dev/null && break; sleep 0.1; done
   ippeveprinter -n localhost -p "$1" -d "$2" -k -c /bin/true \
-    -f image/png,image/jpeg,application/pdf CardPrinter >"$2/../printer.log" 2>&1 &
-  PRINTER_PID=$!
+    -f image/png,image/jpeg,application/pdf "CardPrinter$1" >"$3" 2>&1 &
+  remember $!
   for _ in $(seq 100); do
     ipptool -q "ipp://127.0.0.1:$1/ipp/print" get-printer-attributes.test 2>/dev/null && return 0
     sleep 0.1
   done
-  echo "ippeveprinter did not start:" >&2; cat "$2/../printer.log" >&2; return 1
+  echo "ippeveprinter did not start:" >&2; cat "$3" >&2; return 1
 }
 
 # Stops what the demo started, and only that (a machine's own pcscd, D-Bus
 # or avahi keep running).
-STARTED_DBUS="" STARTED_AVAHI="" SIM_PID="" VCARD_PID="" PRINTER_PID="" PCSCD_PID=""
+STARTED_DBUS="" STARTED_AVAHI="" SIM_PID="" CARDD_PID="" STARTED_PIDS=()
 stop_started() {
-  kill $SIM_PID $VCARD_PID $PRINTER_PID $PCSCD_PID 2>/dev/null || true
+  [ ${#STARTED_PIDS[@]} -eq 0 ] || kill "${STARTED_PIDS[@]}" 2>/dev/null || true
   [ -z "$STARTED_AVAHI" ] || avahi-daemon --kill 2>/dev/null || true
   if [ -n "$STARTED_DBUS" ] && [ -f /run/dbus/pid ]; then
     kill "$(cat /run/dbus/pid)" 2>/dev/null || true
     rm -f /run/dbus/pid
-  fi
-}
-
-# One blank card (IC serial $2) in the first vpcd slot, diversified from the
-# demo KMC; extra arguments are vcard fault options. Sets VCARD_PID.
-insert_card() {
-  local dir="$1" serial="$2"; shift 2
-  build/dev/bin/vcard --port 35963 --state "$dir/cards/$serial.json" --serial "$serial" \
-    --kmc "$DEMO_KMC" "$@" >"$dir/cards/$serial.log" 2>&1 &
-  VCARD_PID=$!
-  build/dev/bin/cardctl readers --reader "$SLOT" --wait-card --timeout-ms 15000 >/dev/null
-}
-
-remove_card() {
-  kill "$VCARD_PID" 2>/dev/null || true
-  wait "$VCARD_PID" 2>/dev/null || true
-  build/dev/bin/cardctl readers --reader "$SLOT" --wait-removal --timeout-ms 15000 >/dev/null
-}
-
-# Keys, stock, then N validated applications: prepared, encoded on virtual
-# cards through pcscd (one with a card pulled mid-way), printed over IPP.
-issue_cards() {
-  local dir="$1" count="$2" ctl=build/dev/bin/cardctl
-  local keys=(--keystore "$dir/keys.cks" --passphrase-file "$dir/keystore-passphrase")
-  SLOT="Virtual PCD 00 00"
-  # The demo KMC = component 1 XOR component 2; the card vendor has it too.
-  DEMO_KMC=C0C1C2C3C4C5C6C7C8C9CACBCCCDCECF
-  mkdir -p "$dir/cards"
-  # Secrets are readable by their owner only, even in a demo.
-  (
-    umask 077
-    echo 0123456789ABCDEFFEDCBA9876543210 >"$dir/kmc.1"
-    echo C1E287A44D6E0B2836157053BA99FCDF >"$dir/kmc.2"
-  )
-  log "8. key ceremony: the issuer KMC from two components; application master keys generated"
-  $ctl keys ceremony --db "$dir/cardd.db" "${keys[@]}" --name bj3.kmc --alg aes128 --usage derive \
-    --components 2 --component-file "$dir/kmc.1" --component-file "$dir/kmc.2"
-  for k in iak eak puk prk amk; do
-    $ctl keys generate --db "$dir/cardd.db" "${keys[@]}" --name "bj3.ssse.$k" --alg aes128 \
-      --usage derive --derives encrypt --derives-exportable >/dev/null
-  done
-  $ctl keys list "${keys[@]}"
-  log "9. blank cards from the vendor: lot DEMO-1, serials 0A000001.."
-  $ctl stock add-lot --db "$dir/cardd.db" --lot DEMO-1 --first-serial 0A000001 --count 50 "${keys[@]}"
-  start_pcscd
-  start_printer 8631 "$dir/spool"
-  local ids=() id serial=1
-  for i in $(seq 0 60); do
-    id=$(printf 'BJ-7-%08d' "$i")
-    $ctl status "$id" --db "$dir/cardd.db" --json 2>/dev/null | grep -q '"state":"VALIDATED"' &&
-      ids+=("$id")
-    [ ${#ids[@]} -ge "$count" ] && break
-  done
-  log "10. encode, print and QC ${#ids[@]} cards: pcscd + vpcd + vcard, the IPP card printer (ippeveprinter, spool $dir/spool); the 2nd card is pulled mid-way"
-  local -A id_numbers=()
-  for id in "${ids[@]}"; do
-    local faults=()
-    [ "$id" = "${ids[1]}" ] && faults=(--remove-after 9)
-    while true; do
-      insert_card "$dir" "$(printf '0A%06X' "$serial")" "${faults[@]}"
-      serial=$((serial + 1))
-      echo "-- $id"
-      if $ctl encode "$id" --db "$dir/cardd.db" --reader "$SLOT" "${keys[@]}"; then
-        break
-      fi
-      echo "   (card spoiled; $id is QUEUED again: next blank card)"
-      faults=()
-      remove_card
-    done
-    $ctl read-card --reader "$SLOT" | sed 's/^/   /'
-    $ctl print "$id" --db "$dir/cardd.db" --printer ipp://127.0.0.1:8631/ipp/print "${keys[@]}"
-    $ctl qc "$id" --db "$dir/cardd.db" --reader "$SLOT" "${keys[@]}"
-    # What the holder will show at a branch counter: the ID number on the card.
-    id_numbers[$id]=$($ctl read-card --reader "$SLOT" --json --show-pii |
-      sed -n 's/.*"holder.ssn":"\([^"]*\)".*/\1/p')
-    remove_card
-  done
-  log "11. blank-card stock: received = used + spoiled + left"
-  $ctl stock --db "$dir/cardd.db"
-  log "12. the journey of the card that was pulled mid-way"
-  $ctl status "${ids[1]}" --db "$dir/cardd.db"
-  fulfil_cards "$dir" "${ids[@]}"
-}
-
-# Mail: packed per postal area, shipped with EMS numbers, one delivered and
-# one returned (it goes to its branch). Branch: dispatched, received, handed
-# over after the holder's ID number is checked (a wrong number first).
-# Uses id_numbers, set by its caller issue_cards.
-fulfil_cards() {
-  local dir="$1" ctl=build/dev/bin/cardctl; shift
-  local keys=(--keystore "$dir/keys.cks" --passphrase-file "$dir/keystore-passphrase")
-  local f=(fulfil --db "$dir/cardd.db" "${keys[@]}")
-  log "13. mail: pack per postal area, ship with tracking numbers (UPU S10, EMS range)"
-  $ctl "${f[@]}" pack | tee "$dir/packs.txt"
-  local pack numbers=()
-  for pack in $(awk '/^PK/ {print $1}' "$dir/packs.txt"); do
-    $ctl "${f[@]}" ship "$pack" | tee -a "$dir/shipped.txt"
-  done
-  numbers=($(awk '{print $3}' "$dir/shipped.txt"))
-  log "14. courier events: the first card delivered, the second returned"
-  [ ${#numbers[@]} -ge 1 ] && $ctl "${f[@]}" courier-event "${numbers[0]}" delivered --detail "signed by the holder"
-  [ ${#numbers[@]} -ge 2 ] && $ctl "${f[@]}" courier-event "${numbers[1]}" returned --detail "nobody at home"
-  log "15. branch pickup: dispatched, received by the branch, handed over"
-  $ctl "${f[@]}" dispatch | tee "$dir/dispatched.txt"
-  local id first=""
-  for id in $(awk '/ dispatched$/ {print $1}' "$dir/dispatched.txt"); do
-    $ctl "${f[@]}" branch-receipt "$id" --clerk "counter clerk Li"
-    [ -n "$first" ] || first="$id"
-  done
-  if [ -n "$first" ]; then
-    echo "-- $first: a wrong ID number is refused (and audited)"
-    echo 110101194001010000 | $ctl "${f[@]}" collect "$first" --clerk "counter clerk Li" || true
-    echo "${id_numbers[$first]}" | $ctl "${f[@]}" collect "$first" --clerk "counter clerk Li"
-    $ctl status "$first" --db "$dir/cardd.db"
   fi
 }
 

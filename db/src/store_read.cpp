@@ -182,19 +182,46 @@ Result<std::optional<std::string>> Store::cursor(std::string_view source) {
   return std::optional<std::string>(std::string((*q)->column_text(0)));
 }
 
-Result<std::map<AppState, std::int64_t>> Store::count_by_state() {
-  std::lock_guard lock(impl_->mutex);
-  auto q = prepare(*impl_, "SELECT state, count(*) FROM applications GROUP BY state");
+namespace {
+
+// Rows of (text, count) from `sql`, keyed by what `key` makes of the text
+// (rows it cannot name are left out).
+template <typename Key, typename ToKey>
+Result<std::map<Key, std::int64_t>> count_groups(Store::Impl& impl, std::string_view sql,
+                                                 ToKey key) {
+  auto q = prepare(impl, sql);
   if (!q) return q.error();
-  std::map<AppState, std::int64_t> counts;
+  std::map<Key, std::int64_t> counts;
   while (true) {
     auto row = (*q)->step();
     if (!row) return row.error();
     if (!*row) break;
-    if (const auto state = state_from_string((*q)->column_text(0)))
-      counts[*state] = (*q)->column_int(1);
+    if (const std::optional<Key> k = key((*q)->column_text(0))) counts[*k] = (*q)->column_int(1);
   }
   return counts;
+}
+
+}  // namespace
+
+Result<std::map<AppState, std::int64_t>> Store::count_by_state() {
+  std::lock_guard lock(impl_->mutex);
+  return count_groups<AppState>(*impl_, "SELECT state, count(*) FROM applications GROUP BY state",
+                                state_from_string);
+}
+
+Result<std::map<AppState, std::int64_t>> Store::count_reached() {
+  std::lock_guard lock(impl_->mutex);
+  return count_groups<AppState>(
+      *impl_,
+      "SELECT to_state, count(DISTINCT application_id) FROM state_history GROUP BY to_state",
+      state_from_string);
+}
+
+Result<std::map<std::string, std::int64_t>> Store::spoiled_by_reason() {
+  std::lock_guard lock(impl_->mutex);
+  return count_groups<std::string>(
+      *impl_, "SELECT reason, count(*) FROM cards WHERE state = 'SPOILED' GROUP BY reason",
+      [](std::string_view r) { return std::optional<std::string>(r); });
 }
 
 Result<std::vector<std::string>> Store::to_produce(std::int64_t limit) {
@@ -239,13 +266,26 @@ Result<std::vector<OutboxMessage>> Store::pending_outbox(std::int64_t limit) {
 
 namespace cardd::db {
 
-Result<std::int64_t> Store::outbox_backlog() {
-  std::lock_guard lock(impl_->mutex);
-  auto q = prepare(*impl_, "SELECT count(*) FROM outbox WHERE sent_at IS NULL");
+namespace {
+
+Result<std::int64_t> count_one(Store::Impl& impl, std::string_view sql) {
+  auto q = prepare(impl, sql);
   if (!q) return q.error();
   auto row = (*q)->step();
   if (!row) return row.error();
   return (*q)->column_int(0);
+}
+
+}  // namespace
+
+Result<std::int64_t> Store::outbox_backlog() {
+  std::lock_guard lock(impl_->mutex);
+  return count_one(*impl_, "SELECT count(*) FROM outbox WHERE sent_at IS NULL");
+}
+
+Result<std::int64_t> Store::outbox_total() {
+  std::lock_guard lock(impl_->mutex);
+  return count_one(*impl_, "SELECT count(*) FROM outbox");
 }
 
 }  // namespace cardd::db

@@ -20,9 +20,11 @@ class ProgressWorker final : public Worker {
 
  private:
   void run() override {
-    while (!wait_for(interval_))
-      if (auto counts = store_.count_by_state(); counts)
-        spdlog::info("{}", progress_line(*counts, lines_.status()));
+    while (!wait_for(interval_)) {
+      auto counts = store_.count_by_state();
+      auto unsent = store_.outbox_backlog();
+      if (counts && unsent) spdlog::info("{}", progress_line(*counts, *unsent, lines_.status()));
+    }
   }
 
   db::Store& store_;

@@ -127,7 +127,8 @@ Status Service::start(LineTimings timings, ProductionLines::ReaderOpener open_re
   workers_.push_back(std::make_unique<FulfilmentWorker>(
       *parts_.store, std::move(*fulfilment), f.pack_batch, timings.idle_poll * 2,
       [this] { return lines_->idle(); }, [this] { status_changed(); }));
-  workers_.push_back(std::make_unique<ProgressWorker>(*parts_.store, *lines_));
+  workers_.push_back(std::make_unique<ProgressWorker>(
+      *parts_.store, *lines_, std::chrono::milliseconds(config_.log.progress_interval_ms)));
 
   running_ = true;
   for (auto& worker : workers_) worker->start();

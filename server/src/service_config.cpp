@@ -274,7 +274,7 @@ class ConfigParser : public TomlReader {
   }
 
   void log(const toml::table& t, LogConfig& c) {
-    only_keys(t, "log", {"level", "format", "file"});
+    only_keys(t, "log", {"level", "format", "file", "progress_interval_ms"});
     set(t, "level", "log", c.level);
     check(t, "level", "log", c.level, is_log_level,
           "must be trace, debug, info, warn, error, critical or off");
@@ -283,6 +283,7 @@ class ConfigParser : public TomlReader {
         t, "format", "log", c.format,
         [](const std::string& f) { return f == "text" || f == "json"; }, "must be text or json");
     set(t, "file", "log", c.file);
+    set(t, "progress_interval_ms", "log", c.progress_interval_ms, 100, 3'600'000);
   }
 };
 

@@ -71,7 +71,8 @@ std::string to_toml(const ServiceConfig& c) {
   o << "[log]\n"
     << "level = " << toml_quoted(c.log.level) << "\n"
     << "format = " << toml_quoted(c.log.format) << "   # text | json\n"
-    << "file = " << toml_quoted(c.log.file) << "   # empty: stderr only\n";
+    << "file = " << toml_quoted(c.log.file) << "   # empty: stderr only\n"
+    << "progress_interval_ms = " << c.log.progress_interval_ms << "   # the progress: line\n";
   // An empty array of tables cannot be written as [[lines]]; `lines = []`
   // must come before the first [table] to belong to the root.
   if (c.lines.empty()) return "lines = []   # no production line\n\n" + o.str();

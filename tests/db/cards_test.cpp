@@ -133,5 +133,36 @@ TEST_F(CardsTest, AllocatorsNeverHandOutANumberTwice) {
   EXPECT_EQ(*reopened->allocate("account:621226", 1, 9), 1);
 }
 
+// What `cardctl report` sums up: every application counted once per state it
+// reached (from its history), spoiled cards per reason, one outbox message
+// per state change.
+TEST_F(CardsTest, TheJourneyCountsEachApplicationOncePerStateReached) {
+  ASSERT_TRUE(store_->claim_card("A1", "47905301CAFE0001", "t").ok());
+  ASSERT_TRUE(store_->spoil_card("A1", "47905301CAFE0001", "card_removed", "t").ok());
+  ASSERT_TRUE(store_->save_prepared("A1", record("CN-A1", "PAN-A1"), "t").ok());
+  ASSERT_TRUE(store_->claim_card("A1", "47905301CAFE0002", "t").ok());
+  ASSERT_TRUE(store_->spoil_card("A1", "47905301CAFE0002", "card_removed", "t").ok());
+  ASSERT_TRUE(store_->claim_card("A2", "47905301CAFE0003", "t").ok());
+  ASSERT_TRUE(store_->spoil_card("A2", "47905301CAFE0003", "interrupted", "t").ok());
+
+  auto reached = store_->count_reached();
+  ASSERT_TRUE(reached.ok());
+  EXPECT_EQ((*reached)[AppState::encoding], 2) << "A1 twice, counted once";
+  EXPECT_EQ((*reached)[AppState::queued], 2);
+  EXPECT_EQ(reached->count(AppState::encoded), 0u);
+  auto spoiled = store_->spoiled_by_reason();
+  ASSERT_TRUE(spoiled.ok());
+  EXPECT_EQ(*spoiled,
+            (std::map<std::string, std::int64_t>{{"card_removed", 2}, {"interrupted", 1}}));
+  auto total = store_->outbox_total(), backlog = store_->outbox_backlog();
+  ASSERT_TRUE(total.ok() && backlog.ok());
+  EXPECT_EQ(*total, *backlog) << "nothing sent yet";
+  auto pending = store_->pending_outbox(1000);
+  ASSERT_TRUE(pending.ok());
+  ASSERT_TRUE(store_->mark_sent(pending->front().seq).ok());
+  EXPECT_EQ(*store_->outbox_total(), *total) << "a sent message still counts as a change";
+  EXPECT_EQ(*store_->outbox_backlog(), *total - 1);
+}
+
 }  // namespace
 }  // namespace cardd::db::test

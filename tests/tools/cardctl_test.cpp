@@ -1,11 +1,15 @@
 // cardctl as an operator runs it: real processes, real files, real bureau-sim.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "bureau_pki.h"
@@ -156,6 +160,58 @@ TEST_F(CardctlTest, StatusShowsStateAndHistory) {
   const RunResult missing = cardctl({"status", "NO-SUCH-ID", "--db", db()});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("not_found"), std::string::npos);
+}
+
+TEST_F(CardctlTest, ReportSumsUpTheJourneyAndListShowsOneStateOfWork) {
+  const auto apps = generate("apps.jsonl", 16, 0.5);
+  const RunResult import = cardctl(sealed({"import", file("apps.jsonl"), "--db", db()}));
+  ASSERT_EQ(import.exit_code, 0) << import.err;
+  int validated = 0, rejected = 0;
+  ASSERT_EQ(std::sscanf(import.out.substr(import.out.find("applications: ")).c_str(),
+                        "applications: %d validated, %d rejected", &validated, &rejected),
+            2)
+      << import.out;
+  const int stored = validated + rejected;
+  std::set<std::string> valid;
+  for (const auto& app : apps)
+    if (app.expected_error.empty()) valid.insert(app.application_id);
+  ASSERT_EQ(valid.size(), static_cast<std::size_t>(validated));
+  const RunResult report = cardctl(sealed({"report", "--db", db()}));
+  EXPECT_EQ(report.exit_code, 0) << report.out << report.err;
+  EXPECT_NE(
+      report.out.find(fmt::format("journey: received {}, rejected {}, issued 0", stored, rejected)),
+      std::string::npos)
+      << report.out;
+  EXPECT_NE(report.out.find("cards spoiled: 0\n"), std::string::npos) << report.out;
+  EXPECT_NE(report.out.find("received 0 = used 0 + spoiled 0 + in progress 0 + left 0; good "
+                            "cards 0 for 0 applications past encoding: reconciled"),
+            std::string::npos)
+      << report.out;
+  const std::size_t changes = 2 * static_cast<std::size_t>(stored);  // RECEIVED, then the verdict
+  EXPECT_NE(
+      report.out.find(fmt::format("status changes: {} recorded, {} waiting", changes, changes)),
+      std::string::npos)
+      << report.out;
+
+  std::set<std::string> listed;
+  for (const char* collection : {"mail", "branch"}) {
+    const RunResult r =
+        cardctl({"list", "--db", db(), "--state", "VALIDATED", "--collection", collection});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);) {
+      EXPECT_NE(line.find("  branch "), std::string::npos) << line;
+      listed.insert(line.substr(0, line.find(' ')));
+    }
+  }
+  EXPECT_EQ(listed, valid);
+  const RunResult limited = cardctl({"list", "--db", db(), "--state", "VALIDATED", "--limit", "1"});
+  EXPECT_LE(std::count(limited.out.begin(), limited.out.end(), '\n'), 1);
+  const RunResult unknown = cardctl({"list", "--db", db(), "--state", "SOMEWHERE"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("unknown state SOMEWHERE"), std::string::npos) << unknown.err;
+  const RunResult status = cardctl({"status", *valid.begin(), "--db", db(), "--json"});
+  EXPECT_TRUE(nlohmann::json::parse(status.out)["shipment"].is_null()) << "not packed yet";
 }
 
 TEST_F(CardctlTest, HistoryNamesTheOperatorAndHost) {

@@ -1,4 +1,8 @@
-// cardctl status APPLICATION_ID --db PATH [--json]: state and full history.
+// cardctl status APPLICATION_ID --db PATH [--json]: state, full history and,
+// for mail, the pack and the tracking number.
+// cardctl list --db PATH --state STATE [--collection mail|branch] [--limit N]:
+// the applications in a state, longest waiting first, with their branch or
+// tracking number (what a courier desk or branch counter works through).
 #include <fmt/format.h>
 
 #include <iostream>
@@ -16,7 +20,8 @@ struct StatusArgs {
   bool json = false;
 };
 
-nlohmann::json to_json(const db::ApplicationStatus& s) {
+nlohmann::json to_json(const db::ApplicationStatus& s,
+                       const std::optional<db::Shipment>& shipment) {
   nlohmann::json history = nlohmann::json::array();
   for (const auto& e : s.history) {
     history.push_back({{"seq", e.seq},
@@ -34,7 +39,12 @@ nlohmann::json to_json(const db::ApplicationStatus& s) {
           {"created_at", s.created_at},
           {"updated_at", s.updated_at},
           {"errors", errors},
-          {"history", history}};
+          {"history", history},
+          {"shipment", shipment ? nlohmann::json{{"pack", shipment->pack_id},
+                                                 {"postal_area", shipment->postal_area},
+                                                 {"courier", shipment->courier},
+                                                 {"tracking_number", shipment->tracking_number}}
+                                : nlohmann::json()}};
 }
 
 int run_status(const StatusArgs& args) {
@@ -46,7 +56,12 @@ int run_status(const StatusArgs& args) {
     std::cerr << "cardctl: " << status.error().describe() << "\n";
     return 1;
   }
-  const nlohmann::json j = to_json(*status);
+  auto shipment = store->shipment(args.id);
+  if (!shipment) {
+    std::cerr << "cardctl: " << shipment.error().describe() << "\n";
+    return 1;
+  }
+  const nlohmann::json j = to_json(*status, *shipment);
   if (args.json) {
     std::cout << j.dump() << "\n";
     return 0;
@@ -57,8 +72,48 @@ int run_status(const StatusArgs& args) {
     std::cout << fmt::format("  {}  {:>16} -> {:<16} by {}{}\n", e.at,
                              e.from ? db::to_string(*e.from) : "", db::to_string(e.to), e.actor,
                              e.reason.empty() ? "" : "  (" + e.reason + ")");
+  if (const auto& p = *shipment)
+    std::cout << fmt::format(
+        "  pack {} (postal area {}){}\n", p->pack_id, p->postal_area,
+        p->tracking_number.empty() ? "" : fmt::format(", {} {}", p->courier, p->tracking_number));
   for (const auto& r : status->rejection)
     std::cout << "  rejected: " << r.field << ": " << r.code << ": " << r.message << "\n";
+  return 0;
+}
+
+struct ListArgs {
+  std::string db;
+  std::string state;
+  std::string collection = "mail";
+  std::int64_t limit = 100;
+};
+
+int run_list(const ListArgs& args) {
+  const auto state = db::state_from_string(args.state);
+  const auto collection = collection_from_string(args.collection);
+  if (!state || !collection) {
+    std::cerr << "cardctl: unknown "
+              << (state ? "collection " + args.collection : "state " + args.state) << "\n";
+    return 2;
+  }
+  int rc = 0;
+  auto store = open_store(args.db, OpenStore{}, rc);
+  if (!store) return rc;
+  auto waiting = store->waiting(*state, *collection, args.limit);
+  if (!waiting) {
+    std::cerr << "cardctl: " << waiting.error().describe() << "\n";
+    return 1;
+  }
+  for (const auto& w : *waiting) {
+    auto shipment = store->shipment(w.application_id);
+    if (!shipment) {
+      std::cerr << "cardctl: " << shipment.error().describe() << "\n";
+      return 1;
+    }
+    const std::string tracking = *shipment ? (*shipment)->tracking_number : "";
+    std::cout << fmt::format("{}  branch {}{}\n", w.application_id, w.issuing_branch,
+                             tracking.empty() ? "" : "  tracking " + tracking);
+  }
   return 0;
 }
 
@@ -71,6 +126,16 @@ void add_status_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--db", args->db, "SQLite database file")->required();
   cmd->add_flag("--json", args->json, "machine-readable output");
   cmd->callback([args, &exit_code] { exit_code = run_status(*args); });
+
+  auto list = std::make_shared<ListArgs>();
+  auto* l = app.add_subcommand("list", "Applications in one state, longest waiting first");
+  l->add_option("--db", list->db, "SQLite database file")->required();
+  l->add_option("--state", list->state, "e.g. SHIPPED, DISPATCHED, READY_FOR_PICKUP")->required();
+  l->add_option("--collection", list->collection, "mail | branch")->capture_default_str();
+  l->add_option("--limit", list->limit, "at most this many")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  l->callback([list, &exit_code] { exit_code = run_list(*list); });
 }
 
 }  // namespace cardd::cardctl

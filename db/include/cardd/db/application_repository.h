@@ -104,6 +104,9 @@ class ApplicationRepository {
   // Where the intake of `source` resumes; nullopt before its first batch.
   virtual Result<std::optional<std::string>> cursor(std::string_view source) = 0;
   virtual Result<std::map<AppState, std::int64_t>> count_by_state() = 0;
+  // How many applications ever reached each state (from their history): a
+  // delivered card counts as shipped too.
+  virtual Result<std::map<AppState, std::int64_t>> count_reached() = 0;
   // Applications waiting for a card (VALIDATED, QUEUED, PREPARED, or
   // ENCODING when a session was interrupted), the earliest submitted first:
   // the production lines' queue.

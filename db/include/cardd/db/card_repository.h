@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -72,6 +73,8 @@ class CardRepository {
   // conflict when the lot exists or overlaps another lot's serials.
   virtual Status add_lot(const CardLot& lot, std::string_view actor) = 0;
   virtual Result<std::vector<StockLine>> stock() = 0;
+  // Spoiled cards per reason ("card_removed", "interrupted", "qc_mismatch" …).
+  virtual Result<std::map<std::string, std::int64_t>> spoiled_by_reason() = 0;
   // Binds a blank chip to an application: PREPARED → ENCODING and the card
   // ENCODING, in one transaction, held by `holder` for `lease_seconds`.
   // not_in_stock, card_used, illegal_transition.

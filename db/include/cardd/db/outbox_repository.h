@@ -31,6 +31,8 @@ class OutboxRepository {
   virtual Result<std::vector<OutboxMessage>> pending_outbox(std::int64_t limit) = 0;
   // How many messages are waiting.
   virtual Result<std::int64_t> outbox_backlog() = 0;
+  // How many messages were ever written (sent or not): one per state change.
+  virtual Result<std::int64_t> outbox_total() = 0;
   // The bureau has message `seq`: it leaves the backlog.
   virtual Status mark_sent(std::int64_t seq) = 0;
   // One more attempt at message `seq` failed; it stays in the backlog.

@@ -89,17 +89,20 @@ class Store final : public ApplicationRepository,
   Result<std::vector<std::string>> find_by_name(std::string_view name) override;
   Result<std::optional<std::string>> cursor(std::string_view source) override;
   Result<std::map<AppState, std::int64_t>> count_by_state() override;
+  Result<std::map<AppState, std::int64_t>> count_reached() override;
   Result<std::vector<std::string>> to_produce(std::int64_t limit) override;
 
   // OutboxRepository
   Result<std::vector<OutboxMessage>> pending_outbox(std::int64_t limit) override;
   Result<std::int64_t> outbox_backlog() override;
+  Result<std::int64_t> outbox_total() override;
   Status mark_sent(std::int64_t seq) override;
   Status mark_attempt_failed(std::int64_t seq) override;
 
   // CardRepository
   Status add_lot(const CardLot& lot, std::string_view actor) override;
   Result<std::vector<StockLine>> stock() override;
+  Result<std::map<std::string, std::int64_t>> spoiled_by_reason() override;
   Status claim_card(std::string_view application_id, std::string_view chip_id,
                     std::string_view actor, std::string_view holder = {},
                     std::int64_t lease_seconds = 0) override;

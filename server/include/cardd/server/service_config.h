@@ -110,9 +110,10 @@ struct FulfilmentConfig {
 };
 
 struct LogConfig {
-  std::string level = "info";   // trace | debug | info | warn | error | critical | off
-  std::string format = "text";  // text | json (one JSON object per line)
-  std::string file;             // also log to this file when set (created 0600)
+  std::string level = "info";                // trace | debug | info | warn | error | critical | off
+  std::string format = "text";               // text | json (one JSON object per line)
+  std::string file;                          // also log to this file when set (created 0600)
+  std::int64_t progress_interval_ms = 5000;  // the "progress:" line, 100 .. 3'600'000
   bool operator==(const LogConfig&) const = default;
 };
 
