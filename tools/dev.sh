@@ -306,6 +306,7 @@ bench() {
   build/release/bin/bench_hsm "$@"
   build/release/bin/bench_render "$@"
   build/release/bin/bench_encode "$@"
+  build/release/bin/bench_pipeline "$@"
 }
 
 case "${1:-demo}" in
