@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 
 #include "crypto/block_cipher.h"
 #include "keystore.h"
@@ -53,6 +54,11 @@ class SoftHsm final : public Hsm {
   }
 
   Result<KeyInfo> do_find(std::string_view name) override {
+    {
+      // Every key operation starts here: readers share the lock.
+      std::shared_lock read(mutex_);
+      if (auto it = keys_.find(std::string(name)); it != keys_.end()) return it->second.info;
+    }
     std::lock_guard lock(mutex_);
     auto it = keys_.find(std::string(name));
     if (it == keys_.end()) {
@@ -193,7 +199,7 @@ class SoftHsm final : public Hsm {
   // The key's value, shared: no lock is held while the cipher runs, and a
   // key destroyed meanwhile lives until the operation ends.
   Result<Value> value_of(const std::string& name) {
-    std::lock_guard lock(mutex_);
+    std::shared_lock lock(mutex_);
     const auto it = keys_.find(name);
     if (it == keys_.end())
       return make_error(HsmError::key_not_found, fmt::format("no key {}", name));
@@ -236,7 +242,7 @@ class SoftHsm final : public Hsm {
                       Entry{k.info, std::make_shared<const SecureBytes>(k.value.clone())});
   }
 
-  std::mutex mutex_;
+  std::shared_mutex mutex_;  // shared: lookups; exclusive: adding, removing, reloading
   Keystore store_;
   std::map<std::string, Entry> keys_;
 };
