@@ -247,7 +247,8 @@ write_demo_config() {
       printf '[[lines]]\nname = "%s"\nslots = ["%s encoder 00 00", "%s encoder 00 01"]\nprinter = "ipp://127.0.0.1:%d/ipp/print"\n' \
         "${LINES[$i]}" "${LINES[$i]}" "${LINES[$i]}" $((8631 + i))
     done
-    printf '[fulfilment]\npack_batch = 20\n'
+    mkdir -p "$abs/printed/paper"
+    printf '[fulfilment]\npack_batch = 20\npaper_printer = "dir://%s/printed/paper"\n' "$abs"
     printf '[log]\nlevel = "info"\nfile = "%s/logs/cardd.log"\nprogress_interval_ms = 2000\n' "$abs"
   } >"$dir/cardd.toml"
 }
@@ -341,7 +342,7 @@ closing_summary() {
   ours=$(sed -n 's/^status changes: \([0-9]*\) recorded.*/\1/p' "$dir/report.txt")
   echo "the bureau: $(grep 'status messages received' "$dir/logs/bureau.out" | tail -1)"
   echo "cardd: $ours state changes recorded"
-  echo "faces (per line), letters and labels: $dir/printed ($(find "$dir/printed" -type f | wc -l) files)"
+  echo "printed: $dir/printed — card faces per line ($(find "$dir/printed/line-1" "$dir/printed/line-2" -name '*.png' | wc -l) images), carrier letters and mailing labels per pack ($(find "$dir/printed/paper" -type f | wc -l) PDFs)"
   if [ "$bureau" != "$ours" ]; then
     echo "MISMATCH: the bureau received $bureau status messages, cardd recorded $ours" >&2
     return 1
@@ -417,6 +418,7 @@ bench() {
   build/release/bin/bench_hsm "$@"
   build/release/bin/bench_render "$@"
   build/release/bin/bench_encode "$@"
+  build/release/bin/bench_pipeline "$@"
 }
 
 case "${1:-demo}" in

@@ -20,7 +20,7 @@ struct Step {
   std::string_view after;
 };
 
-const std::array<Step, 6> kMigrations = {{
+const std::array<Step, 7> kMigrations = {{
     {// 1: applications, their history, outbox, audit chain, intake cursors.
      R"sql(
 CREATE TABLE applications (
@@ -202,6 +202,21 @@ CREATE INDEX applications_waiting ON applications(state, collection, updated_at)
 ALTER TABLE cards ADD COLUMN holder TEXT NOT NULL DEFAULT '';
 ALTER TABLE cards ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE cards ADD COLUMN written INTEGER NOT NULL DEFAULT 0;
+)sql",
+     nullptr,
+     {}},
+    {// 8 (7 is reserved for a change made alongside): a pack's paper (carrier
+     // letters and labels, printed after shipping) is recorded once printed,
+     // so a failed print is retried. Packs shipped before had their paper
+     // printed by hand (cardctl render): recorded as printed.
+     R"sql(
+CREATE TABLE pack_documents (
+  pack_id     TEXT PRIMARY KEY,
+  printed_at  TEXT NOT NULL
+) STRICT;
+INSERT INTO pack_documents(pack_id, printed_at)
+  SELECT pack_id, MAX(shipped_at) FROM shipments
+  GROUP BY pack_id HAVING COUNT(tracking_number) = COUNT(*);
 )sql",
      nullptr,
      {}},

@@ -120,6 +120,31 @@ Result<std::optional<Shipment>> Store::shipment_by_tracking(std::string_view tra
   return first(std::move(*found));
 }
 
+Result<std::vector<std::string>> Store::packs_awaiting_documents(std::int64_t limit) {
+  std::lock_guard lock(impl_->mutex);
+  // COUNT(tracking_number) counts the shipped cards only (NULL until shipped).
+  auto stmt = impl_->statement(
+      "SELECT pack_id FROM shipments WHERE pack_id NOT IN (SELECT pack_id FROM pack_documents) "
+      "GROUP BY pack_id HAVING COUNT(tracking_number) = COUNT(*) "
+      "ORDER BY MAX(shipped_at), pack_id LIMIT ?1");
+  if (!stmt) return stmt.error();
+  (*stmt)->bind(1, limit);
+  std::vector<std::string> out;
+  Status s =
+      each_row(**stmt, [&](const sqlite::Statement& r) { out.emplace_back(r.column_text(0)); });
+  if (!s) return s.error();
+  return out;
+}
+
+Status Store::mark_documents_printed(std::string_view pack_id) {
+  return in_transaction(*impl_, [&]() -> Status {
+    return run(*impl_,
+               "INSERT INTO pack_documents(pack_id, printed_at) VALUES (?1, ?2) "
+               "ON CONFLICT(pack_id) DO NOTHING",
+               pack_id, now());
+  });
+}
+
 // The outbox's write side (the pusher's), here with the other
 // after-production writes.
 Status Store::mark_sent(std::int64_t seq) {

@@ -1,15 +1,15 @@
 #include "cardd/printer/documents.h"
 
-#include <cairo-pdf.h>
-
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 #include "barcode.h"
 #include "cardd/printer/error.h"
 #include "handles.h"
+#include "pdf_document.h"
 
 namespace cardd::printer {
 
@@ -17,132 +17,8 @@ using namespace detail;
 
 namespace {
 
-constexpr const char* kFamilies = "Noto Sans CJK SC,HanaMinB";
 constexpr double kPtPerMm = 72.0 / 25.4;
 double mm(double v) { return v * kPtPerMm; }
-
-std::string code_point(gunichar c) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "U+%04X", static_cast<unsigned>(c));
-  return buf;
-}
-
-cairo_status_t append(void* closure, const unsigned char* data, unsigned int length) {
-  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
-  return CAIRO_STATUS_SUCCESS;
-}
-
-enum class Align { left, center };
-
-// One PDF page being drawn. Text goes in with the field it comes from (for
-// messages); the first problem is kept and everything after it is skipped.
-class Page {
- public:
-  Page(PangoContext* context, double width_pt, double height_pt)
-      : context_(context),
-        surface_(cairo_pdf_surface_create_for_stream(append, &pdf_, width_pt, height_pt)),
-        cr_(cairo_create(surface_.get())) {
-    // No creation date: the same input gives the same bytes.
-    cairo_pdf_surface_set_metadata(surface_.get(), CAIRO_PDF_METADATA_CREATOR, "cardd");
-    pango_cairo_update_context(cr_.get(), context_);
-  }
-
-  cairo_t* cr() { return cr_.get(); }
-  bool ok() const { return status_.ok(); }
-
-  // Draws `text` from (x, y) in a box `width` wide, wrapping when `wrap`
-  // (else shrinking it to fit one line, down to 60 % of `size_pt`).
-  // Returns the height used. `field` names the source in messages; fixed
-  // text (field empty) may contain line breaks.
-  double text(std::string_view field, const std::string& text, double x, double y, double width,
-              double size_pt, bool bold = false, Align align = Align::left, bool wrap = false) {
-    if (!ok()) return 0;
-    const std::string where =
-        field.empty() ? std::string("fixed text") : "field " + std::string(field);
-    if (!field.empty() && text.empty()) {
-      status_ = make_error(PrinterError::missing_field, where + " is empty");
-      return 0;
-    }
-    if (!g_utf8_validate(text.data(), static_cast<gssize>(text.size()), nullptr)) {
-      status_ = make_error(PrinterError::invalid_text, where + ": not valid UTF-8");
-      return 0;
-    }
-    for (const char* p = text.c_str(); *p != '\0'; p = g_utf8_next_char(p)) {
-      const gunichar c = g_utf8_get_char(p);
-      if ((c < 0x20 && !(c == '\n' && field.empty())) || (c >= 0x7f && c < 0xa0)) {
-        status_ =
-            make_error(PrinterError::invalid_text, where + ": control character " + code_point(c));
-        return 0;
-      }
-    }
-    LayoutPtr layout(pango_layout_new(context_));
-    FontDescriptionPtr font(pango_font_description_new());
-    pango_font_description_set_family(font.get(), kFamilies);
-    pango_font_description_set_weight(font.get(), bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
-    pango_layout_set_width(layout.get(), static_cast<int>(width * PANGO_SCALE));
-    pango_layout_set_wrap(layout.get(), PANGO_WRAP_WORD_CHAR);
-    pango_layout_set_alignment(layout.get(),
-                               align == Align::center ? PANGO_ALIGN_CENTER : PANGO_ALIGN_LEFT);
-    pango_layout_set_text(layout.get(), text.data(), static_cast<int>(text.size()));
-    // One line that is too long shrinks in 0.5 pt steps, down to 60 %.
-    for (double size = size_pt;; size -= 0.5) {
-      pango_font_description_set_size(font.get(),
-                                      static_cast<gint>(std::lround(size * PANGO_SCALE)));
-      pango_layout_set_font_description(layout.get(), font.get());
-      if (wrap || pango_layout_get_line_count(layout.get()) == 1 || size - 0.5 < size_pt * 0.6)
-        break;
-    }
-    if (pango_layout_get_unknown_glyphs_count(layout.get()) > 0) {
-      status_ = make_error(PrinterError::unknown_glyph, where + ": " + first_unknown(text) +
-                                                            " has no glyph in any installed font");
-      return 0;
-    }
-    if (!wrap && pango_layout_get_line_count(layout.get()) > 1) {
-      status_ = make_error(PrinterError::text_overflow,
-                           where + ": does not fit on one line of " +
-                               std::to_string(std::lround(width / kPtPerMm)) + " mm");
-      return 0;
-    }
-    cairo_move_to(cr_.get(), x, y);
-    pango_cairo_show_layout(cr_.get(), layout.get());
-    int w = 0, h = 0;
-    pango_layout_get_size(layout.get(), &w, &h);
-    return static_cast<double>(h) / PANGO_SCALE;
-  }
-
-  void fail(Error e) {
-    if (ok()) status_ = std::move(e);
-  }
-
-  Result<std::string> finish() {
-    cr_.reset();
-    cairo_surface_finish(surface_.get());
-    if (!ok()) return status_.error();
-    if (const auto st = cairo_surface_status(surface_.get()); st != CAIRO_STATUS_SUCCESS)
-      return make_error(PrinterError::internal, std::string("PDF: ") + cairo_status_to_string(st));
-    return std::move(pdf_);
-  }
-
- private:
-  // The first character no font draws, found one character at a time.
-  std::string first_unknown(const std::string& text) {
-    LayoutPtr one(pango_layout_new(context_));
-    FontDescriptionPtr font(pango_font_description_from_string(kFamilies));
-    pango_layout_set_font_description(one.get(), font.get());
-    for (const char* p = text.c_str(); *p != '\0'; p = g_utf8_next_char(p)) {
-      pango_layout_set_text(one.get(), p, static_cast<int>(g_utf8_next_char(p) - p));
-      if (pango_layout_get_unknown_glyphs_count(one.get()) > 0)
-        return code_point(g_utf8_get_char(p));
-    }
-    return "a character";
-  }
-
-  PangoContext* context_;
-  std::string pdf_;
-  SurfacePtr surface_;
-  CairoPtr cr_;
-  Status status_;
-};
 
 void rule(cairo_t* cr, double x0, double y, double x1, double width = 0.6) {
   cairo_set_line_width(cr, width);
@@ -185,8 +61,10 @@ Result<DocumentRenderer> DocumentRenderer::create() {
   return DocumentRenderer(std::move(impl));
 }
 
-Result<std::string> DocumentRenderer::carrier_pdf(const CarrierLetter& l) {
-  Page page(impl_->context.get(), kA4WidthPt, kA4HeightPt);
+namespace {
+
+// One letter on the document's current page.
+void draw_carrier(PdfDocument& page, const CarrierLetter& l) {
   cairo_t* cr = page.cr();
   const double left = mm(25), width = kA4WidthPt - 2 * mm(25);
   cairo_set_source_rgb(cr, 0, 0, 0);
@@ -261,13 +139,12 @@ Result<std::string> DocumentRenderer::carrier_pdf(const CarrierLetter& l) {
   cairo_stroke(cr);
   cairo_set_dash(cr, nullptr, 0, 0);
   page.text({}, "卡片粘贴处", cx, cy + ch / 2 - 6, cw, 10, false, Align::center);
-  return page.finish();
 }
 
-Result<std::string> DocumentRenderer::label_pdf(const MailingLabel& l) {
+// One label on the document's current page.
+void draw_label(PdfDocument& page, const MailingLabel& l) {
   auto modules = code128_modules(l.tracking_number);
-  if (!modules) return modules.error();
-  Page page(impl_->context.get(), kLabelWidthPt, kLabelHeightPt);
+  if (!modules) return page.fail(modules.error());
   cairo_t* cr = page.cr();
   const double left = mm(5), width = kLabelWidthPt - 2 * mm(5);
   cairo_set_source_rgb(cr, 0, 0, 0);
@@ -318,7 +195,54 @@ Result<std::string> DocumentRenderer::label_pdf(const MailingLabel& l) {
     page.text({}, "样张：运单号为占位号码 PLACEHOLDER", left, ty + mm(3), width, 9, true,
               Align::center);
   }
-  return page.finish();
+}
+
+// An error of one entry of a batch names the entry by its application id
+// (never the holder's data); an id that is itself unprintable by its index.
+Error in_entry(Error e, std::size_t index, const std::string& application_id) {
+  bool printable = !application_id.empty() && application_id.size() <= 64;
+  for (const char c : application_id) printable = printable && c > 0x20 && c < 0x7f;
+  e.message = (printable ? "application " + application_id : "entry " + std::to_string(index + 1)) +
+              ": " + e.message;
+  return e;
+}
+
+// Every entry on a page of its own, in order, in one PDF: the fonts are
+// embedded (subset) once for the whole batch.
+template <typename Entry, typename Draw>
+Result<std::string> batch_pdf(PangoContext* context, double width_pt, double height_pt,
+                              std::span<const Entry> entries, Draw draw) {
+  if (entries.empty()) return make_error(PrinterError::missing_field, "batch has no entries");
+  PdfDocument doc(context, width_pt, height_pt);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (i > 0) doc.next_page();
+    cairo_set_source_rgb(doc.cr(), 0, 0, 0);
+    draw(doc, entries[i]);
+    if (!doc.ok()) return in_entry(doc.error(), i, entries[i].application_id);
+  }
+  return doc.finish();
+}
+
+}  // namespace
+
+Result<std::string> DocumentRenderer::carrier_pdf(const CarrierLetter& letter) {
+  PdfDocument doc(impl_->context.get(), kA4WidthPt, kA4HeightPt);
+  draw_carrier(doc, letter);
+  return doc.finish();
+}
+
+Result<std::string> DocumentRenderer::label_pdf(const MailingLabel& label) {
+  PdfDocument doc(impl_->context.get(), kLabelWidthPt, kLabelHeightPt);
+  draw_label(doc, label);
+  return doc.finish();
+}
+
+Result<std::string> DocumentRenderer::carrier_batch_pdf(std::span<const CarrierLetter> letters) {
+  return batch_pdf(impl_->context.get(), kA4WidthPt, kA4HeightPt, letters, draw_carrier);
+}
+
+Result<std::string> DocumentRenderer::label_batch_pdf(std::span<const MailingLabel> labels) {
+  return batch_pdf(impl_->context.get(), kLabelWidthPt, kLabelHeightPt, labels, draw_label);
 }
 
 }  // namespace cardd::printer

@@ -6,14 +6,17 @@ namespace cardd::server {
 
 FulfilmentWorker::FulfilmentWorker(db::Store& store, Fulfilment fulfilment, std::int64_t pack_batch,
                                    std::chrono::milliseconds interval, std::function<bool()> idle,
-                                   std::function<void()> changed)
+                                   std::function<void()> changed, std::unique_ptr<PackPaper> paper,
+                                   std::chrono::milliseconds paper_retry)
     : Worker("fulfilment"),
       store_(store),
       fulfilment_(std::move(fulfilment)),
       pack_batch_(pack_batch),
       idle_(std::move(idle)),
       changed_(std::move(changed)),
-      interval_(interval) {}
+      interval_(interval),
+      paper_(std::move(paper)),
+      paper_retry_(paper_retry) {}
 
 FulfilmentWorker::~FulfilmentWorker() { stop(); }
 
@@ -54,7 +57,25 @@ void FulfilmentWorker::round() {
       moved = moved || !packs->empty();
     }
   }
+  print_paper();
   if (moved && changed_) changed_();
+}
+
+// After shipping, and again for packs an earlier failure left unprinted.
+void FulfilmentWorker::print_paper() {
+  if (!paper_ || std::chrono::steady_clock::now() < next_paper_) return;
+  auto printed = paper_->print_pending();
+  if (!printed) {
+    // The pack stays SHIPPED; the error names packs, applications and the
+    // printer, never the holders.
+    spdlog::error("fulfilment: {} (retried in {} s)", printed.error().describe(),
+                  std::chrono::duration_cast<std::chrono::seconds>(paper_retry_).count());
+    next_paper_ = std::chrono::steady_clock::now() + paper_retry_;
+    return;
+  }
+  if (*printed > 0)
+    spdlog::info("fulfilment: letters and labels of {} packs printed on {}", *printed,
+                 paper_->printer_uri());
 }
 
 }  // namespace cardd::server

@@ -124,9 +124,17 @@ Status Service::start(LineTimings timings, ProductionLines::ReaderOpener open_re
   options.pack_batch = static_cast<int>(f.pack_batch);
   auto fulfilment = Fulfilment::create(*parts_.store, options, "cardd fulfilment");
   if (!fulfilment) return in("fulfilment", fulfilment.error());
+  // Paper: short retries here; a printer that stays away is tried again
+  // by the worker later (the pack stays SHIPPED).
+  printer::RetryPolicy paper_retry;
+  paper_retry.max_attempts = 2;
+  auto paper =
+      PackPaper::create(*parts_.store, region_, f.paper_printer, paper_retry, "cardd fulfilment");
+  if (!paper) return in("fulfilment.paper_printer", paper.error());
   workers_.push_back(std::make_unique<FulfilmentWorker>(
       *parts_.store, std::move(*fulfilment), f.pack_batch, timings.idle_poll * 2,
-      [this] { return lines_->idle(); }, [this] { status_changed(); }));
+      [this] { return lines_->idle(); }, [this] { status_changed(); },
+      std::make_unique<PackPaper>(std::move(*paper))));
   workers_.push_back(std::make_unique<ProgressWorker>(
       *parts_.store, *lines_, std::chrono::milliseconds(config_.log.progress_interval_ms)));
 

@@ -248,7 +248,8 @@ class ConfigParser : public TomlReader {
   }
 
   void fulfilment(const toml::table& t, FulfilmentConfig& c) {
-    only_keys(t, "fulfilment", {"courier", "tracking_first", "tracking_last", "pack_batch"});
+    only_keys(t, "fulfilment",
+              {"courier", "tracking_first", "tracking_last", "pack_batch", "paper_printer"});
     set(t, "courier", "fulfilment", c.courier);
     if (c.courier != "ems") {
       problem("fulfilment.courier", "must be ems (the only courier format known)",
@@ -271,6 +272,9 @@ class ConfigParser : public TomlReader {
               t.get("tracking_last") != nullptr ? t.get("tracking_last") : t.get("tracking_first"));
     }
     set(t, "pack_batch", "fulfilment", c.pack_batch, 1, 10'000);
+    set(t, "paper_printer", "fulfilment", c.paper_printer);
+    check(t, "paper_printer", "fulfilment", c.paper_printer, is_printer_uri,
+          "must be ipp://, ipps:// or dir:/// URI");
   }
 
   void log(const toml::table& t, LogConfig& c) {

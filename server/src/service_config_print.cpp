@@ -67,7 +67,9 @@ std::string to_toml(const ServiceConfig& c) {
     << "tracking_first = " << toml_quoted(c.fulfilment.tracking_first)
     << "   # check digit recomputed\n"
     << "tracking_last = " << toml_quoted(c.fulfilment.tracking_last) << "\n"
-    << "pack_batch = " << c.fulfilment.pack_batch << "\n\n";
+    << "pack_batch = " << c.fulfilment.pack_batch << "\n"
+    << "paper_printer = " << toml_quoted(c.fulfilment.paper_printer)
+    << "   # letters and labels, two PDFs per shipped pack\n\n";
   o << "[log]\n"
     << "level = " << toml_quoted(c.log.level) << "\n"
     << "format = " << toml_quoted(c.log.format) << "   # text | json\n"

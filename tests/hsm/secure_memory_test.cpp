@@ -4,9 +4,12 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <fstream>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "cardd/hsm/secure_bytes.h"
 #include "keystore_fixture.h"
@@ -72,6 +75,56 @@ TEST(SecureMemory, SecureBytesLiveInSecureMemoryAndWipe) {
   key.wipe();
   EXPECT_TRUE(key.empty());
   EXPECT_EQ(std::count(raw, raw + 32, 0), 32);
+}
+
+// Freed single pages are kept for reuse (no mlock/madvise per key copy):
+// a page handed out again is wiped, still locked and still out of dumps.
+TEST(SecureMemory, AReusedPageIsWipedAndStillProtected) {
+  SecureAllocator<std::uint8_t> alloc;
+  std::uint8_t* first = alloc.allocate(32);
+  std::fill(first, first + secure_page_size(), std::uint8_t{0xA5});
+  alloc.deallocate(first, 32);
+  std::uint8_t* again = alloc.allocate(16);
+  EXPECT_EQ(again, first) << "the freed page is the next one handed out";
+  EXPECT_EQ(std::count(again, again + secure_page_size(), 0),
+            static_cast<std::ptrdiff_t>(secure_page_size()));
+  EXPECT_NE(vm_flags_of(again).find(" dd"), std::string::npos) << vm_flags_of(again);
+#if !defined(__SANITIZE_ADDRESS__)
+  EXPECT_NE(vm_flags_of(again).find(" lo"), std::string::npos) << vm_flags_of(again);
+#endif
+  alloc.deallocate(again, 16);
+}
+
+// Key operations from two threads at once (shared key values, per-thread
+// OpenSSL contexts, pooled key memory) give what one thread gives, while
+// ephemeral keys come and go.
+TEST_F(KeystoreTest, KeyOperationsFromTwoThreadsAgreeWithOneThread) {
+  auto hsm = create();
+  ASSERT_NE(hsm, nullptr);
+  const KeySpec master{"master", Algorithm::aes128, {Usage::derive}, 1};
+  ASSERT_TRUE(hsm->generate(master).ok());
+  auto work = [&](int thread, std::vector<Bytes>& out) {
+    for (std::uint8_t i = 0; i < 200; ++i) {
+      const std::string name = fmt::format("session.{}.{}", thread, i);
+      auto key = hsm->derive("master", EncryptDataDerivation{CipherMode::ecb, {}, Bytes(16, i)},
+                             KeySpec{name, Algorithm::aes128, {Usage::mac}, 1});
+      ASSERT_TRUE(key.ok()) << key.error().describe();
+      auto mac = hsm->mac(name, MacMethod::cmac, Bytes(40, static_cast<std::uint8_t>(i + 1)));
+      ASSERT_TRUE(mac.ok()) << mac.error().describe();
+      out.push_back(*mac);
+      ASSERT_TRUE(hsm->destroy(name).ok());
+    }
+  };
+  std::vector<Bytes> alone, a, b;
+  work(0, alone);
+  std::thread t1([&] { work(1, a); });
+  std::thread t2([&] { work(2, b); });
+  t1.join();
+  t2.join();
+  ASSERT_EQ(alone.size(), 200u);
+  EXPECT_EQ(a, alone);
+  EXPECT_EQ(b, alone);
+  EXPECT_NE(alone[0], alone[1]);
 }
 
 TEST_F(KeystoreTest, OpeningAnHsmMakesTheProcessNonDumpable) {

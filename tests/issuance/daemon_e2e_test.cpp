@@ -33,6 +33,7 @@ class DaemonEndToEnd : public IssuanceFixture {
     std::string error;
     pcscd_ = ensure_pcscd(kSlot1, error);
     ASSERT_TRUE(error.empty()) << error;
+    std::filesystem::create_directories(paper_dir());
     add_lot("HOPPER-0", "CAFE0001", 20);
     add_lot("HOPPER-1", "CAFE0101", 20);
     hopper(kSlot0, "35963", "CAFE0001");
@@ -59,9 +60,12 @@ class DaemonEndToEnd : public IssuanceFixture {
         << "[bureau]\nurl = \"" << bureau << "\"\npull_interval_ms = 300\npage_size = 5\n"
         << "[[lines]]\nname = \"line-1\"\nslots = [\"" << kSlot0 << "\", \"" << kSlot1
         << "\"]\nprinter = \"" << printer << "\"\n"
-        << "[fulfilment]\npack_batch = 4\n"
+        << "[fulfilment]\npack_batch = 4\npaper_printer = \"dir://" << paper_dir().string()
+        << "\"\n"
         << "[log]\nlevel = \"info\"\n";
   }
+
+  std::filesystem::path paper_dir() const { return dir_.path() / "paper"; }
 
   std::map<db::AppState, std::int64_t> counts() { return *store()->count_by_state(); }
 
@@ -131,6 +135,16 @@ TEST_F(DaemonEndToEnd, EveryApplicationEndsWithOneCardShippedOrDispatchedAndTheB
   EXPECT_GE(received, made * 9) << "every state of every card";
   // Two faces per card went to the printer.
   EXPECT_GE(static_cast<std::int64_t>(printer.documents().size()), 2 * made);
+  // Each shipped pack's letters and labels went to the paper printer.
+  // (printed right after shipping: allow the worker its moment)
+  std::int64_t paper = 0;
+  for (int i = 0; i < 100 && paper < 2; ++i) {
+    paper = 0;
+    for (const auto& f : std::filesystem::directory_iterator(paper_dir()))
+      paper += f.path().extension() == ".pdf" ? 1 : 0;
+    if (paper < 2) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_GE(paper, 2) << "one pack at least: its letters and its labels";
 
   EXPECT_EQ(::kill(cardd.pid(), SIGTERM), 0);
   EXPECT_EQ(cardd.wait(), 0) << cardd.stderr_text();

@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <regex>
+#include <vector>
 
 #include "cardd/printer/documents.h"
 #include "cardd/printer/error.h"
@@ -144,6 +145,117 @@ TEST_F(DocumentsTest, RequiredFieldsAndBarcodeDataAreChecked) {
   auto c = renderer_->label_pdf(m);
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().code, PrinterError::invalid_text);
+}
+
+// A pack of letters and of labels: one PDF each, a page per card in order,
+// each page with its own tracking number.
+std::vector<MailingLabel> pack_labels(std::size_t n) {
+  std::vector<MailingLabel> out;
+  for (std::size_t i = 0; i < n; ++i) {
+    MailingLabel m = label();
+    m.application_id = "BJ-1-0000010" + std::to_string(i);
+    m.tracking_number = "PH10000000" + std::to_string(i) + "CN";
+    out.push_back(m);
+  }
+  return out;
+}
+
+std::vector<CarrierLetter> pack_letters(std::size_t n) {
+  std::vector<CarrierLetter> out;
+  for (std::size_t i = 0; i < n; ++i) {
+    CarrierLetter l = letter();
+    l.placeholder_card_number = false;
+    l.application_id = "BJ-1-0000010" + std::to_string(i);
+    l.tracking_number = "PH10000000" + std::to_string(i) + "CN";
+    out.push_back(l);
+  }
+  return out;
+}
+
+// The text of page `page` (1-based) of a PDF.
+std::string page_text(const std::string& path, int page) {
+  const auto r =
+      run_command({"pdftotext", "-f", std::to_string(page), "-l", std::to_string(page), path, "-"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.out;
+}
+
+TEST_F(DocumentsTest, APacksLabelsAreOnePdfWithAPagePerCardInOrder) {
+  const auto labels = pack_labels(7);
+  auto pdf = renderer_->label_batch_pdf(labels);
+  ASSERT_TRUE(pdf) << pdf.error().describe();
+  const auto path = save("labels.pdf", *pdf);
+  EXPECT_EQ(pdfinfo(path), (std::pair<std::string, std::string>{"283.465 x 425.197", "7"}));
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    const auto text = page_text(path, static_cast<int>(i) + 1);
+    EXPECT_NE(text.find(labels[i].tracking_number), std::string::npos) << "page " << i + 1;
+    EXPECT_NE(text.find(labels[i].application_id), std::string::npos) << "page " << i + 1;
+  }
+  // The last page's barcode scans back to the last tracking number.
+  const auto png = (dir_.path() / "last").string();
+  ASSERT_EQ(run_command({"pdftoppm", "-r", "300", "-gray", "-png", "-f", "7", "-l", "7",
+                         "-singlefile", path, png})
+                .exit_code,
+            0);
+  EXPECT_EQ(run_command({"zbarimg", "-q", "--raw", png + ".png"}).out,
+            labels.back().tracking_number + "\n");
+}
+
+TEST_F(DocumentsTest, APacksLettersAreOnePdfWithAPagePerCardInOrder) {
+  const auto letters = pack_letters(5);
+  auto pdf = renderer_->carrier_batch_pdf(letters);
+  ASSERT_TRUE(pdf) << pdf.error().describe();
+  const auto path = save("letters.pdf", *pdf);
+  EXPECT_EQ(pdfinfo(path), (std::pair<std::string, std::string>{"595.276 x 841.89", "5"}));
+  for (std::size_t i = 0; i < letters.size(); ++i) {
+    const auto text = page_text(path, static_cast<int>(i) + 1);
+    EXPECT_NE(text.find(letters[i].tracking_number), std::string::npos) << "page " << i + 1;
+    EXPECT_NE(text.find("*****5678"), std::string::npos);
+  }
+  // Cheaper per page than a letter alone: the fonts are embedded once.
+  auto one = renderer_->carrier_pdf(letters[0]);
+  ASSERT_TRUE(one);
+  EXPECT_LT(pdf->size(), 5 * one->size() / 2);
+}
+
+TEST_F(DocumentsTest, ABatchWithAnInvalidEntryIsRefusedNamingItsApplication) {
+  auto labels = pack_labels(4);
+  labels[2].recipient_name = "张\xEE\x80\x80";
+  auto a = renderer_->label_batch_pdf(labels);
+  ASSERT_FALSE(a);
+  EXPECT_EQ(a.error().code, PrinterError::unknown_glyph);
+  EXPECT_EQ(a.error().message.rfind("application " + labels[2].application_id + ": ", 0), 0u)
+      << a.error().message;
+  EXPECT_EQ(a.error().message.find("张"), std::string::npos);
+
+  labels = pack_labels(4);
+  labels[3].tracking_number = "运单";
+  auto b = renderer_->label_batch_pdf(labels);
+  ASSERT_FALSE(b);
+  EXPECT_EQ(b.error().code, PrinterError::barcode_invalid);
+  EXPECT_NE(b.error().message.find(labels[3].application_id), std::string::npos);
+
+  auto letters = pack_letters(3);
+  letters[1].address.clear();
+  auto c = renderer_->carrier_batch_pdf(letters);
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().code, PrinterError::missing_field);
+  EXPECT_NE(c.error().message.find(letters[1].application_id), std::string::npos);
+  EXPECT_NE(c.error().message.find("address"), std::string::npos);
+
+  letters = pack_letters(3);
+  letters[0].holder_name = "bad\x01";
+  auto d = renderer_->carrier_batch_pdf(letters);
+  ASSERT_FALSE(d);
+  EXPECT_EQ(d.error().code, PrinterError::invalid_text);
+  EXPECT_NE(d.error().message.find(letters[0].application_id), std::string::npos);
+
+  auto e = renderer_->carrier_batch_pdf({});
+  ASSERT_FALSE(e);
+  EXPECT_EQ(e.error().code, PrinterError::missing_field);
+
+  // After a refused batch the renderer still works.
+  EXPECT_TRUE(renderer_->label_batch_pdf(pack_labels(2)));
 }
 
 TEST(MaskCardNumber, KeepsOnlyTheLastFour) {

@@ -2,6 +2,8 @@
 // rare characters drawn, and every QC failure named before anything prints.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <optional>
@@ -233,6 +235,40 @@ TEST_F(FaceRendererTest, OutputIsDeterministic) {
   auto f = renderer_->render_side(e, Side::back);
   ASSERT_TRUE(f.ok());
   EXPECT_NE(*f, a->back_png);
+}
+
+// The shipped front shows no holder data: every card gets the same bytes,
+// drawn and encoded once per renderer. Measured against the back, which is
+// drawn for every card: a cached front costs a copy, not a rendering.
+TEST_F(FaceRendererTest, TheFrontIsTheSameForEveryCardAndRenderedOnce) {
+  auto fresh = FaceRenderer::create(shipped_template());
+  ASSERT_TRUE(fresh.ok());
+  auto first = fresh->render(generated_face(21));
+  ASSERT_TRUE(first.ok());
+  auto second = fresh->render(generated_face(22));
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(first->front_png, second->front_png);
+  EXPECT_NE(first->back_png, second->back_png);
+  using clock = std::chrono::steady_clock;
+  auto fastest = [&](Side side) {
+    auto best = clock::duration::max();
+    for (std::uint64_t i = 0; i < 5; ++i) {
+      const FaceData d = generated_face(30 + i);
+      const auto start = clock::now();
+      auto png = fresh->render_side(d, side);
+      best = std::min(best, clock::now() - start);
+      EXPECT_TRUE(png.ok());
+      if (side == Side::front) {
+        EXPECT_EQ(*png, first->front_png);
+      }
+    }
+    return best;
+  };
+  const auto front = fastest(Side::front), back = fastest(Side::back);
+  EXPECT_LT(front * 10, back) << "front "
+                              << std::chrono::duration<double, std::micro>(front).count()
+                              << " us, back "
+                              << std::chrono::duration<double, std::micro>(back).count() << " us";
 }
 
 TEST(FaceRendererCreate, AMissingFontFamilyIsRefused) {

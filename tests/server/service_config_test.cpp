@@ -41,6 +41,7 @@ TEST(ServiceConfigTest, DefaultsAreTheSimulatedCenterOfTheSpec) {
   EXPECT_EQ(c.fulfilment.courier, "ems");
   EXPECT_EQ(c.fulfilment.tracking_first, "EA000000001CN");
   EXPECT_EQ(c.fulfilment.pack_batch, 50);
+  EXPECT_EQ(c.fulfilment.paper_printer, "dir:///var/spool/cardd/paper");
   EXPECT_EQ(c.log.level, "info");
   EXPECT_EQ(c.log.format, "text");
 }
@@ -88,6 +89,7 @@ TEST(ServiceConfigTest, EveryMistakeNamesItsKeyAndLine) {
       {"[fulfilment]\ntracking_last = \"RR999999999CN\"\n", "fulfilment.tracking_last", 4},
       {"[fulfilment]\ncourier = \"pigeon\"\n", "fulfilment.courier", 4},
       {"[fulfilment]\npack_batch = 0\n", "fulfilment.pack_batch", 4},
+      {"[fulfilment]\npaper_printer = \"/var/spool/paper\"\n", "fulfilment.paper_printer", 4},
       {"[[lines]]\nname = \"a\"\nslots = []\nprinter = \"ipp://p/ipp/print\"\n", "lines[0].slots",
        5},
       {"[[lines]]\nname = \"a\"\nprinter = \"ipp://p/ipp/print\"\n", "lines[0].slots", 3},
@@ -227,7 +229,8 @@ TEST(ServiceConfigTest, PrintedNonDefaultsLoadBackEqual) {
   c.api = ApiConfig{"[::1]:9443", "/etc/cardd/api.crt", "/etc/cardd/api.key"};
   c.lines = {LineConfig{"l1", {"A"}, "ipps://p:631/x"},
              LineConfig{"l2", {"B", "C", "D"}, "dir:///tmp/faces"}};
-  c.fulfilment = FulfilmentConfig{"ems", "RR123456780CN", "RR123456999CN", 1};
+  c.fulfilment =
+      FulfilmentConfig{"ems", "RR123456780CN", "RR123456999CN", 1, "ipp://paper:631/ipp/print"};
   c.log = LogConfig{"trace", "json", "/var/log/cardd.log"};
   auto back = parse_service_config(to_toml(c), "printed");
   ASSERT_TRUE(back.ok()) << back.error().describe() << "\n" << to_toml(c);

@@ -6,7 +6,11 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
+#include <map>
 #include <memory>
+#include <string>
+#include <string_view>
 
 namespace cardd::hsm::crypto {
 namespace {
@@ -47,15 +51,48 @@ Error openssl_error(std::string_view what) {
   return make_error(HsmError::internal, fmt::format("OpenSSL could not {}", what));
 }
 
+// Fetched once per thread and name: an implicit fetch on every operation
+// takes OpenSSL's global method-store lock, which serialises key operations
+// from several threads.
+const EVP_CIPHER* fetched_cipher(const char* name) {
+  thread_local std::map<std::string, std::unique_ptr<EVP_CIPHER, CipherFree>, std::less<>> ciphers;
+  auto it = ciphers.find(std::string_view(name));
+  if (it == ciphers.end()) {
+    std::unique_ptr<EVP_CIPHER, CipherFree> cipher(EVP_CIPHER_fetch(nullptr, name, nullptr));
+    if (!cipher) return nullptr;
+    it = ciphers.emplace(name, std::move(cipher)).first;
+  }
+  return it->second.get();
+}
+
+// A CMAC context per thread and algorithm, made (and its cipher fetched)
+// once, then re-keyed for every MAC: creating one per MAC fetches the cipher
+// under OpenSSL's global lock. It is left keyed with zeros after each use,
+// so no key schedule stays behind.
+struct CmacContext {
+  std::unique_ptr<EVP_MAC_CTX, MacCtxFree> ctx;
+  bool cipher_set = false;
+};
+
+CmacContext* cmac_context(Algorithm algorithm) {
+  thread_local std::map<Algorithm, CmacContext> contexts;
+  auto it = contexts.find(algorithm);
+  if (it != contexts.end()) return &it->second;
+  std::unique_ptr<EVP_MAC, MacFree> mac(EVP_MAC_fetch(nullptr, "CMAC", nullptr));
+  if (!mac) return nullptr;
+  std::unique_ptr<EVP_MAC_CTX, MacCtxFree> ctx(EVP_MAC_CTX_new(mac.get()));
+  if (!ctx) return nullptr;
+  return &contexts.emplace(algorithm, CmacContext{std::move(ctx), false}).first->second;
+}
+
 Result<Bytes> run_cipher(const char* name, ByteView key, bool encrypt, ByteView iv, ByteView data) {
-  std::unique_ptr<EVP_CIPHER, CipherFree> cipher(EVP_CIPHER_fetch(nullptr, name, nullptr));
-  if (!cipher)
+  const EVP_CIPHER* cipher = fetched_cipher(name);
+  if (cipher == nullptr)
     return make_error(HsmError::mechanism_unsupported, fmt::format("OpenSSL has no {}", name));
   std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree> ctx(EVP_CIPHER_CTX_new());
-  Bytes zero_iv(static_cast<std::size_t>(EVP_CIPHER_get_iv_length(cipher.get())), 0);
+  Bytes zero_iv(static_cast<std::size_t>(EVP_CIPHER_get_iv_length(cipher)), 0);
   const unsigned char* ivp = iv.empty() ? zero_iv.data() : iv.data();
-  if (!ctx ||
-      EVP_CipherInit_ex2(ctx.get(), cipher.get(), key.data(), ivp, encrypt ? 1 : 0, nullptr) != 1)
+  if (!ctx || EVP_CipherInit_ex2(ctx.get(), cipher, key.data(), ivp, encrypt ? 1 : 0, nullptr) != 1)
     return openssl_error("set up the cipher");
   EVP_CIPHER_CTX_set_padding(ctx.get(), 0);
   Bytes out(data.size() + 32);
@@ -76,20 +113,23 @@ Result<Bytes> crypt(Algorithm algorithm, const SecureBytes& key, bool encrypt, C
 }
 
 Result<Bytes> cmac(Algorithm algorithm, const SecureBytes& key, ByteView data) {
-  std::unique_ptr<EVP_MAC, MacFree> mac(EVP_MAC_fetch(nullptr, "CMAC", nullptr));
-  if (!mac) return make_error(HsmError::mechanism_unsupported, "OpenSSL has no CMAC");
-  std::unique_ptr<EVP_MAC_CTX, MacCtxFree> ctx(EVP_MAC_CTX_new(mac.get()));
-  // CMAC runs the cipher in CBC mode.
+  CmacContext* c = cmac_context(algorithm);
+  if (c == nullptr) return make_error(HsmError::mechanism_unsupported, "OpenSSL has no CMAC");
+  // CMAC runs the cipher in CBC mode; named once, on the context's first use.
   char* name = const_cast<char*>(cipher_name(algorithm, CipherMode::cbc));
   const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, name, 0),
                                OSSL_PARAM_construct_end()};
-  if (!ctx || EVP_MAC_init(ctx.get(), key.data(), key.size(), params) != 1 ||
-      EVP_MAC_update(ctx.get(), data.data(), data.size()) != 1)
+  EVP_MAC_CTX* ctx = c->ctx.get();
+  if (EVP_MAC_init(ctx, key.data(), key.size(), c->cipher_set ? nullptr : params) != 1 ||
+      EVP_MAC_update(ctx, data.data(), data.size()) != 1)
     return openssl_error("compute a CMAC");
+  c->cipher_set = true;
   Bytes out(16);
   std::size_t length = 0;
-  if (EVP_MAC_final(ctx.get(), out.data(), &length, out.size()) != 1)
-    return openssl_error("finish a CMAC");
+  const bool finished = EVP_MAC_final(ctx, out.data(), &length, out.size()) == 1;
+  static constexpr unsigned char kZeros[32] = {};
+  (void)EVP_MAC_init(ctx, kZeros, std::min(key.size(), sizeof kZeros), nullptr);
+  if (!finished) return openssl_error("finish a CMAC");
   out.resize(length);
   return out;
 }

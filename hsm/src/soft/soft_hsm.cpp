@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <memory>
 #include <mutex>
+#include <shared_mutex>
 
 #include "crypto/block_cipher.h"
 #include "keystore.h"
@@ -42,7 +44,8 @@ class SoftHsm final : public Hsm {
                                     const KeyInfo& zmk) override {
     auto transport = value_of(zmk.spec.name);
     if (!transport) return transport.error();
-    auto clear = crypto::crypt(zmk.spec.algorithm, *transport, false, CipherMode::ecb, {}, wrapped);
+    auto clear =
+        crypto::crypt(zmk.spec.algorithm, **transport, false, CipherMode::ecb, {}, wrapped);
     if (!clear) return clear.error();
     SecureBytes value(std::span(clear->data(), key_length(spec.algorithm)));
     std::fill(clear->begin(), clear->end(), 0);
@@ -51,6 +54,11 @@ class SoftHsm final : public Hsm {
   }
 
   Result<KeyInfo> do_find(std::string_view name) override {
+    {
+      // Every key operation starts here: readers share the lock.
+      std::shared_lock read(mutex_);
+      if (auto it = keys_.find(std::string(name)); it != keys_.end()) return it->second.info;
+    }
     std::lock_guard lock(mutex_);
     auto it = keys_.find(std::string(name));
     if (it == keys_.end()) {
@@ -74,9 +82,13 @@ class SoftHsm final : public Hsm {
   }
 
   Status do_destroy(const KeyInfo& key) override {
+    Value dying;  // freed after the lock is released: freeing locked memory is a syscall
     std::lock_guard lock(mutex_);
     if (key.ephemeral) {
-      keys_.erase(key.spec.name);
+      if (auto it = keys_.find(key.spec.name); it != keys_.end()) {
+        dying = std::move(it->second.value);
+        keys_.erase(it);
+      }
       return {};
     }
     auto s = store_.update([&](std::vector<StoredKey>& keys) -> Status {
@@ -91,15 +103,15 @@ class SoftHsm final : public Hsm {
                          ByteView data) override {
     auto value = value_of(key.spec.name);
     if (!value) return value.error();
-    return crypto::crypt(key.spec.algorithm, *value, encrypt, mode, iv, data);
+    return crypto::crypt(key.spec.algorithm, **value, encrypt, mode, iv, data);
   }
 
   Result<Bytes> do_mac(const KeyInfo& key, MacMethod method, ByteView data) override {
     auto value = value_of(key.spec.name);
     if (!value) return value.error();
-    if (method == MacMethod::retail_mac) return crypto::retail_mac(*value, data);
-    if (method == MacMethod::des_k1_mac) return crypto::des_k1_mac(*value, data);
-    return crypto::cmac(key.spec.algorithm, *value, data);
+    if (method == MacMethod::retail_mac) return crypto::retail_mac(**value, data);
+    if (method == MacMethod::des_k1_mac) return crypto::des_k1_mac(**value, data);
+    return crypto::cmac(key.spec.algorithm, **value, data);
   }
 
   Result<KeyInfo> do_derive(const KeyInfo& base, const Derivation& how, const KeySpec& out,
@@ -109,13 +121,13 @@ class SoftHsm final : public Hsm {
     const std::size_t length = key_length(out.algorithm);
     SecureBytes derived;
     if (const auto* e = std::get_if<EncryptDataDerivation>(&how)) {
-      auto block = crypto::crypt(base.spec.algorithm, *base_value, true, e->mode, e->iv, e->data);
+      auto block = crypto::crypt(base.spec.algorithm, **base_value, true, e->mode, e->iv, e->data);
       if (!block) return block.error();
       derived = SecureBytes(std::span(block->data(), length));
       std::fill(block->begin(), block->end(), 0);
     } else {
       const auto& kdf = std::get<Sp800108CmacDerivation>(how);
-      auto keys = crypto::sp800_108_cmac(base.spec.algorithm, *base_value, kdf.constant,
+      auto keys = crypto::sp800_108_cmac(base.spec.algorithm, **base_value, kdf.constant,
                                          kdf.context, length);
       if (!keys) return keys.error();
       derived = std::move(*keys);
@@ -131,18 +143,18 @@ class SoftHsm final : public Hsm {
     auto key_value = value_of(key.spec.name);
     if (!wrapping_value) return wrapping_value.error();
     if (!key_value) return key_value.error();
-    if (key_value->size() % block_size(wrapping.spec.algorithm) != 0)
+    if ((*key_value)->size() % block_size(wrapping.spec.algorithm) != 0)
       return make_error(HsmError::invalid_argument,
                         fmt::format("a {} key cannot be wrapped block-wise under {}",
                                     to_string(key.spec.algorithm), wrapping.spec.name));
-    return crypto::crypt(wrapping.spec.algorithm, *wrapping_value, true, mode, {},
-                         key_value->span());
+    return crypto::crypt(wrapping.spec.algorithm, **wrapping_value, true, mode, {},
+                         (*key_value)->span());
   }
 
   Result<Bytes> do_wrap_value(const KeyInfo& wrapping, const SecureBytes& value) override {
     auto wrapping_value = value_of(wrapping.spec.name);
     if (!wrapping_value) return wrapping_value.error();
-    return crypto::crypt(wrapping.spec.algorithm, *wrapping_value, true, CipherMode::ecb, {},
+    return crypto::crypt(wrapping.spec.algorithm, **wrapping_value, true, CipherMode::ecb, {},
                          value.span());
   }
 
@@ -153,9 +165,14 @@ class SoftHsm final : public Hsm {
   }
 
  private:
+  // Key values never change once made: operations share the stored value
+  // instead of copying it, so a key operation takes the lock only to find
+  // the key (a copy would allocate locked memory under the lock: mlock and
+  // madvise serialise every thread on the process's memory map).
+  using Value = std::shared_ptr<const SecureBytes>;
   struct Entry {
     KeyInfo info;
-    SecureBytes value;
+    Value value;
   };
 
   static bool can_do(const Requirement& r) {
@@ -179,13 +196,14 @@ class SoftHsm final : public Hsm {
     return crypto::crypt(a, key, true, CipherMode::ecb, {}, Bytes(block_size(a), 0)).ok();
   }
 
-  // A copy of the key's value, so no lock is held while the cipher runs.
-  Result<SecureBytes> value_of(const std::string& name) {
-    std::lock_guard lock(mutex_);
+  // The key's value, shared: no lock is held while the cipher runs, and a
+  // key destroyed meanwhile lives until the operation ends.
+  Result<Value> value_of(const std::string& name) {
+    std::shared_lock lock(mutex_);
     const auto it = keys_.find(name);
     if (it == keys_.end())
       return make_error(HsmError::key_not_found, fmt::format("no key {}", name));
-    return it->second.value.clone();
+    return it->second.value;
   }
 
   Result<KeyInfo> add(const KeySpec& spec, SecureBytes value, bool persistent) {
@@ -198,7 +216,7 @@ class SoftHsm final : public Hsm {
     };
     if (keys_.count(spec.name) != 0) return exists();
     if (!persistent) {
-      keys_.emplace(spec.name, Entry{info, std::move(value)});
+      keys_.emplace(spec.name, Entry{info, std::make_shared<const SecureBytes>(std::move(value))});
       return info;
     }
     // Re-read, add, write under the writers' lock: a key another writer
@@ -220,10 +238,11 @@ class SoftHsm final : public Hsm {
     std::erase_if(keys_, [](const auto& entry) { return !entry.second.info.ephemeral; });
     for (const StoredKey& k : store_.keys())
       if (keys_.count(k.info.spec.name) == 0)
-        keys_.emplace(k.info.spec.name, Entry{k.info, k.value.clone()});
+        keys_.emplace(k.info.spec.name,
+                      Entry{k.info, std::make_shared<const SecureBytes>(k.value.clone())});
   }
 
-  std::mutex mutex_;
+  std::shared_mutex mutex_;  // shared: lookups; exclusive: adding, removing, reloading
   Keystore store_;
   std::map<std::string, Entry> keys_;
 };

@@ -52,6 +52,11 @@ class FulfilmentRepository {
   virtual Result<std::vector<Shipment>> pack_contents(std::string_view pack_id) = 0;
   virtual Result<std::optional<Shipment>> shipment(std::string_view application_id) = 0;
   virtual Result<std::optional<Shipment>> shipment_by_tracking(std::string_view tracking) = 0;
+  // Packs whose every card has its tracking number and whose paper (carrier
+  // letters and labels) is not printed yet, first shipped first.
+  virtual Result<std::vector<std::string>> packs_awaiting_documents(std::int64_t limit) = 0;
+  // Records that pack's letters and labels went to the paper printer.
+  virtual Status mark_documents_printed(std::string_view pack_id) = 0;
 
  protected:
   FulfilmentRepository() = default;

@@ -133,6 +133,8 @@ class Store final : public ApplicationRepository,
   Result<std::vector<Shipment>> pack_contents(std::string_view pack_id) override;
   Result<std::optional<Shipment>> shipment(std::string_view application_id) override;
   Result<std::optional<Shipment>> shipment_by_tracking(std::string_view tracking) override;
+  Result<std::vector<std::string>> packs_awaiting_documents(std::int64_t limit) override;
+  Status mark_documents_printed(std::string_view pack_id) override;
 
   // AuditRepository
   Status audit(std::string_view actor, std::string_view action, std::string_view subject,

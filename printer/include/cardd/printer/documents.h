@@ -18,6 +18,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -75,6 +76,15 @@ class DocumentRenderer {
 
   // One 100 × 150 mm page. Errors: as carrier_pdf, and barcode_invalid.
   Result<std::string> label_pdf(const MailingLabel& label);
+
+  // A pack's letters (or labels) as one PDF, one page per entry, in the
+  // order given: what a pack needs printed, with the fonts embedded once, so
+  // a page costs a fraction of a single document. Every entry is checked as
+  // by carrier_pdf / label_pdf; the first failing entry fails the batch with
+  // its code and a message that starts "application <id>: " (or "entry <n>: "
+  // when the id itself is unprintable). An empty batch is missing_field.
+  Result<std::string> carrier_batch_pdf(std::span<const CarrierLetter> letters);
+  Result<std::string> label_batch_pdf(std::span<const MailingLabel> labels);
 
  private:
   struct Impl;

@@ -106,6 +106,9 @@ struct FulfilmentConfig {
   std::string tracking_first = "EA000000001CN";
   std::string tracking_last = "EA999999999CN";
   std::int64_t pack_batch = 50;  // > 0
+  // Where a shipped pack's carrier letters and labels are printed (two PDFs
+  // per pack): ipp://, ipps:// or dir:///ABSOLUTE/PATH as for a line's printer.
+  std::string paper_printer = "dir:///var/spool/cardd/paper";
   bool operator==(const FulfilmentConfig&) const = default;
 };
 
