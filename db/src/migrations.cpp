@@ -20,7 +20,7 @@ struct Step {
   std::string_view after;
 };
 
-const std::array<Step, 6> kMigrations = {{
+const std::array<Step, 7> kMigrations = {{
     {// 1: applications, their history, outbox, audit chain, intake cursors.
      R"sql(
 CREATE TABLE applications (
@@ -202,6 +202,33 @@ CREATE INDEX applications_waiting ON applications(state, collection, updated_at)
 ALTER TABLE cards ADD COLUMN holder TEXT NOT NULL DEFAULT '';
 ALTER TABLE cards ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE cards ADD COLUMN written INTEGER NOT NULL DEFAULT 0;
+)sql",
+     nullptr,
+     {}},
+    {// 7: the operator's pause flags of lines and slots (`cardctl line`),
+     // read by the daemon wherever it runs, and what each slot last did.
+     R"sql(
+CREATE TABLE line_controls (
+  line       TEXT NOT NULL,
+  slot       TEXT NOT NULL DEFAULT '',        -- reader-name pattern; '': the whole line
+  paused     INTEGER NOT NULL,
+  changed_by TEXT NOT NULL,
+  changed_at TEXT NOT NULL,
+  PRIMARY KEY (line, slot)
+) STRICT;
+CREATE TABLE slot_reports (
+  line        TEXT NOT NULL,
+  slot        TEXT NOT NULL,
+  reader      TEXT NOT NULL,
+  activity    TEXT NOT NULL,
+  application TEXT NOT NULL,
+  paused      INTEGER NOT NULL,
+  made        INTEGER NOT NULL,
+  spoiled     INTEGER NOT NULL,
+  reporter    TEXT NOT NULL,
+  reported_at TEXT NOT NULL,
+  PRIMARY KEY (line, slot)
+) STRICT;
 )sql",
      nullptr,
      {}},

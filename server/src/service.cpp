@@ -8,6 +8,7 @@
 #include "cardd/server/push_worker.h"
 #include "cardd/server/region_profile.h"
 #include "fulfilment_worker.h"
+#include "lines/line_control_worker.h"
 #include "progress_worker.h"
 
 namespace cardd::server {
@@ -128,6 +129,10 @@ Status Service::start(LineTimings timings, ProductionLines::ReaderOpener open_re
       *parts_.store, std::move(*fulfilment), f.pack_batch, timings.idle_poll * 2,
       [this] { return lines_->idle(); }, [this] { status_changed(); }));
   workers_.push_back(std::make_unique<ProgressWorker>(*parts_.store, *lines_));
+  auto control = std::make_unique<LineControlWorker>(*parts_.store, *lines_, timings.control_poll);
+  // A line the operator paused while the daemon was down takes no card.
+  control->poll();
+  workers_.push_back(std::move(control));
 
   running_ = true;
   for (auto& worker : workers_) worker->start();
