@@ -62,6 +62,7 @@ void LineControlWorker::poll() {
 }
 
 void LineControlWorker::report(const std::vector<SlotStatus>& slots) {
+  if (slots.empty()) return;  // a daemon without lines has nothing to say
   std::vector<db::SlotReport> now;
   for (const SlotStatus& s : slots) {
     db::SlotReport r;
