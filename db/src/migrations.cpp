@@ -205,7 +205,34 @@ ALTER TABLE cards ADD COLUMN written INTEGER NOT NULL DEFAULT 0;
 )sql",
      nullptr,
      {}},
-    {// 8 (7 is reserved for a change made alongside): a pack's paper (carrier
+    {// 7: the operator's pause flags of lines and slots (`cardctl line`),
+     // read by the daemon wherever it runs, and what each slot last did.
+     R"sql(
+CREATE TABLE line_controls (
+  line       TEXT NOT NULL,
+  slot       TEXT NOT NULL DEFAULT '',        -- reader-name pattern; '': the whole line
+  paused     INTEGER NOT NULL,
+  changed_by TEXT NOT NULL,
+  changed_at TEXT NOT NULL,
+  PRIMARY KEY (line, slot)
+) STRICT;
+CREATE TABLE slot_reports (
+  line        TEXT NOT NULL,
+  slot        TEXT NOT NULL,
+  reader      TEXT NOT NULL,
+  activity    TEXT NOT NULL,
+  application TEXT NOT NULL,
+  paused      INTEGER NOT NULL,
+  made        INTEGER NOT NULL,
+  spoiled     INTEGER NOT NULL,
+  reporter    TEXT NOT NULL,
+  reported_at TEXT NOT NULL,
+  PRIMARY KEY (line, slot)
+) STRICT;
+)sql",
+     nullptr,
+     {}},
+    {// 8: a pack's paper (carrier
      // letters and labels, printed after shipping) is recorded once printed,
      // so a failed print is retried. Packs shipped before had their paper
      // printed by hand (cardctl render): recorded as printed.

@@ -8,6 +8,7 @@
 #include "cardd/server/push_worker.h"
 #include "cardd/server/region_profile.h"
 #include "fulfilment_worker.h"
+#include "lines/line_control_worker.h"
 #include "progress_worker.h"
 
 namespace cardd::server {
@@ -137,6 +138,10 @@ Status Service::start(LineTimings timings, ProductionLines::ReaderOpener open_re
       std::make_unique<PackPaper>(std::move(*paper))));
   workers_.push_back(std::make_unique<ProgressWorker>(
       *parts_.store, *lines_, std::chrono::milliseconds(config_.log.progress_interval_ms)));
+  auto control = std::make_unique<LineControlWorker>(*parts_.store, *lines_, timings.control_poll);
+  // A line the operator paused while the daemon was down takes no card.
+  control->poll();
+  workers_.push_back(std::move(control));
 
   running_ = true;
   for (auto& worker : workers_) worker->start();

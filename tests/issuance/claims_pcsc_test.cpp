@@ -3,8 +3,10 @@
 // - two `cardctl encode` of one application on two readers, the second
 //   started while the first writes: the second is refused, the first's card
 //   is the one good card;
-// - `cardctl encode` killed right after SET STATUS reached the card: the next
-//   run reads the card back and records it ENCODED, no second card.
+// - `cardctl encode` killed at each step that writes (after INSTALL, STORE
+//   DATA, SET STATUS reached the card): the next run reads the card back and
+//   records it ENCODED when complete, else terminates and spoils it; one good
+//   card in the end.
 #include <gtest/gtest.h>
 
 #include <csignal>
@@ -40,6 +42,13 @@ class ClaimsThroughPcsc : public IssuanceFixture {
         "--port",   port,   "--state", (dir_.path() / (serial + ".json")).string(),
         "--serial", serial, "--kmc",   kTestKmc};
     args.insert(args.end(), extra.begin(), extra.end());
+    // A second card in a slot replaces the first (its vcard stops).
+    if (auto old = cards_.find(slot); old != cards_.end()) {
+      old->second.terminate();
+      auto reader = card::open_pcsc_reader(slot);
+      if (reader.ok()) (void)(*reader)->wait_for_removal(std::chrono::seconds(10));
+      cards_.erase(old);
+    }
     std::string error;
     auto card = insert_vcard(slot, args, error);
     ASSERT_TRUE(error.empty()) << error;
@@ -91,32 +100,81 @@ TEST_F(ClaimsThroughPcsc, ASecondEncodeOfTheSameApplicationIsRefusedWhileTheFirs
   EXPECT_EQ(stock->front().spoiled, 0);
 }
 
-TEST_F(ClaimsThroughPcsc, AnEncodeKilledRightAfterSetStatusIsRecordedByTheNextRun) {
-  const auto ids = import_applications(1);
-  // The card tells (--trace) every command it gets; the operator's command
-  // is killed as soon as SET STATUS (80 F0) has reached it, while the card
-  // takes its time (--slow-ms) to answer.
-  insert(kSlot0, "35963", "CAFE0001", {"--trace", "--slow-ms", "40"});
-  ChildProcess& card = cards_.at(kSlot0);
-  auto encode = ChildProcess::start(encode_args(ids[0], kSlot0));
-  bool locked = false;
-  for (int i = 0; i < 30000 && !locked; ++i) {
-    const std::string seen = card.stderr_text();
-    locked =
-        seen.find("<- 80F080") != std::string::npos || seen.find("<- 84F080") != std::string::npos;
-    if (!locked) std::this_thread::sleep_for(2ms);
+// A kill at each step of the session that writes: the command is killed as
+// soon as the card has seen the `nth` command with this header (vcard
+// --trace prints every command it gets; --slow-ms leaves a window while the
+// card answers). The next run either records the complete card (ENCODED) or
+// terminates and spoils it; a new blank card then gets the one good card.
+struct KillStep {
+  const char* name;
+  const char* ins_p1;  // INS and P1 in hex, after CLA 80 or 84
+  int nth;
+  bool complete;  // the card is complete and locked when the kill lands
+};
+
+void PrintTo(const KillStep& s, std::ostream* os) { *os << s.name; }
+
+class KillAtEveryStep : public ClaimsThroughPcsc, public ::testing::WithParamInterface<KillStep> {
+ protected:
+  static int seen(const std::string& trace, const std::string& ins_p1) {
+    int n = 0;
+    for (const char* cla : {"<- 80", "<- 84"})
+      for (auto at = trace.find(cla + ins_p1); at != std::string::npos;
+           at = trace.find(cla + ins_p1, at + 1))
+        ++n;
+    return n;
   }
-  ASSERT_TRUE(locked) << "SET STATUS never reached the card";
+};
+
+TEST_P(KillAtEveryStep, TheNextRunLeavesOneGoodCard) {
+  const KillStep step = GetParam();
+  const auto ids = import_applications(1);
+  insert(kSlot0, "35963", "CAFE0001", {"--trace", "--slow-ms", "40"});
+  auto encode = ChildProcess::start(encode_args(ids[0], kSlot0));
+  bool reached = false;
+  for (int i = 0; i < 30000 && !reached; ++i) {
+    reached = seen(cards_.at(kSlot0).stderr_text(), step.ins_p1) >= step.nth;
+    if (!reached) std::this_thread::sleep_for(2ms);
+  }
+  ASSERT_TRUE(reached) << step.name << " never reached the card";
   ::kill(encode.pid(), SIGKILL);
   encode.wait();
   ASSERT_EQ(store()->status(ids[0])->state, db::AppState::encoding);
+  const std::string first_chip = store()->active_claim(ids[0])->value().chip_id;
+
   auto again = run_command(encode_args(ids[0], kSlot0));
-  EXPECT_EQ(again.exit_code, 0) << again.err;
+  auto first = store()->card(first_chip);
+  ASSERT_TRUE(first.ok() && first->has_value());
+  if (step.complete) {
+    EXPECT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_EQ((*first)->state, db::CardState::encoded) << "the complete card is recorded";
+  } else {
+    // Incomplete: never usable (terminated), spoiled, and a new blank card
+    // is asked for.
+    EXPECT_EQ(again.exit_code, 1) << again.err;
+    EXPECT_EQ((*first)->state, db::CardState::spoiled);
+    EXPECT_EQ((*first)->reason, "interrupted_terminated");
+    EXPECT_EQ(store()->status(ids[0])->state, db::AppState::queued);
+    insert(kSlot0, "35963", "CAFE0002");
+    auto last = run_command(encode_args(ids[0], kSlot0));
+    EXPECT_EQ(last.exit_code, 0) << last.err;
+  }
   EXPECT_EQ(store()->status(ids[0])->state, db::AppState::encoded);
-  ASSERT_EQ(store()->cards_of(ids[0])->size(), 1u);
   EXPECT_EQ(good_cards(ids[0]), 1);
-  EXPECT_EQ(store()->stock()->front().spoiled, 0);
+  const auto stock = store()->stock()->front();
+  EXPECT_EQ(stock.used, 1);
+  EXPECT_EQ(stock.spoiled, step.complete ? 0 : 1);
+  EXPECT_EQ(stock.in_progress, 0);
 }
+
+INSTANTIATE_TEST_SUITE_P(Steps, KillAtEveryStep,
+                         ::testing::Values(KillStep{"AfterInstall", "E620", 1, false},
+                                           KillStep{"AfterTheFirstStoreData", "E2", 1, false},
+                                           KillStep{"AfterTheThirdStoreData", "E2", 3, false},
+                                           KillStep{"AfterSetStatus", "F080", 1, true}),
+                         [](const ::testing::TestParamInfo<KillStep>& step) {
+                           return std::string(step.param.name);
+                         });
 
 }  // namespace
 }  // namespace cardd::test

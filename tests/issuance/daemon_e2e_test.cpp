@@ -5,73 +5,17 @@
 // bureau every change; then it stops on SIGTERM with exit 0.
 #include <gtest/gtest.h>
 
-#include <csignal>
-#include <nlohmann/json.hpp>
-#include <thread>
-
-#include "bureau_sim_process.h"
-#include "child_process.h"
-#include "http_client.h"
+#include "daemon_fixture.h"
 #include "ipp_test_support.h"
-#include "issuance_fixture.h"
-#include "pcscd.h"
-#include "raw_sql.h"
 
 namespace cardd::test {
 namespace {
 
 using namespace std::chrono_literals;
 
-constexpr const char* kSlot0 = "Virtual PCD 00 00";
-constexpr const char* kSlot1 = "Virtual PCD 00 01";
 constexpr int kApplications = 16;
 
-class DaemonEndToEnd : public IssuanceFixture {
- protected:
-  void SetUp() override {
-    IssuanceFixture::SetUp();
-    std::string error;
-    pcscd_ = ensure_pcscd(kSlot1, error);
-    ASSERT_TRUE(error.empty()) << error;
-    std::filesystem::create_directories(paper_dir());
-    add_lot("HOPPER-0", "CAFE0001", 20);
-    add_lot("HOPPER-1", "CAFE0101", 20);
-    hopper(kSlot0, "35963", "CAFE0001");
-    hopper(kSlot1, "35964", "CAFE0101");
-  }
-
-  void TearDown() override { remove_vcards(hoppers_); }
-
-  void hopper(const std::string& slot, const std::string& port, const std::string& serial) {
-    std::string error;
-    auto card = insert_vcard(
-        slot, {"--port", port, "--hopper", "20", "--serial", serial, "--kmc", kTestKmc}, error);
-    ASSERT_TRUE(error.empty()) << error;
-    hoppers_.emplace(slot, std::move(*card));
-  }
-
-  void write_config(const std::string& bureau, const std::string& printer) {
-    const auto h = hsm_args();  // --keystore K --passphrase-file P
-    std::ofstream(dir_.path() / "cardd.toml")
-        << "[center]\nregion = \"" << region_name() << "\"\n"
-        << "[database]\nurl = \"sqlite://" << db_path() << "\"\n"
-        << "[hsm]\nbackend = \"soft\"\nallow_soft_backend = true\nkeystore = \"" << h[1]
-        << "\"\npassphrase_file = \"" << h[3] << "\"\n"
-        << "[bureau]\nurl = \"" << bureau << "\"\npull_interval_ms = 300\npage_size = 5\n"
-        << "[[lines]]\nname = \"line-1\"\nslots = [\"" << kSlot0 << "\", \"" << kSlot1
-        << "\"]\nprinter = \"" << printer << "\"\n"
-        << "[fulfilment]\npack_batch = 4\npaper_printer = \"dir://" << paper_dir().string()
-        << "\"\n"
-        << "[log]\nlevel = \"info\"\n";
-  }
-
-  std::filesystem::path paper_dir() const { return dir_.path() / "paper"; }
-
-  std::map<db::AppState, std::int64_t> counts() { return *store()->count_by_state(); }
-
-  std::optional<ChildProcess> pcscd_;
-  std::map<std::string, ChildProcess> hoppers_;
-};
+using DaemonEndToEnd = DaemonFixture;
 
 TEST_F(DaemonEndToEnd, EveryApplicationEndsWithOneCardShippedOrDispatchedAndTheBureauKnows) {
   SimProcess sim({"--count", std::to_string(kApplications), "--seed", "7", "--invalid-rate", "0.25",

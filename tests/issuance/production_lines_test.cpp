@@ -15,6 +15,7 @@
 
 #include "in_process_card.h"
 #include "issuance_fixture.h"
+#include "lines/line_control_worker.h"
 
 namespace cardd::test {
 namespace {
@@ -213,6 +214,39 @@ TEST_F(ProductionLinesTest, APausedSlotTakesNoCardAndAnUnpluggedReaderComesBack)
   ASSERT_TRUE(l->resume("line-1").ok());
   l->stop();
   expect_one_good_card_each(ids);
+}
+
+// The operator's flags in the database reach the slots at each poll; a
+// flag that did not change there leaves an in-process pause alone.
+TEST_F(ProductionLinesTest, TheOperatorsFlagsInTheDatabaseReachTheSlots) {
+  hoppers_["A"] = std::make_unique<Hopper>(0xCAFE0000, 1);
+  hoppers_["B"] = std::make_unique<Hopper>(0xCAFE000A, 1);
+  auto l = lines({"A", "B"});
+  ASSERT_TRUE(l);
+  server::LineControlWorker control(*store_, *l, 1s);
+  const auto paused = [&](const std::string& slot) {
+    for (const auto& s : l->status())
+      if (s.slot == slot) return s.paused;
+    ADD_FAILURE() << "no slot " << slot;
+    return false;
+  };
+  ASSERT_TRUE(store_->set_paused("line-1", "B", true, "op").ok());
+  control.poll();
+  EXPECT_FALSE(paused("A"));
+  EXPECT_TRUE(paused("B"));
+  ASSERT_TRUE(l->pause("line-1", "A").ok());  // in-process
+  control.poll();
+  EXPECT_TRUE(paused("A")) << "an unchanged flag does not undo an in-process pause";
+  ASSERT_TRUE(store_->set_paused("line-1", "", true, "op").ok());
+  ASSERT_TRUE(store_->set_paused("line-1", "", false, "op").ok());
+  control.poll();
+  EXPECT_FALSE(paused("B")) << "resuming the line resumes its slots";
+  auto reports = store_->slot_reports();
+  ASSERT_TRUE(reports.ok());
+  ASSERT_EQ(reports->size(), 2u);
+  EXPECT_EQ((*reports)[0].slot, "A");
+  EXPECT_TRUE((*reports)[0].paused);
+  EXPECT_FALSE((*reports)[0].reporter.empty());
 }
 
 }  // namespace

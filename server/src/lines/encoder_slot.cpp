@@ -147,6 +147,7 @@ void EncoderSlot::work_on_card() {
     return;
   }
   if (!*record) {
+    if (paused_) return;  // paused while this slot waited for its card
     auto next = context_.queue.take();
     if (!next) {
       activity("nothing to make");

@@ -1,7 +1,7 @@
 // The SQLite store of cardd: one file in WAL mode that implements the
-// repositories (applications, cards and stock, outbox, fulfilment, audit); their
-// contracts are in the interface headers. Callers that need one concern take
-// that interface, so a second implementation (PostgreSQL) can stand in.
+// repositories (applications, cards and stock, outbox, fulfilment, line
+// controls, audit); their contracts are in the interface headers. Callers that need one concern
+// take that interface, so a second implementation (PostgreSQL) can stand in.
 //
 // Every state change is one transaction that writes the new state, a history
 // event, an audit entry and an outbox message together; nothing is ever half
@@ -31,6 +31,7 @@
 #include "cardd/db/card_repository.h"
 #include "cardd/db/error.h"
 #include "cardd/db/fulfilment_repository.h"
+#include "cardd/db/line_control_repository.h"
 #include "cardd/db/outbox_repository.h"
 #include "cardd/db/records.h"
 #include "cardd/db/sealer.h"
@@ -63,6 +64,7 @@ class Store final : public ApplicationRepository,
                     public CardRepository,
                     public OutboxRepository,
                     public FulfilmentRepository,
+                    public LineControlRepository,
                     public AuditRepository {
  public:
   // Opens the file (creating it, mode 0600, when missing and
@@ -135,6 +137,13 @@ class Store final : public ApplicationRepository,
   Result<std::optional<Shipment>> shipment_by_tracking(std::string_view tracking) override;
   Result<std::vector<std::string>> packs_awaiting_documents(std::int64_t limit) override;
   Status mark_documents_printed(std::string_view pack_id) override;
+
+  // LineControlRepository
+  Status set_paused(std::string_view line, std::string_view slot, bool paused,
+                    std::string_view actor) override;
+  Result<std::vector<LineControl>> line_controls() override;
+  Status report_slots(const std::vector<SlotReport>& slots) override;
+  Result<std::vector<SlotReport>> slot_reports() override;
 
   // AuditRepository
   Status audit(std::string_view actor, std::string_view action, std::string_view subject,

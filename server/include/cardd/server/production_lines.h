@@ -29,6 +29,7 @@ struct LineTimings {
   std::chrono::milliseconds idle_poll{500};        // nothing to make: look again after
   std::chrono::milliseconds retry_after{30'000};   // an application that failed without a card
   std::chrono::milliseconds printer_retry{2'000};  // the printer away: the card waits
+  std::chrono::milliseconds control_poll{1'000};   // the operator's pause flags read again
 };
 
 struct SlotStatus {

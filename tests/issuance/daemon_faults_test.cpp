@@ -1,0 +1,139 @@
+// The daemon through faults, with real processes (daemon_fixture.h):
+// - a slot's card machine (its vcard hopper) gone while cardd encodes on
+//   it: that card is spoiled with the reason, the other slot goes on and
+//   makes the application, and the slot makes cards again once a hopper is
+//   back on its port;
+// - SIGTERM mid-run and a restart: the batch completes, nothing lost or
+//   doubled, the bureau's history equal to cardd's.
+#include <gtest/gtest.h>
+
+#include "daemon_fixture.h"
+#include "ipp_test_support.h"
+
+namespace cardd::test {
+namespace {
+
+using namespace std::chrono_literals;
+using db::test::text;
+
+constexpr int kApplications = 8;
+
+class DaemonFaults : public DaemonFixture {
+ protected:
+  // Slot 0's first hopper tells every command (--trace) and answers slowly,
+  // so the test can stop it in the middle of a card.
+  std::vector<std::string> hopper_extra(const std::string& slot) const override {
+    if (slot == kSlot0) return {"--trace", "--slow-ms", "15"};
+    return {};
+  }
+
+  void start_bureau_and_printer() {
+    sim_.emplace(std::vector<std::string>{"--count", std::to_string(kApplications), "--seed", "5",
+                                          "--invalid-rate", "0", "--log-level", "warn"});
+    printer_.emplace(dir_.path() / "spool", printer::test::free_port());
+    printer_->start();
+    write_config(sim_->url(), printer_->uri());
+  }
+
+  void expect_stock_reconciled() {
+    auto lots = store()->stock();
+    ASSERT_TRUE(lots.ok());
+    for (const auto& l : *lots)
+      EXPECT_EQ(l.received, l.used + l.spoiled + l.in_progress + l.left) << l.lot;
+    auto shown = cardctl({"stock", "--db", db_path()});
+    EXPECT_EQ(shown.exit_code, 0) << shown.err;
+    EXPECT_NE(shown.out.find("HOPPER-0"), std::string::npos) << shown.out;
+  }
+
+  printer::test::IppDaemons daemons_;
+  std::optional<SimProcess> sim_;
+  std::optional<printer::test::IppEvePrinter> printer_;
+};
+
+TEST_F(DaemonFaults, ASlotWhoseCardMachineGoesMidCardSpoilsItTheOtherGoesOnAndItComesBack) {
+  start_bureau_and_printer();
+  auto cardd = start_cardd();
+  // The first STORE DATA on slot 0's card: stop its card machine there.
+  ChildProcess& machine = hoppers_.at(kSlot0);
+  ASSERT_TRUE(eventually(
+      [&] {
+        const std::string trace = machine.stderr_text();
+        return trace.find("<- 80E2") != std::string::npos ||
+               trace.find("<- 84E2") != std::string::npos;
+      },
+      60s))
+      << cardd.stderr_text();
+  const std::string chip =
+      text(db_path(), "SELECT chip_id FROM cards WHERE lot = 'HOPPER-0' AND state = 'ENCODING'");
+  ::kill(machine.pid(), SIGKILL);
+  ASSERT_FALSE(chip.empty()) << "slot 0 was encoding when its card went";
+  const std::string app =
+      text(db_path(), "SELECT application_id FROM cards WHERE chip_id = '" + chip + "'");
+
+  // Spoiled for what happened to it, and the application made on slot 1.
+  ASSERT_TRUE(eventually(
+      [&] {
+        return text(db_path(), "SELECT state FROM cards WHERE chip_id = '" + chip + "'") ==
+               "SPOILED";
+      },
+      20s))
+      << cardd.stderr_text();
+  EXPECT_EQ(text(db_path(), "SELECT reason FROM cards WHERE chip_id = '" + chip + "'"),
+            "card_removed");
+  ASSERT_TRUE(eventually(
+      [&] {
+        return text(db_path(), "SELECT lot FROM cards WHERE application_id = '" + app +
+                                   "' AND state = 'ENCODED'") == "HOPPER-1";
+      },
+      60s))
+      << cardd.stderr_text();
+  EXPECT_EQ(text(db_path(), "SELECT count(*) FROM cards WHERE lot = 'HOPPER-0'"), "1")
+      << "no card taken on slot 0 while its machine is away";
+
+  // A card machine on the port again, with the next cards of its lot.
+  hopper(kSlot0, kPort0, "CAFE0021");
+  ASSERT_TRUE(eventually([&] { return all_done(kApplications); }, 120s)) << cardd.stderr_text();
+  EXPECT_NE(text(db_path(),
+                 "SELECT count(*) FROM cards WHERE lot = 'HOPPER-0' AND state = "
+                 "'ENCODED' AND substr(chip_id, 9) >= 'CAFE0021'"),
+            "0")
+      << "slot 0 made cards again";
+  expect_one_good_card_each();
+  EXPECT_EQ(stock().spoiled, 1);
+  expect_stock_reconciled();
+  expect_bureau_heard_everything(*sim_);
+  EXPECT_EQ(::kill(cardd.pid(), SIGTERM), 0);
+  EXPECT_EQ(cardd.wait(), 0) << cardd.stderr_text();
+}
+
+class DaemonRestart : public DaemonFaults {
+ protected:
+  std::vector<std::string> hopper_extra(const std::string&) const override { return {}; }
+};
+
+TEST_F(DaemonRestart, SigtermMidRunAndARestartCompleteTheBatchWithNothingLostOrDoubled) {
+  start_bureau_and_printer();
+  auto first = start_cardd();
+  const auto made = [&] {
+    auto c = counts();
+    return c[db::AppState::qc_passed] + c[db::AppState::packed] + c[db::AppState::shipped] +
+           c[db::AppState::dispatched];
+  };
+  ASSERT_TRUE(eventually([&] { return made() >= 2; }, 90s)) << first.stderr_text();
+  ASSERT_LT(made(), kApplications) << "the stop came too late to prove anything";
+  ASSERT_EQ(::kill(first.pid(), SIGTERM), 0);
+  EXPECT_EQ(first.wait(), 0) << first.stderr_text();
+  EXPECT_LT(made(), kApplications);
+
+  auto second = start_cardd();
+  ASSERT_TRUE(eventually([&] { return all_done(kApplications); }, 120s)) << second.stderr_text();
+  expect_one_good_card_each();
+  EXPECT_EQ(stock().spoiled, 0) << "the card in hand was finished or parked, not spoiled";
+  expect_stock_reconciled();
+  expect_bureau_heard_everything(*sim_);
+  EXPECT_EQ(::kill(second.pid(), SIGTERM), 0);
+  EXPECT_EQ(second.wait(), 0) << second.stderr_text();
+}
+
+}  // namespace
+}  // namespace cardd::test
