@@ -20,7 +20,7 @@ struct Step {
   std::string_view after;
 };
 
-const std::array<Step, 7> kMigrations = {{
+const std::array<Step, 8> kMigrations = {{
     {// 1: applications, their history, outbox, audit chain, intake cursors.
      R"sql(
 CREATE TABLE applications (
