@@ -156,7 +156,8 @@ demo() {
   local received
   received=$(($(grep -c . "$dir/batch.jsonl") + APPLICATIONS))
   watch_progress "$dir" "$received"
-  log "7. couriers and branches: one card delivered, one returned; branch cards received, one handed over"
+  log "7. the lines as the daemon reports them (cardctl line status), then couriers and branches: one card delivered, one returned; branch cards received, one handed over"
+  $ctl line --config "$dir/cardd.toml" status
   courier_and_branch "$dir" "$dir/bureau-copy.jsonl"
   watch_progress "$dir" "$received"
   log "8. SIGTERM: cardd finishes the cards in hand, sends what is left and stops"
