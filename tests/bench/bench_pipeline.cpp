@@ -287,14 +287,21 @@ void Encode(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
-void RenderFaces(benchmark::State& state) {
-  Worker w = Worker::make(state.thread_index());
+// `n` cards with card numbers and face values (no chip work): what the
+// rendering stages take.
+std::vector<Card> numbered_cards(std::int64_t n) {
   std::vector<Card> cards;
-  for (std::int64_t i = 0; i < 32; ++i) {
+  for (std::int64_t i = 0; i < n; ++i) {
     cards.push_back(new_card(i));
     cards.back().card_number = personalization::format_card_number(env().profile.issuer, i + 1);
     cards.back().face = face_of(cards.back());
   }
+  return cards;
+}
+
+void RenderFaces(benchmark::State& state) {
+  Worker w = Worker::make(state.thread_index());
+  const std::vector<Card> cards = numbered_cards(32);
   std::size_t i = 0;
   for (auto _ : state) benchmark::DoNotOptimize(render(w, cards[i++ % cards.size()]));
   state.SetItemsProcessed(state.iterations());
@@ -321,12 +328,7 @@ void Qc(benchmark::State& state) {
 
 void Paper(benchmark::State& state) {
   Worker w = Worker::make(state.thread_index());
-  std::vector<Card> cards;
-  for (std::int64_t i = 0; i < 32; ++i) {
-    cards.push_back(new_card(i));
-    cards.back().card_number = personalization::format_card_number(env().profile.issuer, i + 1);
-    cards.back().face = face_of(cards.back());
-  }
+  const std::vector<Card> cards = numbered_cards(32);
   std::size_t i = 0;
   for (auto _ : state) paper(w, cards[i++ % cards.size()], next_number++);
   state.SetItemsProcessed(state.iterations());
