@@ -51,6 +51,7 @@ run_script() { # NAME ARGS...: its stderr in $fake/err
   local name=$1
   shift
   sed -e "s|/var/lib/cardd|$fake/var/lib/cardd|g" -e "s|/etc/cardd|$fake/etc/cardd|g" \
+    -e "s|/var/spool/cardd|$fake/var/spool/cardd|g" \
     -e "s|/run/systemd/system|$fake/run/systemd/system|g" "$work/ctrl/$name" >"$work/$name.fake"
   PATH=$stubs:$PATH sh "$work/$name.fake" "$@" 2>"$fake/err" || fail "$name $*: exit $?"
 }
@@ -77,7 +78,7 @@ check_tree() { # ROOT PREFIX UNIT_DIR
   contains "$unit" "ExecStart=$prefix/bin/cardd --config /etc/cardd/cardd.toml"
   for line in User=cardd Group=cardd StateDirectory=cardd StateDirectoryMode=0750 \
     ConfigurationDirectory=cardd NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes \
-    PrivateTmp=yes ReadWritePaths=/var/lib/cardd Restart=on-failure KillSignal=SIGTERM \
+    PrivateTmp=yes "ReadWritePaths=/var/lib/cardd /var/spool/cardd" Restart=on-failure KillSignal=SIGTERM \
     LogsDirectory=cardd ConditionPathExists=/etc/cardd/cardd.toml WantedBy=multi-user.target; do
     contains "$unit" "$line"
   done
@@ -177,6 +178,9 @@ case $mode in
     contains "$fake/calls" "adduser --system --quiet --ingroup cardd --home $fake/var/lib/cardd"
     contains "$fake/calls" "chown cardd:cardd $fake/var/lib/cardd"
     contains "$fake/calls" "chown root:cardd $fake/etc/cardd"
+    contains "$fake/calls" "chown cardd:cardd $fake/var/spool/cardd $fake/var/spool/cardd/paper"
+    [[ $(mode_of "$fake/var/spool/cardd/paper") == 750 ]] ||
+      fail "postinst: paper folder mode $(mode_of "$fake/var/spool/cardd/paper"), not 750"
     [[ $(mode_of "$fake/var/lib/cardd") == 750 && $(mode_of "$fake/etc/cardd") == 750 ]] ||
       fail "postinst: modes $(mode_of "$fake/var/lib/cardd") $(mode_of "$fake/etc/cardd"), not 750"
     contains "$fake/err" "write $fake/etc/cardd/cardd.toml"
@@ -201,16 +205,20 @@ case $mode in
     : >"$fake/var/lib/cardd/cardd.db"
     run_script postrm remove
     [[ -f $fake/var/lib/cardd/cardd.db && -f $fake/etc/cardd/cardd.toml ]] || fail "postrm remove deleted state"
+    : >"$fake/var/spool/cardd/paper/PK-1.letters.pdf"
     run_script postrm purge
     [[ -f $fake/var/lib/cardd/cardd.db && -f $fake/etc/cardd/cardd.toml ]] ||
       fail "postrm purge deleted the database or the configuration"
+    [[ -f $fake/var/spool/cardd/paper/PK-1.letters.pdf ]] || fail "postrm purge deleted printed paper"
     contains "$fake/err" "$fake/var/lib/cardd kept"
     CARDD_PURGE_STATE=yes run_script postrm purge
     [[ ! -e $fake/var/lib/cardd && ! -e $fake/etc/cardd ]] ||
       fail "postrm purge with CARDD_PURGE_STATE=yes left state"
-    mkdir -p "$fake/var/lib/cardd" "$fake/etc/cardd"
+    [[ ! -e $fake/var/spool/cardd ]] || fail "postrm purge with CARDD_PURGE_STATE=yes left paper"
+    mkdir -p "$fake/var/lib/cardd" "$fake/etc/cardd" "$fake/var/spool/cardd/paper"
     run_script postrm purge
-    [[ ! -e $fake/var/lib/cardd && ! -e $fake/etc/cardd ]] || fail "postrm purge left empty folders"
+    [[ ! -e $fake/var/lib/cardd && ! -e $fake/etc/cardd && ! -e $fake/var/spool/cardd ]] ||
+      fail "postrm purge left empty folders"
     [[ ! -e $work/ctrl/conffiles ]] || fail "unexpected conffiles: $(cat "$work/ctrl/conffiles")"
 
     # The packaged tree works where it is unpacked, stripped binaries included.
