@@ -171,6 +171,9 @@ INSTANTIATE_TEST_SUITE_P(Steps, KillAtEveryStep,
                          ::testing::Values(KillStep{"AfterInstall", "E620", 1, false},
                                            KillStep{"AfterTheFirstStoreData", "E2", 1, false},
                                            KillStep{"AfterTheThirdStoreData", "E2", 3, false},
+                                           // the lock's INITIALIZE UPDATE: every STORE
+                                           // DATA written and read back, no SET STATUS yet
+                                           KillStep{"BeforeSetStatus", "50", 2, false},
                                            KillStep{"AfterSetStatus", "F080", 1, true}),
                          [](const ::testing::TestParamInfo<KillStep>& step) {
                            return std::string(step.param.name);
