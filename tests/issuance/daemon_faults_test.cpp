@@ -78,8 +78,11 @@ TEST_F(DaemonFaults, ASlotWhoseCardMachineGoesMidCardSpoilsItTheOtherGoesOnAndIt
       },
       20s))
       << cardd.stderr_text();
-  EXPECT_EQ(text(db_path(), "SELECT reason FROM cards WHERE chip_id = '" + chip + "'"),
-            "card_removed");
+  // The machine vanished mid-command: pcscd reports the card gone, or, when
+  // the command was already on its way, a card that never answered.
+  const std::string reason =
+      text(db_path(), "SELECT reason FROM cards WHERE chip_id = '" + chip + "'");
+  EXPECT_TRUE(reason == "card_removed" || reason == "mute_card") << reason;
   ASSERT_TRUE(eventually(
       [&] {
         return text(db_path(), "SELECT lot FROM cards WHERE application_id = '" + app +

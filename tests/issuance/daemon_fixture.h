@@ -158,9 +158,10 @@ class DaemonFixture : public IssuanceFixture {
   // The bureau's log of status messages equals the outbox: nothing lost,
   // nothing counted twice, in order per application.
   void expect_bureau_heard_everything(const SimProcess& sim) {
+    const std::string port = std::to_string(sim.port());  // the request only views it
     server::HttpRequest request;
     request.host = "127.0.0.1";
-    request.port = std::to_string(sim.port());
+    request.port = port;
     request.target = "/v1/status-log";
     auto answer = server::http_exchange(request);
     ASSERT_TRUE(answer.ok() && answer->status == 200);
