@@ -25,70 +25,37 @@ TEST_F(DaemonEndToEnd, EveryApplicationEndsWithOneCardShippedOrDispatchedAndTheB
   printer.start();
   write_config(sim.url(), printer.uri());
 
-  auto cardd =
-      ChildProcess::start({bin_path("cardd"), "--config", (dir_.path() / "cardd.toml").string()});
+  auto cardd = start_cardd();
   // Done: everything pulled, nothing waiting for a card or a step, nothing unsent.
-  const auto done = [&] {
-    auto c = counts();
-    std::int64_t total = 0, finished = 0;
-    for (const auto& [state, n] : c) {
-      total += n;
-      if (state == db::AppState::rejected || state == db::AppState::shipped ||
-          state == db::AppState::dispatched)
-        finished += n;
-    }
-    auto backlog = store()->outbox_backlog();
-    return total == kApplications && finished == total && backlog && *backlog == 0;
-  };
-  bool finished = false;
-  for (int i = 0; i < 1800 && !finished; ++i) {
-    finished = done();
-    if (!finished) std::this_thread::sleep_for(100ms);
-  }
-  ASSERT_TRUE(finished) << cardd.stderr_text();
+  ASSERT_TRUE(eventually([&] { return all_done(kApplications); }, 180s)) << cardd.stderr_text();
 
   auto c = counts();
   EXPECT_GT(c[db::AppState::rejected], 0);
   EXPECT_GT(c[db::AppState::shipped], 0) << "mail cards";
   EXPECT_GT(c[db::AppState::dispatched], 0) << "branch cards";
   const std::int64_t made = c[db::AppState::shipped] + c[db::AppState::dispatched];
-  std::int64_t used = 0, in_progress = 0;
-  auto stock = store()->stock();
-  ASSERT_TRUE(stock.ok());
-  for (const auto& line : *stock) {
-    used += line.used;
-    in_progress += line.in_progress;
-    EXPECT_GT(line.used, 0) << line.lot << ": both slots worked";
-  }
-  EXPECT_EQ(used, made) << "one good card per application";
-  EXPECT_EQ(in_progress, 0);
+  auto lots = store()->stock();
+  ASSERT_TRUE(lots.ok());
+  for (const auto& lot : *lots) EXPECT_GT(lot.used, 0) << lot.lot << ": both slots worked";
+  expect_one_good_card_each();
+  EXPECT_EQ(stock().used, made);
 
   // The bureau heard every change cardd made, once, in order.
-  const std::string port = std::to_string(sim.port());
-  server::HttpRequest request;
-  request.host = "127.0.0.1";
-  request.port = port;
-  request.target = "/v1/status-log";
-  auto answer = server::http_exchange(request);
-  ASSERT_TRUE(answer.ok() && answer->status == 200);
-  const auto log = nlohmann::json::parse(answer->body);
-  const auto received = static_cast<std::int64_t>(log["events"].size());
-  EXPECT_EQ(received, std::stoll(db::test::text(db_path(), "SELECT count(*) FROM outbox")));
-  EXPECT_EQ(log["duplicates"], 0);
-  EXPECT_EQ(log["out_of_order"], 0);
-  EXPECT_GE(received, made * 9) << "every state of every card";
+  expect_bureau_heard_everything(sim);
+  EXPECT_GE(std::stoll(db::test::text(db_path(), "SELECT count(*) FROM outbox")), made * 9)
+      << "every state of every card";
   // Two faces per card went to the printer.
   EXPECT_GE(static_cast<std::int64_t>(printer.documents().size()), 2 * made);
-  // Each shipped pack's letters and labels went to the paper printer.
-  // (printed right after shipping: allow the worker its moment)
-  std::int64_t paper = 0;
-  for (int i = 0; i < 100 && paper < 2; ++i) {
-    paper = 0;
+  // Each shipped pack's letters and labels went to the paper printer
+  // (printed right after shipping: the worker gets its moment).
+  const auto pdfs = [&] {
+    std::int64_t n = 0;
     for (const auto& f : std::filesystem::directory_iterator(paper_dir()))
-      paper += f.path().extension() == ".pdf" ? 1 : 0;
-    if (paper < 2) std::this_thread::sleep_for(100ms);
-  }
-  EXPECT_GE(paper, 2) << "one pack at least: its letters and its labels";
+      n += f.path().extension() == ".pdf" ? 1 : 0;
+    return n;
+  };
+  EXPECT_TRUE(eventually([&] { return pdfs() >= 2; }, 10s))
+      << "one pack at least: its letters and its labels; found " << pdfs();
 
   EXPECT_EQ(::kill(cardd.pid(), SIGTERM), 0);
   EXPECT_EQ(cardd.wait(), 0) << cardd.stderr_text();
