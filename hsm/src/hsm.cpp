@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 
 namespace cardd::hsm {
 namespace {
@@ -71,19 +72,36 @@ Result<KeyInfo> Hsm::checked_key(std::string_view name, Usage usage) {
     return make_error(HsmError::usage_not_permitted,
                       fmt::format("key {} may not be used to {} (usage: {})", name,
                                   to_string(usage), key->spec.usage.to_string()));
-  count(key->spec.name, usage);
+  count(*key, usage);
   return key;
 }
 
-void Hsm::count(const std::string& key, Usage usage) {
+namespace {
+std::size_t usage_bit(Usage usage) {
+  return static_cast<std::size_t>(std::countr_zero(static_cast<std::uint32_t>(usage)));
+}
+}  // namespace
+
+void Hsm::count(const KeyInfo& key, Usage usage) {
+  // Every session has its own key names: counted one by one they would grow
+  // without bound in a service that runs for months.
+  if (key.ephemeral) {
+    session_counts_[usage_bit(usage)].fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
   std::lock_guard lock(counts_mutex_);
-  ++counts_[{key, usage}];
+  ++counts_[{key.spec.name, usage}];
 }
 
 std::vector<UsageCount> Hsm::usage_counts() const {
-  std::lock_guard lock(counts_mutex_);
   std::vector<UsageCount> out;
-  for (const auto& [k, n] : counts_) out.push_back({k.first, k.second, n});
+  {
+    std::lock_guard lock(counts_mutex_);
+    for (const auto& [k, n] : counts_) out.push_back({k.first, k.second, n});
+  }
+  for (std::size_t bit = 0; bit < session_counts_.size(); ++bit)
+    if (const auto n = session_counts_[bit].load(std::memory_order_relaxed); n > 0)
+      out.push_back({kSessionKeysCount, static_cast<Usage>(1U << bit), n});
   return out;
 }
 

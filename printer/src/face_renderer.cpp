@@ -188,8 +188,8 @@ struct FaceRenderer::Impl {
 Result<FaceRenderer> FaceRenderer::create(FaceTemplate face_template, RenderOptions options) {
   if (face_template.dpi <= 0 || face_template.width_px <= 0 || face_template.height_px <= 0)
     return make_error(PrinterError::template_invalid, "the face template has no card size");
-  if (options.png_compression < 0 || options.png_compression > 12)
-    return make_error(PrinterError::template_invalid, "png_compression must be 0..12");
+  if (options.png_compression < -1 || options.png_compression > 12)
+    return make_error(PrinterError::template_invalid, "png_compression must be -1..12");
   auto impl = std::make_unique<Impl>(std::move(face_template), options);
   impl->canvas.reset(
       cairo_image_surface_create(CAIRO_FORMAT_RGB24, impl->tpl.width_px, impl->tpl.height_px));

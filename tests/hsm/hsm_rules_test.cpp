@@ -268,6 +268,29 @@ TEST_P(Rules, OperationsAreCountedPerKeyAndUsage) {
   EXPECT_EQ(encs, 1u);
 }
 
+TEST_P(Rules, SessionKeysAreCountedTogetherNotOneByOne) {
+  import_key("kmc", Algorithm::aes128, {Usage::derive}, kAesKey);
+  const auto before = hsm_->usage_counts().size();
+  for (int session = 0; session < 3; ++session) {
+    const std::string name = "scp03/" + std::to_string(session) + "/s-mac";
+    const Bytes data(16, static_cast<std::uint8_t>(session));
+    auto key = hsm_->derive("kmc", EncryptDataDerivation{CipherMode::ecb, {}, data},
+                            KeySpec{name, Algorithm::aes128, {Usage::mac}, 1});
+    ASSERT_TRUE(key.ok()) << key.error().describe();
+    ASSERT_TRUE(hsm_->mac(name, MacMethod::cmac, Bytes(16, 2)).ok());
+    ASSERT_TRUE(hsm_->mac(name, MacMethod::cmac, Bytes(16, 3)).ok());
+    ASSERT_TRUE(hsm_->destroy(name).ok());
+  }
+  std::uint64_t session_macs = 0;
+  for (const auto& c : hsm_->usage_counts()) {
+    EXPECT_EQ(c.key.find("scp03/"), std::string::npos) << c.key;
+    if (c.key == Hsm::kSessionKeysCount && c.usage == Usage::mac) session_macs = c.count;
+  }
+  EXPECT_EQ(session_macs, 6u);
+  // kmc's derive count and the session keys' mac count: two entries, not six.
+  EXPECT_EQ(hsm_->usage_counts().size(), before + 2);
+}
+
 TEST_P(Rules, ConcurrentWorkersGetConsistentResults) {
   import_key("m", Algorithm::aes128, {Usage::mac}, kAesKey);
   const auto expected = *hsm_->mac("m", MacMethod::cmac, Bytes(32, 9));

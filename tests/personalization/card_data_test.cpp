@@ -4,6 +4,7 @@
 
 #include "bureau_photo.h"
 #include "cardd/personalization/card_data.h"
+#include "chip_photo.h"
 #include "regions.h"
 
 namespace cardd::personalization {
@@ -156,6 +157,26 @@ TEST(CardData, ThePhotoIsReencodedToFitTheChip) {
   auto again = prepare_card(p, holder("王小明"), "B10000005", "6212260000000000469",
                             CivilDate{2026, 11, 25});
   EXPECT_EQ(again->items.at("holder.photo"), photo);
+
+  // The best quality that fits: a larger limit never gives a smaller photo,
+  // and exactly the chosen size as the limit gives the same bytes, one byte
+  // less a smaller photo (whether the search walks up or down from its start).
+  std::size_t previous = 0;
+  for (std::size_t limit : {std::size_t{7000}, std::size_t{9000}, std::size_t{12000},
+                            std::size_t{16384}, std::size_t{24000}, original.size() - 1}) {
+    auto chosen = photo_for_chip(original, limit);
+    ASSERT_TRUE(chosen.ok()) << limit << ": " << chosen.error().describe();
+    EXPECT_LE(chosen->size(), limit);
+    EXPECT_GE(chosen->size(), previous) << limit;
+    previous = chosen->size();
+    EXPECT_EQ(*photo_for_chip(original, chosen->size()), *chosen) << limit;
+    auto below = photo_for_chip(original, chosen->size() - 1);
+    if (below.ok()) {
+      EXPECT_LT(below->size(), chosen->size()) << limit;
+    }
+  }
+  EXPECT_EQ(*photo_for_chip(original, 16384), photo);
+  EXPECT_GT(previous, photo.size()) << "just under the original's size, a better quality fits";
 
   // A limit the photo already fits: kept byte for byte.
   p.applications[0].files[2].content->length = 32768;

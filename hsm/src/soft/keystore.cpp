@@ -132,10 +132,10 @@ Result<Keystore> Keystore::open(const std::string& path, SecureBytes passphrase,
   return store;
 }
 
+bool Keystore::current() const { return loaded_ && keystore_file_identity(path_) == loaded_; }
+
 Status Keystore::reload() {
-  // Cheap when nothing changed: a find for an absent name (every derivation
-  // checks its output name) must not re-read and unwrap the whole store.
-  if (loaded_ && keystore_file_identity(path_) == loaded_) return {};
+  if (current()) return {};
   auto file = read_keystore_file(path_);
   if (!file) return file.error();
   if (!*file) return make_error(HsmError::io, fmt::format("the keystore {} has gone", path_));

@@ -46,6 +46,10 @@ class Keystore {
   // are atomic renames, so a reader sees the old file or the new one.
   Status reload();
 
+  // keys() is what the file holds now (no writer replaced it since): a
+  // stat(2), safe from several threads at once.
+  bool current() const;
+
   // One change: under the writers' lock, re-reads the file, applies `change`
   // to its keys and writes the result; keys() is then that result. When
   // `change` fails the file is left as it was and its error returned.

@@ -54,10 +54,17 @@ class SoftHsm final : public Hsm {
   }
 
   Result<KeyInfo> do_find(std::string_view name) override {
+    const auto absent = [&] {
+      return make_error(HsmError::key_not_found, fmt::format("no key {}", name));
+    };
     {
-      // Every key operation starts here: readers share the lock.
+      // Every key operation starts here: readers share the lock. So does a
+      // name that is absent while the file is unchanged (every derivation
+      // checks its output name): taking the writers' lock for it made two
+      // encoding sessions slower than one.
       std::shared_lock read(mutex_);
       if (auto it = keys_.find(std::string(name)); it != keys_.end()) return it->second.info;
+      if (store_.current()) return absent();
     }
     std::lock_guard lock(mutex_);
     auto it = keys_.find(std::string(name));
@@ -67,8 +74,7 @@ class SoftHsm final : public Hsm {
       take_stored_keys();
       it = keys_.find(std::string(name));
     }
-    if (it == keys_.end())
-      return make_error(HsmError::key_not_found, fmt::format("no key {}", name));
+    if (it == keys_.end()) return absent();
     return it->second.info;
   }
 
@@ -210,13 +216,16 @@ class SoftHsm final : public Hsm {
     auto kcv = kcv_of(spec.algorithm, value);
     if (!kcv) return kcv.error();
     KeyInfo info{spec, *kcv, !persistent};
+    // Allocated before the writers' lock, which every other slot's key
+    // operations wait on.
+    Value shared = persistent ? nullptr : std::make_shared<const SecureBytes>(std::move(value));
     std::lock_guard lock(mutex_);
     const auto exists = [&] {
       return make_error(HsmError::key_exists, fmt::format("key {} exists", spec.name));
     };
     if (keys_.count(spec.name) != 0) return exists();
     if (!persistent) {
-      keys_.emplace(spec.name, Entry{info, std::make_shared<const SecureBytes>(std::move(value))});
+      keys_.emplace(spec.name, Entry{info, std::move(shared)});
       return info;
     }
     // Re-read, add, write under the writers' lock: a key another writer

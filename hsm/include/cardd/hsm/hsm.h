@@ -10,6 +10,8 @@
 // once; backends serialise or pool internally.
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -82,7 +84,10 @@ class Hsm {
   Result<Bytes> random(std::size_t length);
 
   // --- operations -----------------------------------------------------------
+  // Per key and usage; the ephemeral (session) keys together, under
+  // kSessionKeysCount.
   std::vector<UsageCount> usage_counts() const;
+  static inline const std::string kSessionKeysCount = "(session keys)";
   // The requirements this backend cannot meet (empty: all supported).
   virtual std::vector<Requirement> unsupported(std::span<const Requirement> needed) const = 0;
 
@@ -112,10 +117,13 @@ class Hsm {
 
  private:
   Result<KeyInfo> checked_key(std::string_view name, Usage usage);
-  void count(const std::string& key, Usage usage);
+  void count(const KeyInfo& key, Usage usage);
 
   mutable std::mutex counts_mutex_;
   std::map<std::pair<std::string, Usage>, std::uint64_t> counts_;
+  // Session keys carry nearly every operation of an encoding session: their
+  // counters take no lock (one per usage bit), so slots do not queue on it.
+  std::array<std::atomic<std::uint64_t>, 6> session_counts_{};
 };
 
 // --- helpers for clear key material (key ceremony), computed in this module --

@@ -32,9 +32,10 @@
 namespace cardd::printer {
 
 struct RenderOptions {
-  // libdeflate level, 0 (stored, ~1.9 MB a side, fastest) .. 12 (smallest).
-  // 2 is as small as zlib's level 6 here at a third of the time.
-  int png_compression = 2;
+  // -1: cardd's run encoder (the default: ~200 kB a back, fastest of all
+  // that compress); 0: stored (~1.9 MB a side); 1 .. 12: libdeflate's level
+  // (2 is as small as zlib's level 6 here at a third of zlib's time).
+  int png_compression = -1;
 };
 
 struct RenderedFace {
