@@ -20,7 +20,7 @@ struct Step {
   std::string_view after;
 };
 
-const std::array<Step, 8> kMigrations = {{
+const std::array<Step, 9> kMigrations = {{
     {// 1: applications, their history, outbox, audit chain, intake cursors.
      R"sql(
 CREATE TABLE applications (
@@ -244,6 +244,21 @@ CREATE TABLE pack_documents (
 INSERT INTO pack_documents(pack_id, printed_at)
   SELECT pack_id, MAX(shipped_at) FROM shipments
   GROUP BY pack_id HAVING COUNT(tracking_number) = COUNT(*);
+)sql",
+     nullptr,
+     {}},
+    {// 9: the numbers of a written card that could not be terminated (gone
+     // from its reader) are retired with it: never issued again, and the
+     // application's next card gets new ones.
+     R"sql(
+CREATE TABLE retired_numbers (
+  card_number    TEXT PRIMARY KEY,
+  pan_hash       TEXT NOT NULL UNIQUE,
+  application_id TEXT NOT NULL REFERENCES applications(application_id),
+  chip_id        TEXT NOT NULL,
+  reason         TEXT NOT NULL,
+  retired_at     TEXT NOT NULL
+) STRICT;
 )sql",
      nullptr,
      {}},

@@ -235,6 +235,40 @@ Status Store::spoil_card(std::string_view application_id, std::string_view chip_
   });
 }
 
+Status Store::spoil_card_retiring_numbers(std::string_view application_id, std::string_view chip_id,
+                                          std::string_view reason, std::string_view actor) {
+  return in_transaction(*impl_, [&]() -> Status {
+    if (auto s = finish(*impl_, application_id, chip_id, CardState::spoiled, AppState::queued,
+                        reason, actor);
+        !s)
+      return s;
+    if (auto s = run(*impl_,
+                     "INSERT INTO retired_numbers(card_number, pan_hash, application_id, chip_id, "
+                     "reason, retired_at) SELECT card_number, pan_hash, application_id, ?2, ?3, ?4 "
+                     "FROM prepared_cards WHERE application_id = ?1",
+                     application_id, chip_id, reason, now());
+        !s)
+      return s;
+    return run(*impl_, "DELETE FROM prepared_cards WHERE application_id = ?1", application_id);
+  });
+}
+
+Result<std::vector<RetiredNumber>> Store::retired_numbers() {
+  std::lock_guard lock(impl_->mutex);
+  auto stmt = impl_->statement(
+      "SELECT card_number, application_id, chip_id, reason, retired_at FROM retired_numbers "
+      "ORDER BY retired_at, card_number");
+  if (!stmt) return stmt.error();
+  std::vector<RetiredNumber> out;
+  Status s = each_row(**stmt, [&](const sqlite::Statement& r) {
+    out.push_back({std::string(r.column_text(0)), std::string(r.column_text(1)),
+                   std::string(r.column_text(2)), std::string(r.column_text(3)),
+                   std::string(r.column_text(4))});
+  });
+  if (!s) return s.error();
+  return out;
+}
+
 Result<std::vector<CardRecord>> Store::cards_of(std::string_view application_id) {
   std::lock_guard lock(impl_->mutex);
   auto stmt = impl_->statement(
@@ -305,6 +339,18 @@ Status Store::save_prepared(std::string_view application_id, const PreparedRecor
   auto pan_hash = impl_->sealer->keyed_hash(kHashPan, record.pan);
   if (!pan_hash) return pan_hash.error();
   return in_transaction(*impl_, [&]() -> Status {
+    auto retired =
+        impl_->statement("SELECT 1 FROM retired_numbers WHERE card_number = ?1 OR pan_hash = ?2");
+    if (!retired) return retired.error();
+    (*retired)->bind(1, record.card_number);
+    (*retired)->bind(2, *pan_hash);
+    auto hit = (*retired)->step();
+    (*retired)->reset();
+    if (!hit) return hit.error();
+    if (*hit)
+      return make_error(DbError::conflict,
+                        fmt::format("card number {} (or its PAN) was retired with a spoiled card",
+                                    record.card_number));
     if (auto s = run(*impl_,
                      "INSERT INTO prepared_cards(application_id, profile, card_number, pan_hash, "
                      "issue_date, expiry_date, bank, data, created_at) "

@@ -96,6 +96,31 @@ TEST_F(CardsTest, SpoiledCardRequeuesAndStockReconciles) {
   EXPECT_EQ(l.received, l.used + l.spoiled + l.in_progress + l.left);
 }
 
+TEST_F(CardsTest, ACardSpoiledWithItsNumbersRetiredLeavesThemBehind) {
+  ASSERT_TRUE(store_->claim_card("A1", "47905301CAFE0001", "t").ok());
+  ASSERT_TRUE(
+      store_->spoil_card_retiring_numbers("A1", "47905301CAFE0001", "card_removed", "t").ok());
+  EXPECT_EQ(state("A1"), AppState::queued);
+  auto gone = store_->prepared("A1", "t", "test");
+  ASSERT_TRUE(gone.ok());
+  EXPECT_FALSE(gone->has_value()) << "the next preparation allocates new numbers";
+  auto retired = store_->retired_numbers();
+  ASSERT_TRUE(retired.ok());
+  ASSERT_EQ(retired->size(), 1u);
+  EXPECT_EQ(retired->front().card_number, "CN-A1");
+  EXPECT_EQ(retired->front().chip_id, "47905301CAFE0001");
+  EXPECT_EQ(retired->front().reason, "card_removed");
+  // New numbers are taken; the retired ones can never come back.
+  ASSERT_TRUE(store_->save_prepared("A1", record("CN-new", "PAN-new"), "t").ok());
+  EXPECT_EQ((*store_->prepared("A1", "t", "test"))->card_number, "CN-new");
+  ASSERT_TRUE(store_->claim_card("A1", "47905301CAFE0002", "t").ok());
+  ASSERT_TRUE(
+      store_->spoil_card_retiring_numbers("A1", "47905301CAFE0002", "card_removed", "t").ok());
+  ASSERT_FALSE(store_->save_prepared("A1", record("CN-A1", "PAN-other"), "t").ok())
+      << "a retired card number is never prepared again";
+  EXPECT_EQ(store_->retired_numbers()->size(), 2u);
+}
+
 TEST_F(CardsTest, AFinishedCardIsFinishedOnceAndSpoiledOnlyByPrintingOrQc) {
   ASSERT_TRUE(store_->claim_card("A1", "47905301CAFE0001", "t").ok());
   ASSERT_TRUE(store_->finish_card("A1", "47905301CAFE0001", "t").ok());

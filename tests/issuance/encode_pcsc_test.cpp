@@ -217,6 +217,10 @@ struct FaultCase {
   const char* name;
   std::vector<std::string> options;
   const char* reason;
+  // The spoiled card holds data and cannot be terminated (it left its
+  // reader, or its secure channel fails): its numbers are retired and the
+  // next card gets new ones.
+  bool numbers_retired;
 };
 
 // Test names and failure messages show the fault's name, not its bytes.
@@ -232,14 +236,29 @@ TEST_P(EncodeFaults, SpoilWithTheReasonRequeueAndASecondCardCompletes) {
   EXPECT_NE(failed.exit_code, 0) << failed.out;
   EXPECT_NE(failed.err.find(std::string("encode.") + f.reason), std::string::npos) << failed.err;
   EXPECT_EQ(state(ids[0]), db::AppState::queued);
+  // Retired numbers leave no prepared card behind; kept ones stay prepared.
   const auto prepared_before = *store()->prepared(ids[0], "test", "test");
+  EXPECT_EQ(prepared_before.has_value(), !f.numbers_retired);
 
   insert_card("CAFE0004");
   auto good = encode(ids[0]);
   ASSERT_EQ(good.exit_code, 0) << good.out << good.err;
   EXPECT_EQ(state(ids[0]), db::AppState::encoded);
-  EXPECT_EQ((*store()->prepared(ids[0], "test", "test"))->card_number, prepared_before->card_number)
-      << "the second card carries the same card number";
+  const auto prepared_after = *store()->prepared(ids[0], "test", "test");
+  auto retired = store()->retired_numbers();
+  ASSERT_TRUE(retired.ok());
+  if (f.numbers_retired) {
+    ASSERT_EQ(retired->size(), 1u);
+    EXPECT_NE(prepared_after->card_number, retired->front().card_number)
+        << "a card that may still hold the numbers leaves them behind";
+    EXPECT_EQ(retired->front().application_id, ids[0]);
+    EXPECT_EQ(retired->front().reason, f.reason);
+  } else {
+    ASSERT_TRUE(prepared_before.has_value());
+    EXPECT_EQ(prepared_after->card_number, prepared_before->card_number)
+        << "the terminated card's replacement carries the same card number";
+    EXPECT_TRUE(retired->empty());
+  }
 
   auto cards = store()->cards_of(ids[0]);
   ASSERT_TRUE(cards.ok());
@@ -259,12 +278,12 @@ TEST_P(EncodeFaults, SpoilWithTheReasonRequeueAndASecondCardCompletes) {
 
 INSTANTIATE_TEST_SUITE_P(
     Vcard, EncodeFaults,
-    ::testing::Values(FaultCase{"removed", {"--remove-after", "6"}, "card_removed"},
-                      FaultCase{"mute", {"--mute-after", "6"}, "mute_card"},
-                      FaultCase{"torn", {"--tear-store-data", "2"}, "card_removed"},
-                      FaultCase{"rmac", {"--corrupt-rmac"}, "secure_channel"},
-                      FaultCase{"readback", {"--corrupt-read", "8"}, "readback_mismatch"},
-                      FaultCase{"keyproof", {"--wrong-internal-auth"}, "key_proof_failed"}),
+    ::testing::Values(FaultCase{"removed", {"--remove-after", "6"}, "card_removed", true},
+                      FaultCase{"mute", {"--mute-after", "6"}, "mute_card", true},
+                      FaultCase{"torn", {"--tear-store-data", "2"}, "card_removed", true},
+                      FaultCase{"rmac", {"--corrupt-rmac"}, "secure_channel", true},
+                      FaultCase{"readback", {"--corrupt-read", "8"}, "readback_mismatch", false},
+                      FaultCase{"keyproof", {"--wrong-internal-auth"}, "key_proof_failed", false}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
 }  // namespace

@@ -83,12 +83,14 @@ int run_report(const ReportArgs& args) {
   auto counts = store.count_by_state();
   auto reached = store.count_reached();
   auto spoiled = store.spoiled_by_reason();
+  auto retired = store.retired_numbers();
   auto lots = store.stock();
   auto outbox = store.outbox_backlog();
   auto changes = store.outbox_total();
   auto audit = store.verify_audit_chain();
   auto integrity = store.quick_check();
-  if (!counts || !reached || !spoiled || !lots || !outbox || !changes || !audit || !integrity) {
+  if (!counts || !reached || !spoiled || !retired || !lots || !outbox || !changes || !audit ||
+      !integrity) {
     std::cerr << "cardctl: cannot read " << args.db << "\n";
     return 1;
   }
@@ -98,6 +100,12 @@ int run_report(const ReportArgs& args) {
   for (const auto& [state, n] : *counts)
     std::cout << fmt::format("  {:<18} {:>8}\n", db::to_string(state), n);
   std::cout << journey(total, *reached) << "\n" << spoils(*spoiled) << "\n";
+  // The bank blocks these: the cards that may hold them were not terminated.
+  std::cout << fmt::format("retired card numbers (spoiled cards not terminated): {}\n",
+                           retired->size());
+  for (const auto& r : *retired)
+    std::cout << fmt::format("  {} chip {} ({}, {}), application {}\n", r.card_number, r.chip_id,
+                             r.reason, r.retired_at, r.application_id);
   bool reconciled = false;
   std::cout << stock_line(*lots, *counts, reconciled) << "\n";
   std::cout << fmt::format("status changes: {} recorded, {} waiting to be reported\n", *changes,

@@ -47,6 +47,16 @@ struct StockLine {
 enum class CardState { encoding, encoded, spoiled };
 std::string_view to_string(CardState s);
 
+// The numbers of a spoiled card that may still hold them (see
+// CardRepository::spoil_card_retiring_numbers): the bank blocks them.
+struct RetiredNumber {
+  std::string card_number;
+  std::string application_id;
+  std::string chip_id;
+  std::string reason;
+  std::string retired_at;
+};
+
 struct CardRecord {
   std::string chip_id;
   std::string lot;
@@ -95,6 +105,14 @@ class CardRepository {
   // with `reason`; the application goes back to QUEUED.
   virtual Status spoil_card(std::string_view application_id, std::string_view chip_id,
                             std::string_view reason, std::string_view actor) = 0;
+  // The same for a written card that could not be made unusable (it left
+  // its reader): its card number and PAN are retired with it in the same
+  // transaction, never to be issued again, and the application's next
+  // preparation allocates new ones, so no second card carries them.
+  virtual Status spoil_card_retiring_numbers(std::string_view application_id,
+                                             std::string_view chip_id, std::string_view reason,
+                                             std::string_view actor) = 0;
+  virtual Result<std::vector<RetiredNumber>> retired_numbers() = 0;
   virtual Result<std::vector<CardRecord>> cards_of(std::string_view application_id) = 0;
   // The chip's record; nullopt for a blank chip cardd never claimed.
   virtual Result<std::optional<CardRecord>> card(std::string_view chip_id) = 0;

@@ -115,6 +115,9 @@ class Store final : public ApplicationRepository,
                      std::string_view actor) override;
   Status spoil_card(std::string_view application_id, std::string_view chip_id,
                     std::string_view reason, std::string_view actor) override;
+  Status spoil_card_retiring_numbers(std::string_view application_id, std::string_view chip_id,
+                                     std::string_view reason, std::string_view actor) override;
+  Result<std::vector<RetiredNumber>> retired_numbers() override;
   Result<std::vector<CardRecord>> cards_of(std::string_view application_id) override;
   Result<std::optional<CardRecord>> card(std::string_view chip_id) override;
   Result<std::int64_t> allocate(std::string_view counter, std::int64_t first,
