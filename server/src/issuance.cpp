@@ -181,27 +181,24 @@ Status Issuance::spoil_failed(std::string_view id, const std::string& chip, bool
                               const personalization::PreparedCard& card, card::Reader& reader,
                               const Error& why) {
   const auto reason = personalization::spoil_reason(static_cast<EncodeError>(why.code.value()));
-  if (!written) {
-    if (auto s = store_.cards.spoil_card(id, chip, reason, actor_); !s) return s;
-    (void)store_.audit_log.audit(actor_, "card.spoiled", chip,
-                                 fmt::format("{} (never written)", why.describe()));
-    return {};
+  std::string terminated = "never written";
+  bool retire = false;
+  if (written) {
+    auto t = personalization::terminate_card(reader, hsm_, profile_, card);
+    // A card gone from its reader with data on it cannot be made unusable,
+    // so no other card may carry its numbers.
+    retire = !t;
+    terminated = t ? "terminated"
+                   : fmt::format(
+                         "not terminated: {}; card number {} and its PAN retired, the "
+                         "next card gets new numbers",
+                         t.error().message, card.card_number);
   }
-  if (auto t = personalization::terminate_card(reader, hsm_, profile_, card); t) {
-    if (auto s = store_.cards.spoil_card(id, chip, reason, actor_); !s) return s;
-    (void)store_.audit_log.audit(actor_, "card.spoiled", chip,
-                                 fmt::format("{} (terminated)", why.describe()));
-    return {};
-  } else {
-    // Gone from its reader with data on it: it cannot be made unusable, so
-    // no other card may carry its numbers.
-    if (auto s = store_.cards.spoil_card_retiring_numbers(id, chip, reason, actor_); !s) return s;
-    (void)store_.audit_log.audit(
-        actor_, "card.spoiled", chip,
-        fmt::format("{} (not terminated: {}; card number {} and its PAN retired, the next card "
-                    "gets new numbers)",
-                    why.describe(), t.error().message, card.card_number));
-  }
+  const auto s = retire ? store_.cards.spoil_card_retiring_numbers(id, chip, reason, actor_)
+                        : store_.cards.spoil_card(id, chip, reason, actor_);
+  if (!s) return s;
+  (void)store_.audit_log.audit(actor_, "card.spoiled", chip,
+                               fmt::format("{} ({})", why.describe(), terminated));
   return {};
 }
 
