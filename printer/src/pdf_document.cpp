@@ -48,25 +48,43 @@ void PdfDocument::next_page() {
 double PdfDocument::text(std::string_view field, const std::string& text, double x, double y,
                          double width, double size_pt, bool bold, Align align, bool wrap) {
   if (!ok()) return 0;
+  // The document's own wording recurs on every page of a batch: laid out once.
+  std::string key;
+  LayoutPtr fixed;
+  if (field.empty()) {
+    key = text + '\x1f' + std::to_string(width) + '\x1f' + std::to_string(size_pt) +
+          (bold ? 'b' : '-') + (align == Align::center ? 'c' : '-') + (wrap ? 'w' : '-');
+    if (const auto it = fixed_.find(key); it != fixed_.end()) return show(it->second.get(), x, y);
+    fixed.reset(pango_layout_new(context_));
+    pango_layout_set_wrap(fixed.get(), PANGO_WRAP_WORD_CHAR);
+  }
+  PangoLayout* layout = fixed ? fixed.get() : layout_.get();
+  if (!lay_out(layout, field, text, width, size_pt, bold, align, wrap)) return 0;
+  const double height = show(layout, x, y);
+  if (fixed) fixed_.emplace(std::move(key), std::move(fixed));
+  return height;
+}
+
+bool PdfDocument::lay_out(PangoLayout* layout, std::string_view field, const std::string& text,
+                          double width, double size_pt, bool bold, Align align, bool wrap) {
   const std::string where =
       field.empty() ? std::string("fixed text") : "field " + std::string(field);
   if (!field.empty() && text.empty()) {
     status_ = make_error(PrinterError::missing_field, where + " is empty");
-    return 0;
+    return false;
   }
   if (!g_utf8_validate(text.data(), static_cast<gssize>(text.size()), nullptr)) {
     status_ = make_error(PrinterError::invalid_text, where + ": not valid UTF-8");
-    return 0;
+    return false;
   }
   for (const char* p = text.c_str(); *p != '\0'; p = g_utf8_next_char(p)) {
     const gunichar c = g_utf8_get_char(p);
     if ((c < 0x20 && !(c == '\n' && field.empty())) || (c >= 0x7f && c < 0xa0)) {
       status_ =
           make_error(PrinterError::invalid_text, where + ": control character " + code_point(c));
-      return 0;
+      return false;
     }
   }
-  PangoLayout* layout = layout_.get();
   pango_font_description_set_weight(font_.get(), bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
   pango_layout_set_width(layout, static_cast<int>(width * PANGO_SCALE));
   pango_layout_set_alignment(layout,
@@ -82,14 +100,18 @@ double PdfDocument::text(std::string_view field, const std::string& text, double
   if (pango_layout_get_unknown_glyphs_count(layout) > 0) {
     status_ = make_error(PrinterError::unknown_glyph, where + ": " + first_unknown(text) +
                                                           " has no glyph in any installed font");
-    return 0;
+    return false;
   }
   if (!wrap && pango_layout_get_line_count(layout) > 1) {
     status_ = make_error(PrinterError::text_overflow,
                          where + ": does not fit on one line of " +
                              std::to_string(std::lround(width / kPtPerMm)) + " mm");
-    return 0;
+    return false;
   }
+  return true;
+}
+
+double PdfDocument::show(PangoLayout* layout, double x, double y) {
   cairo_move_to(cr_.get(), x, y);
   pango_cairo_show_layout(cr_.get(), layout);
   int w = 0, h = 0;

@@ -3,6 +3,7 @@
 // is kept and everything after it is skipped. Used by DocumentRenderer only.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -41,6 +42,10 @@ class PdfDocument {
   Result<std::string> finish();
 
  private:
+  // False (and the error kept) when the text cannot be printed as asked.
+  bool lay_out(PangoLayout* layout, std::string_view field, const std::string& text, double width,
+               double size_pt, bool bold, Align align, bool wrap);
+  double show(PangoLayout* layout, double x, double y);
   std::string first_unknown(const std::string& text);
 
   PangoContext* context_;
@@ -51,6 +56,8 @@ class PdfDocument {
   // page: creating them per text costs more than laying the text out.
   LayoutPtr layout_;
   FontDescriptionPtr font_;
+  // Fixed text by its wording and box, laid out on first use.
+  std::map<std::string, LayoutPtr> fixed_;
   Status status_;
 };
 

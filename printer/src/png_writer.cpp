@@ -49,6 +49,68 @@ PngEncoder::~PngEncoder() = default;
 PngEncoder::PngEncoder(PngEncoder&&) noexcept = default;
 PngEncoder& PngEncoder::operator=(PngEncoder&&) noexcept = default;
 
+// Scanlines from cairo's native 0xXXRRGGBB, filter None: for libdeflate, as
+// small as Sub/Up on card faces and the fastest there.
+void PngEncoder::filter_none(const unsigned char* data, int width, int height, int stride) {
+  const std::size_t row_bytes = static_cast<std::size_t>(width) * 3 + 1;
+  // One byte of slack: each pixel is stored as 4 bytes, 3 apart.
+  raw_.resize(row_bytes * static_cast<std::size_t>(height) + 1);
+  for (int y = 0; y < height; ++y) {
+    unsigned char* out = raw_.data() + row_bytes * static_cast<std::size_t>(y);
+    const auto* px = reinterpret_cast<const std::uint32_t*>(data + std::ptrdiff_t{y} * stride);
+    *out++ = 0;
+    for (int x = 0; x < width; ++x) {
+      const std::array<unsigned char, 4> rgb = {static_cast<unsigned char>(px[x] >> 16),
+                                                static_cast<unsigned char>(px[x] >> 8),
+                                                static_cast<unsigned char>(px[x]), 0};
+      std::memcpy(out, rgb.data(), rgb.size());
+      out += 3;
+    }
+  }
+  raw_.pop_back();
+}
+
+// Scanlines filtered Sub straight into the run encoder: a pixel equal to
+// the one before it is three zero bytes, so the flat colour that makes up
+// most of a card face is skipped pixel by pixel and never written out.
+void PngEncoder::encode_runs(const unsigned char* data, int width, int height, int stride) {
+  constexpr std::uint32_t kRgb = 0x00ffffffU;  // cairo leaves the top byte undefined
+  const auto n = static_cast<std::size_t>(width);
+  run_deflate_.begin();
+  for (int y = 0; y < height; ++y) {
+    const auto* px = reinterpret_cast<const std::uint32_t*>(data + std::ptrdiff_t{y} * stride);
+    run_deflate_.maybe_close_block(n * 3 + 1);
+    run_deflate_.byte(1);  // filter type Sub
+    std::uint32_t left = 0;
+    for (std::size_t x = 0; x < n;) {
+      const std::uint32_t v = px[x] & kRgb;
+      if (v == left) {  // left of the first pixel is 0 by the filter's definition
+        std::size_t end = x + 1;
+        // Four pixels a step while they all match; then one by one.
+        const std::uint64_t same = std::uint64_t{left} * 0x0000000100000001ULL;
+        for (std::uint64_t a = 0, b = 0; end + 4 <= n; end += 4) {
+          std::memcpy(&a, px + end, sizeof a);
+          std::memcpy(&b, px + end + 2, sizeof b);
+          if ((((a ^ same) | (b ^ same)) & 0x00ffffff00ffffffULL) != 0) break;
+        }
+        while (end < n && (px[end] & kRgb) == left) ++end;
+        run_deflate_.zeros(3 * (end - x));
+        x = end;
+        continue;
+      }
+      // Each byte minus the same byte a pixel before, no borrow from one
+      // byte into the next.
+      const std::uint32_t d =
+          ((v | 0x80808080U) - (left & 0x7f7f7f7fU)) ^ ((v ^ ~left) & 0x80808080U);
+      run_deflate_.byte(static_cast<unsigned char>(d >> 16));
+      run_deflate_.byte(static_cast<unsigned char>(d >> 8));
+      run_deflate_.byte(static_cast<unsigned char>(d));
+      left = v;
+      ++x;
+    }
+  }
+}
+
 Result<std::string> PngEncoder::encode(cairo_surface_t* surface) {
   if (!compressor_ && level_ != kRunLevel)
     return make_error(PrinterError::internal, "no libdeflate compressor");
@@ -59,33 +121,12 @@ Result<std::string> PngEncoder::encode(cairo_surface_t* surface) {
   const int height = cairo_image_surface_get_height(surface);
   const int stride = cairo_image_surface_get_stride(surface);
   const unsigned char* data = cairo_image_surface_get_data(surface);
-  const std::size_t row_bytes = static_cast<std::size_t>(width) * 3 + 1;
 
-  // Scanlines from cairo's native 0xXXRRGGBB: filter None for libdeflate
-  // (as small as Sub/Up on card faces, and the fastest there); Sub for the
-  // run encoder, which turns every flat colour into a run of zeros.
   const bool runs = level_ == kRunLevel;
-  // One byte of slack: each pixel is stored as 4 bytes, 3 apart.
-  raw_.resize(row_bytes * static_cast<std::size_t>(height) + 1);
-  for (int y = 0; y < height; ++y) {
-    unsigned char* out = raw_.data() + row_bytes * static_cast<std::size_t>(y);
-    const auto* px = reinterpret_cast<const std::uint32_t*>(data + std::ptrdiff_t{y} * stride);
-    *out++ = runs ? 1 : 0;
-    for (int x = 0; x < width; ++x) {
-      // Sub: each byte minus the same byte a pixel before, no borrow from
-      // one byte into the next.
-      const std::uint32_t v = px[x], left = runs && x > 0 ? px[x - 1] : 0;
-      const std::uint32_t d =
-          ((v | 0x80808080U) - (left & 0x7f7f7f7fU)) ^ ((v ^ ~left) & 0x80808080U);
-      const std::array<unsigned char, 4> rgb = {static_cast<unsigned char>(d >> 16),
-                                                static_cast<unsigned char>(d >> 8),
-                                                static_cast<unsigned char>(d), 0};
-      std::memcpy(out, rgb.data(), rgb.size());
-      out += 3;
-    }
-  }
-  raw_.pop_back();
-
+  if (runs)
+    encode_runs(data, width, height, stride);
+  else
+    filter_none(data, width, height, stride);
   std::string png;
   png.append("\x89PNG\r\n\x1a\n", 8);
   std::size_t at = open_chunk(png, "IHDR");
@@ -103,8 +144,7 @@ Result<std::string> PngEncoder::encode(cairo_surface_t* surface) {
   }
   at = open_chunk(png, "IDAT");
   if (runs) {
-    png.reserve(png.size() + raw_.size() / 4);
-    run_deflate_.compress(raw_, png);
+    run_deflate_.end(png);
   } else {
     const std::size_t bound = libdeflate_zlib_compress_bound(compressor_.get(), raw_.size());
     const std::size_t idat_from = png.size();

@@ -36,6 +36,9 @@ class PngEncoder {
   Result<std::string> encode(cairo_surface_t* surface);
 
  private:
+  void filter_none(const unsigned char* data, int width, int height, int stride);
+  void encode_runs(const unsigned char* data, int width, int height, int stride);
+
   struct FreeCompressor {
     void operator()(libdeflate_compressor* c) const;
   };

@@ -1,7 +1,5 @@
 #include "run_deflate.h"
 
-#include <libdeflate.h>
-
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -10,12 +8,10 @@
 namespace cardd::printer::detail {
 namespace {
 
-// A new Huffman code every 256 KiB (~85 rows of a card side): smaller
-// blocks fit the photo's statistics a little better and cost more codes.
-constexpr std::size_t kBlockBytes = std::size_t{1} << 18;
 constexpr std::size_t kMinRun = 3, kMaxRun = 258;
 constexpr std::uint16_t kRun = 256;  // token = kRun + length; below: a literal byte
-constexpr std::size_t kEndOfBlock = 256, kLitLenSymbols = 286;
+constexpr std::size_t kEndOfBlock = 256;
+constexpr std::uint64_t kAdlerBase = 65521;
 constexpr int kMaxCodeLength = 15, kMaxCodeLengthCodeLength = 7;
 
 struct LengthCode {
@@ -47,35 +43,31 @@ constexpr auto kLengthCodes = make_length_codes();
 constexpr std::array<std::uint8_t, 19> kCodeLengthOrder = {16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
                                                            11, 4,  12, 3, 13, 2, 14, 1, 15};
 
-// Writes into a buffer sized for the worst case (see RunDeflate::compress).
+// Writes into a buffer with room for the block and 8 bytes more: each put
+// stores 8 bytes and keeps fewer than 8 bits back, without a branch.
 class BitWriter {
  public:
-  explicit BitWriter(unsigned char* out) : out_(out) {}
+  BitWriter(unsigned char* out, std::uint64_t buffer, unsigned used)
+      : out_(out), buffer_(buffer), used_(used) {}
 
   // LSB first; count <= 32.
   void put(std::uint32_t bits, unsigned count) {
     buffer_ |= std::uint64_t{bits} << used_;
     used_ += count;
-    if (used_ >= 32) {
-      for (int i = 0; i < 4; ++i) *out_++ = static_cast<unsigned char>(buffer_ >> (8 * i));
-      buffer_ >>= 32;
-      used_ -= 32;
-    }
+    std::memcpy(out_, &buffer_, sizeof buffer_);
+    out_ += used_ >> 3;
+    buffer_ >>= used_ & ~7U;
+    used_ &= 7U;
   }
 
-  // Pads the last byte with zero bits; returns the end of the output.
-  unsigned char* finish() {
-    for (; used_ > 0; used_ = used_ > 8 ? used_ - 8 : 0) {
-      *out_++ = static_cast<unsigned char>(buffer_);
-      buffer_ >>= 8;
-    }
-    return out_;
-  }
+  unsigned char* out() const { return out_; }
+  std::uint64_t buffer() const { return buffer_; }
+  unsigned used() const { return used_; }
 
  private:
   unsigned char* out_;
-  std::uint64_t buffer_ = 0;
-  unsigned used_ = 0;
+  std::uint64_t buffer_;
+  unsigned used_;
 };
 
 // Canonical codes (RFC 1951 3.2.2), bit-reversed for an LSB-first stream.
@@ -108,50 +100,6 @@ struct Code {
 
   void put(BitWriter& w, std::size_t symbol) const { w.put(codes[symbol], lengths[symbol]); }
 };
-
-// How many bytes from `at` (before `end`) repeat the byte before `at`.
-std::size_t run_length(const unsigned char* data, std::size_t at, std::size_t end) {
-  const unsigned char byte = data[at - 1];
-  const std::uint64_t pattern = 0x0101010101010101ULL * byte;
-  std::size_t i = at;
-  for (; i + 8 <= end; i += 8) {
-    std::uint64_t v = 0;
-    std::memcpy(&v, data + i, 8);
-    if (const std::uint64_t differs = v ^ pattern; differs != 0)
-      return i - at + static_cast<std::size_t>(std::countr_zero(differs)) / 8;
-  }
-  while (i < end && data[i] == byte) ++i;
-  return i - at;
-}
-
-// Fills `tokens` (room for end - begin) and counts the literal/length
-// symbols; returns the number of tokens.
-std::size_t tokenize(const unsigned char* data, std::size_t begin, std::size_t end,
-                     std::uint16_t* tokens,
-                     std::array<std::uint32_t, kLitLenSymbols>& frequencies) {
-  std::size_t n = 0;
-  for (std::size_t i = begin; i < end;) {
-    // A run is worth a match from 3 bytes on; most photo bytes repeat no
-    // neighbour, so the quick test comes first.
-    const bool may_run = i > 0 && i + 2 < end && data[i] == data[i - 1] && data[i + 1] == data[i] &&
-                         data[i + 2] == data[i];
-    const std::size_t run = may_run ? run_length(data, i, end) : 0;
-    if (run < kMinRun) {
-      ++frequencies[data[i]];
-      tokens[n++] = data[i++];
-      continue;
-    }
-    // The last 1 or 2 bytes of a run go as literals in the next round.
-    for (std::size_t left = run; left >= kMinRun;) {
-      const std::size_t take = std::min(left, kMaxRun);
-      ++frequencies[kLengthCodes[take].symbol];
-      tokens[n++] = static_cast<std::uint16_t>(kRun + take);
-      i += take;
-      left -= take;
-    }
-  }
-  return n;
-}
 
 // Code-length symbols (RFC 1951 3.2.7) with their extra bits.
 struct CodeLengthToken {
@@ -288,27 +236,90 @@ std::vector<std::uint8_t> huffman_code_lengths(std::span<const std::uint32_t> fr
   return lengths;
 }
 
-void RunDeflate::compress(std::span<const unsigned char> data, std::string& out) {
-  // Worst case: 15 bits a byte, a header of < 400 bytes a block.
-  const std::size_t blocks = data.size() / kBlockBytes + 1;
-  bits_.resize(2 + data.size() * 15 / 8 + blocks * 400 + 8 + 4);
-  tokens_.resize(std::min(data.size(), kBlockBytes));
+void RunDeflate::begin() {
+  n_tokens_ = 0;
+  frequencies_.fill(0);
+  last_ = -1;
+  pending_ = 0;
+  block_in_ = 0;
+  adler_a_ = 1;
+  adler_b_ = 0;
+  bits_.resize(std::max<std::size_t>(bits_.size(), 2 + 16));
   bits_[0] = 0x78;  // deflate, 32 KiB window
   bits_[1] = 0x01;  // no dictionary; (0x78 << 8 | 0x01) % 31 == 0
-  BitWriter w(bits_.data() + 2);
-  std::size_t begin = 0;
-  do {
-    const std::size_t end = std::min(data.size(), begin + kBlockBytes);
-    std::array<std::uint32_t, kLitLenSymbols> frequencies{};
-    const std::size_t n = tokenize(data.data(), begin, end, tokens_.data(), frequencies);
-    write_block(w, std::span(tokens_.data(), n), frequencies, end == data.size());
-    begin = end;
-  } while (begin < data.size());
-  unsigned char* at = w.finish();
-  const std::uint32_t adler = libdeflate_adler32(1, data.data(), data.size());
-  for (int shift = 24; shift >= 0; shift -= 8) *at++ = static_cast<unsigned char>(adler >> shift);
-  out.append(reinterpret_cast<const char*>(bits_.data()),
-             static_cast<std::size_t>(at - bits_.data()));
+  bit_bytes_ = 2;
+  bit_buffer_ = 0;
+  bits_used_ = 0;
+}
+
+void RunDeflate::reserve(std::size_t more_input) {
+  // At most a token per byte, and a few to finish a pending run.
+  const std::size_t need = n_tokens_ + more_input + pending_ / kMaxRun + 4;
+  if (tokens_.size() < need) tokens_.resize(std::max(need, kBlockBytes + 4096));
+}
+
+void RunDeflate::flush_run() {
+  for (; pending_ >= kMinRun;) {
+    const std::size_t take = std::min(pending_, kMaxRun);
+    ++frequencies_[kLengthCodes[take].symbol];
+    tokens_[n_tokens_++] = static_cast<std::uint16_t>(kRun + take);
+    pending_ -= take;
+  }
+  // One or two left over go as literals.
+  for (; pending_ > 0; --pending_) literal(static_cast<unsigned char>(last_));
+}
+
+void RunDeflate::reduce_adler() {
+  adler_a_ %= kAdlerBase;
+  adler_b_ %= kAdlerBase;
+}
+
+void RunDeflate::zeros(std::size_t count) {
+  if (count == 0) return;
+  reduce_adler();
+  adler_b_ += (count % kAdlerBase) * adler_a_;  // a is unchanged by zeros
+  block_in_ += count;
+  if (last_ != 0) {
+    flush_run();
+    literal(0);
+    --count;
+  }
+  pending_ += count;
+}
+
+void RunDeflate::bytes(std::span<const unsigned char> data) {
+  constexpr std::size_t kPiece = 4096;
+  for (std::size_t at = 0; at < data.size(); at += kPiece) {
+    const std::size_t n = std::min(kPiece, data.size() - at);
+    maybe_close_block(n);
+    for (std::size_t i = 0; i < n; ++i) byte(data[at + i]);
+    reduce_adler();
+  }
+}
+
+void RunDeflate::close_block(bool last) {
+  flush_run();
+  reduce_adler();
+  // Worst case: 21 bits a token (15 + 5 extra + the distance bit), a header
+  // of < 400 bytes, the end-of-block code and 8 bytes for the last store.
+  const std::size_t need = bit_bytes_ + n_tokens_ * 21 / 8 + 400 + 16 + 8;
+  if (bits_.size() < need) bits_.resize(std::max(need, bits_.size() * 2));
+  BitWriter w(bits_.data() + bit_bytes_, bit_buffer_, bits_used_);
+  write_block(w, std::span(tokens_.data(), n_tokens_), frequencies_, last);
+  bit_bytes_ = static_cast<std::size_t>(w.out() - bits_.data());
+  bit_buffer_ = w.buffer();
+  bits_used_ = w.used();
+  n_tokens_ = 0;
+  frequencies_.fill(0);
+  block_in_ = 0;
+}
+
+void RunDeflate::end(std::string& out) {
+  close_block(true);
+  if (bits_used_ > 0) bits_[bit_bytes_++] = static_cast<unsigned char>(bit_buffer_);
+  const auto adler = static_cast<std::uint32_t>(adler_b_ << 16 | adler_a_);
+  out.append(reinterpret_cast<const char*>(bits_.data()), bit_bytes_);
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(adler >> shift));
 }
 
 }  // namespace cardd::printer::detail

@@ -7,6 +7,7 @@
 // left to the photo's literals.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -15,15 +16,70 @@
 
 namespace cardd::printer::detail {
 
-// Reuses its buffers between calls; one thread at a time.
+// Literal bytes, end of block, lengths 3..258 (RFC 1951 3.2.5).
+inline constexpr std::size_t kLitLenSymbols = 286;
+
+// Streaming: begin(), then the input as bytes and runs of zeros in order,
+// then end(). Reuses its buffers between streams; one thread at a time.
 class RunDeflate {
  public:
-  // Appends the zlib stream of `data` to `out`.
-  void compress(std::span<const unsigned char> data, std::string& out);
+  static constexpr std::size_t kBlockBytes = std::size_t{1} << 18;
+
+  // Starts a zlib stream that end() appends to `out`.
+  void begin();
+  // Byte by byte, after maybe_close_block() has been told how many follow.
+  void byte(unsigned char b) {
+    adler_a_ += b;
+    adler_b_ += adler_a_;
+    ++block_in_;
+    if (b == last_) {
+      ++pending_;
+      return;
+    }
+    if (pending_ > 0) flush_run();
+    literal(b);
+  }
+  // `count` zero bytes: the PNG Sub filter's output for a run of equal pixels.
+  void zeros(std::size_t count);
+  void bytes(std::span<const unsigned char> data);
+  // Between pieces of input (a PNG row): closes the block once it holds a
+  // block's worth, and makes room for the `more_input` bytes that follow.
+  void maybe_close_block(std::size_t more_input) {
+    if (block_in_ >= kBlockBytes) close_block(false);
+    reserve(more_input);
+  }
+  void end(std::string& out);
+
+  // The whole stream for `data` at once.
+  void compress(std::span<const unsigned char> data, std::string& out) {
+    begin();
+    bytes(data);
+    end(out);
+  }
 
  private:
+  void literal(unsigned char b) {
+    ++frequencies_[b];
+    tokens_[n_tokens_++] = b;
+    last_ = b;
+  }
+  void reserve(std::size_t more_input);
+  void flush_run();
+  void close_block(bool last);
+  void reduce_adler();
+
   std::vector<std::uint16_t> tokens_;
+  std::size_t n_tokens_ = 0;
+  std::array<std::uint32_t, kLitLenSymbols> frequencies_{};
+  // The byte before the pending run (none at the start: a value no byte has).
+  int last_ = -1;
+  std::size_t pending_ = 0;  // bytes equal to last_ not yet tokenized
+  std::size_t block_in_ = 0;
+  std::uint64_t adler_a_ = 1, adler_b_ = 0;
   std::vector<unsigned char> bits_;
+  std::size_t bit_bytes_ = 0;
+  std::uint64_t bit_buffer_ = 0;
+  unsigned bits_used_ = 0;
 };
 
 // Huffman code lengths for `frequencies` (0: symbol unused), none longer than

@@ -2,6 +2,11 @@
 // profile writes.
 #include <gtest/gtest.h>
 
+#include <csetjmp>
+#include <cstdio>
+// jpeglib.h needs size_t and FILE declared first.
+#include <jpeglib.h>
+
 #include "bureau_photo.h"
 #include "cardd/personalization/card_data.h"
 #include "chip_photo.h"
@@ -32,6 +37,46 @@ HolderData holder(std::string name) {
   h.issuing_bank = "ICBC";
   h.photo = test::bureau_photo();
   return h;
+}
+
+// Width, height and whether every scanline decodes; {0, 0, false} when not.
+struct Decoded {
+  unsigned width = 0, height = 0;
+  bool complete = false;
+};
+
+struct JpegError {
+  jpeg_error_mgr pub;
+  std::jmp_buf jump;
+};
+
+extern "C" void on_test_jpeg_error(j_common_ptr info) {
+  std::longjmp(reinterpret_cast<JpegError*>(info->err)->jump, 1);
+}
+
+Decoded decode_fully(const card::Bytes& jpeg) {
+  jpeg_decompress_struct info{};
+  JpegError err{};
+  info.err = jpeg_std_error(&err.pub);
+  err.pub.error_exit = on_test_jpeg_error;
+  jpeg_create_decompress(&info);
+  Decoded out;
+  std::vector<unsigned char> row;  // outside the setjmp: a longjmp skips no destructor
+  if (setjmp(err.jump) == 0) {
+    jpeg_mem_src(&info, jpeg.data(), static_cast<unsigned long>(jpeg.size()));
+    jpeg_read_header(&info, TRUE);
+    jpeg_start_decompress(&info);
+    row.resize(static_cast<std::size_t>(info.output_width) *
+               static_cast<std::size_t>(info.output_components));
+    while (info.output_scanline < info.output_height) {
+      JSAMPROW r = row.data();
+      jpeg_read_scanlines(&info, &r, 1);
+    }
+    jpeg_finish_decompress(&info);
+    out = {info.image_width, info.image_height, err.pub.num_warnings == 0};
+  }
+  jpeg_destroy_decompress(&info);
+  return out;
 }
 
 // The verification side of ISO 7064 MOD 37,36, written apart from the
@@ -153,6 +198,11 @@ TEST(CardData, ThePhotoIsReencodedToFitTheChip) {
   EXPECT_GT(photo.size(), 2000u);
   EXPECT_EQ(card::Bytes(photo.begin(), photo.begin() + 2), (card::Bytes{0xFF, 0xD8}));
   EXPECT_EQ(card::Bytes(photo.end() - 2, photo.end()), (card::Bytes{0xFF, 0xD9}));
+  // Requantized, not resampled: the whole image decodes at the bureau's size.
+  const Decoded decoded = decode_fully(photo);
+  EXPECT_TRUE(decoded.complete);
+  EXPECT_EQ(decoded.width, 358u);
+  EXPECT_EQ(decoded.height, 441u);
   // Re-encoding is deterministic: the same card gets the same bytes.
   auto again = prepare_card(p, holder("王小明"), "B10000005", "6212260000000000469",
                             CivilDate{2026, 11, 25});
