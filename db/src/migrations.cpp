@@ -20,7 +20,7 @@ struct Step {
   std::string_view after;
 };
 
-const std::array<Step, 9> kMigrations = {{
+const std::array<Step, 10> kMigrations = {{
     {// 1: applications, their history, outbox, audit chain, intake cursors.
      R"sql(
 CREATE TABLE applications (
@@ -258,6 +258,23 @@ CREATE TABLE retired_numbers (
   chip_id        TEXT NOT NULL,
   reason         TEXT NOT NULL,
   retired_at     TEXT NOT NULL
+) STRICT;
+)sql",
+     nullptr,
+     {}},
+    {// 10: HTTP API tokens: only a hash of each is kept; a token is never
+     // deleted, only revoked, so the audit log's token ids stay meaningful.
+     R"sql(
+CREATE TABLE api_tokens (
+  token_id    INTEGER PRIMARY KEY,
+  hash        TEXT NOT NULL UNIQUE,          -- sha-256 of the token, hex
+  role        TEXT NOT NULL,
+  branch      TEXT NOT NULL DEFAULT '',      -- set exactly for role 'branch'
+  label       TEXT NOT NULL DEFAULT '',
+  created_by  TEXT NOT NULL,
+  created_at  TEXT NOT NULL,
+  expires_at  TEXT NOT NULL DEFAULT '',      -- '' never
+  revoked_at  TEXT NOT NULL DEFAULT ''       -- '' in use
 ) STRICT;
 )sql",
      nullptr,

@@ -57,7 +57,11 @@ bool is_http_url(const std::string& s) {
   return is_host_port(std::string(rest.substr(0, slash)));
 }
 
-bool is_host_port(const std::string& s) {
+bool is_host_port(const std::string& s) { return is_host_port_from(s, 1); }
+
+bool is_listen_address(const std::string& s) { return is_host_port_from(s, 0); }
+
+bool is_host_port_from(const std::string& s, int lowest_port) {
   const auto colon = s.rfind(':');
   if (colon == std::string::npos) return false;
   const std::string_view host = std::string_view(s).substr(0, colon);
@@ -65,7 +69,7 @@ bool is_host_port(const std::string& s) {
   if (!is_host(host) || port.empty() || port.size() > 5 || !all_of(port, is_digit)) return false;
   int p = 0;
   std::from_chars(port.data(), port.data() + port.size(), p);
-  return p >= 1 && p <= 65535;
+  return p >= lowest_port && p <= 65535;
 }
 
 bool is_printer_uri(const std::string& s) {

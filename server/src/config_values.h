@@ -14,6 +14,9 @@ bool is_sqlite_url(const std::string& s);
 bool is_http_url(const std::string& s);
 // HOST:PORT, HOST a name, an IPv4 address or [IPv6]; port 1-65535.
 bool is_host_port(const std::string& s);
+// The same with port 0 allowed: to listen on any free port (tests).
+bool is_listen_address(const std::string& s);
+bool is_host_port_from(const std::string& s, int lowest_port);
 bool is_printer_uri(const std::string& s);
 bool is_log_level(const std::string& s);
 

@@ -143,9 +143,20 @@ Status Service::start(LineTimings timings, ProductionLines::ReaderOpener open_re
   control->poll();
   workers_.push_back(std::move(control));
 
+  ApiContext api;
+  api.store = parts_.store.get();
+  api.hsm = parts_.hsm.get();
+  api.lines = lines_.get();
+  api.line_configs = config_.lines;
+  auto server = ApiServer::open(config_.api, std::move(api));
+  if (!server) return in("api", server.error());
+  api_ = std::move(*server);
+
   running_ = true;
   for (auto& worker : workers_) worker->start();
   lines_->start();
+  api_->start();
+  spdlog::info("api: listening on port {} ({})", api_->port(), api_->tls() ? "https" : "http");
   spdlog::info("production lines started: {} slots", lines_->status().size());
   spdlog::info("workers started: bureau pull every {} ms from {}, status push {}", interval.count(),
                bureau.url, bureau.push ? "on" : "off");
@@ -159,6 +170,8 @@ void Service::status_changed() {
 void Service::stop() {
   if (!running_) return;
   running_ = false;
+  // No new requests while the rest winds down.
+  if (api_) api_->stop();
   // Lines first: the card in hand is finished or parked, then the others
   // stop in reverse order, the pusher (first) last.
   if (lines_) lines_->stop();

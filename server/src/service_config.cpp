@@ -206,7 +206,8 @@ class ConfigParser : public TomlReader {
   void api(const toml::table& t, ApiConfig& c) {
     only_keys(t, "api", {"listen", "tls_certificate_file", "tls_key_file"});
     set(t, "listen", "api", c.listen);
-    check(t, "listen", "api", c.listen, is_host_port, "must be HOST:PORT (port 1-65535)");
+    check(t, "listen", "api", c.listen, is_listen_address,
+          "must be HOST:PORT (port 0-65535, 0: any free port)");
     set(t, "tls_certificate_file", "api", c.tls_certificate_file);
     set(t, "tls_key_file", "api", c.tls_key_file);
     if (c.tls_certificate_file.empty() != c.tls_key_file.empty())

@@ -82,7 +82,7 @@ class DaemonFixture : public IssuanceFixture {
         << "\"]\nprinter = \"" << printer << "\"\n"
         << "[fulfilment]\npack_batch = 4\npaper_printer = \"dir://" << paper_dir().string()
         << "\"\n"
-        << "[log]\nlevel = \"info\"\n";
+        << "[api]\nlisten = \"127.0.0.1:0\"\n[log]\nlevel = \"info\"\n";
   }
 
   ChildProcess start_cardd() {

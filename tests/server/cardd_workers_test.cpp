@@ -97,7 +97,7 @@ class CarddWorkersTest : public ::testing::Test {
         << "\"\npassphrase_file = \"" << file("passphrase") << "\"\n"
         << "[bureau]\nurl = \"" << url << "\"\npull_interval_ms = 200\npage_size = 4\n"
         << "push = true\n"
-        << bureau_extra << "[log]\nlevel = \"info\"\n";
+        << bureau_extra << "[api]\nlisten = \"127.0.0.1:0\"\n[log]\nlevel = \"info\"\n";
   }
 
   ChildProcess start_cardd() {

@@ -13,6 +13,7 @@
 
 #include "cardd/server/service_config.h"
 #include "child_process.h"
+#include "http_test_client.h"
 #include "secret_file.h"
 
 namespace cardd {
@@ -53,7 +54,7 @@ class CarddTest : public ::testing::Test {
            "\"\n"
            // The workers start: no bureau of anyone else's (port 1 refuses).
            "[bureau]\nurl = \"http://127.0.0.1:1\"\n"
-           "[log]\nformat = \"" +
+           "[api]\nlisten = \"127.0.0.1:0\"\n[log]\nformat = \"" +
            log_format + "\"\n";
   }
 
@@ -185,6 +186,49 @@ TEST_F(CarddTest, LogsJsonLinesAndStopsOnSigint) {
                           [](const std::string& m) { return m.starts_with("ready"); }));
   EXPECT_EQ(messages.back(), "stopped");
   EXPECT_NE(child.stderr_text().find("stopping: SIGINT"), std::string::npos);
+}
+
+// The API as an integrator meets it: the daemon listening, a token made by
+// `cardctl tokens create`, requests over a real socket, then a clean stop.
+TEST_F(CarddTest, ServesItsApiToATokenMadeByCardctl) {
+  write("cardd.toml", initialised_center("text"));
+  auto child = test::ChildProcess::start({bin_path("cardd"), "--config", file("cardd.toml")});
+  ASSERT_TRUE(stderr_has(child, "ready", std::chrono::seconds(60))) << child.stderr_text();
+  const std::string err = child.stderr_text();
+  const std::string marker = "api: listening on port ";
+  const std::size_t at = err.find(marker);
+  ASSERT_NE(at, std::string::npos) << err;
+  const auto port = static_cast<std::uint16_t>(std::stoi(err.substr(at + marker.size())));
+
+  const RunResult made = run_command({bin_path("cardctl"), "tokens", "create", "--config",
+                                      file("cardd.toml"), "--role", "operator", "--label", "test"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const std::string token = made.out.substr(0, made.out.find('\n'));
+  ASSERT_TRUE(token.starts_with("cardd_")) << made.out;
+  EXPECT_EQ(made.err.find(token), std::string::npos) << "the token is printed once, on stdout";
+
+  test::Client client(port);
+  EXPECT_EQ(client.send(test::http::verb::get, "/healthz").status, 200u);
+  auto lines = client.send(test::http::verb::get, "/api/v1/lines", token);
+  EXPECT_EQ(lines.status, 200u) << lines.raw;
+  EXPECT_TRUE(lines.body["lines"].is_array()) << lines.raw;
+  EXPECT_EQ(client.send(test::http::verb::get, "/api/v1/lines").status, 401u);
+
+  const RunResult listed =
+      run_command({bin_path("cardctl"), "tokens", "list", "--config", file("cardd.toml")});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("operator"), std::string::npos) << listed.out;
+  EXPECT_EQ(listed.out.find(token), std::string::npos) << "never shown again";
+  ASSERT_EQ(
+      run_command({bin_path("cardctl"), "tokens", "revoke", "1", "--config", file("cardd.toml")})
+          .exit_code,
+      0);
+  test::Client after(port);
+  EXPECT_EQ(after.send(test::http::verb::get, "/api/v1/lines", token).status, 401u);
+
+  ASSERT_EQ(::kill(child.pid(), SIGTERM), 0);
+  ASSERT_TRUE(exits_within(child, std::chrono::seconds(20))) << child.stderr_text();
+  EXPECT_EQ(child.wait(), 0) << child.stderr_text();
 }
 
 }  // namespace

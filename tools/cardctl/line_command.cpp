@@ -8,12 +8,10 @@
 
 #include <algorithm>
 #include <iostream>
-#include <optional>
 
 #include "cardd/common/actor.h"
 #include "cardd/common/civil_time.h"
-#include "cardd/server/service.h"
-#include "cardd/server/service_config.h"
+#include "center_options.h"
 #include "cli_support.h"
 #include "commands.h"
 #include "sealed_store.h"
@@ -22,44 +20,10 @@ namespace cardd::cardctl {
 namespace {
 
 struct LineArgs {
-  std::string config_file;
-  std::string db;
-  HsmOptions hsm;
+  CenterOptions center;
   std::string line;
   std::string slot;
 };
-
-// The configuration when --config is given; `db` and the HSM from it.
-struct Where {
-  std::optional<server::ServiceConfig> config;
-  std::string db;
-  HsmOptions hsm;
-};
-
-int locate(const LineArgs& a, Where& out) {
-  out.hsm = a.hsm;
-  out.db = a.db;
-  if (a.config_file.empty()) {
-    if (a.db.empty()) {
-      std::cerr << "cardctl: line: --config (cardd's configuration) or --db is required\n";
-      return 2;
-    }
-    return 0;
-  }
-  auto config = server::load_service_config(a.config_file);
-  if (!config) {
-    std::cerr << "cardctl: " << config.error().describe() << "\n";
-    return 2;
-  }
-  if (out.db.empty()) out.db = config->database.sqlite_path();
-  if (out.db.empty()) {
-    std::cerr << "cardctl: database.url: only sqlite:// is supported\n";
-    return 2;
-  }
-  out.hsm.config = server::hsm_config(config->hsm);
-  out.config = std::move(*config);
-  return 0;
-}
 
 // 0 when the configuration has the line (and slot); else says which exist.
 int check_name(const server::ServiceConfig& config, const std::string& line,
@@ -84,8 +48,8 @@ int check_name(const server::ServiceConfig& config, const std::string& line,
 }
 
 int run_set(const LineArgs& a, bool pause) {
-  Where where;
-  if (const int rc = locate(a, where); rc != 0) return rc;
+  Center where;
+  if (const int rc = locate(a.center, "line", where); rc != 0) return rc;
   if (where.config) {
     if (const int rc = check_name(*where.config, a.line, a.slot); rc != 0) return rc;
   }
@@ -111,8 +75,8 @@ std::string age(const std::string& at) {
 }
 
 int run_status(const LineArgs& a) {
-  Where where;
-  if (const int rc = locate(a, where); rc != 0) return rc;
+  Center where;
+  if (const int rc = locate(a.center, "line", where); rc != 0) return rc;
   int rc = 0;
   auto store = open_store(where.db, OpenStore{}, rc);
   if (!store) return rc;
@@ -168,10 +132,7 @@ void add_line_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("line", "Pause, resume and show cardd's production lines");
   cmd->require_subcommand(1);
   cmd->fallthrough();  // "line pause X --config F": the options belong to line
-  cmd->add_option("--config", args->config_file,
-                  "cardd's configuration: the database, the HSM and the line names");
-  cmd->add_option("--db", args->db, "SQLite database file (instead of --config's)");
-  args->hsm.add_to(*cmd);
+  args->center.add_to(*cmd);
   for (const bool pause : {true, false}) {
     auto* sub = cmd->add_subcommand(pause ? "pause" : "resume",
                                     pause ? "Pause a line or one slot: the card in hand is "

@@ -6,8 +6,8 @@
 #include <fmt/format.h>
 
 #include <iostream>
-#include <nlohmann/json.hpp>
 
+#include "cardd/server/status_json.h"
 #include "cli_support.h"
 #include "commands.h"
 
@@ -19,33 +19,6 @@ struct StatusArgs {
   std::string db;
   bool json = false;
 };
-
-nlohmann::json to_json(const db::ApplicationStatus& s,
-                       const std::optional<db::Shipment>& shipment) {
-  nlohmann::json history = nlohmann::json::array();
-  for (const auto& e : s.history) {
-    history.push_back({{"seq", e.seq},
-                       {"from", e.from ? nlohmann::json(db::to_string(*e.from)) : nlohmann::json()},
-                       {"to", db::to_string(e.to)},
-                       {"at", e.at},
-                       {"actor", e.actor},
-                       {"reason", e.reason}});
-  }
-  nlohmann::json errors = nlohmann::json::array();
-  for (const auto& r : s.rejection)
-    errors.push_back({{"field", r.field}, {"code", r.code}, {"message", r.message}});
-  return {{"application_id", s.application_id},
-          {"state", db::to_string(s.state)},
-          {"created_at", s.created_at},
-          {"updated_at", s.updated_at},
-          {"errors", errors},
-          {"history", history},
-          {"shipment", shipment ? nlohmann::json{{"pack", shipment->pack_id},
-                                                 {"postal_area", shipment->postal_area},
-                                                 {"courier", shipment->courier},
-                                                 {"tracking_number", shipment->tracking_number}}
-                                : nlohmann::json()}};
-}
 
 int run_status(const StatusArgs& args) {
   int rc = 0;
@@ -61,9 +34,8 @@ int run_status(const StatusArgs& args) {
     std::cerr << "cardctl: " << shipment.error().describe() << "\n";
     return 1;
   }
-  const nlohmann::json j = to_json(*status, *shipment);
   if (args.json) {
-    std::cout << j.dump() << "\n";
+    std::cout << server::application_json(*status, *shipment) << "\n";
     return 0;
   }
   std::cout << fmt::format("{}  {}  (received {}, last change {})\n", status->application_id,

@@ -1,7 +1,7 @@
 // The SQLite store of cardd: one file in WAL mode that implements the
 // repositories (applications, cards and stock, outbox, fulfilment, line
-// controls, audit); their contracts are in the interface headers. Callers that need one concern
-// take that interface, so a second implementation (PostgreSQL) can stand in.
+// controls, API tokens, audit); their contracts are in the interface headers. Callers that need one
+// concern take that interface, so a second implementation (PostgreSQL) can stand in.
 //
 // Every state change is one transaction that writes the new state, a history
 // event, an audit entry and an outbox message together; nothing is ever half
@@ -36,6 +36,7 @@
 #include "cardd/db/records.h"
 #include "cardd/db/sealer.h"
 #include "cardd/db/state.h"
+#include "cardd/db/token_repository.h"
 
 namespace cardd::db {
 
@@ -65,6 +66,7 @@ class Store final : public ApplicationRepository,
                     public OutboxRepository,
                     public FulfilmentRepository,
                     public LineControlRepository,
+                    public TokenRepository,
                     public AuditRepository {
  public:
   // Opens the file (creating it, mode 0600, when missing and
@@ -147,6 +149,12 @@ class Store final : public ApplicationRepository,
   Result<std::vector<LineControl>> line_controls() override;
   Status report_slots(const std::vector<SlotReport>& slots) override;
   Result<std::vector<SlotReport>> slot_reports() override;
+
+  // TokenRepository
+  Result<std::int64_t> add_token(const NewApiToken& token, std::string_view actor) override;
+  Result<std::optional<ApiToken>> token_by_hash(std::string_view hash) override;
+  Result<std::vector<ApiToken>> tokens() override;
+  Status revoke_token(std::int64_t id, std::string_view actor) override;
 
   // AuditRepository
   Status audit(std::string_view actor, std::string_view action, std::string_view subject,

@@ -8,7 +8,8 @@
 // pusher (when bureau.push is set; it stops last, so that its final flush
 // sees every change the others made), the production lines
 // (server/production_lines.h) and the fulfilment worker (packs, ships and
-// dispatches what passed QC).
+// dispatches what passed QC). The HTTP API (api_server.h) listens from the
+// end of start() to the beginning of stop().
 //
 // Thread safety: open/start/stop from one thread (the daemon's main); the
 // shared parts are handed to workers, each documenting its own.
@@ -22,6 +23,7 @@
 #include "cardd/hsm/factory.h"
 #include "cardd/personalization/card_profile.h"
 #include "cardd/region/region.h"
+#include "cardd/server/api_server.h"
 #include "cardd/server/bureau_client.h"
 #include "cardd/server/production_lines.h"
 #include "cardd/server/sealed_store.h"
@@ -64,6 +66,7 @@ class Service {
   db::Store& store() { return *parts_.store; }
   // Null before start().
   ProductionLines* lines() { return lines_.get(); }
+  ApiServer* api() { return api_.get(); }
 
  private:
   Service(ServiceConfig config, region::Region region);
@@ -75,6 +78,7 @@ class Service {
   std::unique_ptr<ProductionLines> lines_;
   std::vector<std::unique_ptr<Worker>> workers_;  // started in order, stopped in reverse
   Worker* pusher_ = nullptr;                      // in workers_ when bureau.push
+  std::unique_ptr<ApiServer> api_;
   bool running_ = false;
 };
 

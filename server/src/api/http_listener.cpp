@@ -1,0 +1,236 @@
+#include "http_listener.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "cardd/server/service_config.h"
+
+namespace cardd::server::api {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+http::response<http::string_body> to_http(const Response& r, unsigned version, bool keep_alive) {
+  http::response<http::string_body> out{static_cast<http::status>(r.status), version};
+  out.set(http::field::server, "cardd");
+  out.set(http::field::content_type, r.content_type);
+  out.set(http::field::cache_control, "no-store");
+  out.body() = r.body;
+  out.keep_alive(keep_alive);
+  out.prepare_payload();
+  return out;
+}
+
+// One connection: (TLS handshake,) then request, answer, request … on the
+// connection's strand until either side closes or a limit is hit.
+template <typename Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  template <typename... Tls>
+  Session(tcp::socket&& socket, const ListenerOptions& options, const HttpListener::Handle& handle,
+          Tls&... tls)
+      : stream_(std::move(socket), tls...), options_(options), handle_(handle) {}
+
+  void run() {
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->start(); });
+  }
+
+ private:
+  void start() {
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      beast::get_lowest_layer(stream_).expires_after(options_.request_timeout);
+      stream_.async_handshake(ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) return self->close();
+                                self->read(true);
+                              });
+    } else {
+      read(true);
+    }
+  }
+
+  void read(bool first) {
+    parser_.emplace();
+    parser_->header_limit(options_.header_limit);
+    parser_->body_limit(options_.body_limit);
+    // The first request must come soon; later ones may wait a keep-alive
+    // while, but once begun, each must arrive whole within request_timeout.
+    beast::get_lowest_layer(stream_).expires_after(first ? options_.request_timeout
+                                                         : options_.idle_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              self->on_header(ec);
+                            });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec) return on_read(ec);
+    beast::get_lowest_layer(stream_).expires_after(options_.request_timeout);
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code e, std::size_t) { self->on_read(e); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted)
+      return close();
+    if (ec == http::error::body_limit)
+      return reply(error_response(
+                       413, "request.too_large",
+                       "the body is larger than " + std::to_string(options_.body_limit) + " bytes"),
+                   11, false);
+    if (ec == http::error::header_limit)
+      return reply(error_response(431, "request.header_too_large",
+                                  "the headers are larger than " +
+                                      std::to_string(options_.header_limit) + " bytes"),
+                   11, false);
+    if (ec && ec.category() == http::make_error_code(http::error::bad_target).category())
+      return reply(error_response(400, "request.malformed", "not an HTTP/1.1 request we can read"),
+                   11, false);
+    if (ec) return close();
+    const auto& req = parser_->get();
+    Request request{std::string(req.method_string()), std::string(req.target()),
+                    std::string(req[http::field::authorization]), req.body()};
+    Response response;
+    try {
+      response = handle_(request);
+    } catch (const std::exception&) {
+      response = error_response(500, "internal", "the request could not be handled");
+    }
+    reply(response, req.version(), req.keep_alive());
+  }
+
+  void reply(const Response& response, unsigned version, bool keep_alive) {
+    response_ = to_http(response, version, keep_alive);
+    beast::get_lowest_layer(stream_).expires_after(options_.request_timeout);
+    http::async_write(stream_, response_,
+                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec || self->response_.need_eof()) return self->close();
+                        self->read(false);
+                      });
+  }
+
+  void close() {
+    beast::error_code ignored;
+    auto& socket = beast::get_lowest_layer(stream_).socket();
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
+  }
+
+  Stream stream_;
+  const ListenerOptions& options_;
+  const HttpListener::Handle& handle_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> response_;
+};
+
+}  // namespace
+
+struct HttpListener::Impl {
+  Impl(ListenerOptions o, Handle h)
+      : options(std::move(o)), handle(std::move(h)), acceptor(net::make_strand(ioc)) {}
+
+  void accept() {
+    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+      if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+      if (!ec) {
+        if (tls)
+          std::make_shared<Session<TlsStream>>(std::move(socket), options, handle, *tls)->run();
+        else
+          std::make_shared<Session<beast::tcp_stream>>(std::move(socket), options, handle)->run();
+      }
+      accept();
+    });
+  }
+
+  ListenerOptions options;
+  Handle handle;
+  net::io_context ioc;
+  tcp::acceptor acceptor;
+  std::optional<ssl::context> tls;
+  std::vector<std::thread> threads;
+};
+
+HttpListener::HttpListener(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+HttpListener::~HttpListener() { stop(); }
+
+Result<std::unique_ptr<HttpListener>> HttpListener::open(const ListenerOptions& options,
+                                                         Handle handle) {
+  auto impl = std::make_unique<Impl>(options, std::move(handle));
+  if (options.tls_certificate_file.empty() != options.tls_key_file.empty())
+    return make_error(ConfigError::invalid,
+                      "api: tls_certificate_file and tls_key_file go together");
+  if (!options.tls_certificate_file.empty()) {
+    auto& ctx = impl->tls.emplace(ssl::context::tls_server);
+    ctx.set_options(ssl::context::no_sslv2 | ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                    ssl::context::no_tlsv1_1 | ssl::context::default_workarounds);
+    beast::error_code ec;
+    ctx.use_certificate_chain_file(options.tls_certificate_file, ec);
+    if (ec)
+      return make_error(
+          ConfigError::invalid,
+          "api.tls_certificate_file " + options.tls_certificate_file + ": " + ec.message());
+    ctx.use_private_key_file(options.tls_key_file, ssl::context::pem, ec);
+    if (ec)
+      return make_error(ConfigError::invalid,
+                        "api.tls_key_file " + options.tls_key_file + ": " + ec.message());
+  }
+  beast::error_code ec;
+  const auto address = net::ip::make_address(options.address, ec);
+  if (ec)
+    return make_error(ConfigError::invalid,
+                      "api.listen: '" + options.address + "' is not an IP address");
+  const tcp::endpoint endpoint{address, options.port};
+  impl->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) impl->acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) impl->acceptor.bind(endpoint, ec);
+  if (!ec) impl->acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec)
+    return make_error(
+        ConfigError::invalid,
+        "api.listen " + options.address + ":" + std::to_string(options.port) + ": " + ec.message());
+  return std::unique_ptr<HttpListener>(new HttpListener(std::move(impl)));
+}
+
+std::uint16_t HttpListener::port() const {
+  beast::error_code ec;
+  return impl_->acceptor.local_endpoint(ec).port();
+}
+
+bool HttpListener::tls() const { return impl_->tls.has_value(); }
+
+void HttpListener::start() {
+  impl_->accept();
+  const int n = impl_->options.threads > 0 ? impl_->options.threads : 1;
+  for (int i = 0; i < n; ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+}
+
+void HttpListener::stop() {
+  if (impl_->threads.empty()) return;
+  net::post(impl_->acceptor.get_executor(), [this] {
+    beast::error_code ignored;
+    impl_->acceptor.close(ignored);
+  });
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads)
+    if (t.joinable()) t.join();
+  impl_->threads.clear();
+}
+
+}  // namespace cardd::server::api

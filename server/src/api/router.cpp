@@ -1,0 +1,177 @@
+#include "router.h"
+
+#include <cctype>
+#include <nlohmann/json.hpp>
+
+#include "cardd/db/error.h"
+
+namespace cardd::server::api {
+
+struct Router::Match {
+  std::map<std::string, std::string, std::less<>> params;
+};
+
+namespace {
+
+std::vector<std::string_view> segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  while (!path.empty()) {
+    if (path.front() == '/') path.remove_prefix(1);
+    const std::size_t end = path.find('/');
+    out.push_back(path.substr(0, end));
+    path = end == std::string_view::npos ? std::string_view() : path.substr(end);
+  }
+  return out;
+}
+
+bool allowed(const std::vector<std::string>& roles, const std::string& role) {
+  if (role == "admin") return true;
+  for (const auto& r : roles)
+    if (r == role) return true;
+  return false;
+}
+
+std::string_view bearer(std::string_view authorization) {
+  constexpr std::string_view kScheme = "Bearer ";
+  if (authorization.size() <= kScheme.size()) return {};
+  for (std::size_t i = 0; i < kScheme.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(authorization[i])) !=
+        std::tolower(static_cast<unsigned char>(kScheme[i])))
+      return {};
+  return authorization.substr(kScheme.size());
+}
+
+}  // namespace
+
+std::string Call::query_value(std::string_view name) const {
+  const auto it = query.find(name);
+  return it == query.end() ? std::string() : it->second;
+}
+
+std::optional<std::string> percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out.push_back(' ');
+    } else if (s[i] != '%') {
+      out.push_back(s[i]);
+    } else {
+      if (i + 2 >= s.size() || !std::isxdigit(static_cast<unsigned char>(s[i + 1])) ||
+          !std::isxdigit(static_cast<unsigned char>(s[i + 2])))
+        return std::nullopt;
+      out.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
+      i += 2;
+    }
+  }
+  return out;
+}
+
+Response json_response(unsigned status, std::string body) {
+  return Response{status, "application/json", std::move(body)};
+}
+
+Response error_response(unsigned status, std::string_view code, std::string_view message) {
+  const nlohmann::json body = {{"error", {{"code", code}, {"message", message}}}};
+  return json_response(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+Response error_response(const Error& e) {
+  unsigned status = 500;
+  if (e.code == db::DbError::not_found) status = 404;
+  if (e.code == db::DbError::illegal_transition || e.code == db::DbError::conflict) status = 409;
+  if (e.code == db::DbError::busy) status = 503;
+  return error_response(status, std::string(e.code.category().name()) + "." + e.code.message(),
+                        e.message);
+}
+
+Router::Router(Authenticator authenticate, RefusalLog refused)
+    : authenticate_(std::move(authenticate)), refused_(std::move(refused)) {}
+
+void Router::add(Route route) { routes_.push_back(std::move(route)); }
+
+std::optional<Router::Match> Router::match(const Route& route, std::string_view path) const {
+  const auto want = segments(route.pattern), got = segments(path);
+  if (want.size() != got.size()) return std::nullopt;
+  Match m;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    if (want[i].size() > 2 && want[i].front() == '{' && want[i].back() == '}') {
+      auto value = percent_decode(got[i]);
+      if (!value || value->empty()) return std::nullopt;
+      m.params.emplace(std::string(want[i].substr(1, want[i].size() - 2)), std::move(*value));
+    } else if (want[i] != got[i]) {
+      return std::nullopt;
+    }
+  }
+  return m;
+}
+
+Response Router::handle(const Request& request) const {
+  const std::string_view target = request.target;
+  const std::size_t q = target.find('?');
+  const std::string_view path = target.substr(0, q);
+  bool path_known = false;
+  for (const Route& route : routes_) {
+    auto m = match(route, path);
+    if (!m) continue;
+    path_known = true;
+    if (route.method != request.method) continue;
+
+    Call call{request, {}, std::move(m->params), {}};
+    if (q != std::string_view::npos) {
+      for (std::string_view rest = target.substr(q + 1); !rest.empty();) {
+        const std::size_t amp = rest.find('&');
+        const std::string_view pair = rest.substr(0, amp);
+        rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+        if (pair.empty()) continue;
+        const std::size_t eq = pair.find('=');
+        auto key = percent_decode(pair.substr(0, eq));
+        auto value =
+            percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+        if (!key || !value)
+          return error_response(400, "request.bad_query", "malformed percent-encoding in query");
+        call.query.insert_or_assign(std::move(*key), std::move(*value));
+      }
+    }
+    if (!route.roles.empty()) {
+      const std::string_view token = bearer(request.authorization);
+      if (token.empty()) {
+        refused_(request, call.caller, "no bearer token");
+        return error_response(401, "auth.missing", "this route needs Authorization: Bearer TOKEN");
+      }
+      auto caller = authenticate_(token);
+      if (!caller) return error_response(caller.error());
+      if (!caller->has_value()) {
+        refused_(request, call.caller, "unknown, revoked or expired token");
+        return error_response(401, "auth.invalid", "the token is unknown, revoked or expired");
+      }
+      call.caller = std::move(**caller);
+      if (!allowed(route.roles, call.caller.role)) {
+        refused_(request, call.caller, "role " + call.caller.role + " may not");
+        return error_response(
+            403, "auth.forbidden",
+            "role " + call.caller.role + " may not " + route.method + " " + route.pattern);
+      }
+      // A branch token acts for its own branch only.
+      if (const auto it = call.params.find("code"); call.caller.role == "branch" &&
+                                                    it != call.params.end() &&
+                                                    it->second != call.caller.branch) {
+        refused_(request, call.caller, "another branch");
+        return error_response(403, "auth.other_branch", "a branch token acts for its own branch");
+      }
+    }
+    try {
+      auto response = route.handler(call);
+      if (!response) return error_response(response.error());
+      return std::move(*response);
+    } catch (const std::exception&) {
+      return error_response(500, "internal", "the request could not be handled");
+    }
+  }
+  if (path_known)
+    return error_response(405, "request.method_not_allowed",
+                          request.method + " is not allowed on " + std::string(path));
+  return error_response(404, "request.unknown_route", "no route " + std::string(path));
+}
+
+}  // namespace cardd::server::api

@@ -1,0 +1,100 @@
+// The API's routes: method and path pattern ("/api/v1/applications/{id}"),
+// the roles that may call it (none: anyone), and its handler. The router
+// matches a request, authenticates the caller when the route asks for a
+// role, refuses what the caller may not do, and turns whatever goes wrong
+// into spec/api.md's error body. Free of HTTP library types, so it is tested
+// without a socket; the listener (http_listener.h) carries bytes to it.
+//
+// Thread safety: handle() may run on several threads at once once the routes
+// are added; handlers must be thread-safe themselves.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cardd/common/result.h"
+
+namespace cardd::server::api {
+
+// Who calls: what the bearer token says.
+struct Caller {
+  std::int64_t token_id = 0;
+  std::string role;    // bureau, operator, branch, courier, admin; empty: anonymous
+  std::string branch;  // for a branch token
+};
+
+struct Request {
+  std::string method;  // "GET", "POST", …
+  std::string target;  // path and query, as sent
+  std::string authorization;
+  std::string body;
+};
+
+struct Response {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+// A matched request as a handler sees it.
+struct Call {
+  const Request& request;
+  Caller caller;
+  std::map<std::string, std::string, std::less<>> params;  // from the path pattern
+  std::map<std::string, std::string, std::less<>> query;   // decoded
+
+  // The query value, or empty.
+  std::string query_value(std::string_view name) const;
+};
+
+// Handlers return a response or an Error, mapped by error_response().
+using Handler = std::function<Result<Response>(const Call&)>;
+
+struct Route {
+  std::string method;
+  std::string pattern;
+  std::vector<std::string> roles;  // empty: no token needed
+  std::string summary;             // one line, for the OpenAPI document
+  Handler handler;
+};
+
+// Turns a bearer token into a caller: nullopt when the token is unknown,
+// revoked or expired (answered 401).
+using Authenticator = std::function<Result<std::optional<Caller>>(std::string_view token)>;
+// Told of every refusal (401, 403): what was asked, who asked, why.
+using RefusalLog =
+    std::function<void(const Request& request, const Caller& caller, std::string_view reason)>;
+
+// spec/api.md's body {"error": {"code", "message"}} with `status`.
+Response error_response(unsigned status, std::string_view code, std::string_view message);
+// An Error from below, with the status its code means (404 not_found, 409
+// illegal transition or conflict, 422 validation, 503 a dependency down,
+// 500 otherwise).
+Response error_response(const Error& e);
+Response json_response(unsigned status, std::string body);
+
+class Router {
+ public:
+  Router(Authenticator authenticate, RefusalLog refused);
+
+  void add(Route route);
+  const std::vector<Route>& routes() const { return routes_; }
+  Response handle(const Request& request) const;
+
+ private:
+  struct Match;
+  std::optional<Match> match(const Route& route, std::string_view path) const;
+
+  Authenticator authenticate_;
+  RefusalLog refused_;
+  std::vector<Route> routes_;
+};
+
+// "%41b" → "Ab"; nullopt for a malformed escape.
+std::optional<std::string> percent_decode(std::string_view s);
+
+}  // namespace cardd::server::api

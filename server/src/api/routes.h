@@ -1,0 +1,16 @@
+// The route groups of the API, each added to the router by its own file.
+#pragma once
+
+#include "cardd/server/api_server.h"
+#include "router.h"
+
+namespace cardd::server::api {
+
+void add_health_routes(Router& router, const ApiContext& context);
+void add_application_routes(Router& router, const ApiContext& context);
+void add_line_routes(Router& router, const ApiContext& context);
+
+// The OpenAPI 3 document of the router's routes.
+std::string openapi_document(const Router& router);
+
+}  // namespace cardd::server::api

@@ -1,0 +1,85 @@
+// Production lines: their slots as the daemon sees them; pause and resume
+// through the database, as `cardctl line` does (every daemon polls it).
+#include <nlohmann/json.hpp>
+
+#include "cardd/server/production_lines.h"
+#include "routes.h"
+
+namespace cardd::server::api {
+namespace {
+
+bool known_line(const ApiContext& context, std::string_view name) {
+  for (const auto& line : context.line_configs)
+    if (line.name == name) return true;
+  return false;
+}
+
+Handler set_paused(const ApiContext& context, bool paused, bool slot) {
+  return [context, paused, slot](const Call& call) -> Result<Response> {
+    const std::string& line = call.params.at("name");
+    if (!known_line(context, line)) return error_response(404, "lines.unknown", "no line " + line);
+    const std::string which = slot ? call.params.at("slot") : std::string();
+    if (slot) {
+      bool found = false;
+      for (const auto& l : context.line_configs)
+        for (const auto& s : l.slots) found = found || (l.name == line && s == which);
+      if (!found)
+        return error_response(404, "lines.unknown_slot", "line " + line + " has no slot " + which);
+    }
+    const std::string actor =
+        context.actor + " (token " + std::to_string(call.caller.token_id) + ")";
+    if (auto s = context.store->set_paused(line, which, paused, actor); !s) return s.error();
+    const nlohmann::json body = {{"line", line}, {"slot", which}, {"paused", paused}};
+    return json_response(200, body.dump());
+  };
+}
+
+}  // namespace
+
+void add_line_routes(Router& router, const ApiContext& context) {
+  router.add({"GET",
+              "/api/v1/lines",
+              {"operator"},
+              "Production lines: slots, reader, activity, paused, cards made and spoiled",
+              [context](const Call&) -> Result<Response> {
+                auto controls = context.store->line_controls();
+                if (!controls) return controls.error();
+                nlohmann::json lines = nlohmann::json::array();
+                for (const auto& line : context.line_configs) {
+                  nlohmann::json slots = nlohmann::json::array();
+                  for (const auto& pattern : line.slots) {
+                    nlohmann::json s = {{"slot", pattern},
+                                        {"paused", db::paused(*controls, line.name, pattern)}};
+                    if (context.lines != nullptr)
+                      for (const auto& status : context.lines->status())
+                        if (status.line == line.name && status.slot == pattern) {
+                          s["reader"] = status.reader;
+                          s["activity"] = status.activity;
+                          s["made"] = status.made;
+                          s["spoiled"] = status.spoiled;
+                        }
+                    slots.push_back(std::move(s));
+                  }
+                  lines.push_back({{"name", line.name},
+                                   {"printer", line.printer},
+                                   {"paused", db::paused(*controls, line.name, "")},
+                                   {"slots", std::move(slots)}});
+                }
+                return json_response(200, nlohmann::json{{"lines", lines}}.dump());
+              }});
+  for (const bool paused : {true, false}) {
+    const std::string verb = paused ? "pause" : "resume";
+    router.add({"POST",
+                "/api/v1/lines/{name}/" + verb,
+                {"operator"},
+                paused ? "Pause a whole line" : "Resume a line and its slots",
+                set_paused(context, paused, false)});
+    router.add({"POST",
+                "/api/v1/lines/{name}/slots/{slot}/" + verb,
+                {"operator"},
+                paused ? "Pause one slot" : "Resume one slot",
+                set_paused(context, paused, true)});
+  }
+}
+
+}  // namespace cardd::server::api

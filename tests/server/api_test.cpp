@@ -1,0 +1,283 @@
+// The HTTP API over a real socket on 127.0.0.1 with a real SQLite store:
+// routes, tokens and roles, refusals audited, limits, the OpenAPI document.
+#include "cardd/server/api_server.h"
+
+#include <gtest/gtest.h>
+
+#include <sqlite3.h>
+
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/ssl.hpp>
+#include <set>
+
+#include "bureau_pki.h"
+#include "cardd/server/api_tokens.h"
+#include "cardd/server/intake.h"
+#include "cardd/testdata/generator.h"
+#include "child_process.h"
+#include "http_test_client.h"
+#include "regions.h"
+#include "soft_sealer.h"
+#include "test_places.h"
+
+namespace cardd::server {
+namespace {
+
+namespace http = boost::beast::http;
+using test::Client;
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = sealer_.open_store((dir_.path() / "cardd.db").string());
+    ASSERT_NE(store_, nullptr);
+    ApiContext context;
+    context.store = store_.get();
+    context.hsm = sealer_.hsm.get();
+    context.line_configs = {{"line-1", {"Virtual PCD 00 00", "Virtual PCD 00 01"}, "ipp://x"}};
+    ApiConfig config;
+    config.listen = "127.0.0.1:0";
+    auto server = ApiServer::open(config, context);
+    ASSERT_TRUE(server.ok()) << server.error().describe();
+    server_ = std::move(*server);
+    server_->start();
+  }
+
+  std::string token(const std::string& role, const std::string& branch = {},
+                    const std::string& expires = {}) {
+    auto t = create_api_token(*store_, role, branch, "test", expires, "tester");
+    EXPECT_TRUE(t.ok()) << t.error().describe();
+    return t.ok() ? t->token : std::string();
+  }
+
+  std::string one_application() {
+    const testdata::Generator gen(cardd::test::generator_options(21, 0.0, false, "API"));
+    const std::string doc = gen.make(0).json;
+    Intake intake(*store_, cardd::test::validator_options(), 1);
+    const std::string_view view = doc;
+    auto items = intake.ingest({&view, 1}, IntakeSource{"api-test", "tester", std::nullopt, ""});
+    EXPECT_TRUE(items.ok());
+    return items.ok() ? (*items)[0].application_id : std::string();
+  }
+
+  // Audit entries of refusals, read beside the store like an auditor would.
+  std::int64_t refusals() {
+    sqlite3* db = nullptr;
+    std::int64_t n = -1;
+    if (sqlite3_open_v2((dir_.path() / "cardd.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
+        SQLITE_OK) {
+      sqlite3_stmt* stmt = nullptr;
+      if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'api.refused'", -1,
+                             &stmt, nullptr) == SQLITE_OK &&
+          sqlite3_step(stmt) == SQLITE_ROW)
+        n = sqlite3_column_int64(stmt, 0);
+      sqlite3_finalize(stmt);
+    }
+    sqlite3_close(db);
+    return n;
+  }
+
+  test::TempDir dir_;
+  test::SoftSealer sealer_{dir_.path()};
+  std::unique_ptr<db::Store> store_;
+  std::unique_ptr<ApiServer> server_;
+};
+
+TEST_F(ApiTest, HealthAndReadinessNeedNoToken) {
+  Client c(server_->port());
+  auto health = c.send(http::verb::get, "/healthz");
+  EXPECT_EQ(health.status, 200u);
+  EXPECT_EQ(health.body["status"], "ok");
+  auto ready = c.send(http::verb::get, "/readyz");
+  EXPECT_EQ(ready.status, 200u) << ready.raw;
+  EXPECT_EQ(ready.body["checks"]["database"], "ok");
+  EXPECT_EQ(ready.body["checks"]["hsm"], "ok");
+  EXPECT_TRUE(ready.keep_alive) << "one connection served both";
+}
+
+TEST_F(ApiTest, AnApplicationIsShownToTheBureauAndOperatorsOnly) {
+  const std::string id = one_application();
+  ASSERT_FALSE(id.empty());
+  Client c(server_->port());
+  const std::string path = "/api/v1/applications/" + id;
+
+  auto shown = c.send(http::verb::get, path, token("bureau"));
+  ASSERT_EQ(shown.status, 200u) << shown.raw;
+  EXPECT_EQ(shown.body["application_id"], id);
+  EXPECT_EQ(shown.body["state"], "VALIDATED");
+  EXPECT_EQ(shown.body["history"].size(), 2u) << "RECEIVED, then VALIDATED";
+  EXPECT_EQ(c.send(http::verb::get, path, token("operator")).status, 200u);
+  EXPECT_EQ(c.send(http::verb::get, path, token("admin")).status, 200u) << "admin may do all";
+
+  const std::int64_t before = refusals();
+  auto anonymous = c.send(http::verb::get, path);
+  EXPECT_EQ(anonymous.status, 401u);
+  EXPECT_EQ(anonymous.body["error"]["code"], "auth.missing");
+  auto wrong = c.send(http::verb::get, path, "cardd_not-a-token");
+  EXPECT_EQ(wrong.status, 401u);
+  EXPECT_EQ(wrong.body["error"]["code"], "auth.invalid");
+  auto courier = c.send(http::verb::get, path, token("courier"));
+  EXPECT_EQ(courier.status, 403u);
+  EXPECT_EQ(courier.body["error"]["code"], "auth.forbidden");
+  EXPECT_EQ(refusals(), before + 3) << "every refusal is audited";
+
+  auto unknown = c.send(http::verb::get, "/api/v1/applications/NO-SUCH-ONE", token("operator"));
+  EXPECT_EQ(unknown.status, 404u);
+  EXPECT_EQ(unknown.body["error"]["code"], "db.not_found");
+  EXPECT_FALSE(unknown.body["error"]["message"].get<std::string>().empty());
+}
+
+TEST_F(ApiTest, RevokedAndExpiredTokensAreRefused) {
+  auto made = create_api_token(*store_, "operator", "", "", "", "tester");
+  ASSERT_TRUE(made.ok());
+  Client c(server_->port());
+  EXPECT_EQ(c.send(http::verb::get, "/api/v1/lines", made->token).status, 200u);
+  ASSERT_TRUE(store_->revoke_token(made->id, "tester").ok());
+  EXPECT_EQ(c.send(http::verb::get, "/api/v1/lines", made->token).status, 401u);
+  EXPECT_EQ(c.send(http::verb::get, "/api/v1/lines", token("operator", "", "2020-01-01T00:00:00Z"))
+                .status,
+            401u);
+  EXPECT_EQ(c.send(http::verb::get, "/api/v1/lines", token("operator", "", "2999-01-01T00:00:00Z"))
+                .status,
+            200u);
+  // Only the hash is stored.
+  EXPECT_EQ(store_->token_by_hash(made->token)->has_value(), false);
+  EXPECT_EQ(store_->token_by_hash(api_token_hash(made->token))->has_value(), true);
+  EXPECT_FALSE(create_api_token(*store_, "root", "", "", "", "tester").ok());
+  EXPECT_FALSE(create_api_token(*store_, "branch", "", "", "", "tester").ok());
+  EXPECT_FALSE(create_api_token(*store_, "operator", "0101", "", "", "tester").ok());
+}
+
+TEST_F(ApiTest, LinesArePausedAndResumedThroughTheDatabase) {
+  Client c(server_->port());
+  const std::string op = token("operator");
+  auto paused =
+      c.send(http::verb::post, "/api/v1/lines/line-1/slots/Virtual%20PCD%2000%2001/pause", op);
+  ASSERT_EQ(paused.status, 200u) << paused.raw;
+  EXPECT_EQ(paused.body["slot"], "Virtual PCD 00 01");
+  auto lines = c.send(http::verb::get, "/api/v1/lines", op);
+  ASSERT_EQ(lines.status, 200u);
+  ASSERT_EQ(lines.body["lines"].size(), 1u);
+  EXPECT_EQ(lines.body["lines"][0]["paused"], false);
+  EXPECT_EQ(lines.body["lines"][0]["slots"][0]["paused"], false);
+  EXPECT_EQ(lines.body["lines"][0]["slots"][1]["paused"], true);
+  auto controls = store_->line_controls();
+  ASSERT_TRUE(controls.ok());
+  EXPECT_TRUE(db::paused(*controls, "line-1", "Virtual PCD 00 01"));
+  EXPECT_EQ(c.send(http::verb::post, "/api/v1/lines/line-1/resume", op).status, 200u);
+  EXPECT_FALSE(db::paused(*store_->line_controls(), "line-1", "Virtual PCD 00 01"));
+
+  auto unknown = c.send(http::verb::post, "/api/v1/lines/line-9/pause", op);
+  EXPECT_EQ(unknown.status, 404u);
+  EXPECT_EQ(unknown.body["error"]["code"], "lines.unknown");
+  EXPECT_EQ(c.send(http::verb::post, "/api/v1/lines/line-1/slots/nope/pause", op).status, 404u);
+  EXPECT_EQ(c.send(http::verb::post, "/api/v1/lines/line-1/pause", token("branch", "0101")).status,
+            403u);
+}
+
+TEST_F(ApiTest, BadRequestsGetAClearErrorAndTheServerGoesOn) {
+  {
+    Client c(server_->port());
+    auto method = c.send(http::verb::delete_, "/api/v1/lines", token("operator"));
+    EXPECT_EQ(method.status, 405u);
+    EXPECT_EQ(method.body["error"]["code"], "request.method_not_allowed");
+    auto route = c.send(http::verb::get, "/api/v2/nothing");
+    EXPECT_EQ(route.status, 404u);
+    EXPECT_EQ(route.body["error"]["code"], "request.unknown_route");
+  }
+  {
+    Client c(server_->port());
+    // Refused from its Content-Length, before the body is read.
+    auto big = c.send_raw(
+        "POST /api/v1/lines/line-1/pause HTTP/1.1\r\nHost: x\r\n"
+        "Authorization: Bearer " +
+        token("operator") + "\r\nContent-Length: 2097152\r\n\r\n{");
+    EXPECT_EQ(big.status, 413u);
+    EXPECT_EQ(big.body["error"]["code"], "request.too_large");
+  }
+  {
+    Client c(server_->port());
+    auto header = c.send_raw(
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(32 * 1024, 'y') + "\r\n\r\n");
+    EXPECT_EQ(header.status, 431u);
+  }
+  {
+    Client c(server_->port());
+    auto garbage = c.send_raw("NOT HTTP AT ALL\r\n\r\n");
+    EXPECT_EQ(garbage.status, 400u);
+    EXPECT_EQ(garbage.body["error"]["code"], "request.malformed");
+  }
+  Client after(server_->port());
+  EXPECT_EQ(after.send(http::verb::get, "/healthz").status, 200u);
+}
+
+TEST_F(ApiTest, TheOpenApiDocumentNamesExactlyTheRoutesServed) {
+  Client c(server_->port());
+  auto doc = c.send(http::verb::get, "/api/v1/openapi.json");
+  ASSERT_EQ(doc.status, 200u);
+  std::set<std::pair<std::string, std::string>> documented, served;
+  for (const auto& [path, methods] : doc.body["paths"].items())
+    for (const auto& [method, op] : methods.items()) {
+      std::string upper = method;
+      for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      documented.emplace(upper, path);
+      EXPECT_FALSE(op["summary"].get<std::string>().empty()) << path;
+    }
+  for (const auto& r : server_->routes()) served.insert(r);
+  EXPECT_EQ(documented, served);
+  EXPECT_GE(served.size(), 9u);
+}
+
+// HTTPS with a certificate made in the test: a client that trusts its CA gets
+// answers, one that does not is refused at the handshake; a certificate
+// without its key stops the start.
+TEST_F(ApiTest, ServesHttpsWithTheConfiguredCertificate) {
+  const test::BureauPki pki;
+  ApiContext context;
+  context.store = store_.get();
+  ApiConfig config;
+  config.listen = "127.0.0.1:0";
+  config.tls_certificate_file = pki.server().cert;
+  config.tls_key_file = pki.server().key;
+  auto server = ApiServer::open(config, context);
+  ASSERT_TRUE(server.ok()) << server.error().describe();
+  ASSERT_TRUE((*server)->tls());
+  (*server)->start();
+
+  namespace ssl = boost::asio::ssl;
+  const auto get = [&](const std::string& ca) -> unsigned {
+    boost::asio::io_context ioc;
+    ssl::context ctx(ssl::context::tls_client);
+    ctx.load_verify_file(ca);
+    ctx.set_verify_mode(ssl::verify_peer);
+    boost::beast::ssl_stream<boost::beast::tcp_stream> stream(ioc, ctx);
+    stream.set_verify_callback(ssl::host_name_verification("127.0.0.1"));
+    boost::beast::get_lowest_layer(stream).connect(
+        {boost::asio::ip::make_address("127.0.0.1"), (*server)->port()});
+    boost::beast::error_code ec;
+    stream.handshake(ssl::stream_base::client, ec);
+    if (ec) return 0;
+    http::request<http::empty_body> req{http::verb::get, "/healthz", 11};
+    req.set(http::field::host, "127.0.0.1");
+    http::write(stream, req);
+    boost::beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    http::read(stream, buffer, res);
+    return res.result_int();
+  };
+  EXPECT_EQ(get(pki.ca()), 200u);
+  EXPECT_EQ(get(pki.wrong_ca()), 0u) << "a client that does not trust the CA gets no answer";
+
+  ApiConfig half = config;
+  half.tls_key_file.clear();
+  auto refused = ApiServer::open(half, context);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("tls_key_file"), std::string::npos)
+      << refused.error().describe();
+  ApiConfig wrong = config;
+  wrong.tls_key_file = pki.client().key;  // not the certificate's key
+  EXPECT_FALSE(ApiServer::open(wrong, context).ok());
+}
+
+}  // namespace
+}  // namespace cardd::server

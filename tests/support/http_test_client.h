@@ -1,0 +1,71 @@
+// A keep-alive HTTP/1.1 client for tests of cardd's API on 127.0.0.1:
+// requests with an optional bearer token, or raw bytes; the answer's status
+// and JSON body.
+#pragma once
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace cardd::test {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+struct Answer {
+  unsigned status = 0;
+  nlohmann::json body;
+  std::string raw;
+  bool keep_alive = false;
+};
+
+// One keep-alive connection to the server.
+class Client {
+ public:
+  explicit Client(std::uint16_t port) : socket_(ioc_) {
+    tcp::resolver resolver(ioc_);
+    net::connect(socket_, resolver.resolve("127.0.0.1", std::to_string(port)));
+  }
+
+  Answer send(http::verb method, const std::string& target, const std::string& token = {},
+              const std::string& body = {}) {
+    http::request<http::string_body> req{method, target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
+    if (!body.empty()) {
+      req.set(http::field::content_type, "application/json");
+      req.body() = body;
+    }
+    req.keep_alive(true);
+    req.prepare_payload();
+    http::write(socket_, req);
+    return read();
+  }
+
+  // Raw bytes, then the answer.
+  Answer send_raw(const std::string& bytes) {
+    net::write(socket_, net::buffer(bytes));
+    return read();
+  }
+
+ private:
+  Answer read() {
+    http::response<http::string_body> res;
+    http::read(socket_, buffer_, res);
+    Answer a{res.result_int(), nlohmann::json::parse(res.body(), nullptr, false), res.body(),
+             res.keep_alive()};
+    return a;
+  }
+
+  net::io_context ioc_;
+  tcp::socket socket_;
+  beast::flat_buffer buffer_;
+};
+
+}  // namespace cardd::test
