@@ -202,9 +202,8 @@ Result<std::unique_ptr<HttpListener>> HttpListener::open(const ListenerOptions& 
   if (!ec) impl->acceptor.bind(endpoint, ec);
   if (!ec) impl->acceptor.listen(net::socket_base::max_listen_connections, ec);
   if (ec)
-    return make_error(
-        ConfigError::invalid,
-        "api.listen " + options.address + ":" + std::to_string(options.port) + ": " + ec.message());
+    return make_error(ConfigError::invalid, "api.listen " + options.address + ":" +
+                                                std::to_string(options.port) + ": " + ec.message());
   return std::unique_ptr<HttpListener>(new HttpListener(std::move(impl)));
 }
 
