@@ -243,13 +243,15 @@ Result<std::vector<std::string>> Store::to_produce(std::int64_t limit) {
   return out;
 }
 
-Result<std::vector<OutboxMessage>> Store::pending_outbox(std::int64_t limit) {
-  std::lock_guard lock(impl_->mutex);
-  auto q = prepare(*impl_,
-                   "SELECT seq, application_id, event_id, payload, attempts FROM outbox "
-                   "WHERE sent_at IS NULL ORDER BY seq LIMIT ?1");
+namespace {
+
+// `sql` a literal (statements are cached by it) taking ?1 after_seq, ?2 limit.
+Result<std::vector<OutboxMessage>> outbox_rows(Store::Impl& impl, std::string_view sql,
+                                               std::int64_t after_seq, std::int64_t limit) {
+  auto q = prepare(impl, sql);
   if (!q) return q.error();
-  (*q)->bind(1, limit);
+  (*q)->bind(1, after_seq);
+  (*q)->bind(2, limit);
   std::vector<OutboxMessage> out;
   while (true) {
     auto row = (*q)->step();
@@ -258,6 +260,45 @@ Result<std::vector<OutboxMessage>> Store::pending_outbox(std::int64_t limit) {
     out.push_back({(*q)->column_int(0), std::string((*q)->column_text(1)),
                    std::string((*q)->column_text(2)), std::string((*q)->column_text(3)),
                    (*q)->column_int(4)});
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<OutboxMessage>> Store::pending_outbox(std::int64_t limit) {
+  std::lock_guard lock(impl_->mutex);
+  return outbox_rows(*impl_,
+                     "SELECT seq, application_id, event_id, payload, attempts FROM outbox "
+                     "WHERE seq > ?1 AND sent_at IS NULL ORDER BY seq LIMIT ?2",
+                     0, limit);
+}
+
+Result<std::vector<OutboxMessage>> Store::outbox_after(std::int64_t after_seq, std::int64_t limit) {
+  std::lock_guard lock(impl_->mutex);
+  return outbox_rows(*impl_,
+                     "SELECT seq, application_id, event_id, payload, attempts FROM outbox "
+                     "WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                     after_seq, limit);
+}
+
+Result<std::vector<ApplicationSummary>> Store::applications_in_state(AppState state,
+                                                                     std::string_view after_id,
+                                                                     std::int64_t limit) {
+  std::lock_guard lock(impl_->mutex);
+  auto q = prepare(*impl_,
+                   "SELECT application_id, collection, updated_at FROM applications "
+                   "WHERE state = ?1 AND application_id > ?2 ORDER BY application_id LIMIT ?3");
+  if (!q) return q.error();
+  (*q)->bind(1, to_string(state)).bind(2, after_id).bind(3, limit);
+  std::vector<ApplicationSummary> out;
+  while (true) {
+    auto row = (*q)->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back({std::string((*q)->column_text(0)), state,
+                   collection_from_string((*q)->column_text(1)).value_or(CollectionMethod::unknown),
+                   std::string((*q)->column_text(2))});
   }
   return out;
 }

@@ -8,9 +8,6 @@
 namespace cardd::db {
 namespace {
 
-constexpr std::string_view kColumns =
-    "token_id, role, branch, label, created_by, created_at, expires_at, revoked_at";
-
 ApiToken token_of(const sqlite::Statement& r) {
   return ApiToken{r.column_int(0),
                   std::string(r.column_text(1)),
@@ -56,7 +53,10 @@ Result<std::int64_t> Store::add_token(const NewApiToken& token, std::string_view
 
 Result<std::optional<ApiToken>> Store::token_by_hash(std::string_view hash) {
   std::lock_guard lock(impl_->mutex);
-  auto stmt = impl_->statement(fmt::format("SELECT {} FROM api_tokens WHERE hash = ?1", kColumns));
+  // Statements are cached by their SQL text: literals only.
+  auto stmt = impl_->statement(
+      "SELECT token_id, role, branch, label, created_by, created_at, expires_at, revoked_at "
+      "FROM api_tokens WHERE hash = ?1");
   if (!stmt) return stmt.error();
   (*stmt)->bind(1, hash);
   std::optional<ApiToken> out;
@@ -67,8 +67,9 @@ Result<std::optional<ApiToken>> Store::token_by_hash(std::string_view hash) {
 
 Result<std::vector<ApiToken>> Store::tokens() {
   std::lock_guard lock(impl_->mutex);
-  auto stmt =
-      impl_->statement(fmt::format("SELECT {} FROM api_tokens ORDER BY token_id", kColumns));
+  auto stmt = impl_->statement(
+      "SELECT token_id, role, branch, label, created_by, created_at, expires_at, revoked_at "
+      "FROM api_tokens ORDER BY token_id");
   if (!stmt) return stmt.error();
   std::vector<ApiToken> out;
   Status s = each_row(**stmt, [&](const sqlite::Statement& r) { out.push_back(token_of(r)); });

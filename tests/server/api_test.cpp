@@ -279,5 +279,80 @@ TEST_F(ApiTest, ServesHttpsWithTheConfiguredCertificate) {
   EXPECT_FALSE(ApiServer::open(wrong, context).ok());
 }
 
+TEST_F(ApiTest, StockLotsAreAddedAndListed) {
+  Client c(server_->port());
+  const std::string op = token("operator");
+  auto added = c.send(http::verb::post, "/api/v1/stock/lots", op,
+                      R"({"lot":"L-API-1","first_serial":"a0000001","count":50})");
+  ASSERT_EQ(added.status, 201u) << added.raw;
+  EXPECT_EQ(added.body["first_serial"], "A0000001");
+  auto stock = c.send(http::verb::get, "/api/v1/stock", op);
+  ASSERT_EQ(stock.status, 200u);
+  ASSERT_EQ(stock.body["lots"].size(), 1u);
+  EXPECT_EQ(stock.body["lots"][0]["lot"], "L-API-1");
+  EXPECT_EQ(stock.body["lots"][0]["left"], 50);
+
+  auto overlap = c.send(http::verb::post, "/api/v1/stock/lots", op,
+                        R"({"lot":"L-API-2","first_serial":"A0000010","count":5})");
+  EXPECT_EQ(overlap.status, 409u) << overlap.raw;
+  auto invalid = c.send(http::verb::post, "/api/v1/stock/lots", op,
+                        R"({"lot":"L-API-3","first_serial":"XYZ","count":5})");
+  EXPECT_EQ(invalid.status, 422u);
+  EXPECT_EQ(invalid.body["error"]["code"], "request.invalid");
+  auto not_json = c.send(http::verb::post, "/api/v1/stock/lots", op, "{lot:");
+  EXPECT_EQ(not_json.status, 400u);
+  EXPECT_EQ(not_json.body["error"]["code"], "request.bad_json");
+  EXPECT_EQ(c.send(http::verb::get, "/api/v1/stock", token("bureau")).status, 403u);
+}
+
+TEST_F(ApiTest, StatusChangesAndApplicationListsArePagedByCursor) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    const testdata::Generator gen(
+        cardd::test::generator_options(static_cast<std::uint64_t>(30 + i), 0.0, false, "PG"));
+    const std::string doc = gen.make(static_cast<std::uint64_t>(i)).json;
+    Intake intake(*store_, cardd::test::validator_options(), 1);
+    const std::string_view view = doc;
+    auto items = intake.ingest({&view, 1}, IntakeSource{"api-test", "tester", std::nullopt, ""});
+    ASSERT_TRUE(items.ok());
+    ids.push_back((*items)[0].application_id);
+  }
+  Client c(server_->port());
+  const std::string bureau = token("bureau");
+  // Two changes each (RECEIVED, VALIDATED): six, read two at a time.
+  std::vector<std::string> seen;
+  std::string after;
+  for (int page = 0; page < 4; ++page) {
+    auto changes = c.send(http::verb::get, "/api/v1/status-changes?limit=2&after=" + after, bureau);
+    ASSERT_EQ(changes.status, 200u) << changes.raw;
+    for (const auto& change : changes.body["changes"])
+      seen.push_back(change["application_id"].get<std::string>() + ":" +
+                     change["state"].get<std::string>());
+    after = changes.body["next"].get<std::string>();
+  }
+  ASSERT_EQ(seen.size(), 6u);
+  EXPECT_EQ(seen[0], ids[0] + ":RECEIVED");
+  EXPECT_EQ(seen[1], ids[0] + ":VALIDATED");
+  EXPECT_EQ(c.send(http::verb::get, "/api/v1/status-changes?after=x", bureau).status, 400u);
+  EXPECT_EQ(c.send(http::verb::get, "/api/v1/status-changes?limit=0", bureau).status, 400u);
+
+  const std::string op = token("operator");
+  std::set<std::string> listed;
+  std::string cursor;
+  for (int page = 0; page < 3; ++page) {
+    auto list = c.send(http::verb::get,
+                       "/api/v1/applications?state=VALIDATED&limit=2&cursor=" + cursor, op);
+    ASSERT_EQ(list.status, 200u) << list.raw;
+    for (const auto& a : list.body["applications"]) {
+      EXPECT_EQ(a["state"], "VALIDATED");
+      listed.insert(a["application_id"].get<std::string>());
+    }
+    if (list.body["next"].is_null()) break;
+    cursor = list.body["next"].get<std::string>();
+  }
+  EXPECT_EQ(listed, std::set<std::string>(ids.begin(), ids.end()));
+  EXPECT_EQ(c.send(http::verb::get, "/api/v1/applications?state=NONSENSE", op).status, 400u);
+}
+
 }  // namespace
 }  // namespace cardd::server

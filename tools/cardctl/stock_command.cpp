@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cardd/common/actor.h"
+#include "cardd/server/card_lot.h"
 #include "cli_support.h"
 #include "commands.h"
 #include "sealed_store.h"
@@ -22,32 +23,19 @@ struct LotArgs {
 };
 
 int run_add_lot(const LotArgs& a) {
-  // 8 hex digits: IC serial number; 16: CHIP ID (fabricator, type, serial).
-  const bool hex = std::all_of(a.first_serial.begin(), a.first_serial.end(),
-                               [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
-  if (!hex || (a.first_serial.size() != 8 && a.first_serial.size() != 16)) {
-    std::cerr << "cardctl: --first-serial must be 8 (IC serial) or 16 (CHIP ID) hex digits\n";
-    return 2;
-  }
-  db::CardLot lot;
-  lot.lot = a.lot;
-  std::string serial = a.first_serial;
-  for (char& c : serial) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (serial.size() == 16) lot.chip_prefix = serial.substr(0, 8);
-  lot.first_serial =
-      static_cast<std::uint32_t>(std::stoul(serial.substr(serial.size() - 8), nullptr, 16));
-  lot.count = a.count;
-  if (a.count <= 0 || static_cast<std::int64_t>(lot.first_serial) + a.count > 0x1'0000'0000LL) {
-    std::cerr << "cardctl: --count must be positive and stay within 32-bit serials\n";
+  auto lot = server::parse_card_lot(a.lot, a.first_serial, a.count);
+  if (!lot) {
+    std::cerr << "cardctl: " << lot.error().message << "\n";
     return 2;
   }
   SealedStore opened;
   if (const int rc = open_audited_store(a.hsm, a.db, true, opened); rc != 0) return rc;
-  if (auto s = opened.store->add_lot(lot, local_actor("cardctl stock")); !s) {
+  if (auto s = opened.store->add_lot(*lot, local_actor("cardctl stock")); !s) {
     std::cerr << "cardctl: " << s.error().describe() << "\n";
     return 1;
   }
-  std::cout << fmt::format("lot {}: {} blank cards from serial {}\n", lot.lot, lot.count, serial);
+  std::cout << fmt::format("lot {}: {} blank cards from serial {}\n", lot->lot, lot->count,
+                           server::first_serial_text(*lot));
   return 0;
 }
 

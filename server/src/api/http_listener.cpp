@@ -161,9 +161,11 @@ struct HttpListener::Impl {
 
   ListenerOptions options;
   Handle handle;
+  // Before the io_context: sessions still queued in it when it is destroyed
+  // hold references to the options, the handler and the TLS context.
+  std::optional<ssl::context> tls;
   net::io_context ioc;
   tcp::acceptor acceptor;
-  std::optional<ssl::context> tls;
   std::vector<std::thread> threads;
 };
 

@@ -78,6 +78,14 @@ struct ApplicationStatus {
   std::vector<HistoryEvent> history;
 };
 
+// One line of a list of applications: nothing personal.
+struct ApplicationSummary {
+  std::string application_id;
+  AppState state = AppState::received;
+  CollectionMethod collection = CollectionMethod::unknown;
+  std::string updated_at;
+};
+
 class ApplicationRepository {
  public:
   virtual ~ApplicationRepository() = default;
@@ -107,6 +115,11 @@ class ApplicationRepository {
   // How many applications ever reached each state (from their history): a
   // delivered card counts as shipped too.
   virtual Result<std::map<AppState, std::int64_t>> count_reached() = 0;
+  // Applications in `state` whose id sorts after `after_id` (empty: from
+  // the first), at most `limit`, by id: a stable cursor for paging.
+  virtual Result<std::vector<ApplicationSummary>> applications_in_state(AppState state,
+                                                                        std::string_view after_id,
+                                                                        std::int64_t limit) = 0;
   // Applications waiting for a card (VALIDATED, QUEUED, PREPARED, or
   // ENCODING when a session was interrupted), the earliest submitted first:
   // the production lines' queue.

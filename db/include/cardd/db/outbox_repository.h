@@ -29,6 +29,10 @@ class OutboxRepository {
 
   // The oldest unsent messages, at most `limit`, in the order they were written.
   virtual Result<std::vector<OutboxMessage>> pending_outbox(std::int64_t limit) = 0;
+  // Every message after `after_seq` (sent or not), at most `limit`, in
+  // order: the pull-side mirror of the push (GET /api/v1/status-changes).
+  virtual Result<std::vector<OutboxMessage>> outbox_after(std::int64_t after_seq,
+                                                          std::int64_t limit) = 0;
   // How many messages are waiting.
   virtual Result<std::int64_t> outbox_backlog() = 0;
   // How many messages were ever written (sent or not): one per state change.

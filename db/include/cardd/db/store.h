@@ -95,9 +95,14 @@ class Store final : public ApplicationRepository,
   Result<std::map<AppState, std::int64_t>> count_by_state() override;
   Result<std::map<AppState, std::int64_t>> count_reached() override;
   Result<std::vector<std::string>> to_produce(std::int64_t limit) override;
+  Result<std::vector<ApplicationSummary>> applications_in_state(AppState state,
+                                                                std::string_view after_id,
+                                                                std::int64_t limit) override;
 
   // OutboxRepository
   Result<std::vector<OutboxMessage>> pending_outbox(std::int64_t limit) override;
+  Result<std::vector<OutboxMessage>> outbox_after(std::int64_t after_seq,
+                                                  std::int64_t limit) override;
   Result<std::int64_t> outbox_backlog() override;
   Result<std::int64_t> outbox_total() override;
   Status mark_sent(std::int64_t seq) override;
