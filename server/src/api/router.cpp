@@ -48,11 +48,11 @@ std::string Call::query_value(std::string_view name) const {
   return it == query.end() ? std::string() : it->second;
 }
 
-std::optional<std::string> percent_decode(std::string_view s) {
+std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
+    if (s[i] == '+' && plus_is_space) {
       out.push_back(' ');
     } else if (s[i] != '%') {
       out.push_back(s[i]);
@@ -96,7 +96,7 @@ std::optional<Router::Match> Router::match(const Route& route, std::string_view 
   Match m;
   for (std::size_t i = 0; i < want.size(); ++i) {
     if (want[i].size() > 2 && want[i].front() == '{' && want[i].back() == '}') {
-      auto value = percent_decode(got[i]);
+      auto value = percent_decode(got[i], false);
       if (!value || value->empty()) return std::nullopt;
       m.params.emplace(std::string(want[i].substr(1, want[i].size() - 2)), std::move(*value));
     } else if (want[i] != got[i]) {
@@ -125,9 +125,9 @@ Response Router::handle(const Request& request) const {
         rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
         if (pair.empty()) continue;
         const std::size_t eq = pair.find('=');
-        auto key = percent_decode(pair.substr(0, eq));
-        auto value =
-            percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+        auto key = percent_decode(pair.substr(0, eq), true);
+        auto value = percent_decode(
+            eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
         if (!key || !value)
           return error_response(400, "request.bad_query", "malformed percent-encoding in query");
         call.query.insert_or_assign(std::move(*key), std::move(*value));

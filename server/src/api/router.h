@@ -94,7 +94,8 @@ class Router {
   std::vector<Route> routes_;
 };
 
-// "%41b" → "Ab"; nullopt for a malformed escape.
-std::optional<std::string> percent_decode(std::string_view s);
+// "%41b" → "Ab"; '+' is a space in a query (`plus_is_space`), itself in a
+// path. nullopt for a malformed escape.
+std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);
 
 }  // namespace cardd::server::api
