@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "cardd/server/api_server.h"
 #include "router.h"
@@ -14,6 +15,11 @@ void add_application_routes(Router& router, const ApiContext& context);
 void add_line_routes(Router& router, const ApiContext& context);
 void add_stock_routes(Router& router, const ApiContext& context);
 void add_status_change_routes(Router& router, const ApiContext& context);
+
+// Who changed something, for the audit log: the API and the caller's token.
+inline std::string actor_of(const ApiContext& context, const Call& call) {
+  return context.actor + " (token " + std::to_string(call.caller.token_id) + ")";
+}
 
 // `limit` of a list request: 1-1000, 100 when absent; nullopt when invalid.
 std::optional<std::int64_t> page_limit(const Call& call);

@@ -26,9 +26,8 @@ Handler set_paused(const ApiContext& context, bool paused, bool slot) {
       if (!found)
         return error_response(404, "lines.unknown_slot", "line " + line + " has no slot " + which);
     }
-    const std::string actor =
-        context.actor + " (token " + std::to_string(call.caller.token_id) + ")";
-    if (auto s = context.store->set_paused(line, which, paused, actor); !s) return s.error();
+    if (auto s = context.store->set_paused(line, which, paused, actor_of(context, call)); !s)
+      return s.error();
     const nlohmann::json body = {{"line", line}, {"slot", which}, {"paused", paused}};
     return json_response(200, body.dump());
   };

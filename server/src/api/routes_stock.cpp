@@ -46,9 +46,7 @@ void add_stock_routes(Router& router, const ApiContext& context) {
                                         : 0;
          auto lot = parse_card_lot(text("lot"), text("first_serial"), count);
          if (!lot) return error_response(422, "request.invalid", lot.error().message);
-         const std::string actor =
-             context.actor + " (token " + std::to_string(call.caller.token_id) + ")";
-         if (auto s = context.store->add_lot(*lot, actor); !s) return s.error();
+         if (auto s = context.store->add_lot(*lot, actor_of(context, call)); !s) return s.error();
          const nlohmann::json out = {
              {"lot", lot->lot}, {"first_serial", first_serial_text(*lot)}, {"count", lot->count}};
          return json_response(201, out.dump());
