@@ -10,8 +10,10 @@
 #include <boost/beast/ssl.hpp>
 #include <set>
 
+#include "../db/store_fixture.h"
 #include "bureau_pki.h"
 #include "cardd/server/api_tokens.h"
+#include "cardd/server/fulfilment.h"
 #include "cardd/server/intake.h"
 #include "cardd/testdata/generator.h"
 #include "child_process.h"
@@ -352,6 +354,43 @@ TEST_F(ApiTest, StatusChangesAndApplicationListsArePagedByCursor) {
   }
   EXPECT_EQ(listed, std::set<std::string>(ids.begin(), ids.end()));
   EXPECT_EQ(c.send(http::verb::get, "/api/v1/applications?state=NONSENSE", op).status, 400u);
+}
+
+// A mailed card's shipment, by the tracking number the courier scans; the
+// history carries no personal data.
+TEST_F(ApiTest, AShipmentIsFoundByItsTrackingNumber) {
+  db::NewApplication a = db::test::sample("SHIP-1");
+  db::IngestBatch batch;
+  batch.applications = {&a, 1};
+  batch.source = "api-test";
+  batch.actor = "tester";
+  ASSERT_TRUE(store_->ingest(batch).ok());
+  for (db::AppState s :
+       {db::AppState::queued, db::AppState::prepared, db::AppState::encoding, db::AppState::encoded,
+        db::AppState::printing, db::AppState::printed, db::AppState::qc_passed})
+    ASSERT_TRUE(store_->transition("SHIP-1", s, "line-1", "").ok()) << to_string(s);
+  auto fulfilment = Fulfilment::create(*store_, FulfilmentOptions{}, "tester");
+  ASSERT_TRUE(fulfilment.ok());
+  auto packs = fulfilment->pack_mail();
+  ASSERT_TRUE(packs.ok() && packs->size() == 1u);
+  auto shipped = fulfilment->ship((*packs)[0].pack_id);
+  ASSERT_TRUE(shipped.ok() && shipped->size() == 1u);
+  const std::string tracking = (*shipped)[0].tracking_number;
+
+  Client c(server_->port());
+  auto found = c.send(http::verb::get, "/api/v1/shipments/" + tracking, token("courier"));
+  ASSERT_EQ(found.status, 200u) << found.raw;
+  EXPECT_EQ(found.body["application_id"], "SHIP-1");
+  EXPECT_EQ(found.body["state"], "SHIPPED");
+  EXPECT_EQ(found.body["postal_area"], "1000");
+  EXPECT_EQ(found.body["events"].back()["state"], "SHIPPED");
+  EXPECT_EQ(found.raw.find("王"), std::string::npos) << "no personal data";
+  auto unknown = c.send(http::verb::get, "/api/v1/shipments/EA000000000CN", token("operator"));
+  EXPECT_EQ(unknown.status, 404u);
+  EXPECT_EQ(unknown.body["error"]["code"], "shipments.unknown");
+  EXPECT_EQ(
+      c.send(http::verb::get, "/api/v1/shipments/" + tracking, token("branch", "0101")).status,
+      403u);
 }
 
 }  // namespace

@@ -86,6 +86,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::open(const ApiConfig& config, ApiC
   api::add_line_routes(*impl->router, impl->context);
   api::add_stock_routes(*impl->router, impl->context);
   api::add_status_change_routes(*impl->router, impl->context);
+  api::add_shipment_routes(*impl->router, impl->context);
   Router& router = *impl->router;
   std::string* openapi = &impl->openapi;
   router.add({"GET", "/api/v1/openapi.json", {}, "This document", [openapi](const api::Call&) {
