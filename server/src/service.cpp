@@ -148,6 +148,7 @@ Status Service::start(LineTimings timings, ProductionLines::ReaderOpener open_re
   api.hsm = parts_.hsm.get();
   api.lines = lines_.get();
   api.line_configs = config_.lines;
+  api.validation = rules;
   auto server = ApiServer::open(config_.api, std::move(api));
   if (!server) return in("api", server.error());
   api_ = std::move(*server);

@@ -37,6 +37,7 @@ class ApiTest : public ::testing::Test {
     context.store = store_.get();
     context.hsm = sealer_.hsm.get();
     context.line_configs = {{"line-1", {"Virtual PCD 00 00", "Virtual PCD 00 01"}, "ipp://x"}};
+    context.validation = cardd::test::validator_options();
     ApiConfig config;
     config.listen = "127.0.0.1:0";
     auto server = ApiServer::open(config, context);
@@ -390,6 +391,43 @@ TEST_F(ApiTest, AShipmentIsFoundByItsTrackingNumber) {
   EXPECT_EQ(unknown.body["error"]["code"], "shipments.unknown");
   EXPECT_EQ(
       c.send(http::verb::get, "/api/v1/shipments/" + tracking, token("branch", "0101")).status,
+      403u);
+}
+
+// The push alternative: the pull's validation, idempotency and conflicts.
+TEST_F(ApiTest, PushedApplicationsAreValidatedStoredOnceAndConflictsKeptOut) {
+  const testdata::Generator gen(cardd::test::generator_options(41, 0.0, false, "PU"));
+  const testdata::Generator bad(cardd::test::generator_options(42, 1.0, false, "PB"));
+  auto good = nlohmann::json::parse(gen.make(0).json);
+  const auto invalid = nlohmann::json::parse(bad.make(0).json);
+  const nlohmann::json batch = {{"applications", {good, invalid}}};
+  Client c(server_->port());
+  const std::string bureau = token("bureau");
+
+  auto first = c.send(http::verb::post, "/api/v1/applications", bureau, batch.dump());
+  ASSERT_EQ(first.status, 200u) << first.raw;
+  ASSERT_EQ(first.body["outcomes"].size(), 2u);
+  EXPECT_EQ(first.body["outcomes"][0]["outcome"], "validated");
+  EXPECT_EQ(first.body["outcomes"][1]["outcome"], "rejected");
+  EXPECT_FALSE(first.body["outcomes"][1]["errors"].empty());
+  const std::string id = first.body["outcomes"][0]["application_id"];
+  EXPECT_EQ(store_->status(id)->state, db::AppState::validated);
+
+  auto again = c.send(http::verb::post, "/api/v1/applications", bureau, batch.dump());
+  ASSERT_EQ(again.status, 200u);
+  EXPECT_EQ(again.body["outcomes"][0]["outcome"], "duplicate");
+  good["name"] = good["name"].get<std::string>() + "变";
+  auto changed = c.send(http::verb::post, "/api/v1/applications", bureau,
+                        nlohmann::json{{"applications", {good}}}.dump());
+  ASSERT_EQ(changed.status, 200u);
+  EXPECT_EQ(changed.body["outcomes"][0]["outcome"], "conflict");
+
+  EXPECT_EQ(c.send(http::verb::post, "/api/v1/applications", bureau, "[1,2]").status, 400u);
+  EXPECT_EQ(
+      c.send(http::verb::post, "/api/v1/applications", bureau, R"({"applications":[]})").status,
+      422u);
+  EXPECT_EQ(
+      c.send(http::verb::post, "/api/v1/applications", token("operator"), batch.dump()).status,
       403u);
 }
 

@@ -16,6 +16,7 @@ void add_line_routes(Router& router, const ApiContext& context);
 void add_stock_routes(Router& router, const ApiContext& context);
 void add_status_change_routes(Router& router, const ApiContext& context);
 void add_shipment_routes(Router& router, const ApiContext& context);
+void add_push_routes(Router& router, const ApiContext& context);
 
 // Who changed something, for the audit log: the API and the caller's token.
 inline std::string actor_of(const ApiContext& context, const Call& call) {

@@ -17,6 +17,7 @@
 #include "cardd/common/result.h"
 #include "cardd/db/store.h"
 #include "cardd/hsm/hsm.h"
+#include "cardd/intake/validator.h"
 #include "cardd/server/service_config.h"
 
 namespace cardd::server {
@@ -29,6 +30,7 @@ struct ApiContext {
   hsm::Hsm* hsm = nullptr;               // null: readiness does not check one
   ProductionLines* lines = nullptr;      // null: no production lines here
   std::vector<LineConfig> line_configs;  // names the line routes accept
+  intake::ValidatorOptions validation;   // the region's rules, for pushed applications
   std::string actor = "cardd api";       // in the audit log, with the token id
 };
 
