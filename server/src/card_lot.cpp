@@ -31,8 +31,8 @@ Result<db::CardLot> parse_card_lot(std::string_view lot, std::string_view first_
   return out;
 }
 
-std::string first_serial_text(const db::CardLot& lot) {
-  return fmt::format("{}{:08X}", lot.chip_prefix, lot.first_serial);
+std::string first_serial_text(std::string_view chip_prefix, std::uint32_t first_serial) {
+  return fmt::format("{}{:08X}", chip_prefix, first_serial);
 }
 
 }  // namespace cardd::server

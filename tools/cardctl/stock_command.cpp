@@ -35,7 +35,7 @@ int run_add_lot(const LotArgs& a) {
     return 1;
   }
   std::cout << fmt::format("lot {}: {} blank cards from serial {}\n", lot->lot, lot->count,
-                           server::first_serial_text(*lot));
+                           server::first_serial_text(lot->chip_prefix, lot->first_serial));
   return 0;
 }
 
@@ -52,7 +52,7 @@ int run_stock(const std::string& path) {
                            "received", "used", "spoiled", "in progress", "left");
   for (const auto& l : *stock)
     std::cout << fmt::format("{:<16} {:<18} {:>9} {:>7} {:>8} {:>12} {:>7}\n", l.lot,
-                             fmt::format("{}{:08X}", l.chip_prefix, l.first_serial), l.received,
+                             server::first_serial_text(l.chip_prefix, l.first_serial), l.received,
                              l.used, l.spoiled, l.in_progress, l.left);
   return 0;
 }

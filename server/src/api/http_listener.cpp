@@ -24,12 +24,12 @@ namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
-http::response<http::string_body> to_http(const Response& r, unsigned version, bool keep_alive) {
+http::response<http::string_body> to_http(Response r, unsigned version, bool keep_alive) {
   http::response<http::string_body> out{static_cast<http::status>(r.status), version};
   out.set(http::field::server, "cardd");
   out.set(http::field::content_type, r.content_type);
   out.set(http::field::cache_control, "no-store");
-  out.body() = r.body;
+  out.body() = std::move(r.body);
   out.keep_alive(keep_alive);
   out.prepare_payload();
   return out;
@@ -112,11 +112,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     } catch (const std::exception&) {
       response = error_response(500, "internal", "the request could not be handled");
     }
-    reply(response, req.version(), req.keep_alive());
+    reply(std::move(response), req.version(), req.keep_alive());
   }
 
-  void reply(const Response& response, unsigned version, bool keep_alive) {
-    response_ = to_http(response, version, keep_alive);
+  void reply(Response response, unsigned version, bool keep_alive) {
+    response_ = to_http(std::move(response), version, keep_alive);
     beast::get_lowest_layer(stream_).expires_after(options_.request_timeout);
     http::async_write(stream_, response_,
                       [self = this->shared_from_this()](beast::error_code ec, std::size_t) {

@@ -7,10 +7,6 @@
 
 namespace cardd::server::api {
 
-struct Router::Match {
-  std::map<std::string, std::string, std::less<>> params;
-};
-
 namespace {
 
 std::vector<std::string_view> segments(std::string_view path) {
@@ -88,36 +84,51 @@ Response error_response(const Error& e) {
 Router::Router(Authenticator authenticate, RefusalLog refused)
     : authenticate_(std::move(authenticate)), refused_(std::move(refused)) {}
 
-void Router::add(Route route) { routes_.push_back(std::move(route)); }
+void Router::add(Route route) {
+  std::vector<std::string> pattern;
+  for (std::string_view segment : segments(route.pattern)) pattern.emplace_back(segment);
+  patterns_.push_back(std::move(pattern));
+  routes_.push_back(std::move(route));
+}
 
-std::optional<Router::Match> Router::match(const Route& route, std::string_view path) const {
-  const auto want = segments(route.pattern), got = segments(path);
+namespace {
+
+using Params = std::map<std::string, std::string, std::less<>>;
+
+// The path's segments against a pattern's: the values of its {params}, or
+// nullopt when they do not match.
+std::optional<Params> match(const std::vector<std::string>& want,
+                            const std::vector<std::string_view>& got) {
   if (want.size() != got.size()) return std::nullopt;
-  Match m;
+  Params params;
   for (std::size_t i = 0; i < want.size(); ++i) {
     if (want[i].size() > 2 && want[i].front() == '{' && want[i].back() == '}') {
       auto value = percent_decode(got[i], false);
       if (!value || value->empty()) return std::nullopt;
-      m.params.emplace(std::string(want[i].substr(1, want[i].size() - 2)), std::move(*value));
+      params.emplace(want[i].substr(1, want[i].size() - 2), std::move(*value));
     } else if (want[i] != got[i]) {
       return std::nullopt;
     }
   }
-  return m;
+  return params;
 }
+
+}  // namespace
 
 Response Router::handle(const Request& request) const {
   const std::string_view target = request.target;
   const std::size_t q = target.find('?');
   const std::string_view path = target.substr(0, q);
+  const std::vector<std::string_view> got = segments(path);
   bool path_known = false;
-  for (const Route& route : routes_) {
-    auto m = match(route, path);
-    if (!m) continue;
+  for (std::size_t r = 0; r < routes_.size(); ++r) {
+    const Route& route = routes_[r];
+    auto params = match(patterns_[r], got);
+    if (!params) continue;
     path_known = true;
     if (route.method != request.method) continue;
 
-    Call call{request, {}, std::move(m->params), {}};
+    Call call{request, {}, std::move(*params), {}};
     if (q != std::string_view::npos) {
       for (std::string_view rest = target.substr(q + 1); !rest.empty();) {
         const std::size_t amp = rest.find('&');

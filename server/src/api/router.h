@@ -86,12 +86,11 @@ class Router {
   Response handle(const Request& request) const;
 
  private:
-  struct Match;
-  std::optional<Match> match(const Route& route, std::string_view path) const;
-
   Authenticator authenticate_;
   RefusalLog refused_;
   std::vector<Route> routes_;
+  // Each route's pattern split at '/', once, when it is added.
+  std::vector<std::vector<std::string>> patterns_;
 };
 
 // "%41b" → "Ab"; '+' is a space in a query (`plus_is_space`), itself in a

@@ -1,5 +1,6 @@
 // Production lines: their slots as the daemon sees them; pause and resume
 // through the database, as `cardctl line` does (every daemon polls it).
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "cardd/server/production_lines.h"
@@ -8,24 +9,20 @@
 namespace cardd::server::api {
 namespace {
 
-bool known_line(const ApiContext& context, std::string_view name) {
+const LineConfig* line_named(const ApiContext& context, std::string_view name) {
   for (const auto& line : context.line_configs)
-    if (line.name == name) return true;
-  return false;
+    if (line.name == name) return &line;
+  return nullptr;
 }
 
 Handler set_paused(const ApiContext& context, bool paused, bool slot) {
   return [context, paused, slot](const Call& call) -> Result<Response> {
     const std::string& line = call.params.at("name");
-    if (!known_line(context, line)) return error_response(404, "lines.unknown", "no line " + line);
+    const LineConfig* config = line_named(context, line);
+    if (config == nullptr) return error_response(404, "lines.unknown", "no line " + line);
     const std::string which = slot ? call.params.at("slot") : std::string();
-    if (slot) {
-      bool found = false;
-      for (const auto& l : context.line_configs)
-        for (const auto& s : l.slots) found = found || (l.name == line && s == which);
-      if (!found)
-        return error_response(404, "lines.unknown_slot", "line " + line + " has no slot " + which);
-    }
+    if (slot && std::find(config->slots.begin(), config->slots.end(), which) == config->slots.end())
+      return error_response(404, "lines.unknown_slot", "line " + line + " has no slot " + which);
     if (auto s = context.store->set_paused(line, which, paused, actor_of(context, call)); !s)
       return s.error();
     const nlohmann::json body = {{"line", line}, {"slot", which}, {"paused", paused}};
@@ -43,20 +40,21 @@ void add_line_routes(Router& router, const ApiContext& context) {
               [context](const Call&) -> Result<Response> {
                 auto controls = context.store->line_controls();
                 if (!controls) return controls.error();
+                const std::vector<SlotStatus> running =
+                    context.lines != nullptr ? context.lines->status() : std::vector<SlotStatus>{};
                 nlohmann::json lines = nlohmann::json::array();
                 for (const auto& line : context.line_configs) {
                   nlohmann::json slots = nlohmann::json::array();
                   for (const auto& pattern : line.slots) {
                     nlohmann::json s = {{"slot", pattern},
                                         {"paused", db::paused(*controls, line.name, pattern)}};
-                    if (context.lines != nullptr)
-                      for (const auto& status : context.lines->status())
-                        if (status.line == line.name && status.slot == pattern) {
-                          s["reader"] = status.reader;
-                          s["activity"] = status.activity;
-                          s["made"] = status.made;
-                          s["spoiled"] = status.spoiled;
-                        }
+                    for (const auto& status : running)
+                      if (status.line == line.name && status.slot == pattern) {
+                        s["reader"] = status.reader;
+                        s["activity"] = status.activity;
+                        s["made"] = status.made;
+                        s["spoiled"] = status.spoiled;
+                      }
                     slots.push_back(std::move(s));
                   }
                   lines.push_back({{"name", line.name},

@@ -1,5 +1,4 @@
 // Blank-card stock: lots with what was used, spoiled and is left; a new lot.
-#include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
@@ -20,7 +19,7 @@ void add_stock_routes(Router& router, const ApiContext& context) {
                 for (const auto& l : *stock)
                   lots.push_back(
                       {{"lot", l.lot},
-                       {"first_serial", fmt::format("{}{:08X}", l.chip_prefix, l.first_serial)},
+                       {"first_serial", first_serial_text(l.chip_prefix, l.first_serial)},
                        {"received", l.received},
                        {"used", l.used},
                        {"spoiled", l.spoiled},
@@ -28,29 +27,32 @@ void add_stock_routes(Router& router, const ApiContext& context) {
                        {"left", l.left}});
                 return json_response(200, nlohmann::json{{"lots", lots}}.dump());
               }});
-  router.add(
-      {"POST",
-       "/api/v1/stock/lots",
-       {"operator"},
-       "Add a lot as delivered: {\"lot\", \"first_serial\" (8 or 16 hex digits), \"count\"}",
-       [context](const Call& call) -> Result<Response> {
-         const auto body = nlohmann::json::parse(call.request.body, nullptr, false);
-         if (body.is_discarded() || !body.is_object())
-           return error_response(400, "request.bad_json", "the body is not a JSON object");
-         const auto text = [&](const char* key) {
-           return body.contains(key) && body[key].is_string() ? body[key].get<std::string>()
-                                                              : std::string();
-         };
-         const std::int64_t count = body.contains("count") && body["count"].is_number_integer()
-                                        ? body["count"].get<std::int64_t>()
-                                        : 0;
-         auto lot = parse_card_lot(text("lot"), text("first_serial"), count);
-         if (!lot) return error_response(422, "request.invalid", lot.error().message);
-         if (auto s = context.store->add_lot(*lot, actor_of(context, call)); !s) return s.error();
-         const nlohmann::json out = {
-             {"lot", lot->lot}, {"first_serial", first_serial_text(*lot)}, {"count", lot->count}};
-         return json_response(201, out.dump());
-       }});
+  router.add({"POST",
+              "/api/v1/stock/lots",
+              {"operator"},
+              "Add a lot as delivered: {\"lot\", \"first_serial\" (8 or 16 hex digits), \"count\"}",
+              [context](const Call& call) -> Result<Response> {
+                const auto body = nlohmann::json::parse(call.request.body, nullptr, false);
+                if (body.is_discarded() || !body.is_object())
+                  return error_response(400, "request.bad_json", "the body is not a JSON object");
+                const auto text = [&](const char* key) {
+                  return body.contains(key) && body[key].is_string() ? body[key].get<std::string>()
+                                                                     : std::string();
+                };
+                const std::int64_t count =
+                    body.contains("count") && body["count"].is_number_integer()
+                        ? body["count"].get<std::int64_t>()
+                        : 0;
+                auto lot = parse_card_lot(text("lot"), text("first_serial"), count);
+                if (!lot) return error_response(422, "request.invalid", lot.error().message);
+                if (auto s = context.store->add_lot(*lot, actor_of(context, call)); !s)
+                  return s.error();
+                const nlohmann::json out = {
+                    {"lot", lot->lot},
+                    {"first_serial", first_serial_text(lot->chip_prefix, lot->first_serial)},
+                    {"count", lot->count}};
+                return json_response(201, out.dump());
+              }});
 }
 
 }  // namespace cardd::server::api

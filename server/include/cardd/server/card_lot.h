@@ -17,7 +17,7 @@ namespace cardd::server {
 Result<db::CardLot> parse_card_lot(std::string_view lot, std::string_view first_serial,
                                    std::int64_t count);
 
-// The first serial as given back: prefix and serial, upper-case hex.
-std::string first_serial_text(const db::CardLot& lot);
+// A lot's first serial as written: its prefix and serial, upper-case hex.
+std::string first_serial_text(std::string_view chip_prefix, std::uint32_t first_serial);
 
 }  // namespace cardd::server
