@@ -16,7 +16,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev util-linux softhsm2 libp11-kit-dev
   pcscd vsmartcard-vpcd libpcsclite-dev opensc
   libcairo2-dev libpango1.0-dev libpng-dev libdeflate-dev fontconfig fonts-noto-cjk fonts-hanazono
-  libcups2-dev cups-ipp-utils avahi-daemon dbus libzint-dev poppler-utils zbar-tools
+  libcups2-dev cups-ipp-utils avahi-daemon dbus libzint-dev poppler-utils zbar-tools curl
 )
 
 log() { printf '\n== %s\n' "$*" >&2; }
@@ -295,29 +295,52 @@ settled() {  # settled PROGRESS_LINE EXPECTED
     END { exit !(total == want && busy == 0 && unsent == 0) }'
 }
 
-# Courier events for two shipped cards; the branch confirms the dispatched
-# cards it received and hands one over after checking the holder's ID
-# number (a wrong number first: refused and audited). The holder's number
-# comes from the bureau's copy of the applications ($2, the same generator,
-# and the batch file).
+# Couriers and branches over cardd's HTTP API (curl), each with its own
+# token (cardctl tokens create): the courier reports two shipped cards, one
+# delivered and one returned; a branch confirms the cards it received (a
+# card of another branch is not its to confirm), finds a holder by the last
+# digits of the ID number and hands the card over after checking the full
+# number (a wrong number first: 409, audited). The holder's number comes
+# from the bureau's copy of the applications ($2, the same generator, and
+# the batch file).
 courier_and_branch() {
-  local dir="$1" copy="$2" ctl=build/dev/bin/cardctl
-  local keys=(--keystore "$dir/keys.cks" --passphrase-file "$dir/keystore-passphrase")
-  local f=(fulfil --db "$dir/cardd.db" "${keys[@]}")
+  local dir="$1" copy="$2" ctl=build/dev/bin/cardctl api="http://127.0.0.1:8443/api/v1"
+  local cfg=(--config "$dir/cardd.toml")
+  call() {  # call TOKEN METHOD PATH [JSON]: prints the status and the body
+    local args=(-sS -w '  → HTTP %{http_code}\n' -X "$2" -H "Authorization: Bearer $1")
+    [ $# -ge 4 ] && args+=(-H 'Content-Type: application/json' -d "$4")
+    echo "\$ curl -X $2 $api$3${4:+ -d '$4'}"
+    curl "${args[@]}" "$api$3"
+  }
+  local courier operator
+  courier=$($ctl tokens create "${cfg[@]}" --role courier --label "demo courier desk" --expires 1d)
+  operator=$($ctl tokens create "${cfg[@]}" --role operator --label "demo operator" --expires 1d)
   local shipped=($($ctl list --db "$dir/cardd.db" --state SHIPPED --limit 2 | awk '{print $NF}'))
-  [ ${#shipped[@]} -ge 1 ] && $ctl "${f[@]}" courier-event "${shipped[0]}" delivered --detail "signed by the holder"
-  [ ${#shipped[@]} -ge 2 ] && $ctl "${f[@]}" courier-event "${shipped[1]}" returned --detail "nobody at home"
-  local id first=""
-  for id in $($ctl list --db "$dir/cardd.db" --state DISPATCHED --collection branch --limit 5 | awk '{print $1}'); do
-    $ctl "${f[@]}" branch-receipt "$id" --clerk "counter clerk Li"
-    [ -n "$first" ] || first="$id"
-  done
-  [ -n "$first" ] || return 0
+  [ ${#shipped[@]} -ge 1 ] && call "$courier" POST "/shipments/${shipped[0]}/events" \
+    '{"event_id":"ems-demo-1","event":"delivered","detail":"signed by the holder"}'
+  [ ${#shipped[@]} -ge 2 ] && call "$courier" POST "/shipments/${shipped[1]}/events" \
+    '{"event_id":"ems-demo-2","event":"returned","detail":"nobody at home"}'
+  [ ${#shipped[@]} -ge 1 ] && call "$courier" POST "/shipments/${shipped[0]}/events" \
+    '{"event_id":"ems-demo-1","event":"delivered","detail":"signed by the holder"}'
+
+  local ids=($($ctl list --db "$dir/cardd.db" --state DISPATCHED --collection branch --limit 5 | awk '{print $1}'))
+  [ ${#ids[@]} -ge 1 ] || return 0
+  local first="${ids[0]}" branch branch_token
+  branch=$(curl -sS -H "Authorization: Bearer $operator" "$api/applications/$first" |
+    sed -n 's/.*"issuing_branch":"\([^"]*\)".*/\1/p')
+  branch_token=$($ctl tokens create "${cfg[@]}" --role branch --branch "$branch" --label "demo counter" --expires 1d)
+  local list
+  list=$(printf '"%s",' "${ids[@]}")
+  call "$branch_token" POST "/branches/$branch/receipts" "{\"applications\":[${list%,}],\"clerk\":\"counter clerk Li\"}"
+
   $ctl gen --count "$APPLICATIONS" --seed 7 --invalid-rate 0.05 --no-malformed --out "$copy" >/dev/null
-  echo "-- $first: a wrong ID number is refused (and audited)"
-  echo 110101194001010000 | $ctl "${f[@]}" collect "$first" --clerk "counter clerk Li" || true
-  grep -hF "\"$first\"" "$copy" "$dir/batch.jsonl" | sed -n 's/.*"id_number":"\([^"]*\)".*/\1/p' |
-    $ctl "${f[@]}" collect "$first" --clerk "counter clerk Li"
+  local id_number
+  id_number=$(grep -hF "\"$first\"" "$copy" "$dir/batch.jsonl" | sed -n 's/.*"id_number":"\([^"]*\)".*/\1/p' | head -1)
+  call "$branch_token" GET "/branches/$branch/pickups?q=${id_number: -4}"
+  echo "-- $first: a wrong ID number is refused (and audited), then the holder's own"
+  call "$branch_token" POST "/pickups/$first/collect" '{"id_number":"110101194001010000","clerk":"counter clerk Li"}'
+  call "$branch_token" POST "/pickups/$first/collect" "{\"id_number\":\"$id_number\",\"clerk\":\"counter clerk Li\"}" |
+    sed "s/$id_number/[the holder's ID number]/"
   $ctl status "$first" --db "$dir/cardd.db" | tail -4
 }
 

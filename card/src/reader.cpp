@@ -1,9 +1,13 @@
 #include "cardd/card/reader.h"
 #include "cardd/common/error_category.h"
 #include "cardd/common/hex.h"
+#include "cardd/common/metrics.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <array>
+#include <atomic>
 
 namespace cardd::card {
 namespace {
@@ -81,8 +85,23 @@ void trace(const Reader& reader, const CommandApdu& c, const Result<ResponseApdu
                 c.p2, data, answer);
 }
 
+// One histogram per instruction, found once: every APDU passes here.
+metrics::Histogram& apdu_latency(std::uint8_t ins) {
+  static std::array<std::atomic<metrics::Histogram*>, 256> by_ins{};
+  metrics::Histogram* h = by_ins[ins].load(std::memory_order_acquire);
+  if (h == nullptr) {
+    h = &metrics::histogram("cardd_apdu_seconds", "APDU exchanges with the card, by instruction",
+                            {{"ins", fmt::format("{:02X}", ins)}});
+    by_ins[ins].store(h, std::memory_order_release);
+  }
+  return *h;
+}
+
 Result<ResponseApdu> traced(Reader& reader, const CommandApdu& command) {
-  auto response = reader.transmit(command);
+  auto response = [&] {
+    const metrics::ScopedTimer timer(apdu_latency(command.ins));
+    return reader.transmit(command);
+  }();
   trace(reader, command, response);
   return response;
 }

@@ -5,6 +5,7 @@
 #include <array>
 #include <string_view>
 
+#include "id_tail_backfill.h"
 #include "legacy_audit.h"
 #include "legacy_sealing.h"
 #include "sqlite.h"
@@ -20,7 +21,7 @@ struct Step {
   std::string_view after;
 };
 
-const std::array<Step, 10> kMigrations = {{
+const std::array<Step, 11> kMigrations = {{
     {// 1: applications, their history, outbox, audit chain, intake cursors.
      R"sql(
 CREATE TABLE applications (
@@ -279,6 +280,25 @@ CREATE TABLE api_tokens (
 )sql",
      nullptr,
      {}},
+    {// 11: couriers' events, each kept once by the courier's own event id;
+     // and the keyed hash of the ID number's last digits, for a branch
+     // counter's search without opening every waiting holder's data.
+     R"sql(
+CREATE TABLE courier_events (
+  event_id        TEXT PRIMARY KEY,          -- the courier's, for idempotency
+  tracking_number TEXT NOT NULL,
+  event           TEXT NOT NULL,             -- in_transit | delivered | returned
+  occurred_at     TEXT NOT NULL,             -- as the courier says
+  detail          TEXT NOT NULL DEFAULT '',
+  received_at     TEXT NOT NULL
+) STRICT;
+CREATE INDEX courier_events_by_tracking ON courier_events(tracking_number, received_at);
+ALTER TABLE applications ADD COLUMN id_tail_hash TEXT;
+)sql",
+     [](sqlite3* db, const MigrationKeys& keys) { return hash_id_tails(db, keys.sealer); },
+     R"sql(
+CREATE INDEX applications_by_id_tail ON applications(id_tail_hash);
+)sql"},
 }};
 
 }  // namespace

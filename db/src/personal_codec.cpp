@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "cardd/db/error.h"
@@ -103,6 +105,13 @@ Result<std::vector<RejectionReason>> rejection_from_json(std::string_view text_j
   return out;
 }
 
+std::string id_number_tail(std::string_view id_number) {
+  std::string tail(id_number.substr(id_number.size() - std::min(id_number.size(), kIdTailLength)));
+  std::transform(tail.begin(), tail.end(), tail.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return tail;
+}
+
 Result<SealedPersonal> seal_personal(Sealer& sealer, std::string_view id, const PersonalData& p) {
   const json j = {{"name", p.name},
                   {"id_number", p.id_number},
@@ -126,8 +135,11 @@ Result<SealedPersonal> seal_personal(Sealer& sealer, std::string_view id, const 
   if (!id_hash) return id_hash.error();
   auto name_hash = sealer.keyed_hash(kHashName, p.name);
   if (!name_hash) return name_hash.error();
+  auto tail_hash = sealer.keyed_hash(kHashIdTail, id_number_tail(p.id_number));
+  if (!tail_hash) return tail_hash.error();
   s.id_number_hash = std::move(*id_hash);
   s.name_hash = std::move(*name_hash);
+  s.id_tail_hash = std::move(*tail_hash);
   return s;
 }
 

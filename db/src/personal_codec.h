@@ -17,6 +17,13 @@ namespace cardd::db {
 inline constexpr std::string_view kHashIdNumber = "id_number";
 inline constexpr std::string_view kHashName = "name";
 inline constexpr std::string_view kHashPan = "pan";
+// The last kIdTailLength characters of an ID number, for a branch counter's
+// search.
+inline constexpr std::string_view kHashIdTail = "id_tail";
+
+// The last kIdTailLength characters, upper case (the check character may be
+// an 'x'); the whole number when shorter.
+std::string id_number_tail(std::string_view id_number);
 
 // "cardd/<table>/<column>/<row>": what a sealed value is bound to.
 std::string associated_data(std::string_view table, std::string_view column, std::string_view row);
@@ -33,6 +40,7 @@ struct SealedPersonal {
   std::string id_back;
   std::string id_number_hash;
   std::string name_hash;
+  std::string id_tail_hash;
 };
 Result<SealedPersonal> seal_personal(Sealer& sealer, std::string_view application_id,
                                      const PersonalData& p);

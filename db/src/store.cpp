@@ -41,8 +41,8 @@ Status Store::Impl::prepare_statements() {
        "SELECT content_hash, state, collection FROM applications WHERE application_id = ?1"},
       {&insert_app,
        "INSERT INTO applications(application_id, state, collection, content_hash, source, "
-       "public_data, errors, personal, id_number_hash, name_hash, created_at, updated_at) "
-       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)"},
+       "public_data, errors, personal, id_number_hash, name_hash, id_tail_hash, created_at, "
+       "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?12, ?11, ?11)"},
       {&insert_images,
        "INSERT INTO application_images(application_id, photo, id_front, id_back) VALUES (?1, ?2, "
        "?3, ?4)"},
@@ -158,7 +158,8 @@ Result<IngestOutcome> Store::Impl::ingest_one(const NewApplication& a, const Sea
   if (sealed != nullptr)
     insert_app.bind_blob(8, sealed->personal)
         .bind(9, sealed->id_number_hash)
-        .bind(10, sealed->name_hash);
+        .bind(10, sealed->name_hash)
+        .bind(12, sealed->id_tail_hash);
   insert_app.bind(11, at);
   if (auto s = insert_app.run(); !s) return s.error();
 

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cardd/db/store.h"
+#include "personal_codec.h"
 #include "store_impl.h"
 #include "store_sql.h"
 
@@ -30,6 +31,16 @@ Result<std::vector<Shipment>> shipments_where(Store::Impl& impl, std::string_vie
   return out;
 }
 
+Result<std::vector<WaitingApplication>> waiting_rows(sqlite::Statement& stmt) {
+  std::vector<WaitingApplication> out;
+  Status s = each_row(stmt, [&](const sqlite::Statement& r) {
+    out.push_back({std::string(r.column_text(0)), std::string(r.column_text(1)),
+                   std::string(r.column_text(2)), std::string(r.column_text(3))});
+  });
+  if (!s) return s.error();
+  return out;
+}
+
 std::optional<Shipment> first(std::vector<Shipment> found) {
   if (found.empty()) return std::nullopt;
   return std::move(found.front());
@@ -42,17 +53,36 @@ Result<std::vector<WaitingApplication>> Store::waiting(AppState state, Collectio
   std::lock_guard lock(impl_->mutex);
   auto stmt = impl_->statement(
       "SELECT application_id, COALESCE(json_extract(public_data, '$.recipient.postal_code'), ''), "
-      "COALESCE(json_extract(public_data, '$.issuing_branch'), '') FROM applications "
+      "COALESCE(json_extract(public_data, '$.issuing_branch'), ''), updated_at FROM applications "
       "WHERE state = ?1 AND collection = ?2 ORDER BY updated_at, application_id LIMIT ?3");
   if (!stmt) return stmt.error();
   (*stmt)->bind(1, to_string(state)).bind(2, to_string(collection)).bind(3, limit);
-  std::vector<WaitingApplication> out;
-  Status s = each_row(**stmt, [&](const sqlite::Statement& r) {
-    out.push_back({std::string(r.column_text(0)), std::string(r.column_text(1)),
-                   std::string(r.column_text(2))});
-  });
-  if (!s) return s.error();
-  return out;
+  return waiting_rows(**stmt);
+}
+
+Result<std::vector<WaitingApplication>> Store::at_branch(const BranchQuery& query) {
+  // No value, no filter: the empty hash matches every row.
+  const auto hash_of = [this](std::string_view kind,
+                              const std::string& value) -> Result<std::string> {
+    if (value.empty()) return std::string();
+    if (impl_->sealer == nullptr) return no_sealer();
+    return impl_->sealer->keyed_hash(kind, value);
+  };
+  auto name_hash = hash_of(kHashName, query.name);
+  if (!name_hash) return name_hash.error();
+  auto tail_hash = hash_of(kHashIdTail, id_number_tail(query.id_tail));
+  if (!tail_hash) return tail_hash.error();
+  std::lock_guard lock(impl_->mutex);
+  auto stmt = impl_->statement(
+      "SELECT application_id, COALESCE(json_extract(public_data, '$.recipient.postal_code'), ''), "
+      "json_extract(public_data, '$.issuing_branch') AS branch, updated_at FROM applications "
+      "WHERE state = ?1 AND branch = ?2 AND (?3 = '' OR name_hash = ?3) "
+      "AND (?4 = '' OR id_tail_hash = ?4) AND application_id > ?5 "
+      "ORDER BY application_id LIMIT ?6");
+  if (!stmt) return stmt.error();
+  (*stmt)->bind(1, to_string(query.state)).bind(2, query.branch).bind(3, *name_hash);
+  (*stmt)->bind(4, *tail_hash).bind(5, query.after_id).bind(6, query.limit);
+  return waiting_rows(**stmt);
 }
 
 Status Store::pack(std::string_view pack_id, std::string_view postal_area,
@@ -143,6 +173,69 @@ Status Store::mark_documents_printed(std::string_view pack_id) {
                "ON CONFLICT(pack_id) DO NOTHING",
                pack_id, now());
   });
+}
+
+Result<EventOutcome> Store::record_courier_event(const CourierEventRecord& event,
+                                                 std::string_view application_id,
+                                                 std::optional<AppState> to,
+                                                 std::string_view actor) {
+  EventOutcome outcome = EventOutcome::recorded;
+  Status s = in_transaction(*impl_, [&]() -> Status {
+    auto seen = impl_->statement(
+        "SELECT tracking_number, event, occurred_at, detail FROM courier_events "
+        "WHERE event_id = ?1");
+    if (!seen) return seen.error();
+    (*seen)->bind(1, event.event_id);
+    auto row = (*seen)->step();
+    if (!row) {
+      (*seen)->reset();
+      return row.error();
+    }
+    if (*row) {
+      const bool same = (*seen)->column_text(0) == event.tracking_number &&
+                        (*seen)->column_text(1) == event.event &&
+                        (*seen)->column_text(2) == event.occurred_at &&
+                        (*seen)->column_text(3) == event.detail;
+      (*seen)->reset();
+      if (!same)
+        return make_error(
+            DbError::conflict,
+            fmt::format("courier event {} was recorded with other content", event.event_id));
+      outcome = EventOutcome::duplicate;
+      return {};
+    }
+    (*seen)->reset();
+    if (auto r = run(*impl_,
+                     "INSERT INTO courier_events(event_id, tracking_number, event, occurred_at, "
+                     "detail, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                     event.event_id, event.tracking_number, event.event, event.occurred_at,
+                     event.detail, now());
+        !r)
+      return r;
+    if (!to) return {};
+    return impl_->move(
+        application_id, *to, actor,
+        fmt::format("courier: {} {} ({})", event.event, event.occurred_at, event.detail));
+  });
+  if (!s) return s.error();
+  return outcome;
+}
+
+Result<std::vector<CourierEventRecord>> Store::courier_events(std::string_view tracking) {
+  std::lock_guard lock(impl_->mutex);
+  auto stmt = impl_->statement(
+      "SELECT event_id, tracking_number, event, occurred_at, detail, received_at "
+      "FROM courier_events WHERE tracking_number = ?1 ORDER BY received_at, rowid");
+  if (!stmt) return stmt.error();
+  (*stmt)->bind(1, tracking);
+  std::vector<CourierEventRecord> out;
+  Status s = each_row(**stmt, [&](const sqlite::Statement& r) {
+    out.push_back({std::string(r.column_text(0)), std::string(r.column_text(1)),
+                   std::string(r.column_text(2)), std::string(r.column_text(3)),
+                   std::string(r.column_text(4)), std::string(r.column_text(5))});
+  });
+  if (!s) return s.error();
+  return out;
 }
 
 // The outbox's write side (the pusher's), here with the other

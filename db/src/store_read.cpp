@@ -51,8 +51,9 @@ Result<ApplicationStatus> Store::status(std::string_view id) {
   std::lock_guard lock(impl_->mutex);
   auto app =
       prepare(*impl_,
-              "SELECT state, collection, created_at, updated_at, public_data, coalesce(errors, '') "
-              "FROM applications WHERE application_id = ?1");
+              "SELECT a.state, a.collection, a.created_at, a.updated_at, a.public_data, "
+              "coalesce(a.errors, ''), coalesce(p.card_number, '') FROM applications a "
+              "LEFT JOIN prepared_cards p USING (application_id) WHERE a.application_id = ?1");
   if (!app) return app.error();
   (*app)->bind(1, id);
   auto row = (*app)->step();
@@ -68,6 +69,7 @@ Result<ApplicationStatus> Store::status(std::string_view id) {
       collection_from_string((*app)->column_text(1)).value_or(CollectionMethod::unknown);
   status.created_at = std::string((*app)->column_text(2));
   status.updated_at = std::string((*app)->column_text(3));
+  status.card_number = std::string((*app)->column_text(6));
   auto reasons = rejection_from_json((*app)->column_text(5));
   if (!reasons) return reasons.error();
   status.rejection = std::move(*reasons);

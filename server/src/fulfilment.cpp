@@ -81,18 +81,38 @@ Result<std::vector<db::Shipment>> Fulfilment::ship(std::string_view pack_id) {
   return contents;
 }
 
-Status Fulfilment::courier_event(std::string_view tracking_number, CourierEvent event,
-                                 std::string_view detail) {
-  auto shipment = store_.fulfilment.shipment_by_tracking(tracking_number);
+std::string_view to_string(CourierEvent e) {
+  switch (e) {
+    case CourierEvent::in_transit:
+      return "in_transit";
+    case CourierEvent::delivered:
+      return "delivered";
+    case CourierEvent::returned:
+      return "returned";
+  }
+  return "?";
+}
+
+std::optional<CourierEvent> parse_courier_event(std::string_view text) {
+  for (CourierEvent e : {CourierEvent::in_transit, CourierEvent::delivered, CourierEvent::returned})
+    if (to_string(e) == text) return e;
+  return std::nullopt;
+}
+
+Result<db::EventOutcome> Fulfilment::courier_event(const CourierReport& report) {
+  auto shipment = store_.fulfilment.shipment_by_tracking(report.tracking_number);
   if (!shipment) return shipment.error();
   if (!*shipment)
-    return make_error(FulfilmentError::unknown_tracking_number,
-                      fmt::format("no card was shipped with tracking number {}", tracking_number));
-  const bool delivered = event == CourierEvent::delivered;
-  return store_.applications.transition(
-      (*shipment)->application_id, delivered ? db::AppState::delivered : db::AppState::returned,
-      actor_,
-      fmt::format("{} {}: {}", (*shipment)->courier, delivered ? "delivered" : "returned", detail));
+    return make_error(
+        FulfilmentError::unknown_tracking_number,
+        fmt::format("no card was shipped with tracking number {}", report.tracking_number));
+  std::optional<db::AppState> to;
+  if (report.event == CourierEvent::delivered) to = db::AppState::delivered;
+  if (report.event == CourierEvent::returned) to = db::AppState::returned;
+  const db::CourierEventRecord record{
+      report.event_id,    report.tracking_number, std::string(to_string(report.event)),
+      report.occurred_at, report.detail,          {}};
+  return store_.fulfilment.record_courier_event(record, (*shipment)->application_id, to, actor_);
 }
 
 Result<std::vector<std::string>> Fulfilment::dispatch_to_branches() {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "cardd/common/metrics.h"
 #include "cardd/server/card_documents.h"
 
 namespace cardd::server {
@@ -47,7 +48,12 @@ Result<PrintResult> PrintStation::print(std::string_view id) {
        {std::pair<const char*, const std::string*>{"card-front", &rendered->front_png},
         {"card-back", &rendered->back_png}}) {
     const printer::Job job{printer::make_job_name(id, side, chip), "image/png", *png};
-    auto printed = printer::print_with_retry(printer_, job, retry_);
+    auto printed = [&] {
+      const metrics::ScopedTimer timer(metrics::histogram(
+          "cardd_print_seconds", "A card face from submission to printed, retries included",
+          {{"side", side}}));
+      return printer::print_with_retry(printer_, job, retry_);
+    }();
     if (!printed) {
       // Stays PRINTING: nothing lost, and the next attempt finds this job.
       (void)store_.audit_log.audit(actor_, "print.failed", id, printed.error().describe());

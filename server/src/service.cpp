@@ -149,6 +149,7 @@ Status Service::start(LineTimings timings, ProductionLines::ReaderOpener open_re
   api.lines = lines_.get();
   api.line_configs = config_.lines;
   api.validation = rules;
+  api.fulfilment = options;
   auto server = ApiServer::open(config_.api, std::move(api));
   if (!server) return in("api", server.error());
   api_ = std::move(*server);

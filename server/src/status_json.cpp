@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cardd/common/pii.h"
+
 namespace cardd::server {
 
 std::string application_json(const db::ApplicationStatus& s,
@@ -21,6 +23,10 @@ std::string application_json(const db::ApplicationStatus& s,
   const nlohmann::json j = {
       {"application_id", s.application_id},
       {"state", db::to_string(s.state)},
+      {"card_number",
+       s.card_number.empty() ? nlohmann::json() : nlohmann::json(mask_tail4(s.card_number))},
+      {"collection", to_string(s.collection)},
+      {"issuing_branch", s.details ? nlohmann::json(s.details->issuing_branch) : nlohmann::json()},
       {"created_at", s.created_at},
       {"updated_at", s.updated_at},
       {"errors", errors},

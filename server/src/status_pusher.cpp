@@ -3,6 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
+
+#include "cardd/common/metrics.h"
 
 namespace cardd::server {
 namespace {
@@ -24,12 +27,17 @@ PushReport push_outbox(db::OutboxRepository& outbox, const BureauClient& bureau,
     if (pending->empty()) break;
     // One connection for the batch (keep-alive), not one per message.
     auto session = bureau.session();
+    metrics::Histogram& latency =
+        metrics::histogram("cardd_status_push_seconds", "One status message posted to the bureau");
     for (const db::OutboxMessage& m : *pending) {
-      if (auto s = session.post_status(m.payload, m.event_id); !s) {
+      const auto started = std::chrono::steady_clock::now();
+      Status posted = session.post_status(m.payload, m.event_id);
+      latency.observe(std::chrono::steady_clock::now() - started);
+      if (!posted) {
         (void)outbox.mark_attempt_failed(m.seq);
         spdlog::warn("status push: message {} not taken ({}); it and those after it wait",
-                     m.event_id, s.error().describe());
-        report.status = s;
+                     m.event_id, posted.error().describe());
+        report.status = posted;
         break;
       }
       if (auto s = outbox.mark_sent(m.seq); !s) {

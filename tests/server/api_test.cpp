@@ -63,15 +63,51 @@ class ApiTest : public ::testing::Test {
     return items.ok() ? (*items)[0].application_id : std::string();
   }
 
-  // Audit entries of refusals, read beside the store like an auditor would.
-  std::int64_t refusals() {
+  // A card made for `a`, past quality control, with its card number.
+  void produced(db::NewApplication a) {
+    db::IngestBatch batch;
+    batch.applications = {&a, 1};
+    batch.source = "api-test";
+    batch.actor = "tester";
+    ASSERT_TRUE(store_->ingest(batch).ok());
+    const std::string& id = a.application_id;
+    ASSERT_TRUE(store_->transition(id, db::AppState::queued, "line-1", "").ok());
+    db::PreparedRecord card;
+    card.profile = "test";
+    card.card_number = "M" + std::to_string(++cards_made_ + 10000000);
+    card.pan = "62100000000000" + std::to_string(1000 + cards_made_);
+    card.issue_date = CivilDate{2026, 12, 1};
+    card.expiry_date = CivilDate{2036, 12, 1};
+    card.bank = "ICBC";
+    ASSERT_TRUE(store_->save_prepared(id, card, "line-1").ok());
+    for (db::AppState s : {db::AppState::encoding, db::AppState::encoded, db::AppState::printing,
+                           db::AppState::printed, db::AppState::qc_passed})
+      ASSERT_TRUE(store_->transition(id, s, "line-1", "").ok()) << to_string(s);
+  }
+
+  // A mailed card, packed and shipped: its tracking number.
+  std::string shipped(const std::string& id) {
+    produced(db::test::sample(id));
+    auto fulfilment = Fulfilment::create(*store_, FulfilmentOptions{}, "tester");
+    EXPECT_TRUE(fulfilment.ok());
+    auto packs = fulfilment->pack_mail();
+    EXPECT_TRUE(packs.ok() && packs->size() == 1u);
+    if (!packs.ok() || packs->size() != 1u) return {};
+    auto sent = fulfilment->ship((*packs)[0].pack_id);
+    EXPECT_TRUE(sent.ok() && sent->size() == 1u);
+    return sent.ok() && sent->size() == 1u ? (*sent)[0].tracking_number : std::string();
+  }
+
+  // Audit entries of `action`, read beside the store like an auditor would.
+  std::int64_t audited(const std::string& action) {
     sqlite3* db = nullptr;
     std::int64_t n = -1;
     if (sqlite3_open_v2((dir_.path() / "cardd.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
         SQLITE_OK) {
       sqlite3_stmt* stmt = nullptr;
-      if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'api.refused'", -1,
-                             &stmt, nullptr) == SQLITE_OK &&
+      if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM audit_log WHERE action = ?1", -1, &stmt,
+                             nullptr) == SQLITE_OK &&
+          sqlite3_bind_text(stmt, 1, action.c_str(), -1, SQLITE_TRANSIENT) == SQLITE_OK &&
           sqlite3_step(stmt) == SQLITE_ROW)
         n = sqlite3_column_int64(stmt, 0);
       sqlite3_finalize(stmt);
@@ -79,11 +115,13 @@ class ApiTest : public ::testing::Test {
     sqlite3_close(db);
     return n;
   }
+  std::int64_t refusals() { return audited("api.refused"); }
 
   test::TempDir dir_;
   test::SoftSealer sealer_{dir_.path()};
   std::unique_ptr<db::Store> store_;
   std::unique_ptr<ApiServer> server_;
+  int cards_made_ = 0;
 };
 
 TEST_F(ApiTest, HealthAndReadinessNeedNoToken) {
@@ -360,23 +398,8 @@ TEST_F(ApiTest, StatusChangesAndApplicationListsArePagedByCursor) {
 // A mailed card's shipment, by the tracking number the courier scans; the
 // history carries no personal data.
 TEST_F(ApiTest, AShipmentIsFoundByItsTrackingNumber) {
-  db::NewApplication a = db::test::sample("SHIP-1");
-  db::IngestBatch batch;
-  batch.applications = {&a, 1};
-  batch.source = "api-test";
-  batch.actor = "tester";
-  ASSERT_TRUE(store_->ingest(batch).ok());
-  for (db::AppState s :
-       {db::AppState::queued, db::AppState::prepared, db::AppState::encoding, db::AppState::encoded,
-        db::AppState::printing, db::AppState::printed, db::AppState::qc_passed})
-    ASSERT_TRUE(store_->transition("SHIP-1", s, "line-1", "").ok()) << to_string(s);
-  auto fulfilment = Fulfilment::create(*store_, FulfilmentOptions{}, "tester");
-  ASSERT_TRUE(fulfilment.ok());
-  auto packs = fulfilment->pack_mail();
-  ASSERT_TRUE(packs.ok() && packs->size() == 1u);
-  auto shipped = fulfilment->ship((*packs)[0].pack_id);
-  ASSERT_TRUE(shipped.ok() && shipped->size() == 1u);
-  const std::string tracking = (*shipped)[0].tracking_number;
+  const std::string tracking = shipped("SHIP-1");
+  ASSERT_FALSE(tracking.empty());
 
   Client c(server_->port());
   auto found = c.send(http::verb::get, "/api/v1/shipments/" + tracking, token("courier"));
@@ -429,6 +452,203 @@ TEST_F(ApiTest, PushedApplicationsAreValidatedStoredOnceAndConflictsKeptOut) {
   EXPECT_EQ(
       c.send(http::verb::post, "/api/v1/applications", token("operator"), batch.dump()).status,
       403u);
+}
+
+TEST_F(ApiTest, CourierEventsAreKeptOnceAndEndTheJourney) {
+  const std::string tracking = shipped("SHIP-2");
+  ASSERT_FALSE(tracking.empty());
+  Client c(server_->port());
+  const std::string courier = token("courier");
+  const std::string path = "/api/v1/shipments/" + tracking + "/events";
+  const auto event = [](const std::string& id, const std::string& kind) {
+    return nlohmann::json{{"event_id", id},
+                          {"event", kind},
+                          {"occurred_at", "2026-12-01T09:30:00+08:00"},
+                          {"detail", "Chaoyang office"}}
+        .dump();
+  };
+
+  auto moving = c.send(http::verb::post, path, courier, event("ems-1", "in_transit"));
+  ASSERT_EQ(moving.status, 201u) << moving.raw;
+  EXPECT_EQ(moving.body["duplicate"], false);
+  auto delivered = c.send(http::verb::post, path, courier, event("ems-2", "delivered"));
+  ASSERT_EQ(delivered.status, 201u) << delivered.raw;
+  auto again = c.send(http::verb::post, path, courier, event("ems-2", "delivered"));
+  EXPECT_EQ(again.status, 200u) << "sent twice, kept once";
+  EXPECT_EQ(again.body["duplicate"], true);
+  auto reused = c.send(http::verb::post, path, courier, event("ems-2", "returned"));
+  EXPECT_EQ(reused.status, 409u);
+  EXPECT_EQ(reused.body["error"]["code"], "db.conflict");
+  auto late = c.send(http::verb::post, path, courier, event("ems-3", "returned"));
+  EXPECT_EQ(late.status, 409u) << "a delivered card is not returned";
+  EXPECT_EQ(late.body["error"]["code"], "db.illegal_transition");
+
+  auto shown = c.send(http::verb::get, "/api/v1/shipments/" + tracking, courier);
+  ASSERT_EQ(shown.status, 200u);
+  EXPECT_EQ(shown.body["state"], "DELIVERED");
+  ASSERT_EQ(shown.body["courier_events"].size(), 2u);
+  EXPECT_EQ(shown.body["courier_events"][0]["event"], "in_transit");
+  EXPECT_EQ(shown.body["courier_events"][1]["event_id"], "ems-2");
+  auto view = c.send(http::verb::get, "/api/v1/applications/SHIP-2", token("bureau"));
+  ASSERT_EQ(view.status, 200u);
+  EXPECT_EQ(view.body["shipment"]["tracking_number"], tracking);
+  EXPECT_EQ(view.body["card_number"], "*****0001") << "the card number, masked";
+
+  auto unknown = c.send(http::verb::post, "/api/v1/shipments/EA000000000CN/events", courier,
+                        event("ems-4", "delivered"));
+  EXPECT_EQ(unknown.status, 404u);
+  EXPECT_EQ(unknown.body["error"]["code"], "fulfilment.unknown_tracking_number");
+  EXPECT_EQ(c.send(http::verb::post, path, courier, "{not json").status, 400u);
+  auto kind = c.send(http::verb::post, path, courier, event("ems-5", "lost"));
+  EXPECT_EQ(kind.status, 422u);
+  EXPECT_EQ(kind.body["error"]["code"], "request.invalid");
+  EXPECT_EQ(c.send(http::verb::post, path, courier, event("", "delivered")).status, 422u);
+  EXPECT_EQ(c.send(http::verb::post, path, courier,
+                   R"({"event_id":"ems-6","event":"in_transit","occurred_at":"yesterday"})")
+                .status,
+            422u);
+  EXPECT_EQ(c.send(http::verb::post, path, token("operator"), event("ems-7", "in_transit")).status,
+            403u);
+  EXPECT_EQ(c.send(http::verb::post, path, "", event("ems-7", "in_transit")).status, 401u);
+}
+
+TEST_F(ApiTest, BranchesReceiveFindAndHandOverOnlyTheirOwnCards) {
+  const auto at_branch = [](const std::string& id, const std::string& branch,
+                            const std::string& name, const std::string& id_number) {
+    db::NewApplication a = db::test::sample(id);
+    a.details.collection = db::CollectionMethod::branch;
+    a.details.issuing_branch = branch;
+    a.personal.name = name;
+    a.personal.id_number = id_number;
+    return a;
+  };
+  produced(at_branch("BR-1", "0101", "王小明", "11010519491231002X"));
+  produced(at_branch("BR-2", "0101", "李四", "110105195001011234"));
+  produced(at_branch("BR-3", "0202", "张三", "110105195202025678"));
+  auto fulfilment = Fulfilment::create(*store_, FulfilmentOptions{}, "tester");
+  ASSERT_TRUE(fulfilment.ok());
+  ASSERT_EQ(fulfilment->dispatch_to_branches()->size(), 3u);
+
+  Client c(server_->port());
+  const std::string branch = token("branch", "0101");
+  const std::string receipts = "/api/v1/branches/0101/receipts";
+  auto received = c.send(http::verb::post, receipts, branch,
+                         R"({"applications":["BR-1","BR-2","BR-3","NOPE"],"clerk":"clerk 7"})");
+  ASSERT_EQ(received.status, 200u) << received.raw;
+  const auto& outcomes = received.body["outcomes"];
+  ASSERT_EQ(outcomes.size(), 4u);
+  EXPECT_EQ(outcomes[0]["outcome"], "received");
+  EXPECT_EQ(outcomes[1]["outcome"], "received");
+  EXPECT_EQ(outcomes[2]["outcome"], "unknown") << "another branch's card is not this branch's";
+  EXPECT_EQ(outcomes[3]["outcome"], "unknown");
+  EXPECT_EQ(store_->status("BR-3")->state, db::AppState::dispatched);
+  auto twice =
+      c.send(http::verb::post, receipts, branch, R"({"applications":["BR-1"],"clerk":"clerk 7"})");
+  EXPECT_EQ(twice.body["outcomes"][0]["outcome"], "already_received");
+  EXPECT_EQ(c.send(http::verb::post, receipts, branch, R"({"applications":[],"clerk":"c"})").status,
+            422u);
+  EXPECT_EQ(c.send(http::verb::post, receipts, branch, R"({"applications":"BR-1"})").status, 400u);
+
+  const std::string pickups = "/api/v1/branches/0101/pickups";
+  auto all = c.send(http::verb::get, pickups, branch);
+  ASSERT_EQ(all.status, 200u) << all.raw;
+  ASSERT_EQ(all.body["cards"].size(), 2u);
+  EXPECT_FALSE(all.body["cards"][0].contains("name")) << "the bare list opens nobody's data";
+  auto tail = c.send(http::verb::get, pickups + "?q=1234", branch);
+  ASSERT_EQ(tail.status, 200u);
+  ASSERT_EQ(tail.body["cards"].size(), 1u);
+  EXPECT_EQ(tail.body["cards"][0]["application_id"], "BR-2");
+  EXPECT_EQ(tail.body["cards"][0]["name"], "李四");
+  EXPECT_EQ(tail.body["cards"][0]["id_number"], "110105********1234");
+  auto longer = c.send(http::verb::get, pickups + "?q=01011234", branch);
+  EXPECT_EQ(longer.body["cards"].size(), 1u);
+  EXPECT_EQ(c.send(http::verb::get, pickups + "?q=91011234", branch).body["cards"].size(), 0u)
+      << "more digits than four must all match";
+  auto check_x = c.send(http::verb::get, pickups + "?q=002x", branch);
+  ASSERT_EQ(check_x.body["cards"].size(), 1u);
+  EXPECT_EQ(check_x.body["cards"][0]["application_id"], "BR-1");
+  auto name = c.send(http::verb::get, pickups + "?q=%E7%8E%8B%E5%B0%8F%E6%98%8E", branch);
+  ASSERT_EQ(name.body["cards"].size(), 1u);
+  EXPECT_EQ(name.body["cards"][0]["application_id"], "BR-1");
+  EXPECT_EQ(c.send(http::verb::get, pickups + "?q=5678", branch).body["cards"].size(), 0u)
+      << "another branch's holder is not found here";
+  EXPECT_EQ(c.send(http::verb::get, pickups + "?q=34", branch).status, 422u);
+  auto paged = c.send(http::verb::get, pickups + "?limit=1", branch);
+  ASSERT_EQ(paged.body["cards"].size(), 1u);
+  auto rest =
+      c.send(http::verb::get,
+             pickups + "?limit=1&cursor=" + paged.body["next_cursor"].get<std::string>(), branch);
+  ASSERT_EQ(rest.body["cards"].size(), 1u);
+  EXPECT_EQ(rest.body["cards"][0]["application_id"], "BR-2");
+  const std::int64_t refused_before = refusals();
+  auto other = c.send(http::verb::get, "/api/v1/branches/0202/pickups", branch);
+  EXPECT_EQ(other.status, 403u);
+  EXPECT_EQ(other.body["error"]["code"], "auth.other_branch");
+
+  const std::string collect = "/api/v1/pickups/BR-1/collect";
+  const std::int64_t mismatches = audited("collect.refused");
+  auto wrong = c.send(http::verb::post, collect, branch,
+                      R"({"id_number":"110105195001011234","clerk":"clerk 7"})");
+  EXPECT_EQ(wrong.status, 409u);
+  EXPECT_EQ(wrong.body["error"]["code"], "fulfilment.id_mismatch");
+  EXPECT_EQ(wrong.raw.find("110105195001011234"), std::string::npos) << "never echoed";
+  EXPECT_EQ(audited("collect.refused"), mismatches + 1);
+  EXPECT_EQ(store_->status("BR-1")->state, db::AppState::ready_for_pickup);
+  auto elsewhere = c.send(http::verb::post, collect, token("branch", "0202"),
+                          R"({"id_number":"11010519491231002X","clerk":"clerk 9"})");
+  EXPECT_EQ(elsewhere.status, 403u);
+  EXPECT_EQ(refusals(), refused_before + 2) << "another branch, twice";
+  EXPECT_EQ(
+      c.send(http::verb::post, collect, branch, R"({"id_number":"11010519491231002X"})").status,
+      422u);
+  auto handed = c.send(http::verb::post, collect, branch,
+                       R"({"id_number":"11010519491231002x","clerk":"clerk 7"})");
+  ASSERT_EQ(handed.status, 200u) << handed.raw;
+  EXPECT_EQ(store_->status("BR-1")->state, db::AppState::collected);
+  EXPECT_EQ(c.send(http::verb::post, collect, branch,
+                   R"({"id_number":"11010519491231002X","clerk":"clerk 7"})")
+                .status,
+            409u)
+      << "collected once";
+  EXPECT_EQ(c.send(http::verb::post, "/api/v1/pickups/NOPE/collect", branch,
+                   R"({"id_number":"11010519491231002X","clerk":"clerk 7"})")
+                .status,
+            404u);
+}
+
+TEST_F(ApiTest, MetricsAreServedToOperatorsInPrometheusText) {
+  ASSERT_FALSE(one_application().empty());
+  Client c(server_->port());
+  const std::string op = token("operator");
+  ASSERT_EQ(c.send(http::verb::get, "/api/v1/lines", op).status, 200u);
+  auto scraped = c.send(http::verb::get, "/metrics", op);
+  ASSERT_EQ(scraped.status, 200u) << scraped.raw;
+  const std::string& text = scraped.raw;
+  const auto has = [&text](const std::string& line) {
+    return text.find("\n" + line + "\n") != std::string::npos;
+  };
+  EXPECT_TRUE(has("# TYPE cardd_applications gauge")) << text;
+  EXPECT_TRUE(has(R"(cardd_applications{state="VALIDATED"} 1)")) << text;
+  EXPECT_TRUE(has(R"(cardd_applications{state="COLLECTED"} 0)")) << "every state, zero included";
+  EXPECT_TRUE(has("cardd_cards_issued_total 0"));
+  EXPECT_TRUE(has("cardd_outbox_backlog 2")) << "RECEIVED and VALIDATED wait for the bureau";
+  EXPECT_NE(text.find("cardd_http_requests_total{method=\"GET\",route=\"/api/v1/lines\","
+                      "status=\"200\"} "),
+            std::string::npos);
+  EXPECT_NE(text.find("cardd_http_request_seconds_bucket{method=\"GET\",route=\"/api/v1/lines\","
+                      "le=\"+Inf\"} "),
+            std::string::npos);
+  EXPECT_NE(text.find("cardd_hsm_operations_total{usage="), std::string::npos)
+      << "sealing the application used the HSM";
+  EXPECT_EQ(text.find("王"), std::string::npos) << "nothing personal";
+
+  EXPECT_EQ(c.send(http::verb::get, "/metrics", token("courier")).status, 403u);
+  EXPECT_EQ(c.send(http::verb::get, "/metrics").status, 401u);
+  c.send(http::verb::get, "/no/such/path/1");
+  c.send(http::verb::get, "/no/such/path/2");
+  const std::string after = c.send(http::verb::get, "/metrics", op).raw;
+  EXPECT_EQ(after.find("/no/such/path"), std::string::npos) << "unknown paths make no series";
+  EXPECT_NE(after.find(R"(route="unmatched",status="404"})"), std::string::npos);
 }
 
 }  // namespace

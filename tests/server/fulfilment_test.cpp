@@ -132,12 +132,38 @@ TEST_F(FulfilmentTest, CourierEventsEndTheJourneyAndReturnedCardsGoToTheBranch) 
   ASSERT_TRUE(shipped.ok());
   const db::Shipment& first = (*shipped)[0];
   const db::Shipment& second = (*shipped)[1];
-  ASSERT_TRUE(f.courier_event(first.tracking_number, CourierEvent::delivered, "signed").ok());
-  ASSERT_TRUE(f.courier_event(second.tracking_number, CourierEvent::returned, "moved").ok());
+  const auto report = [](std::string id, const std::string& tracking, CourierEvent e,
+                         std::string detail) {
+    return CourierReport{std::move(id), tracking, e, "2026-12-01T08:00:00Z", std::move(detail)};
+  };
+  auto moving = f.courier_event(report("e0", first.tracking_number, CourierEvent::in_transit, ""));
+  ASSERT_TRUE(moving.ok()) << moving.error().describe();
+  EXPECT_EQ(state(first.application_id), AppState::shipped) << "in transit changes nothing";
+  ASSERT_TRUE(
+      f.courier_event(report("e1", first.tracking_number, CourierEvent::delivered, "signed")).ok());
+  ASSERT_TRUE(
+      f.courier_event(report("e2", second.tracking_number, CourierEvent::returned, "moved")).ok());
   EXPECT_EQ(state(first.application_id), AppState::delivered);
   EXPECT_EQ(state(second.application_id), AppState::returned);
   EXPECT_EQ(last_message(first.application_id).value("tracking_number", ""), first.tracking_number);
-  auto unknown = f.courier_event("EA999999995CN", CourierEvent::delivered, "");
+
+  auto again =
+      f.courier_event(report("e1", first.tracking_number, CourierEvent::delivered, "signed"));
+  ASSERT_TRUE(again.ok()) << "the same event twice is no error";
+  EXPECT_EQ(*again, db::EventOutcome::duplicate);
+  EXPECT_EQ(store_->status(first.application_id)->history.size(),
+            store_->status(second.application_id)->history.size())
+      << "and moves nothing a second time";
+  auto reused = f.courier_event(report("e1", first.tracking_number, CourierEvent::returned, ""));
+  ASSERT_FALSE(reused.ok());
+  EXPECT_EQ(reused.error().code, db::DbError::conflict);
+  auto late = f.courier_event(report("e3", first.tracking_number, CourierEvent::returned, ""));
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().code, db::DbError::illegal_transition);
+  EXPECT_EQ(store_->courier_events(first.tracking_number)->size(), 2u)
+      << "the refused report is not kept";
+
+  auto unknown = f.courier_event(report("e4", "EA999999995CN", CourierEvent::delivered, ""));
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error().code, FulfilmentError::unknown_tracking_number);
 

@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "cardd/common/actor.h"
+#include "cardd/common/civil_time.h"
 #include "cardd/server/fulfilment.h"
 #include "commands.h"
 #include "sealed_store.h"
@@ -67,10 +68,17 @@ int run_ship(server::Fulfilment& f, const std::string& pack) {
 }
 
 int run_courier_event(server::Fulfilment& f, const FulfilArgs& a) {
-  const auto event =
-      a.event == "delivered" ? server::CourierEvent::delivered : server::CourierEvent::returned;
-  if (auto s = f.courier_event(a.subject, event, a.detail); !s) return failed(s.error());
-  std::cout << fmt::format("{} {}\n", a.subject, a.event);
+  server::CourierReport report;
+  // A desk entry is one event per card and kind: entered twice, kept once.
+  report.event_id = fmt::format("cardctl:{}:{}", a.subject, a.event);
+  report.tracking_number = a.subject;
+  report.event = server::parse_courier_event(a.event).value_or(server::CourierEvent::in_transit);
+  report.occurred_at = format_rfc3339_utc(unix_now());
+  report.detail = a.detail;
+  auto recorded = f.courier_event(report);
+  if (!recorded) return failed(recorded.error());
+  std::cout << fmt::format("{} {}{}\n", a.subject, a.event,
+                           *recorded == db::EventOutcome::duplicate ? " (already recorded)" : "");
   return 0;
 }
 
@@ -123,9 +131,9 @@ void add_fulfil_command(CLI::App& app, int& exit_code) {
       run([](server::Fulfilment& f, const FulfilArgs& a) { return run_ship(f, a.subject); }));
   auto* event = cmd->add_subcommand("courier-event", "Record a courier's delivery or return");
   event->add_option("tracking_number", args->subject, "tracking number")->required();
-  event->add_option("event", args->event, "delivered | returned")
+  event->add_option("event", args->event, "in_transit | delivered | returned")
       ->required()
-      ->check(CLI::IsMember({"delivered", "returned"}));
+      ->check(CLI::IsMember({"in_transit", "delivered", "returned"}));
   event->add_option("--detail", args->detail, "the courier's note");
   event->callback(run(run_courier_event));
   cmd->add_subcommand("dispatch", "Send branch cards and returned mail to their branches")

@@ -88,6 +88,8 @@ Result<std::unique_ptr<ApiServer>> ApiServer::open(const ApiConfig& config, ApiC
   api::add_status_change_routes(*impl->router, impl->context);
   api::add_shipment_routes(*impl->router, impl->context);
   api::add_push_routes(*impl->router, impl->context);
+  api::add_branch_routes(*impl->router, impl->context);
+  api::add_metrics_routes(*impl->router, impl->context);
   Router& router = *impl->router;
   std::string* openapi = &impl->openapi;
   router.add({"GET", "/api/v1/openapi.json", {}, "This document", [openapi](const api::Call&) {

@@ -1,9 +1,13 @@
 #include "router.h"
 
 #include <cctype>
+#include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "cardd/common/error_category.h"
+#include "cardd/common/metrics.h"
 #include "cardd/db/error.h"
+#include "cardd/server/fulfilment_error.h"
 
 namespace cardd::server::api {
 
@@ -63,6 +67,13 @@ std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space
   return out;
 }
 
+const std::error_category& api_category() {
+  static const ErrorCategory<ApiError> category("request", [](ApiError e) {
+    return std::string_view(e == ApiError::forbidden ? "forbidden" : "invalid");
+  });
+  return category;
+}
+
 Response json_response(unsigned status, std::string body) {
   return Response{status, "application/json", std::move(body)};
 }
@@ -74,20 +85,31 @@ Response error_response(unsigned status, std::string_view code, std::string_view
 
 Response error_response(const Error& e) {
   unsigned status = 500;
-  if (e.code == db::DbError::not_found) status = 404;
-  if (e.code == db::DbError::illegal_transition || e.code == db::DbError::conflict) status = 409;
+  if (e.code == db::DbError::not_found || e.code == FulfilmentError::unknown_tracking_number)
+    status = 404;
+  if (e.code == db::DbError::illegal_transition || e.code == db::DbError::conflict ||
+      e.code == FulfilmentError::id_mismatch)
+    status = 409;
+  if (e.code == ApiError::invalid) status = 422;
   if (e.code == db::DbError::busy) status = 503;
   return error_response(status, std::string(e.code.category().name()) + "." + e.code.message(),
                         e.message);
 }
 
 Router::Router(Authenticator authenticate, RefusalLog refused)
-    : authenticate_(std::move(authenticate)), refused_(std::move(refused)) {}
+    : authenticate_(std::move(authenticate)),
+      refused_(std::move(refused)),
+      unmatched_latency_(&metrics::histogram("cardd_http_request_seconds",
+                                             "HTTP requests from parsed to answered, by route",
+                                             {{"method", "-"}, {"route", "unmatched"}})) {}
 
 void Router::add(Route route) {
   std::vector<std::string> pattern;
   for (std::string_view segment : segments(route.pattern)) pattern.emplace_back(segment);
   patterns_.push_back(std::move(pattern));
+  latency_.push_back(&metrics::histogram("cardd_http_request_seconds",
+                                         "HTTP requests from parsed to answered, by route",
+                                         {{"method", route.method}, {"route", route.pattern}}));
   routes_.push_back(std::move(route));
 }
 
@@ -116,6 +138,23 @@ std::optional<Params> match(const std::vector<std::string>& want,
 }  // namespace
 
 Response Router::handle(const Request& request) const {
+  const auto started = std::chrono::steady_clock::now();
+  std::size_t matched = routes_.size();
+  Response response = dispatch(request, matched);
+  const bool known = matched < routes_.size();
+  // Only the route table's methods and patterns: a caller cannot make new
+  // series by sending odd paths.
+  metrics::counter("cardd_http_requests_total", "HTTP requests by route and status",
+                   {{"method", known ? request.method : "-"},
+                    {"route", known ? routes_[matched].pattern : "unmatched"},
+                    {"status", std::to_string(response.status)}})
+      .add();
+  (known ? *latency_[matched] : *unmatched_latency_)
+      .observe(std::chrono::steady_clock::now() - started);
+  return response;
+}
+
+Response Router::dispatch(const Request& request, std::size_t& matched) const {
   const std::string_view target = request.target;
   const std::size_t q = target.find('?');
   const std::string_view path = target.substr(0, q);
@@ -127,7 +166,7 @@ Response Router::handle(const Request& request) const {
     if (!params) continue;
     path_known = true;
     if (route.method != request.method) continue;
-
+    matched = r;
     Call call{request, {}, std::move(*params), {}};
     if (q != std::string_view::npos) {
       for (std::string_view rest = target.substr(q + 1); !rest.empty();) {
@@ -173,6 +212,10 @@ Response Router::handle(const Request& request) const {
     }
     try {
       auto response = route.handler(call);
+      if (!response && response.error().code == ApiError::forbidden) {
+        refused_(request, call.caller, response.error().message);
+        return error_response(403, "auth.forbidden", response.error().message);
+      }
       if (!response) return error_response(response.error());
       return std::move(*response);
     } catch (const std::exception&) {

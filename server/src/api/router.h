@@ -16,9 +16,18 @@
 #include <string_view>
 #include <vector>
 
+#include "cardd/common/metrics.h"
 #include "cardd/common/result.h"
 
 namespace cardd::server::api {
+
+// Handlers' own errors. forbidden: a caller the route's roles admit asks for
+// what is not theirs (a branch token, another branch's card): 403, audited
+// like the router's own refusals. invalid: a well-formed body that asks for
+// something impossible: 422.
+enum class ApiError { forbidden = 1, invalid };
+const std::error_category& api_category();
+inline std::error_code make_error_code(ApiError e) { return {static_cast<int>(e), api_category()}; }
 
 // Who calls: what the bearer token says.
 struct Caller {
@@ -71,8 +80,9 @@ using RefusalLog =
 
 // spec/api.md's body {"error": {"code", "message"}} with `status`.
 Response error_response(unsigned status, std::string_view code, std::string_view message);
-// An Error from below, with the status its code means (404 not_found, 409
-// illegal transition or conflict, 422 validation, 503 a dependency down,
+// An Error from below, with the status its code means (404 not_found or an
+// unknown tracking number, 409 illegal transition, conflict or an ID number
+// that is not the holder's, 422 ApiError::invalid, 503 a dependency down,
 // 500 otherwise).
 Response error_response(const Error& e);
 Response json_response(unsigned status, std::string body);
@@ -83,14 +93,20 @@ class Router {
 
   void add(Route route);
   const std::vector<Route>& routes() const { return routes_; }
+  // Counted and timed by route and status (cardd/common/metrics.h).
   Response handle(const Request& request) const;
 
  private:
+  // `matched`: the index of the route whose method and path matched.
+  Response dispatch(const Request& request, std::size_t& matched) const;
+
   Authenticator authenticate_;
   RefusalLog refused_;
   std::vector<Route> routes_;
   // Each route's pattern split at '/', once, when it is added.
   std::vector<std::vector<std::string>> patterns_;
+  std::vector<metrics::Histogram*> latency_;  // by route
+  metrics::Histogram* unmatched_latency_;
 };
 
 // "%41b" → "Ab"; '+' is a space in a query (`plus_is_space`), itself in a
@@ -98,3 +114,6 @@ class Router {
 std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);
 
 }  // namespace cardd::server::api
+
+template <>
+struct std::is_error_code_enum<cardd::server::api::ApiError> : std::true_type {};

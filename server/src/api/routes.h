@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -17,12 +18,26 @@ void add_stock_routes(Router& router, const ApiContext& context);
 void add_status_change_routes(Router& router, const ApiContext& context);
 void add_shipment_routes(Router& router, const ApiContext& context);
 void add_push_routes(Router& router, const ApiContext& context);
+void add_branch_routes(Router& router, const ApiContext& context);
+void add_metrics_routes(Router& router, const ApiContext& context);
 
 // Who changed something, for the audit log: the API and the caller's token.
 inline std::string actor_of(const ApiContext& context, const Call& call) {
   return context.actor + " (token " + std::to_string(call.caller.token_id) + ")";
 }
 
+// The request's body as a JSON object; nullopt when it is not one (400).
+std::optional<nlohmann::json> json_object_body(const Call& call);
+// A string member of `object`, or empty.
+std::string text_member(const nlohmann::json& object, const char* key);
+// A JSON document as a response body; text that is not UTF-8 is replaced.
+Response json_body(unsigned status, const nlohmann::json& body);
+
+// Fulfilment steps on behalf of the caller (in the audit log as actor_of).
+Result<Fulfilment> fulfilment_for(const ApiContext& context, const Call& call);
+
+// A non-negative decimal; `fallback` when empty; nullopt when not one.
+std::optional<std::int64_t> decimal(const std::string& text, std::int64_t fallback);
 // `limit` of a list request: 1-1000, 100 when absent; nullopt when invalid.
 std::optional<std::int64_t> page_limit(const Call& call);
 

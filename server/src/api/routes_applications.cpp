@@ -33,8 +33,7 @@ void add_application_routes(Router& router, const ApiContext& context) {
                 body["next"] = static_cast<std::int64_t>(page->size()) == *limit
                                    ? nlohmann::json(page->back().application_id)
                                    : nlohmann::json();
-                return json_response(
-                    200, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+                return json_body(200, body);
               }});
   router.add({"GET",
               "/api/v1/applications/{id}",

@@ -33,37 +33,43 @@ Handler set_paused(const ApiContext& context, bool paused, bool slot) {
 }  // namespace
 
 void add_line_routes(Router& router, const ApiContext& context) {
-  router.add({"GET",
-              "/api/v1/lines",
-              {"operator"},
-              "Production lines: slots, reader, activity, paused, cards made and spoiled",
-              [context](const Call&) -> Result<Response> {
-                auto controls = context.store->line_controls();
-                if (!controls) return controls.error();
-                const std::vector<SlotStatus> running =
-                    context.lines != nullptr ? context.lines->status() : std::vector<SlotStatus>{};
-                nlohmann::json lines = nlohmann::json::array();
-                for (const auto& line : context.line_configs) {
-                  nlohmann::json slots = nlohmann::json::array();
-                  for (const auto& pattern : line.slots) {
-                    nlohmann::json s = {{"slot", pattern},
-                                        {"paused", db::paused(*controls, line.name, pattern)}};
-                    for (const auto& status : running)
-                      if (status.line == line.name && status.slot == pattern) {
-                        s["reader"] = status.reader;
-                        s["activity"] = status.activity;
-                        s["made"] = status.made;
-                        s["spoiled"] = status.spoiled;
-                      }
-                    slots.push_back(std::move(s));
-                  }
-                  lines.push_back({{"name", line.name},
-                                   {"printer", line.printer},
-                                   {"paused", db::paused(*controls, line.name, "")},
-                                   {"slots", std::move(slots)}});
-                }
-                return json_response(200, nlohmann::json{{"lines", lines}}.dump());
-              }});
+  router.add(
+      {"GET",
+       "/api/v1/lines",
+       {"operator"},
+       "Production lines: slots, reader, activity, paused, cards made and spoiled, cards per "
+       "hour over the last ten minutes",
+       [context](const Call&) -> Result<Response> {
+         auto controls = context.store->line_controls();
+         if (!controls) return controls.error();
+         const std::vector<SlotStatus> running =
+             context.lines != nullptr ? context.lines->status() : std::vector<SlotStatus>{};
+         nlohmann::json lines = nlohmann::json::array();
+         for (const auto& line : context.line_configs) {
+           nlohmann::json slots = nlohmann::json::array();
+           double line_per_hour = 0;
+           for (const auto& pattern : line.slots) {
+             nlohmann::json s = {{"slot", pattern},
+                                 {"paused", db::paused(*controls, line.name, pattern)}};
+             for (const auto& status : running)
+               if (status.line == line.name && status.slot == pattern) {
+                 s["reader"] = status.reader;
+                 s["activity"] = status.activity;
+                 s["made"] = status.made;
+                 s["spoiled"] = status.spoiled;
+                 s["cards_per_hour"] = status.cards_per_hour;
+                 line_per_hour += status.cards_per_hour;
+               }
+             slots.push_back(std::move(s));
+           }
+           lines.push_back({{"name", line.name},
+                            {"printer", line.printer},
+                            {"paused", db::paused(*controls, line.name, "")},
+                            {"cards_per_hour", line_per_hour},
+                            {"slots", std::move(slots)}});
+         }
+         return json_body(200, {{"lines", lines}});
+       }});
   for (const bool paused : {true, false}) {
     const std::string verb = paused ? "pause" : "resume";
     router.add({"POST",

@@ -41,8 +41,7 @@ void add_push_routes(Router& router, const ApiContext& context) {
                                {"outcome", to_string(item.outcome)},
                                {"errors", errors}});
          }
-         return json_response(200, nlohmann::json{{"outcomes", outcomes}}.dump(
-                                       -1, ' ', false, nlohmann::json::error_handler_t::replace));
+         return json_body(200, nlohmann::json{{"outcomes", outcomes}});
        }});
 }
 

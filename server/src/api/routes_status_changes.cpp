@@ -6,37 +6,13 @@
 #include "routes.h"
 
 namespace cardd::server::api {
-namespace {
-
-constexpr std::int64_t kDefaultLimit = 100, kMaxLimit = 1000;
-
-// A non-negative decimal, or nullopt.
-std::optional<std::int64_t> number(const std::string& text, std::int64_t fallback) {
-  if (text.empty()) return fallback;
-  if (text.size() > 18) return std::nullopt;
-  std::int64_t n = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    n = n * 10 + (c - '0');
-  }
-  return n;
-}
-
-}  // namespace
-
-std::optional<std::int64_t> page_limit(const Call& call) {
-  auto limit = number(call.query_value("limit"), kDefaultLimit);
-  if (!limit || *limit < 1 || *limit > kMaxLimit) return std::nullopt;
-  return limit;
-}
-
 void add_status_change_routes(Router& router, const ApiContext& context) {
   router.add({"GET",
               "/api/v1/status-changes",
               {"bureau"},
               "Every state change after the cursor `after` (empty: from the first), `limit` 1-1000",
               [context](const Call& call) -> Result<Response> {
-                const auto after = number(call.query_value("after"), 0);
+                const auto after = decimal(call.query_value("after"), 0);
                 const auto limit = page_limit(call);
                 if (!after) return error_response(400, "request.bad_cursor", "after: not a cursor");
                 if (!limit) return error_response(400, "request.bad_limit", "limit: 1 to 1000");
@@ -47,8 +23,7 @@ void add_status_change_routes(Router& router, const ApiContext& context) {
                   changes.push_back(nlohmann::json::parse(m.payload, nullptr, false));
                 const std::int64_t next = messages->empty() ? *after : messages->back().seq;
                 const nlohmann::json body = {{"changes", changes}, {"next", std::to_string(next)}};
-                return json_response(
-                    200, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+                return json_body(200, body);
               }});
 }
 

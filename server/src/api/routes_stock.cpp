@@ -32,18 +32,15 @@ void add_stock_routes(Router& router, const ApiContext& context) {
               {"operator"},
               "Add a lot as delivered: {\"lot\", \"first_serial\" (8 or 16 hex digits), \"count\"}",
               [context](const Call& call) -> Result<Response> {
-                const auto body = nlohmann::json::parse(call.request.body, nullptr, false);
-                if (body.is_discarded() || !body.is_object())
+                const auto body = json_object_body(call);
+                if (!body)
                   return error_response(400, "request.bad_json", "the body is not a JSON object");
-                const auto text = [&](const char* key) {
-                  return body.contains(key) && body[key].is_string() ? body[key].get<std::string>()
-                                                                     : std::string();
-                };
                 const std::int64_t count =
-                    body.contains("count") && body["count"].is_number_integer()
-                        ? body["count"].get<std::int64_t>()
+                    body->contains("count") && (*body)["count"].is_number_integer()
+                        ? (*body)["count"].get<std::int64_t>()
                         : 0;
-                auto lot = parse_card_lot(text("lot"), text("first_serial"), count);
+                auto lot = parse_card_lot(text_member(*body, "lot"),
+                                          text_member(*body, "first_serial"), count);
                 if (!lot) return error_response(422, "request.invalid", lot.error().message);
                 if (auto s = context.store->add_lot(*lot, actor_of(context, call)); !s)
                   return s.error();

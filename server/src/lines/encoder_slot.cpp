@@ -55,7 +55,9 @@ void EncoderSlot::pause(bool paused) {
 
 SlotStatus EncoderSlot::snapshot() const {
   std::lock_guard lock(mutex_);
-  return status_;
+  SlotStatus out = status_;
+  out.cards_per_hour = throughput_.per_hour(Throughput::Clock::now());
+  return out;
 }
 
 bool EncoderSlot::wait(std::chrono::milliseconds pause) {
@@ -224,6 +226,7 @@ bool EncoderSlot::carry(const std::string& id, const std::string& chip) {
       spdlog::info("{} slot '{}': {}: QC_PASSED", line_, pattern_, id);
       std::lock_guard lock(mutex_);
       ++status_.made;
+      throughput_.record(Throughput::Clock::now());
     } else {
       spdlog::warn("{} slot '{}': {}: QC mismatch, card spoiled", line_, pattern_, id);
       count_spoiled();

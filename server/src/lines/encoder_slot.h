@@ -26,6 +26,7 @@
 #include "cardd/server/production_lines.h"
 #include "cardd/server/quality_check.h"
 #include "line_printer.h"
+#include "throughput.h"
 #include "work_queue.h"
 
 namespace cardd::server {
@@ -88,6 +89,7 @@ class EncoderSlot {
   bool stopping_ = false;
   std::atomic<bool> paused_ = false;
   SlotStatus status_;
+  Throughput throughput_;
   std::thread thread_;
 };
 

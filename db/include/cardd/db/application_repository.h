@@ -73,6 +73,7 @@ struct ApplicationStatus {
   CollectionMethod collection = CollectionMethod::unknown;
   std::string created_at;
   std::string updated_at;
+  std::string card_number;                    // once prepared (not sealed: not personal)
   std::optional<ApplicationDetails> details;  // nullopt for a rejected application
   std::vector<RejectionReason> rejection;     // empty unless rejected
   std::vector<HistoryEvent> history;

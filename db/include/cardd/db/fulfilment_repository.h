@@ -23,7 +23,32 @@ struct WaitingApplication {
   std::string application_id;
   std::string postal_code;     // mail: the recipient's
   std::string issuing_branch;  // the branch that hands over or takes a returned card
+  std::string since;           // when it reached its state
 };
+
+// Cards of one branch in one state, by application id after `after_id`;
+// `name` (the full name) and `id_tail` (an ID number's last kIdTailLength
+// characters) narrow it through keyed hashes, nothing opened.
+struct BranchQuery {
+  AppState state = AppState::ready_for_pickup;
+  std::string branch;
+  std::string name;
+  std::string id_tail;
+  std::string after_id;
+  std::int64_t limit = 100;
+};
+
+// What a courier reported about a shipment, kept once per event id.
+struct CourierEventRecord {
+  std::string event_id;
+  std::string tracking_number;
+  std::string event;  // in_transit, delivered, returned
+  std::string occurred_at;
+  std::string detail;
+  std::string received_at;  // set by the store
+};
+
+enum class EventOutcome { recorded, duplicate };
 
 struct Shipment {
   std::string application_id;
@@ -55,6 +80,16 @@ class FulfilmentRepository {
   // Packs whose every card has its tracking number and whose paper (carrier
   // letters and labels) is not printed yet, first shipped first.
   virtual Result<std::vector<std::string>> packs_awaiting_documents(std::int64_t limit) = 0;
+  virtual Result<std::vector<WaitingApplication>> at_branch(const BranchQuery& query) = 0;
+  // Keeps a courier's event and, when `to` is set, moves the application in
+  // the same transaction (nothing is kept when the move is illegal). The same
+  // event id again is `duplicate` when it says the same, conflict otherwise.
+  virtual Result<EventOutcome> record_courier_event(const CourierEventRecord& event,
+                                                    std::string_view application_id,
+                                                    std::optional<AppState> to,
+                                                    std::string_view actor) = 0;
+  // A shipment's courier events, in the order received.
+  virtual Result<std::vector<CourierEventRecord>> courier_events(std::string_view tracking) = 0;
   // Records that pack's letters and labels went to the paper printer.
   virtual Status mark_documents_printed(std::string_view pack_id) = 0;
 

@@ -41,6 +41,10 @@ struct RejectionReason {
   std::string message;
 };
 
+// How many of an ID number's last characters a search by its tail compares
+// through a keyed hash (fulfilment_repository.h, BranchQuery).
+inline constexpr std::size_t kIdTailLength = 4;
+
 // The holder's personal data: sealed at rest (db/sealer.h), read back only
 // through ApplicationRepository::sensitive, which audits who read it and why. Callers must
 // not log it.

@@ -147,6 +147,12 @@ class Store final : public ApplicationRepository,
   Result<std::optional<Shipment>> shipment_by_tracking(std::string_view tracking) override;
   Result<std::vector<std::string>> packs_awaiting_documents(std::int64_t limit) override;
   Status mark_documents_printed(std::string_view pack_id) override;
+  Result<std::vector<WaitingApplication>> at_branch(const BranchQuery& query) override;
+  Result<EventOutcome> record_courier_event(const CourierEventRecord& event,
+                                            std::string_view application_id,
+                                            std::optional<AppState> to,
+                                            std::string_view actor) override;
+  Result<std::vector<CourierEventRecord>> courier_events(std::string_view tracking) override;
 
   // LineControlRepository
   Status set_paused(std::string_view line, std::string_view slot, bool paused,

@@ -18,6 +18,7 @@
 #include "cardd/db/store.h"
 #include "cardd/hsm/hsm.h"
 #include "cardd/intake/validator.h"
+#include "cardd/server/fulfilment.h"
 #include "cardd/server/service_config.h"
 
 namespace cardd::server {
@@ -31,6 +32,7 @@ struct ApiContext {
   ProductionLines* lines = nullptr;      // null: no production lines here
   std::vector<LineConfig> line_configs;  // names the line routes accept
   intake::ValidatorOptions validation;   // the region's rules, for pushed applications
+  FulfilmentOptions fulfilment;          // the courier, for its events
   std::string actor = "cardd api";       // in the audit log, with the token id
 };
 

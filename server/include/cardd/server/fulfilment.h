@@ -12,6 +12,7 @@
 #pragma once
 
 #include <concepts>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,7 +57,19 @@ struct Pack {
   std::vector<std::string> application_ids;
 };
 
-enum class CourierEvent { delivered, returned };
+enum class CourierEvent { in_transit, delivered, returned };
+std::string_view to_string(CourierEvent e);
+std::optional<CourierEvent> parse_courier_event(std::string_view text);
+
+// A courier's report about one shipment; `event_id` is the courier's own,
+// so a report sent twice is kept once.
+struct CourierReport {
+  std::string event_id;
+  std::string tracking_number;
+  CourierEvent event = CourierEvent::in_transit;
+  std::string occurred_at;
+  std::string detail;
+};
 
 class Fulfilment {
  public:
@@ -69,9 +82,10 @@ class Fulfilment {
   // Ships every card of a pack, each with the next tracking number; a card
   // already shipped keeps its number (a resumed run).
   Result<std::vector<db::Shipment>> ship(std::string_view pack_id);
-  // unknown_tracking_number for a number cardd never shipped.
-  Status courier_event(std::string_view tracking_number, CourierEvent event,
-                       std::string_view detail);
+  // Keeps the report; delivered and returned end the card's journey.
+  // unknown_tracking_number for a number cardd never shipped; duplicate when
+  // the event id was kept before; db conflict when that id said otherwise.
+  Result<db::EventOutcome> courier_event(const CourierReport& report);
   // QC_PASSED branch cards and RETURNED mail cards → DISPATCHED to their
   // issuing branch. Returns the applications dispatched.
   Result<std::vector<std::string>> dispatch_to_branches();

@@ -39,8 +39,9 @@ struct SlotStatus {
   std::string activity;     // "waiting for a blank card", "encoding", "reader missing", …
   std::string application;  // in hand, if any
   bool paused = false;
-  std::int64_t made = 0;     // cards that passed QC
-  std::int64_t spoiled = 0;  // cards spoiled at this slot
+  std::int64_t made = 0;      // cards that passed QC
+  std::int64_t spoiled = 0;   // cards spoiled at this slot
+  double cards_per_hour = 0;  // over the last ten minutes
 };
 
 class EncoderSlot;
