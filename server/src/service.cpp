@@ -107,7 +107,9 @@ Status Service::start(LineTimings timings, ProductionLines::ReaderOpener open_re
   pull.interval = interval;
   pull.page_size = static_cast<int>(bureau.page_size);
   pull.on_stored = [this] { status_changed(); };
-  workers_.push_back(std::make_unique<PullWorker>(std::move(*client), store(), rules, pull));
+  auto puller = std::make_unique<PullWorker>(std::move(*client), store(), rules, pull);
+  const PullWorker* pulling = puller.get();
+  workers_.push_back(std::move(puller));
 
   auto profile = load_region_profile(region_);
   if (!profile) return in("chip profile", profile.error());
@@ -150,6 +152,8 @@ Status Service::start(LineTimings timings, ProductionLines::ReaderOpener open_re
   api.line_configs = config_.lines;
   api.validation = rules;
   api.fulfilment = options;
+  // The API stops before the workers: the pull worker outlives every call.
+  api.bureau_reachable = [pulling] { return pulling->bureau_reachable(); };
   auto server = ApiServer::open(config_.api, std::move(api));
   if (!server) return in("api", server.error());
   api_ = std::move(*server);

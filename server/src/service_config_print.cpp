@@ -56,7 +56,9 @@ std::string to_toml(const ServiceConfig& c) {
     << "listen = " << toml_quoted(c.api.listen) << "\n"
     << "tls_certificate_file = " << toml_quoted(c.api.tls_certificate_file)
     << "   # TLS when both are set\n"
-    << "tls_key_file = " << toml_quoted(c.api.tls_key_file) << "\n\n";
+    << "tls_key_file = " << toml_quoted(c.api.tls_key_file) << "\n"
+    << "requests_per_second = " << c.api.requests_per_second
+    << "   # per token, 429 beyond; 0: no limit\n\n";
   for (const LineConfig& line : c.lines)
     o << "[[lines]]\n"
       << "name = " << toml_quoted(line.name) << "\n"

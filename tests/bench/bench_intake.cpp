@@ -2,7 +2,6 @@
 // same rows inserted with bare SQLite calls. Prints the ratios at the end.
 #include <benchmark/benchmark.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -10,15 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "bench_store.h"
 #include "bench_support.h"
 #include "cardd/db/store.h"
-#include "cardd/hsm/factory.h"
-#include "cardd/server/hsm_audit_signer.h"
-#include "cardd/server/hsm_sealer.h"
 #include "cardd/server/intake.h"
 #include "cardd/testdata/generator.h"
 #include "regions.h"
-#include "secret_file.h"
 #include "test_places.h"
 
 namespace {
@@ -38,67 +34,6 @@ const std::vector<std::string>& documents() {
     return out;
   }();
   return docs;
-}
-
-class ScratchDir {
- public:
-  ScratchDir() : path_(fs::temp_directory_path() / ("cardd-bench-" + std::to_string(::getpid()))) {
-    fs::create_directories(path_);
-  }
-  ~ScratchDir() { fs::remove_all(path_); }
-  fs::path fresh_db() {
-    const fs::path p = path_ / ("db-" + std::to_string(counter_++) + ".sqlite");
-    return p;
-  }
-
- private:
-  fs::path path_;
-  int counter_ = 0;
-};
-
-ScratchDir& scratch() {
-  static ScratchDir dir;
-  return dir;
-}
-
-// cardd seals personal data on the way in and MACs its audit entries: the
-// soft HSM's storage and audit keys.
-struct Soft {
-  std::unique_ptr<cardd::hsm::Hsm> hsm;
-  std::unique_ptr<cardd::server::HsmSealer> sealer;
-  std::unique_ptr<cardd::server::HsmAuditSigner> signer;
-};
-
-const Soft& soft_keys() {
-  static const Soft soft = [] {
-    Soft s;
-    const fs::path dir = scratch().fresh_db().string() + "-keys";
-    fs::create_directories(dir);
-    cardd::test::write_secret_file(dir / "passphrase", "bench keystore");
-    cardd::hsm::HsmConfig config;
-    config.soft.keystore_path = (dir / "keys.cks").string();
-    config.soft.create = true;
-    config.soft.passphrase_file = (dir / "passphrase").string();
-    s.hsm = std::move(*cardd::hsm::open_hsm(config));
-    (void)cardd::server::create_storage_keys(*s.hsm, false);
-    s.sealer = std::move(*cardd::server::HsmSealer::open(*s.hsm));
-    (void)cardd::server::create_audit_key(*s.hsm, false);
-    s.signer = std::move(*cardd::server::HsmAuditSigner::open(*s.hsm));
-    return s;
-  }();
-  return soft;
-}
-
-cardd::db::StoreOptions sealed() {
-  cardd::db::StoreOptions options;
-  options.create_if_missing = true;
-  options.sealer = soft_keys().sealer.get();
-  options.audit_signer = soft_keys().signer.get();
-  return options;
-}
-
-void remove_db(const fs::path& p) {
-  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(p.string() + suffix);
 }
 
 void store_all(cardd::db::Store& store) {
@@ -125,13 +60,13 @@ void ValidateOnly(benchmark::State& state) {
 void ValidateAndStore(benchmark::State& state) {
   for (auto _ : state) {
     state.PauseTiming();
-    const fs::path db = scratch().fresh_db();
-    auto store = cardd::db::Store::open(db.string(), sealed());
+    const fs::path db = cardd::bench::fresh_path("db");
+    auto store = cardd::db::Store::open(db.string(), cardd::bench::sealed_store_options());
     state.ResumeTiming();
     store_all(**store);
     state.PauseTiming();
     store->reset();
-    remove_db(db);
+    cardd::bench::remove_db(db);
     state.ResumeTiming();
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(documents().size()));
@@ -168,9 +103,9 @@ Table read_table(sqlite3* db, const char* table) {
 const Rows& rows() {
   static const Rows r = [] {
     Rows out;
-    const fs::path path = scratch().fresh_db();
+    const fs::path path = cardd::bench::fresh_path("db");
     {
-      auto store = cardd::db::Store::open(path.string(), sealed());
+      auto store = cardd::db::Store::open(path.string(), cardd::bench::sealed_store_options());
       store_all(**store);
     }
     sqlite3* db = nullptr;
@@ -186,7 +121,7 @@ const Rows& rows() {
     out.applications = read_table(db, "applications");
     out.images = read_table(db, "application_images");
     sqlite3_close(db);
-    remove_db(path);
+    cardd::bench::remove_db(path);
     return out;
   }();
   return r;
@@ -210,7 +145,7 @@ void RawSqliteInsert(benchmark::State& state) {
   const Rows& r = rows();
   for (auto _ : state) {
     state.PauseTiming();
-    const fs::path path = scratch().fresh_db();
+    const fs::path path = cardd::bench::fresh_path("db");
     sqlite3* db = nullptr;
     sqlite3_open(path.string().c_str(), &db);
     // The same settings Store::open uses.
@@ -228,7 +163,7 @@ void RawSqliteInsert(benchmark::State& state) {
     }
     state.PauseTiming();
     sqlite3_close(db);
-    remove_db(path);
+    cardd::bench::remove_db(path);
     state.ResumeTiming();
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(r.applications.size()));

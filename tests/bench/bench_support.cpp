@@ -16,6 +16,7 @@ class CollectingReporter : public benchmark::ConsoleReporter {
       const auto it = run.counters.find("items_per_second");
       if (it == run.counters.end()) continue;
       std::string name = run.run_name.function_name;
+      if (!run.run_name.args.empty()) name += "/" + run.run_name.args;
       if (!run.run_name.threads.empty()) name += "/" + run.run_name.threads;
       rates_[name] = it->second.value;
     }

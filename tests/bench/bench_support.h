@@ -9,7 +9,7 @@ namespace cardd::bench {
 
 // Runs everything registered (honouring --benchmark_* flags) and returns
 // items_per_second by benchmark name (without the "/real_time" suffixes;
-// "/threads:N" kept for multi-threaded runs).
+// arguments and "/threads:N" kept: "Load/100", "Encode/threads:2").
 std::map<std::string, double> run_benchmarks(int argc, char** argv);
 
 // Prints "name: rate/s = ratio x baseline (target ...)" lines.

@@ -9,6 +9,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/ssl.hpp>
 #include <set>
+#include <thread>
 
 #include "../db/store_fixture.h"
 #include "bureau_pki.h"
@@ -649,6 +650,37 @@ TEST_F(ApiTest, MetricsAreServedToOperatorsInPrometheusText) {
   const std::string after = c.send(http::verb::get, "/metrics", op).raw;
   EXPECT_EQ(after.find("/no/such/path"), std::string::npos) << "unknown paths make no series";
   EXPECT_NE(after.find(R"(route="unmatched",status="404"})"), std::string::npos);
+}
+
+TEST_F(ApiTest, ATokenOverItsRateGets429AndOthersGoOn) {
+  ApiContext context;
+  context.store = store_.get();
+  ApiConfig config;
+  config.listen = "127.0.0.1:0";
+  config.requests_per_second = 3;
+  auto limited = ApiServer::open(config, context);
+  ASSERT_TRUE(limited.ok()) << limited.error().describe();
+  (*limited)->start();
+  Client c((*limited)->port());
+  const std::string busy = token("operator"), other = token("operator");
+  unsigned ok = 0, refused = 0;
+  for (int i = 0; i < 10; ++i) {
+    auto a = c.send(http::verb::get, "/api/v1/stock", busy);
+    if (a.status == 200u) ++ok;
+    if (a.status == 429u) {
+      ++refused;
+      EXPECT_EQ(a.body["error"]["code"], "request.rate_limited");
+    }
+  }
+  EXPECT_GE(ok, 3u) << "a second's worth at once";
+  EXPECT_LE(ok, 5u);
+  EXPECT_EQ(ok + refused, 10u);
+  EXPECT_EQ(c.send(http::verb::get, "/api/v1/stock", other).status, 200u)
+      << "another token has its own budget";
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  EXPECT_EQ(c.send(http::verb::get, "/api/v1/stock", busy).status, 200u) << "and it refills";
+  EXPECT_EQ(c.send(http::verb::get, "/healthz").status, 200u) << "no token, no limit";
+  (*limited)->stop();
 }
 
 }  // namespace

@@ -214,6 +214,19 @@ TEST_F(CarddTest, ServesItsApiToATokenMadeByCardctl) {
   EXPECT_TRUE(lines.body["lines"].is_array()) << lines.raw;
   EXPECT_EQ(client.send(test::http::verb::get, "/api/v1/lines").status, 401u);
 
+  // The bureau of this test refuses every connection: after a few failed
+  // pulls the daemon says it is not ready, and why.
+  test::Answer ready;
+  for (int i = 0; i < 300; ++i) {
+    ready = client.send(test::http::verb::get, "/readyz");
+    if (ready.status != 200u) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(ready.status, 503u) << ready.raw;
+  EXPECT_EQ(ready.body["checks"]["database"], "ok") << ready.raw;
+  EXPECT_NE(ready.body["checks"]["bureau"].get<std::string>().find("bureau"), std::string::npos)
+      << ready.raw;
+
   const RunResult listed =
       run_command({bin_path("cardctl"), "tokens", "list", "--config", file("cardd.toml")});
   ASSERT_EQ(listed.exit_code, 0) << listed.err;

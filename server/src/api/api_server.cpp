@@ -81,6 +81,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::open(const ApiConfig& config, ApiC
         if (auto s = store->audit(actor, "api.refused", what, who + ": " + std::string(reason)); !s)
           spdlog::warn("api: refusal not audited: {}", s.error().describe());
       });
+  impl->router->limit_rate(config.requests_per_second);
   api::add_health_routes(*impl->router, impl->context);
   api::add_application_routes(*impl->router, impl->context);
   api::add_line_routes(*impl->router, impl->context);

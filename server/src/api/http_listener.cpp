@@ -29,6 +29,8 @@ http::response<http::string_body> to_http(Response r, unsigned version, bool kee
   out.set(http::field::server, "cardd");
   out.set(http::field::content_type, r.content_type);
   out.set(http::field::cache_control, "no-store");
+  if (r.retry_after_seconds > 0)
+    out.set(http::field::retry_after, std::to_string(r.retry_after_seconds));
   out.body() = std::move(r.body);
   out.keep_alive(keep_alive);
   out.prepare_payload();

@@ -8,6 +8,7 @@
 #include "cardd/common/metrics.h"
 #include "cardd/db/error.h"
 #include "cardd/server/fulfilment_error.h"
+#include "rate_limit.h"
 
 namespace cardd::server::api {
 
@@ -102,6 +103,12 @@ Router::Router(Authenticator authenticate, RefusalLog refused)
       unmatched_latency_(&metrics::histogram("cardd_http_request_seconds",
                                              "HTTP requests from parsed to answered, by route",
                                              {{"method", "-"}, {"route", "unmatched"}})) {}
+
+Router::~Router() = default;
+
+void Router::limit_rate(std::int64_t per_second) {
+  rate_limit_ = per_second > 0 ? std::make_unique<RateLimit>(per_second) : nullptr;
+}
 
 void Router::add(Route route) {
   std::vector<std::string> pattern;
@@ -208,6 +215,12 @@ Response Router::dispatch(const Request& request, std::size_t& matched) const {
                                                     it->second != call.caller.branch) {
         refused_(request, call.caller, "another branch");
         return error_response(403, "auth.other_branch", "a branch token acts for its own branch");
+      }
+      if (rate_limit_ && !rate_limit_->allow(call.caller.token_id, RateLimit::Clock::now())) {
+        Response limited = error_response(429, "request.rate_limited",
+                                          "too many requests with this token; try again shortly");
+        limited.retry_after_seconds = 1;
+        return limited;
       }
     }
     try {

@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,8 @@
 #include "cardd/common/result.h"
 
 namespace cardd::server::api {
+
+class RateLimit;
 
 // Handlers' own errors. forbidden: a caller the route's roles admit asks for
 // what is not theirs (a branch token, another branch's card): 403, audited
@@ -47,6 +50,7 @@ struct Response {
   unsigned status = 200;
   std::string content_type = "application/json";
   std::string body;
+  unsigned retry_after_seconds = 0;  // sent as Retry-After when set (429)
 };
 
 // A matched request as a handler sees it.
@@ -90,6 +94,11 @@ Response json_response(unsigned status, std::string body);
 class Router {
  public:
   Router(Authenticator authenticate, RefusalLog refused);
+  ~Router();
+
+  // At most `per_second` requests per second per token (a second's worth at
+  // once), 429 beyond; 0: no limit. Before the first request.
+  void limit_rate(std::int64_t per_second);
 
   void add(Route route);
   const std::vector<Route>& routes() const { return routes_; }
@@ -105,6 +114,7 @@ class Router {
   std::vector<Route> routes_;
   // Each route's pattern split at '/', once, when it is added.
   std::vector<std::vector<std::string>> patterns_;
+  std::unique_ptr<RateLimit> rate_limit_;
   std::vector<metrics::Histogram*> latency_;  // by route
   metrics::Histogram* unmatched_latency_;
 };

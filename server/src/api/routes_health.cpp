@@ -13,7 +13,7 @@ void add_health_routes(Router& router, const ApiContext& context) {
   router.add({"GET",
               "/readyz",
               {},
-              "Readiness: database, HSM and production lines",
+              "Readiness: database, HSM, readers, printers, the bureau; 503 when one is not",
               [context](const Call&) {
                 nlohmann::json checks = nlohmann::json::object();
                 bool ready = true;
@@ -36,9 +36,16 @@ void add_health_routes(Router& router, const ApiContext& context) {
                   checks["readers"] = std::to_string(with_reader) + " of " + std::to_string(slots);
                   // A line can work as soon as one reader is there.
                   ready = ready && (slots == 0 || with_reader > 0);
+                  nlohmann::json printers = nlohmann::json::object();
+                  for (const auto& [line, s] : context.lines->printers_ready()) {
+                    printers[line] = s ? "ok" : s.error().describe();
+                    ready = ready && s.ok();
+                  }
+                  checks["printers"] = printers;
                 }
-                const nlohmann::json body = {{"ready", ready}, {"checks", checks}};
-                return Result<Response>(json_response(ready ? 200 : 503, body.dump()));
+                if (context.bureau_reachable) check("bureau", context.bureau_reachable());
+                return Result<Response>(
+                    json_body(ready ? 200 : 503, {{"ready", ready}, {"checks", checks}}));
               }});
 }
 

@@ -1,8 +1,16 @@
 #include "line_printer.h"
 
+#include <fmt/format.h>
+
+#include "cardd/printer/error.h"
 #include "cardd/printer/face_template.h"
 
 namespace cardd::server {
+namespace {
+
+constexpr auto kProbeEvery = std::chrono::seconds(5);
+
+}  // namespace
 
 Result<std::unique_ptr<LinePrinter>> LinePrinter::open(const std::string& uri, db::Store& store,
                                                        const region::Region& region,
@@ -33,6 +41,35 @@ LinePrinter::LinePrinter(std::unique_ptr<printer::Printer> printer, printer::Fac
 Result<PrintResult> LinePrinter::print(std::string_view application_id) {
   std::lock_guard lock(mutex_);
   return station_->print(application_id);
+}
+
+}  // namespace cardd::server
+
+namespace cardd::server {
+
+Status LinePrinter::ready() {
+  std::lock_guard lock(probe_mutex_);
+  const auto now = std::chrono::steady_clock::now();
+  if (!probed_at_ || now - *probed_at_ >= kProbeEvery) {
+    probed_at_ = now;
+    last_probe_ = ask_printer();
+  }
+  return last_probe_;
+}
+
+Status LinePrinter::ask_printer() {
+  if (!probe_) {
+    auto opened = printer::open_printer(printer_->uri());
+    if (!opened) return opened.error();
+    probe_ = std::move(*opened);
+  }
+  auto status = probe_->status();
+  if (!status) return status.error();
+  if (status->state == printer::PrinterState::stopped || !status->accepting_jobs)
+    return make_error(printer::PrinterError::printer_unavailable,
+                      fmt::format("{} is {}{}", printer_->uri(), to_string(status->state),
+                                  status->accepting_jobs ? "" : " and not accepting jobs"));
+  return {};
 }
 
 }  // namespace cardd::server

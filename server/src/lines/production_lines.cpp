@@ -36,7 +36,15 @@ Result<std::unique_ptr<ProductionLines>> ProductionLines::create(
       out->slots_.push_back(
           std::make_unique<EncoderSlot>(*out->context_, **printer, line.name, slot));
     out->printers_.push_back(std::move(*printer));
+    out->printer_lines_.push_back(line.name);
   }
+  return out;
+}
+
+std::vector<std::pair<std::string, Status>> ProductionLines::printers_ready() {
+  std::vector<std::pair<std::string, Status>> out;
+  for (std::size_t i = 0; i < printers_.size(); ++i)
+    out.emplace_back(printer_lines_[i], printers_[i]->ready());
   return out;
 }
 

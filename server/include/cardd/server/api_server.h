@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -28,12 +29,13 @@ class ProductionLines;
 // What the routes work on; not owned, must outlive the server.
 struct ApiContext {
   db::Store* store = nullptr;
-  hsm::Hsm* hsm = nullptr;               // null: readiness does not check one
-  ProductionLines* lines = nullptr;      // null: no production lines here
-  std::vector<LineConfig> line_configs;  // names the line routes accept
-  intake::ValidatorOptions validation;   // the region's rules, for pushed applications
-  FulfilmentOptions fulfilment;          // the courier, for its events
-  std::string actor = "cardd api";       // in the audit log, with the token id
+  hsm::Hsm* hsm = nullptr;                   // null: readiness does not check one
+  ProductionLines* lines = nullptr;          // null: no production lines here
+  std::vector<LineConfig> line_configs;      // names the line routes accept
+  intake::ValidatorOptions validation;       // the region's rules, for pushed applications
+  FulfilmentOptions fulfilment;              // the courier, for its events
+  std::function<Status()> bureau_reachable;  // empty: readiness does not ask
+  std::string actor = "cardd api";           // in the audit log, with the token id
 };
 
 class ApiServer {

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cardd/card/reader.h"
@@ -72,6 +73,8 @@ class ProductionLines {
   Status pause(std::string_view line, std::string_view slot = {});
   Status resume(std::string_view line, std::string_view slot = {});
   std::vector<SlotStatus> status() const;
+  // Each line's printer: whether it answers and takes jobs (line_printer.h).
+  std::vector<std::pair<std::string, Status>> printers_ready();
   // Nothing waits for a card and no slot has an application in hand.
   bool idle() const;
 
@@ -82,6 +85,7 @@ class ProductionLines {
   std::unique_ptr<WorkQueue> queue_;
   std::unique_ptr<SlotContext> context_;
   std::vector<std::unique_ptr<LinePrinter>> printers_;
+  std::vector<std::string> printer_lines_;  // the line of each printer
   std::vector<std::unique_ptr<EncoderSlot>> slots_;
 };
 

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <mutex>
 
 #include "cardd/db/store.h"
 #include "cardd/intake/validator.h"
@@ -41,6 +42,10 @@ class PullWorker final : public Worker {
 
   // True once a cursor error stopped the pulling.
   bool halted() const { return halted_; }
+  // Ok unless the pulling halted or the last kUnreachableAfter pulls failed
+  // (then the last failure): one failed request in a while is not an outage.
+  Status bureau_reachable() const;
+  static constexpr int kUnreachableAfter = 3;
 
  protected:
   void run() override;
@@ -51,6 +56,9 @@ class PullWorker final : public Worker {
   Intake intake_;
   PullWorkerOptions options_;
   std::atomic<bool> halted_{false};
+  mutable std::mutex mutex_;
+  int failures_ = 0;  // in a row
+  Status last_failure_;
 };
 
 }  // namespace cardd::server

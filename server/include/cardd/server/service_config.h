@@ -89,6 +89,7 @@ struct ApiConfig {
   std::string listen = "127.0.0.1:8443";  // host:port
   std::string tls_certificate_file;       // TLS when both are set, neither or both
   std::string tls_key_file;
+  std::int64_t requests_per_second = 200;  // per token, 429 beyond; 0: no limit
   bool operator==(const ApiConfig&) const = default;
 };
 
