@@ -229,6 +229,16 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, StoreOptions
   return std::make_unique<Store>(Key{}, std::move(impl));
 }
 
+Result<std::unique_ptr<Store>> Store::open_again() const {
+  const char* file = sqlite3_db_filename(impl_->db.get(), "main");
+  if (file == nullptr || *file == '\0')
+    return make_error(DbError::open_failed, "this store has no file to open again");
+  StoreOptions options;
+  options.sealer = impl_->sealer;
+  options.audit_signer = impl_->audit_signer;
+  return open(file, options);
+}
+
 Result<std::vector<IngestOutcome>> Store::ingest(const IngestBatch& batch) {
   // Sealing asks the HSM; it runs before the write lock is taken.
   std::vector<std::optional<SealedPersonal>> sealed(batch.applications.size());

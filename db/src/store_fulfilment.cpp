@@ -19,9 +19,9 @@ constexpr std::string_view kShipmentColumns =
     "SELECT application_id, pack_id, postal_area, courier, COALESCE(tracking_number, '') "
     "FROM shipments ";
 
-Result<std::vector<Shipment>> shipments_where(Store::Impl& impl, std::string_view sql,
-                                              std::string_view key) {
-  std::lock_guard lock(impl.mutex);
+// Under the store's lock.
+Result<std::vector<Shipment>> shipment_rows(Store::Impl& impl, std::string_view sql,
+                                            std::string_view key) {
   auto stmt = impl.statement(sql);
   if (!stmt) return stmt.error();
   (*stmt)->bind(1, key);
@@ -29,6 +29,12 @@ Result<std::vector<Shipment>> shipments_where(Store::Impl& impl, std::string_vie
   Status s = each_row(**stmt, [&](const sqlite::Statement& r) { out.push_back(shipment_from(r)); });
   if (!s) return s.error();
   return out;
+}
+
+Result<std::vector<Shipment>> shipments_where(Store::Impl& impl, std::string_view sql,
+                                              std::string_view key) {
+  std::lock_guard lock(impl.mutex);
+  return shipment_rows(impl, sql, key);
 }
 
 Result<std::vector<WaitingApplication>> waiting_rows(sqlite::Statement& stmt) {
@@ -136,13 +142,37 @@ Result<std::vector<Shipment>> Store::pack_contents(std::string_view pack_id) {
   return shipments_where(*impl_, sql, pack_id);
 }
 
-Result<std::optional<Shipment>> Store::shipment(std::string_view application_id) {
+Result<std::optional<Shipment>> Store::Impl::read_shipment(std::string_view application_id) {
   static const std::string sql = fmt::format("{}WHERE application_id = ?1", kShipmentColumns);
-  auto found = shipments_where(*impl_, sql, application_id);
+  auto found = shipment_rows(*this, sql, application_id);
   if (!found) return found.error();
   return first(std::move(*found));
 }
 
+Result<std::optional<Shipment>> Store::shipment(std::string_view application_id) {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->read_shipment(application_id);
+}
+
+Result<ApplicationView> Store::application_view(std::string_view application_id) {
+  std::lock_guard lock(impl_->mutex);
+  // One read transaction for both: one set of file locks, one snapshot.
+  auto begin = impl_->statement("BEGIN");
+  if (!begin) return begin.error();
+  if (auto s = (*begin)->run(); !s) return s.error();
+  (*begin)->reset();
+  auto status = impl_->read_status(application_id);
+  auto shipment = status ? impl_->read_shipment(application_id)
+                         : Result<std::optional<Shipment>>(status.error());
+  auto end = impl_->statement("COMMIT");
+  if (!end) return end.error();
+  const Status ended = (*end)->run();
+  (*end)->reset();
+  if (!status) return status.error();
+  if (!shipment) return shipment.error();
+  if (!ended) return ended.error();
+  return ApplicationView{std::move(*status), std::move(*shipment)};
+}
 Result<std::optional<Shipment>> Store::shipment_by_tracking(std::string_view tracking) {
   static const std::string sql = fmt::format("{}WHERE tracking_number = ?1", kShipmentColumns);
   auto found = shipments_where(*impl_, sql, tracking);

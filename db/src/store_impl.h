@@ -51,6 +51,10 @@ struct Store::Impl {
               std::string_view reason);
   // Read statements are prepared on first use and kept (keyed by the SQL).
   Result<sqlite::Statement*> statement(std::string_view sql);
+  // Under the lock: Store::status and Store::shipment, for reads that combine
+  // them in one transaction.
+  Result<ApplicationStatus> read_status(std::string_view application_id);
+  Result<std::optional<Shipment>> read_shipment(std::string_view application_id);
   // `sealed` is null for a rejected application (nothing personal kept).
   Result<IngestOutcome> ingest_one(const NewApplication& a, const SealedPersonal* sealed,
                                    std::string_view source, std::string_view actor,

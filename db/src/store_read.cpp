@@ -49,8 +49,12 @@ Result<sqlite::Statement*> Store::Impl::statement(std::string_view sql) {
 
 Result<ApplicationStatus> Store::status(std::string_view id) {
   std::lock_guard lock(impl_->mutex);
+  return impl_->read_status(id);
+}
+
+Result<ApplicationStatus> Store::Impl::read_status(std::string_view id) {
   auto app =
-      prepare(*impl_,
+      prepare(*this,
               "SELECT a.state, a.collection, a.created_at, a.updated_at, a.public_data, "
               "coalesce(a.errors, ''), coalesce(p.card_number, '') FROM applications a "
               "LEFT JOIN prepared_cards p USING (application_id) WHERE a.application_id = ?1");
@@ -80,7 +84,7 @@ Result<ApplicationStatus> Store::status(std::string_view id) {
   }
 
   auto history = prepare(
-      *impl_,
+      *this,
       "SELECT seq, from_state, to_state, at, actor, coalesce(reason, '') FROM state_history "
       "WHERE application_id = ?1 ORDER BY seq");
   if (!history) return history.error();

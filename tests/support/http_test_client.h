@@ -7,9 +7,11 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
 namespace cardd::test {
 
@@ -67,5 +69,20 @@ class Client {
   tcp::socket socket_;
   beast::flat_buffer buffer_;
 };
+
+// GET `target` until it answers other than `while_status` (a token cache
+// answers from what it saw for up to a second), for at most `limit`: the
+// last status.
+inline unsigned status_after_change(Client& client, const std::string& target,
+                                    const std::string& token, unsigned while_status,
+                                    std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  unsigned status = client.send(http::verb::get, target, token).status;
+  while (status == while_status && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    status = client.send(http::verb::get, target, token).status;
+  }
+  return status;
+}
 
 }  // namespace cardd::test

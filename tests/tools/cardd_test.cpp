@@ -237,7 +237,9 @@ TEST_F(CarddTest, ServesItsApiToATokenMadeByCardctl) {
           .exit_code,
       0);
   test::Client after(port);
-  EXPECT_EQ(after.send(test::http::verb::get, "/api/v1/lines", token).status, 401u);
+  EXPECT_EQ(test::status_after_change(after, "/api/v1/lines", token, 200u, std::chrono::seconds(3)),
+            401u)
+      << "refused within the token cache's second";
 
   ASSERT_EQ(::kill(child.pid(), SIGTERM), 0);
   ASSERT_TRUE(exits_within(child, std::chrono::seconds(20))) << child.stderr_text();

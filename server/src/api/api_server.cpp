@@ -6,6 +6,7 @@
 #include "cardd/server/api_tokens.h"
 #include "http_listener.h"
 #include "routes.h"
+#include "token_cache.h"
 
 namespace cardd::server {
 
@@ -43,6 +44,7 @@ Result<api::ListenerOptions> listen_options(const ApiConfig& config) {
 }  // namespace
 
 struct ApiServer::Impl {
+  std::vector<std::unique_ptr<db::Store>> readers;  // before the context that points at them
   ApiContext context;
   std::unique_ptr<Router> router;
   std::string openapi;
@@ -57,19 +59,30 @@ Result<std::unique_ptr<ApiServer>> ApiServer::open(const ApiConfig& config, ApiC
   if (!options) return options.error();
   auto impl = std::make_unique<Impl>();
   impl->context = std::move(context);
+  for (int i = 0; i < options->threads; ++i) {
+    auto reader = impl->context.store->open_again();
+    if (!reader) return reader.error();
+    impl->context.readers.push_back(reader->get());
+    impl->readers.push_back(std::move(*reader));
+  }
   db::Store* store = impl->context.store;
   const std::string actor = impl->context.actor;
+  auto tokens = std::make_shared<api::TokenCache>();
   impl->router = std::make_unique<Router>(
-      [store](std::string_view token) -> Result<std::optional<api::Caller>> {
-        auto found = store->token_by_hash(api_token_hash(token));
+      [store, tokens](std::string_view token) -> Result<std::optional<api::Caller>> {
+        const std::string hash = api_token_hash(token);
+        const auto now = api::TokenCache::Clock::now();
+        if (auto cached = tokens->find(hash, now)) return *cached;
+        auto found = store->token_by_hash(hash);
         if (!found) return found.error();
-        if (!*found) return std::optional<api::Caller>();
-        const db::ApiToken& t = **found;
+        std::optional<api::Caller> caller;
         // RFC 3339 UTC strings of one format order like the times they name.
-        if (!t.revoked_at.empty() ||
-            (!t.expires_at.empty() && t.expires_at <= format_rfc3339_utc(unix_now())))
-          return std::optional<api::Caller>();
-        return std::optional<api::Caller>(api::Caller{t.id, t.role, t.branch});
+        if (const auto& t = *found;
+            t && t->revoked_at.empty() &&
+            (t->expires_at.empty() || t->expires_at > format_rfc3339_utc(unix_now())))
+          caller = api::Caller{t->id, t->role, t->branch};
+        tokens->put(hash, caller, now);
+        return caller;
       },
       [store, actor](const api::Request& request, const api::Caller& caller,
                      std::string_view reason) {

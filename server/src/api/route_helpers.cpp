@@ -1,4 +1,6 @@
 // What several route groups share: request bodies, list limits, JSON out.
+#include <atomic>
+
 #include "routes.h"
 
 namespace cardd::server::api {
@@ -23,6 +25,13 @@ std::optional<std::int64_t> page_limit(const Call& call) {
   auto limit = decimal(call.query_value("limit"), kDefaultLimit);
   if (!limit || *limit < 1 || *limit > kMaxLimit) return std::nullopt;
   return limit;
+}
+
+db::Store& read_store(const ApiContext& context) {
+  if (context.readers.empty()) return *context.store;
+  static std::atomic<std::size_t> threads{0};
+  thread_local const std::size_t mine = threads++;
+  return *context.readers[mine % context.readers.size()];
 }
 
 Result<Fulfilment> fulfilment_for(const ApiContext& context, const Call& call) {

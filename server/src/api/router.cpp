@@ -1,5 +1,6 @@
 #include "router.h"
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -100,9 +101,7 @@ Response error_response(const Error& e) {
 Router::Router(Authenticator authenticate, RefusalLog refused)
     : authenticate_(std::move(authenticate)),
       refused_(std::move(refused)),
-      unmatched_latency_(&metrics::histogram("cardd_http_request_seconds",
-                                             "HTTP requests from parsed to answered, by route",
-                                             {{"method", "-"}, {"route", "unmatched"}})) {}
+      unmatched_(std::make_unique<RouteMetrics>("-", "unmatched")) {}
 
 Router::~Router() = default;
 
@@ -114,9 +113,7 @@ void Router::add(Route route) {
   std::vector<std::string> pattern;
   for (std::string_view segment : segments(route.pattern)) pattern.emplace_back(segment);
   patterns_.push_back(std::move(pattern));
-  latency_.push_back(&metrics::histogram("cardd_http_request_seconds",
-                                         "HTTP requests from parsed to answered, by route",
-                                         {{"method", route.method}, {"route", route.pattern}}));
+  metrics_.push_back(std::make_unique<RouteMetrics>(route.method, route.pattern));
   routes_.push_back(std::move(route));
 }
 
@@ -149,16 +146,31 @@ Response Router::handle(const Request& request) const {
   std::size_t matched = routes_.size();
   Response response = dispatch(request, matched);
   const bool known = matched < routes_.size();
-  // Only the route table's methods and patterns: a caller cannot make new
-  // series by sending odd paths.
-  metrics::counter("cardd_http_requests_total", "HTTP requests by route and status",
-                   {{"method", known ? request.method : "-"},
-                    {"route", known ? routes_[matched].pattern : "unmatched"},
-                    {"status", std::to_string(response.status)}})
-      .add();
-  (known ? *latency_[matched] : *unmatched_latency_)
-      .observe(std::chrono::steady_clock::now() - started);
+  RouteMetrics& m = known ? *metrics_[matched] : *unmatched_;
+  m.requests(response.status).add();
+  m.latency->observe(std::chrono::steady_clock::now() - started);
   return response;
+}
+
+Router::RouteMetrics::RouteMetrics(std::string m, std::string p)
+    : method(std::move(m)),
+      pattern(std::move(p)),
+      latency(&metrics::histogram("cardd_http_request_seconds",
+                                  "HTTP requests from parsed to answered, by route",
+                                  {{"method", method}, {"route", pattern}})) {}
+
+metrics::Counter& Router::RouteMetrics::requests(unsigned status) {
+  std::atomic<metrics::Counter*>& slot = by_status[std::min<std::size_t>(status, 599)];
+  metrics::Counter* counter = slot.load(std::memory_order_acquire);
+  if (counter == nullptr) {
+    // Only the route table's methods and patterns: a caller cannot make new
+    // series by sending odd paths.
+    counter = &metrics::counter(
+        "cardd_http_requests_total", "HTTP requests by route and status",
+        {{"method", method}, {"route", pattern}, {"status", std::to_string(status)}});
+    slot.store(counter, std::memory_order_release);
+  }
+  return *counter;
 }
 
 Response Router::dispatch(const Request& request, std::size_t& matched) const {

@@ -9,6 +9,8 @@
 // are added; handlers must be thread-safe themselves.
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -115,8 +117,18 @@ class Router {
   // Each route's pattern split at '/', once, when it is added.
   std::vector<std::vector<std::string>> patterns_;
   std::unique_ptr<RateLimit> rate_limit_;
-  std::vector<metrics::Histogram*> latency_;  // by route
-  metrics::Histogram* unmatched_latency_;
+
+  // Each route's series, found once (the registry's lock is not taken per
+  // request): its latency, and its count per status as statuses occur.
+  struct RouteMetrics {
+    RouteMetrics(std::string method, std::string pattern);
+    metrics::Counter& requests(unsigned status);
+    std::string method, pattern;
+    metrics::Histogram* latency;
+    std::array<std::atomic<metrics::Counter*>, 600> by_status{};
+  };
+  std::vector<std::unique_ptr<RouteMetrics>> metrics_;  // by route
+  std::unique_ptr<RouteMetrics> unmatched_;
 };
 
 // "%41b" → "Ab"; '+' is a space in a query (`plus_is_space`), itself in a

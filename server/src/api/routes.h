@@ -33,6 +33,10 @@ std::string text_member(const nlohmann::json& object, const char* key);
 // A JSON document as a response body; text that is not UTF-8 is replaced.
 Response json_body(unsigned status, const nlohmann::json& body);
 
+// A connection for reads on this thread: each server thread its own, so
+// reads do not queue behind one lock (the store itself when there is none).
+db::Store& read_store(const ApiContext& context);
+
 // Fulfilment steps on behalf of the caller (in the audit log as actor_of).
 Result<Fulfilment> fulfilment_for(const ApiContext& context, const Call& call);
 

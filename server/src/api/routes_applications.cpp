@@ -41,11 +41,9 @@ void add_application_routes(Router& router, const ApiContext& context) {
               "One application: state, shipment and full history",
               [context](const Call& call) -> Result<Response> {
                 const std::string& id = call.params.at("id");
-                auto status = context.store->status(id);
-                if (!status) return status.error();
-                auto shipment = context.store->shipment(id);
-                if (!shipment) return shipment.error();
-                return json_response(200, application_json(*status, *shipment));
+                auto view = read_store(context).application_view(id);
+                if (!view) return view.error();
+                return json_response(200, application_json(view->status, view->shipment));
               }});
 }
 

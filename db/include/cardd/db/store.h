@@ -61,6 +61,13 @@ struct StoreOptions {
   AuditSigner* audit_signer = nullptr;
 };
 
+// An application as the status API shows it: its state and history, and
+// its shipment once packed.
+struct ApplicationView {
+  ApplicationStatus status;
+  std::optional<Shipment> shipment;
+};
+
 class Store final : public ApplicationRepository,
                     public CardRepository,
                     public OutboxRepository,
@@ -78,6 +85,10 @@ class Store final : public ApplicationRepository,
   // open_failed, migration_failed, no_sealer, no_audit_signer, io, corrupt,
   // and the sealer's or signer's.
   static Result<std::unique_ptr<Store>> open(const std::string& path, StoreOptions options = {});
+  // Another connection to the same file with the same sealer and signer:
+  // reads there do not wait for this connection's lock (WAL readers run
+  // beside the writer).
+  Result<std::unique_ptr<Store>> open_again() const;
   ~Store() override;
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -145,6 +156,8 @@ class Store final : public ApplicationRepository,
   Result<std::vector<Shipment>> pack_contents(std::string_view pack_id) override;
   Result<std::optional<Shipment>> shipment(std::string_view application_id) override;
   Result<std::optional<Shipment>> shipment_by_tracking(std::string_view tracking) override;
+  // status() and shipment() read in one transaction.
+  Result<ApplicationView> application_view(std::string_view application_id);
   Result<std::vector<std::string>> packs_awaiting_documents(std::int64_t limit) override;
   Status mark_documents_printed(std::string_view pack_id) override;
   Result<std::vector<WaitingApplication>> at_branch(const BranchQuery& query) override;

@@ -36,6 +36,8 @@ struct ApiContext {
   FulfilmentOptions fulfilment;              // the courier, for its events
   std::function<Status()> bureau_reachable;  // empty: readiness does not ask
   std::string actor = "cardd api";           // in the audit log, with the token id
+  // Set by ApiServer::open: connections of its own for the busiest reads.
+  std::vector<db::Store*> readers;
 };
 
 class ApiServer {
