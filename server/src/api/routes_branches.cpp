@@ -57,8 +57,7 @@ Result<Response> receive(const ApiContext& context, const Call& call) {
   nlohmann::json outcomes = nlohmann::json::array();
   for (const auto& item : ids) {
     const std::string id = item.is_string() ? item.get<std::string>() : std::string();
-    auto status = id.empty() ? Result<db::ApplicationStatus>(make_error(db::DbError::not_found, ""))
-                             : context.store->status(id);
+    auto status = context.store->status(id);  // not_found for an empty id too
     if (!status && status.error().code != db::DbError::not_found) return status.error();
     // Another branch's card is as unknown here as no card at all.
     if (!status || !of_branch(*status, branch)) {
