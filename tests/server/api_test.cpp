@@ -1,22 +1,29 @@
-// The HTTP API over a real socket on 127.0.0.1 with a real SQLite store:
-// routes, tokens and roles, refusals audited, limits, the OpenAPI document.
+// The HTTP API as integrators meet it: the cardd daemon started on a test's
+// own database and keystore, answering on 127.0.0.1 (plain, or TLS with a
+// certificate made in the test): every route's answers, tokens and roles,
+// refusals audited, limits, the OpenAPI document. Applications come in
+// through the API or are taken through the line's states in the database
+// (the line's readers are nowhere here); the daemon's own fulfilment ships
+// and dispatches them.
 #include "cardd/server/api_server.h"
 
 #include <gtest/gtest.h>
 
 #include <sqlite3.h>
 
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/ssl.hpp>
+#include <algorithm>
+#include <fstream>
+#include <map>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "../db/store_fixture.h"
 #include "bureau_pki.h"
+#include "bureau_sim_process.h"
 #include "cardd/server/api_tokens.h"
-#include "cardd/server/fulfilment.h"
-#include "cardd/server/intake.h"
 #include "cardd/testdata/generator.h"
+#include "cardd_process.h"
 #include "child_process.h"
 #include "http_test_client.h"
 #include "regions.h"
@@ -29,23 +36,61 @@ namespace {
 namespace http = boost::beast::http;
 using test::Client;
 
+// A line whose slots match no reader on this machine: the daemon takes no
+// card of another test's, and the line can still be paused and resumed.
+constexpr const char* kSlotA = "api-test slot A";
+constexpr const char* kSlotB = "api-test slot B";
+
 class ApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = sealer_.open_store((dir_.path() / "cardd.db").string());
+    store_ = sealer_.open_store(db_path());
     ASSERT_NE(store_, nullptr);
-    ApiContext context;
-    context.store = store_.get();
-    context.hsm = sealer_.hsm.get();
-    context.line_configs = {{"line-1", {"Virtual PCD 00 00", "Virtual PCD 00 01"}, "ipp://x"}};
-    context.validation = cardd::test::validator_options();
-    ApiConfig config;
-    config.listen = "127.0.0.1:0";
-    auto server = ApiServer::open(config, context);
-    ASSERT_TRUE(server.ok()) << server.error().describe();
-    server_ = std::move(*server);
-    server_->start();
+    start("");
   }
+
+  // A clean stop: exit 0 (under the sanitizers, no report either).
+  void TearDown() override {
+    if (daemon_.port() != 0) {
+      EXPECT_EQ(daemon_.stop(), 0) << daemon_.log();
+    }
+  }
+
+  std::string db_path() const { return (dir_.path() / "cardd.db").string(); }
+
+  // The configuration of this test's center: one line (none when
+  // `with_line` is false), no bureau pushes (the outbox stays as the API left
+  // it), packs of one card; `api` is added to the [api] table.
+  std::string config(const std::string& api, bool with_line) const {
+    std::ostringstream c;
+    if (!with_line) c << "lines = []\n";
+    c << "[database]\nurl = \"sqlite://" << db_path() << "\"\n"
+      << "[hsm]\nbackend = \"soft\"\nallow_soft_backend = true\nkeystore = \""
+      << (dir_.path() / "keys.cks").string() << "\"\npassphrase_file = \""
+      << (dir_.path() / "keystore-passphrase").string() << "\"\n"
+      << "[bureau]\nurl = \"" << bureau_.url() << "\"\npush = false\npull_interval_ms = 200\n"
+      << "[api]\nlisten = \"127.0.0.1:0\"\n"
+      << api << "\n[fulfilment]\npack_batch = 1\npaper_printer = \"dir://"
+      << (dir_.path() / "paper").string() << "\"\n";
+    if (with_line)
+      c << "[[lines]]\nname = \"line-1\"\nslots = [\"" << kSlotA << "\", \"" << kSlotB
+        << "\"]\nprinter = \"ipp://127.0.0.1:1/ipp/print\"\n";
+    return c.str();
+  }
+
+  std::string write_config(const std::string& api, bool with_line = true) {
+    const auto path = dir_.path() / ("cardd-" + std::to_string(++configs_) + ".toml");
+    std::ofstream(path) << config(api, with_line);
+    return path.string();
+  }
+
+  // (Re)starts the daemon with `api` added to its [api] table.
+  void start(const std::string& api, bool with_line = true) {
+    daemon_ = {};
+    daemon_ = test::CarddProcess::start(write_config(api, with_line));
+    ASSERT_NE(daemon_.port(), 0) << daemon_.log();
+  }
+  std::uint16_t port() const { return daemon_.port(); }
 
   std::string token(const std::string& role, const std::string& branch = {},
                     const std::string& expires = {}) {
@@ -54,17 +99,20 @@ class ApiTest : public ::testing::Test {
     return t.ok() ? t->token : std::string();
   }
 
-  std::string one_application() {
-    const testdata::Generator gen(cardd::test::generator_options(21, 0.0, false, "API"));
-    const std::string doc = gen.make(0).json;
-    Intake intake(*store_, cardd::test::validator_options(), 1);
-    const std::string_view view = doc;
-    auto items = intake.ingest({&view, 1}, IntakeSource{"api-test", "tester", std::nullopt, ""});
-    EXPECT_TRUE(items.ok());
-    return items.ok() ? (*items)[0].application_id : std::string();
+  // A valid application pushed by the bureau: its id.
+  std::string one_application(std::uint64_t seed = 21, const std::string& prefix = "API",
+                              std::uint64_t index = 0) {
+    const testdata::Generator gen(cardd::test::generator_options(seed, 0.0, false, prefix));
+    const nlohmann::json batch = {{"applications", {nlohmann::json::parse(gen.make(index).json)}}};
+    Client c(port(), trusted_ca_);
+    auto pushed = c.send(http::verb::post, "/api/v1/applications", token("bureau"), batch.dump());
+    EXPECT_EQ(pushed.status, 200u) << pushed.raw;
+    if (pushed.status != 200u) return {};
+    EXPECT_EQ(pushed.body["outcomes"][0]["outcome"], "validated") << pushed.raw;
+    return pushed.body["outcomes"][0]["application_id"];
   }
 
-  // A card made for `a`, past quality control, with its card number.
+  // A card made for `a` as its line would, up to quality control passed.
   void produced(db::NewApplication a) {
     db::IngestBatch batch;
     batch.applications = {&a, 1};
@@ -86,25 +134,88 @@ class ApiTest : public ::testing::Test {
       ASSERT_TRUE(store_->transition(id, s, "line-1", "").ok()) << to_string(s);
   }
 
-  // A mailed card, packed and shipped: its tracking number.
+  // Polls until application `id` is in `state` (the daemon's workers move it).
+  bool reaches(const std::string& id, db::AppState state) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < until) {
+      auto s = store_->status(id);
+      if (s.ok() && s->state == state) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+
+  // A mailed card, packed and shipped by the daemon: its tracking number,
+  // as the application view shows it.
   std::string shipped(const std::string& id) {
     produced(db::test::sample(id));
-    auto fulfilment = Fulfilment::create(*store_, FulfilmentOptions{}, "tester");
-    EXPECT_TRUE(fulfilment.ok());
-    auto packs = fulfilment->pack_mail();
-    EXPECT_TRUE(packs.ok() && packs->size() == 1u);
-    if (!packs.ok() || packs->size() != 1u) return {};
-    auto sent = fulfilment->ship((*packs)[0].pack_id);
-    EXPECT_TRUE(sent.ok() && sent->size() == 1u);
-    return sent.ok() && sent->size() == 1u ? (*sent)[0].tracking_number : std::string();
+    EXPECT_TRUE(reaches(id, db::AppState::shipped)) << daemon_.log();
+    Client c(port(), trusted_ca_);
+    auto view = c.send(http::verb::get, "/api/v1/applications/" + id, token("operator"));
+    EXPECT_EQ(view.status, 200u) << view.raw;
+    const auto& tracking = view.body["shipment"]["tracking_number"];
+    return tracking.is_string() ? tracking.get<std::string>() : std::string();
+  }
+
+  // Every route the daemon's OpenAPI document names, called with unknown
+  // ids: 401 without a token, 403 to a role the document does not list and
+  // to another branch, and for the roles listed an answer of the route
+  // (never 401, 403 or "unknown route"); routes without roles answer. The
+  // (method, path) pairs documented.
+  std::set<std::pair<std::string, std::string>> every_route_answers(Client& c) {
+    auto doc = c.send(http::verb::get, "/api/v1/openapi.json");
+    EXPECT_EQ(doc.status, 200u);
+    const std::map<std::string, std::string> tokens = {{"bureau", token("bureau")},
+                                                       {"operator", token("operator")},
+                                                       {"courier", token("courier")},
+                                                       {"branch", token("branch", "0202")}};
+    const std::map<std::string, std::string> values = {
+        {"{id}", "NO-SUCH-ONE"}, {"{application_id}", "NO-SUCH-ONE"},
+        {"{code}", "0101"},      {"{tracking}", "EA000000000CN"},
+        {"{name}", "line-1"},    {"{slot}", "api-test%20slot%20A"}};
+    std::set<std::pair<std::string, std::string>> documented;
+    for (const auto& [path, methods] : doc.body["paths"].items())
+      for (const auto& [method, op] : methods.items()) {
+        std::string upper = method;
+        for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        documented.emplace(upper, path);
+        SCOPED_TRACE(upper + " " + path);
+        EXPECT_FALSE(op["summary"].get<std::string>().empty());
+        std::string target = path;
+        for (const auto& [name, value] : values)
+          if (const auto at = target.find(name); at != std::string::npos)
+            target.replace(at, name.size(), value);
+        const auto verb = http::string_to_verb(upper);
+        const auto anonymous = c.send(verb, target);
+        if (!op.contains("x-roles")) {
+          EXPECT_TRUE(anonymous.status == 200u || anonymous.status == 503u) << anonymous.raw;
+          continue;
+        }
+        EXPECT_EQ(anonymous.status, 401u) << anonymous.raw;
+        const auto& roles = op["x-roles"];
+        for (const auto& [role, bearer] : tokens) {
+          const bool allowed = std::find(roles.begin(), roles.end(), role) != roles.end();
+          const bool other_branch = role == "branch" && path.find("{code}") != std::string::npos;
+          const auto answer = c.send(verb, target, bearer);
+          if (!allowed || other_branch) {
+            EXPECT_EQ(answer.status, 403u) << role << ": " << answer.raw;
+            continue;
+          }
+          EXPECT_NE(answer.status, 401u) << role << ": " << answer.raw;
+          EXPECT_NE(answer.status, 403u) << role << ": " << answer.raw;
+          const bool unknown_route = answer.body.contains("error") &&
+                                     answer.body["error"]["code"] == "request.unknown_route";
+          EXPECT_FALSE(unknown_route) << role;
+        }
+      }
+    return documented;
   }
 
   // Audit entries of `action`, read beside the store like an auditor would.
   std::int64_t audited(const std::string& action) {
     sqlite3* db = nullptr;
     std::int64_t n = -1;
-    if (sqlite3_open_v2((dir_.path() / "cardd.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
-        SQLITE_OK) {
+    if (sqlite3_open_v2(db_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
       sqlite3_stmt* stmt = nullptr;
       if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM audit_log WHERE action = ?1", -1, &stmt,
                              nullptr) == SQLITE_OK &&
@@ -121,26 +232,42 @@ class ApiTest : public ::testing::Test {
   test::TempDir dir_;
   test::SoftSealer sealer_{dir_.path()};
   std::unique_ptr<db::Store> store_;
-  std::unique_ptr<ApiServer> server_;
+  test::SimProcess bureau_{{"--count", "0"}};
+  test::CarddProcess daemon_;
+  std::string trusted_ca_;  // the CA of the API's certificate, when it has one
+  int configs_ = 0;
   int cards_made_ = 0;
 };
 
+// Readiness names what a card would need and is missing: here the line's
+// readers and its printer; a center without lines is ready.
 TEST_F(ApiTest, HealthAndReadinessNeedNoToken) {
-  Client c(server_->port());
-  auto health = c.send(http::verb::get, "/healthz");
-  EXPECT_EQ(health.status, 200u);
-  EXPECT_EQ(health.body["status"], "ok");
+  {
+    Client c(port());
+    auto health = c.send(http::verb::get, "/healthz");
+    EXPECT_EQ(health.status, 200u);
+    EXPECT_EQ(health.body["status"], "ok");
+    auto ready = c.send(http::verb::get, "/readyz");
+    EXPECT_EQ(ready.status, 503u) << ready.raw;
+    EXPECT_EQ(ready.body["ready"], false);
+    EXPECT_EQ(ready.body["checks"]["database"], "ok");
+    EXPECT_EQ(ready.body["checks"]["hsm"], "ok");
+    EXPECT_EQ(ready.body["checks"]["bureau"], "ok");
+    EXPECT_EQ(ready.body["checks"]["readers"], "0 of 2");
+    EXPECT_TRUE(ready.body["checks"]["printers"]["line-1"].get<std::string>() != "ok") << ready.raw;
+    EXPECT_TRUE(ready.keep_alive) << "one connection served both";
+  }
+  start("", false);
+  Client c(port());
   auto ready = c.send(http::verb::get, "/readyz");
   EXPECT_EQ(ready.status, 200u) << ready.raw;
-  EXPECT_EQ(ready.body["checks"]["database"], "ok");
-  EXPECT_EQ(ready.body["checks"]["hsm"], "ok");
-  EXPECT_TRUE(ready.keep_alive) << "one connection served both";
+  EXPECT_EQ(ready.body["ready"], true);
 }
 
 TEST_F(ApiTest, AnApplicationIsShownToTheBureauAndOperatorsOnly) {
   const std::string id = one_application();
   ASSERT_FALSE(id.empty());
-  Client c(server_->port());
+  Client c(port());
   const std::string path = "/api/v1/applications/" + id;
 
   auto shown = c.send(http::verb::get, path, token("bureau"));
@@ -172,7 +299,7 @@ TEST_F(ApiTest, AnApplicationIsShownToTheBureauAndOperatorsOnly) {
 TEST_F(ApiTest, RevokedAndExpiredTokensAreRefused) {
   auto made = create_api_token(*store_, "operator", "", "", "", "tester");
   ASSERT_TRUE(made.ok());
-  Client c(server_->port());
+  Client c(port());
   EXPECT_EQ(c.send(http::verb::get, "/api/v1/lines", made->token).status, 200u);
   ASSERT_TRUE(store_->revoke_token(made->id, "tester").ok());
   // Within the token cache's second.
@@ -194,12 +321,12 @@ TEST_F(ApiTest, RevokedAndExpiredTokensAreRefused) {
 }
 
 TEST_F(ApiTest, LinesArePausedAndResumedThroughTheDatabase) {
-  Client c(server_->port());
+  Client c(port());
   const std::string op = token("operator");
   auto paused =
-      c.send(http::verb::post, "/api/v1/lines/line-1/slots/Virtual%20PCD%2000%2001/pause", op);
+      c.send(http::verb::post, "/api/v1/lines/line-1/slots/api-test%20slot%20B/pause", op);
   ASSERT_EQ(paused.status, 200u) << paused.raw;
-  EXPECT_EQ(paused.body["slot"], "Virtual PCD 00 01");
+  EXPECT_EQ(paused.body["slot"], kSlotB);
   auto lines = c.send(http::verb::get, "/api/v1/lines", op);
   ASSERT_EQ(lines.status, 200u);
   ASSERT_EQ(lines.body["lines"].size(), 1u);
@@ -208,9 +335,9 @@ TEST_F(ApiTest, LinesArePausedAndResumedThroughTheDatabase) {
   EXPECT_EQ(lines.body["lines"][0]["slots"][1]["paused"], true);
   auto controls = store_->line_controls();
   ASSERT_TRUE(controls.ok());
-  EXPECT_TRUE(db::paused(*controls, "line-1", "Virtual PCD 00 01"));
+  EXPECT_TRUE(db::paused(*controls, "line-1", kSlotB));
   EXPECT_EQ(c.send(http::verb::post, "/api/v1/lines/line-1/resume", op).status, 200u);
-  EXPECT_FALSE(db::paused(*store_->line_controls(), "line-1", "Virtual PCD 00 01"));
+  EXPECT_FALSE(db::paused(*store_->line_controls(), "line-1", kSlotB));
 
   auto unknown = c.send(http::verb::post, "/api/v1/lines/line-9/pause", op);
   EXPECT_EQ(unknown.status, 404u);
@@ -222,7 +349,7 @@ TEST_F(ApiTest, LinesArePausedAndResumedThroughTheDatabase) {
 
 TEST_F(ApiTest, BadRequestsGetAClearErrorAndTheServerGoesOn) {
   {
-    Client c(server_->port());
+    Client c(port());
     auto method = c.send(http::verb::delete_, "/api/v1/lines", token("operator"));
     EXPECT_EQ(method.status, 405u);
     EXPECT_EQ(method.body["error"]["code"], "request.method_not_allowed");
@@ -231,7 +358,7 @@ TEST_F(ApiTest, BadRequestsGetAClearErrorAndTheServerGoesOn) {
     EXPECT_EQ(route.body["error"]["code"], "request.unknown_route");
   }
   {
-    Client c(server_->port());
+    Client c(port());
     // Refused from its Content-Length, before the body is read.
     auto big = c.send_raw(
         "POST /api/v1/lines/line-1/pause HTTP/1.1\r\nHost: x\r\n"
@@ -241,91 +368,78 @@ TEST_F(ApiTest, BadRequestsGetAClearErrorAndTheServerGoesOn) {
     EXPECT_EQ(big.body["error"]["code"], "request.too_large");
   }
   {
-    Client c(server_->port());
+    Client c(port());
     auto header = c.send_raw(
         "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(32 * 1024, 'y') + "\r\n\r\n");
     EXPECT_EQ(header.status, 431u);
   }
   {
-    Client c(server_->port());
+    Client c(port());
     auto garbage = c.send_raw("NOT HTTP AT ALL\r\n\r\n");
     EXPECT_EQ(garbage.status, 400u);
     EXPECT_EQ(garbage.body["error"]["code"], "request.malformed");
   }
-  Client after(server_->port());
+  Client after(port());
   EXPECT_EQ(after.send(http::verb::get, "/healthz").status, 200u);
 }
 
+// The daemon's OpenAPI document names exactly the router's routes, and the
+// daemon answers every one of them (see every_route_answers).
 TEST_F(ApiTest, TheOpenApiDocumentNamesExactlyTheRoutesServed) {
-  Client c(server_->port());
-  auto doc = c.send(http::verb::get, "/api/v1/openapi.json");
-  ASSERT_EQ(doc.status, 200u);
-  std::set<std::pair<std::string, std::string>> documented, served;
-  for (const auto& [path, methods] : doc.body["paths"].items())
-    for (const auto& [method, op] : methods.items()) {
-      std::string upper = method;
-      for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-      documented.emplace(upper, path);
-      EXPECT_FALSE(op["summary"].get<std::string>().empty()) << path;
-    }
-  for (const auto& r : server_->routes()) served.insert(r);
-  EXPECT_EQ(documented, served);
-  EXPECT_GE(served.size(), 9u);
-}
-
-// HTTPS with a certificate made in the test: a client that trusts its CA gets
-// answers, one that does not is refused at the handshake; a certificate
-// without its key stops the start.
-TEST_F(ApiTest, ServesHttpsWithTheConfiguredCertificate) {
-  const test::BureauPki pki;
+  Client c(port());
+  const auto documented = every_route_answers(c);
   ApiContext context;
   context.store = store_.get();
+  context.line_configs = {{"line-1", {kSlotA, kSlotB}, "ipp://127.0.0.1:1/ipp/print"}};
   ApiConfig config;
   config.listen = "127.0.0.1:0";
-  config.tls_certificate_file = pki.server().cert;
-  config.tls_key_file = pki.server().key;
-  auto server = ApiServer::open(config, context);
-  ASSERT_TRUE(server.ok()) << server.error().describe();
-  ASSERT_TRUE((*server)->tls());
-  (*server)->start();
+  auto in_process = ApiServer::open(config, context);
+  ASSERT_TRUE(in_process.ok()) << in_process.error().describe();
+  std::set<std::pair<std::string, std::string>> served;
+  for (const auto& r : (*in_process)->routes()) served.insert(r);
+  EXPECT_EQ(documented, served);
+  EXPECT_GE(served.size(), 20u);
+}
 
-  namespace ssl = boost::asio::ssl;
-  const auto get = [&](const std::string& ca) -> unsigned {
-    boost::asio::io_context ioc;
-    ssl::context ctx(ssl::context::tls_client);
-    ctx.load_verify_file(ca);
-    ctx.set_verify_mode(ssl::verify_peer);
-    boost::beast::ssl_stream<boost::beast::tcp_stream> stream(ioc, ctx);
-    stream.set_verify_callback(ssl::host_name_verification("127.0.0.1"));
-    boost::beast::get_lowest_layer(stream).connect(
-        {boost::asio::ip::make_address("127.0.0.1"), (*server)->port()});
-    boost::beast::error_code ec;
-    stream.handshake(ssl::stream_base::client, ec);
-    if (ec) return 0;
-    http::request<http::empty_body> req{http::verb::get, "/healthz", 11};
-    req.set(http::field::host, "127.0.0.1");
-    http::write(stream, req);
-    boost::beast::flat_buffer buffer;
-    http::response<http::string_body> res;
-    http::read(stream, buffer, res);
-    return res.result_int();
+// HTTPS with a certificate made in the test: every route over TLS as over
+// plain HTTP; an application shown; a client that does not trust the CA is
+// refused at the handshake; a certificate without its key, or with another
+// key, stops the start naming the setting.
+TEST_F(ApiTest, ServesHttpsWithTheConfiguredCertificate) {
+  const test::BureauPki pki;
+  const std::string tls = "tls_certificate_file = \"" + pki.server().cert +
+                          "\"\ntls_key_file = \"" + pki.server().key + "\"\n";
+  trusted_ca_ = pki.ca();
+  start(tls);
+  EXPECT_NE(daemon_.log().find("(https)"), std::string::npos) << daemon_.log();
+  Client c(port(), pki.ca());
+  EXPECT_EQ(c.send(http::verb::get, "/healthz").status, 200u);
+  EXPECT_GE(every_route_answers(c).size(), 20u);
+  const std::string id = one_application();
+  auto shown = c.send(http::verb::get, "/api/v1/applications/" + id, token("bureau"));
+  EXPECT_EQ(shown.status, 200u) << shown.raw;
+  EXPECT_EQ(shown.body["state"], "VALIDATED");
+  EXPECT_THROW(Client(port(), pki.wrong_ca()), boost::system::system_error)
+      << "a client that does not trust the CA gets no answer";
+  EXPECT_THROW(Client(port()).send(http::verb::get, "/healthz"), boost::system::system_error)
+      << "plain HTTP on the TLS port gets no answer";
+
+  const auto refused = [this](const std::string& api) {
+    auto cardd = test::CarddProcess::start(write_config(api));
+    EXPECT_EQ(cardd.port(), 0) << "started with a broken certificate setting";
+    EXPECT_NE(cardd.stop(), 0);
+    return cardd.log();
   };
-  EXPECT_EQ(get(pki.ca()), 200u);
-  EXPECT_EQ(get(pki.wrong_ca()), 0u) << "a client that does not trust the CA gets no answer";
-
-  ApiConfig half = config;
-  half.tls_key_file.clear();
-  auto refused = ApiServer::open(half, context);
-  ASSERT_FALSE(refused.ok());
-  EXPECT_NE(refused.error().message.find("tls_key_file"), std::string::npos)
-      << refused.error().describe();
-  ApiConfig wrong = config;
-  wrong.tls_key_file = pki.client().key;  // not the certificate's key
-  EXPECT_FALSE(ApiServer::open(wrong, context).ok());
+  EXPECT_NE(refused("tls_certificate_file = \"" + pki.server().cert + "\"").find("tls_key_file"),
+            std::string::npos);
+  EXPECT_NE(refused("tls_certificate_file = \"" + pki.server().cert + "\"\ntls_key_file = \"" +
+                    pki.client().key + "\"")
+                .find("api"),
+            std::string::npos);
 }
 
 TEST_F(ApiTest, StockLotsAreAddedAndListed) {
-  Client c(server_->port());
+  Client c(port());
   const std::string op = token("operator");
   auto added = c.send(http::verb::post, "/api/v1/stock/lots", op,
                       R"({"lot":"L-API-1","first_serial":"a0000001","count":50})");
@@ -352,17 +466,11 @@ TEST_F(ApiTest, StockLotsAreAddedAndListed) {
 
 TEST_F(ApiTest, StatusChangesAndApplicationListsArePagedByCursor) {
   std::vector<std::string> ids;
-  for (int i = 0; i < 3; ++i) {
-    const testdata::Generator gen(
-        cardd::test::generator_options(static_cast<std::uint64_t>(30 + i), 0.0, false, "PG"));
-    const std::string doc = gen.make(static_cast<std::uint64_t>(i)).json;
-    Intake intake(*store_, cardd::test::validator_options(), 1);
-    const std::string_view view = doc;
-    auto items = intake.ingest({&view, 1}, IntakeSource{"api-test", "tester", std::nullopt, ""});
-    ASSERT_TRUE(items.ok());
-    ids.push_back((*items)[0].application_id);
+  for (std::uint64_t i = 0; i < 3; ++i) {
+    ids.push_back(one_application(30 + i, "PG", i));
+    ASSERT_FALSE(ids.back().empty());
   }
-  Client c(server_->port());
+  Client c(port());
   const std::string bureau = token("bureau");
   // Two changes each (RECEIVED, VALIDATED): six, read two at a time.
   std::vector<std::string> seen;
@@ -405,7 +513,7 @@ TEST_F(ApiTest, AShipmentIsFoundByItsTrackingNumber) {
   const std::string tracking = shipped("SHIP-1");
   ASSERT_FALSE(tracking.empty());
 
-  Client c(server_->port());
+  Client c(port());
   auto found = c.send(http::verb::get, "/api/v1/shipments/" + tracking, token("courier"));
   ASSERT_EQ(found.status, 200u) << found.raw;
   EXPECT_EQ(found.body["application_id"], "SHIP-1");
@@ -428,7 +536,7 @@ TEST_F(ApiTest, PushedApplicationsAreValidatedStoredOnceAndConflictsKeptOut) {
   auto good = nlohmann::json::parse(gen.make(0).json);
   const auto invalid = nlohmann::json::parse(bad.make(0).json);
   const nlohmann::json batch = {{"applications", {good, invalid}}};
-  Client c(server_->port());
+  Client c(port());
   const std::string bureau = token("bureau");
 
   auto first = c.send(http::verb::post, "/api/v1/applications", bureau, batch.dump());
@@ -461,7 +569,7 @@ TEST_F(ApiTest, PushedApplicationsAreValidatedStoredOnceAndConflictsKeptOut) {
 TEST_F(ApiTest, CourierEventsAreKeptOnceAndEndTheJourney) {
   const std::string tracking = shipped("SHIP-2");
   ASSERT_FALSE(tracking.empty());
-  Client c(server_->port());
+  Client c(port());
   const std::string courier = token("courier");
   const std::string path = "/api/v1/shipments/" + tracking + "/events";
   const auto event = [](const std::string& id, const std::string& kind) {
@@ -529,11 +637,10 @@ TEST_F(ApiTest, BranchesReceiveFindAndHandOverOnlyTheirOwnCards) {
   produced(at_branch("BR-1", "0101", "王小明", "11010519491231002X"));
   produced(at_branch("BR-2", "0101", "李四", "110105195001011234"));
   produced(at_branch("BR-3", "0202", "张三", "110105195202025678"));
-  auto fulfilment = Fulfilment::create(*store_, FulfilmentOptions{}, "tester");
-  ASSERT_TRUE(fulfilment.ok());
-  ASSERT_EQ(fulfilment->dispatch_to_branches()->size(), 3u);
+  for (const char* id : {"BR-1", "BR-2", "BR-3"})
+    ASSERT_TRUE(reaches(id, db::AppState::dispatched)) << id << daemon_.log();
 
-  Client c(server_->port());
+  Client c(port());
   const std::string branch = token("branch", "0101");
   const std::string receipts = "/api/v1/branches/0101/receipts";
   auto received = c.send(http::verb::post, receipts, branch,
@@ -622,7 +729,7 @@ TEST_F(ApiTest, BranchesReceiveFindAndHandOverOnlyTheirOwnCards) {
 
 TEST_F(ApiTest, MetricsAreServedToOperatorsInPrometheusText) {
   ASSERT_FALSE(one_application().empty());
-  Client c(server_->port());
+  Client c(port());
   const std::string op = token("operator");
   ASSERT_EQ(c.send(http::verb::get, "/api/v1/lines", op).status, 200u);
   auto scraped = c.send(http::verb::get, "/metrics", op);
@@ -656,15 +763,8 @@ TEST_F(ApiTest, MetricsAreServedToOperatorsInPrometheusText) {
 }
 
 TEST_F(ApiTest, ATokenOverItsRateGets429AndOthersGoOn) {
-  ApiContext context;
-  context.store = store_.get();
-  ApiConfig config;
-  config.listen = "127.0.0.1:0";
-  config.requests_per_second = 3;
-  auto limited = ApiServer::open(config, context);
-  ASSERT_TRUE(limited.ok()) << limited.error().describe();
-  (*limited)->start();
-  Client c((*limited)->port());
+  start("requests_per_second = 3");
+  Client c(port());
   const std::string busy = token("operator"), other = token("operator");
   unsigned ok = 0, refused = 0;
   for (int i = 0; i < 10; ++i) {
@@ -683,7 +783,6 @@ TEST_F(ApiTest, ATokenOverItsRateGets429AndOthersGoOn) {
   std::this_thread::sleep_for(std::chrono::milliseconds(700));
   EXPECT_EQ(c.send(http::verb::get, "/api/v1/stock", busy).status, 200u) << "and it refills";
   EXPECT_EQ(c.send(http::verb::get, "/healthz").status, 200u) << "no token, no limit";
-  (*limited)->stop();
 }
 
 }  // namespace

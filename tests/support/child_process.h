@@ -268,6 +268,16 @@ class ChildProcess {
     return *state_->exit_code;
   }
 
+  // Whether the child has exited, without waiting (its exit code is then
+  // kept for wait()).
+  bool exited() {
+    if (!running()) return true;
+    int status = 0;
+    if (::waitpid(state_->pid, &status, WNOHANG) != state_->pid) return false;
+    finish(status);
+    return true;
+  }
+
   // SIGTERM, up to 5 s for the child to exit, then SIGKILL. No-op when it
   // has already exited; wait() afterwards returns its exit code.
   void terminate() {

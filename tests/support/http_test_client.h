@@ -1,15 +1,17 @@
-// A keep-alive HTTP/1.1 client for tests of cardd's API on 127.0.0.1:
-// requests with an optional bearer token, or raw bytes; the answer's status
-// and JSON body.
+// A keep-alive HTTP/1.1 client for tests of cardd's API on 127.0.0.1, plain
+// or over TLS: requests with an optional bearer token, or raw bytes; the
+// answer's status and JSON body.
 #pragma once
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -18,6 +20,7 @@ namespace cardd::test {
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
+namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 
 struct Answer {
@@ -27,12 +30,20 @@ struct Answer {
   bool keep_alive = false;
 };
 
-// One keep-alive connection to the server.
+// One keep-alive connection to the server; over TLS when `trusted_ca` names
+// the CA of the server's certificate (a failed handshake throws).
 class Client {
  public:
-  explicit Client(std::uint16_t port) : socket_(ioc_) {
+  explicit Client(std::uint16_t port, const std::string& trusted_ca = {}) : socket_(ioc_) {
     tcp::resolver resolver(ioc_);
     net::connect(socket_, resolver.resolve("127.0.0.1", std::to_string(port)));
+    if (trusted_ca.empty()) return;
+    tls_context_.emplace(ssl::context::tls_client);
+    tls_context_->load_verify_file(trusted_ca);
+    tls_context_->set_verify_mode(ssl::verify_peer);
+    tls_.emplace(socket_, *tls_context_);
+    tls_->set_verify_callback(ssl::host_name_verification("127.0.0.1"));
+    tls_->handshake(ssl::stream_base::client);
   }
 
   Answer send(http::verb method, const std::string& target, const std::string& token = {},
@@ -46,20 +57,28 @@ class Client {
     }
     req.keep_alive(true);
     req.prepare_payload();
-    http::write(socket_, req);
+    on_stream([&req](auto& stream) { http::write(stream, req); });
     return read();
   }
 
   // Raw bytes, then the answer.
   Answer send_raw(const std::string& bytes) {
-    net::write(socket_, net::buffer(bytes));
+    on_stream([&bytes](auto& stream) { net::write(stream, net::buffer(bytes)); });
     return read();
   }
 
  private:
+  template <class F>
+  void on_stream(F&& f) {
+    if (tls_)
+      f(*tls_);
+    else
+      f(socket_);
+  }
+
   Answer read() {
     http::response<http::string_body> res;
-    http::read(socket_, buffer_, res);
+    on_stream([this, &res](auto& stream) { http::read(stream, buffer_, res); });
     Answer a{res.result_int(), nlohmann::json::parse(res.body(), nullptr, false), res.body(),
              res.keep_alive()};
     return a;
@@ -67,6 +86,8 @@ class Client {
 
   net::io_context ioc_;
   tcp::socket socket_;
+  std::optional<ssl::context> tls_context_;
+  std::optional<ssl::stream<tcp::socket&>> tls_;
   beast::flat_buffer buffer_;
 };
 

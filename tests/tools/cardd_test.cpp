@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "cardd/server/service_config.h"
+#include "cardd_process.h"
 #include "child_process.h"
 #include "http_test_client.h"
 #include "secret_file.h"
@@ -192,13 +193,10 @@ TEST_F(CarddTest, LogsJsonLinesAndStopsOnSigint) {
 // `cardctl tokens create`, requests over a real socket, then a clean stop.
 TEST_F(CarddTest, ServesItsApiToATokenMadeByCardctl) {
   write("cardd.toml", initialised_center("text"));
-  auto child = test::ChildProcess::start({bin_path("cardd"), "--config", file("cardd.toml")});
-  ASSERT_TRUE(stderr_has(child, "ready", std::chrono::seconds(60))) << child.stderr_text();
-  const std::string err = child.stderr_text();
-  const std::string marker = "api: listening on port ";
-  const std::size_t at = err.find(marker);
-  ASSERT_NE(at, std::string::npos) << err;
-  const auto port = static_cast<std::uint16_t>(std::stoi(err.substr(at + marker.size())));
+  auto cardd = test::CarddProcess::start(file("cardd.toml"));
+  const std::uint16_t port = cardd.port();
+  ASSERT_NE(port, 0) << cardd.log();
+  test::ChildProcess& child = cardd.child();
 
   const RunResult made = run_command({bin_path("cardctl"), "tokens", "create", "--config",
                                       file("cardd.toml"), "--role", "operator", "--label", "test"});
