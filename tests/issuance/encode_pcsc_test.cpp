@@ -67,7 +67,9 @@ class EncodeThroughPcsc : public IssuanceFixture {
     vcard_->terminate();
     vcard_.reset();
     auto reader = card::open_pcsc_reader(kSlot);
-    if (reader.ok()) (void)(*reader)->wait_for_removal(std::chrono::seconds(10));
+    ASSERT_TRUE(reader.ok()) << reader.error().describe();
+    auto removed = (*reader)->wait_for_removal(std::chrono::seconds(10));
+    EXPECT_TRUE(removed.ok()) << "pcscd still sees the card: " << removed.error().describe();
   }
 
   RunResult encode(const std::string& id) {

@@ -4,8 +4,10 @@
 #include <cairo.h>
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <fstream>
 #include <future>
+#include <mutex>
 #include <thread>
 
 #include "cardd/printer/print_retry.h"
@@ -48,6 +50,32 @@ RetryPolicy fast_policy(int attempts = 40) {
   p.wait.poll_interval = 50ms;
   return p;
 }
+
+// Failed attempts of print_with_retry, counted as they happen, so a test
+// switches the printer on after the attempts it means (not after a sleep).
+class FailedAttempts {
+ public:
+  void attach(RetryPolicy& policy) {
+    policy.on_retry = [this](int, const Error&, std::chrono::milliseconds) {
+      std::lock_guard lock(mutex_);
+      ++count_;
+      seen_.notify_all();
+    };
+  }
+  bool wait_for(int n) {
+    std::unique_lock lock(mutex_);
+    return seen_.wait_for(lock, 60s, [&] { return count_ >= n; });
+  }
+  int count() {
+    std::lock_guard lock(mutex_);
+    return count_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable seen_;
+  int count_ = 0;
+};
 
 // Fault injection by wrapping: the first submit goes through to the printer
 // but reports connection_lost, as when the response never came back.
@@ -152,19 +180,17 @@ TEST_F(IppPrinterTest, UnsupportedFormatIsRejectedAtOnceAndTheEmptyJobCancelled)
 TEST_F(IppPrinterTest, RetriesUntilThePrinterIsSwitchedOnThenPrintsOnce) {
   const Job job{make_job_name("BJ-1-00000002", "card", "serial-77"), "application/pdf",
                 pdf_of_size(50'000)};
-  std::vector<int> retried;
+  FailedAttempts failed;
   RetryPolicy policy = fast_policy();
-  policy.on_retry = [&](int attempt, const Error&, std::chrono::milliseconds) {
-    retried.push_back(attempt);
-  };
+  failed.attach(policy);
   auto result =
       std::async(std::launch::async, [&] { return print_with_retry(*printer_, job, policy); });
-  std::this_thread::sleep_for(1200ms);  // printer still off: refused connections
+  ASSERT_TRUE(failed.wait_for(2)) << "printer still off: refused connections";
   device_->start();
   auto out = result.get();
   ASSERT_TRUE(out) << out.error().describe();
   EXPECT_GE(out->attempts, 3);
-  EXPECT_EQ(static_cast<int>(retried.size()), out->attempts - 1);
+  EXPECT_EQ(failed.count(), out->attempts - 1);
   EXPECT_EQ(out->job.state, JobState::completed);
   const auto docs = device_->documents();
   ASSERT_EQ(docs.size(), 1u);
@@ -179,9 +205,12 @@ TEST_F(IppPrinterTest, PrinterKilledAndRestartedGetsTheNextJobExactlyOnce) {
   device_->kill();  // power cut
 
   const Job job{"BJ-1-00000004.card.b", "application/pdf", pdf_of_size(80'000)};
-  auto result = std::async(std::launch::async,
-                           [&] { return print_with_retry(*printer_, job, fast_policy()); });
-  std::this_thread::sleep_for(1000ms);
+  FailedAttempts failed;
+  RetryPolicy policy = fast_policy();
+  failed.attach(policy);
+  auto result =
+      std::async(std::launch::async, [&] { return print_with_retry(*printer_, job, policy); });
+  ASSERT_TRUE(failed.wait_for(1));
   device_->start();  // same port, same spool
   auto out = result.get();
   ASSERT_TRUE(out) << out.error().describe();

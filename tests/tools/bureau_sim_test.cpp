@@ -54,11 +54,10 @@ TEST(BureauSimSupport, RunCommandStreamsLargeStdinWithoutDeadlock) {
   EXPECT_TRUE(r.out == data) << r.out.size();
 }
 
+// Without the time limit, `sleep 30` would exit 0.
 TEST(BureauSimSupport, RunCommandTimesOut) {
-  const auto started = std::chrono::steady_clock::now();
   const auto r = cardd::test::run_command({"sleep", "30"}, "", 200ms);
   EXPECT_EQ(r.exit_code, -1);
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
 }
 
 TEST(BureauSimSupport, ChildProcessLinesEnvironmentAndExit) {
@@ -441,7 +440,7 @@ TEST(BureauSimProcess, TimeoutRateHoldsThenClosesTheConnection) {
   const auto waited = std::chrono::steady_clock::now() - started;
   EXPECT_TRUE(reply.ec) << "got an answer: " << reply.status;
   EXPECT_NE(reply.ec, beast::error::timeout);  // closed by the server, not by our deadline
-  EXPECT_GE(waited, 250ms);
+  EXPECT_GE(waited, 250ms);                    // a lower bound: a slow machine only waits longer
   EXPECT_EQ(HttpClient(sim.port()).request(http::verb::get, "/healthz").status, 200u);
 }
 
