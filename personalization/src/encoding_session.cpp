@@ -130,6 +130,14 @@ class Session {
       auto r = send_secure(card::CommandApdu{0x80, 0xF0, 0x80, kTerminated, {}, std::nullopt},
                            "SET STATUS TERMINATED");
       if (!r) return r.error();
+      // A terminated card answers GET DATA only: one that still selects its
+      // card manager kept its life cycle, and with it the data it holds.
+      auto probe =
+          card::transmit_all(reader_, card::CommandApdu{0x00, 0xA4, 0x04, 0x00, kIsdAid, 256u});
+      if (!probe) return probe.error();
+      if (probe->sw.ok())
+        return make_error(EncodeError::lock_failed,
+                          "the card still selects its card manager after SET STATUS TERMINATED");
       return {};
     });
   }

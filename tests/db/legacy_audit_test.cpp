@@ -4,19 +4,12 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include "cardd/common/sha256.h"
 #include "legacy_schema.h"
 #include "raw_sql.h"
 #include "store_fixture.h"
 
 namespace cardd::db::test {
 namespace {
-
-std::string legacy_hash(const std::string& prev, int seq, const std::vector<std::string>& fields) {
-  std::string material = prev + '\x1f' + std::to_string(seq) + '\x1f';
-  for (const auto& f : fields) material += f + '\x1f';
-  return to_hex(sha256(material));
-}
 
 class LegacyAudit : public ::testing::Test {
  protected:

@@ -1,7 +1,21 @@
 // The schema an older cardd (schema version 2) created, for migration tests.
 #pragma once
 
+#include <string>
+#include <vector>
+
+#include "cardd/common/sha256.h"
+
 namespace cardd::db::test {
+
+// An audit entry's hash as schemas 1 and 2 chained them: SHA-256 over the
+// previous hash, the sequence number and the fields, joined by \x1f.
+inline std::string legacy_hash(const std::string& prev, int seq,
+                               const std::vector<std::string>& fields) {
+  std::string material = prev + '\x1f' + std::to_string(seq) + '\x1f';
+  for (const auto& f : fields) material += f + '\x1f';
+  return to_hex(sha256(material));
+}
 
 // Schema 1 and 2 as an older cardd created them.
 inline constexpr const char* kSchema2 = R"sql(

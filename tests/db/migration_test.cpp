@@ -46,9 +46,20 @@ TEST_F(StoreTest, AFileThatIsNoDatabaseIsAClearError) {
 
 TEST_F(StoreTest, WalModeAndForeignKeysAreOn) {
   EXPECT_EQ(text(path(), "PRAGMA journal_mode"), "wal");
-  // A history row for an unknown application violates the foreign key.
-  const std::vector apps{sample("A1")};
-  ASSERT_TRUE(store_->ingest(IngestBatch{apps, "t", "t", std::nullopt, "", {}}).ok());
+  // The store's own connection enforces foreign keys: a prepared card for an
+  // application that does not exist is refused by the key, nothing written.
+  PreparedRecord card;
+  card.profile = "p";
+  card.card_number = "A00000009";
+  card.pan = "6212260000000099999";
+  card.issue_date = CivilDate{2026, 12, 1};
+  card.expiry_date = CivilDate{2036, 12, 1};
+  card.bank = "ICBC";
+  auto saved = store_->save_prepared("NO-SUCH-APPLICATION", card, "t");
+  ASSERT_FALSE(saved.ok());
+  EXPECT_NE(saved.error().message.find("FOREIGN KEY"), std::string::npos)
+      << saved.error().describe();
+  EXPECT_EQ(text(path(), "SELECT COUNT(*) FROM prepared_cards"), "0");
 }
 
 }  // namespace

@@ -215,13 +215,32 @@ TEST_F(EncodeThroughPcsc, EjectAfterEncodeBringsTheNextBlankCard) {
   EXPECT_EQ(stock->front().used, 2);
 }
 
+// A card whose answers make no sense (a CPLC too short to hold a serial) is
+// refused before anything is claimed or written; the next card makes the
+// application.
+TEST_F(EncodeThroughPcsc, ACardWhoseAnswersMakeNoSenseIsRefusedBeforeAnyClaim) {
+  const auto ids = import_applications(1);
+  insert_card("CAFE0005", {"--short-cplc"});
+  auto refused = encode(ids[0]);
+  EXPECT_NE(refused.exit_code, 0) << refused.out;
+  EXPECT_NE(refused.err.find("encode.bad_card"), std::string::npos) << refused.err;
+  EXPECT_EQ(state(ids[0]), db::AppState::prepared) << "its data ready for the next card";
+  EXPECT_TRUE(store()->cards_of(ids[0])->empty()) << "no chip serial, no claim";
+
+  insert_card("CAFE0006");
+  auto good = encode(ids[0]);
+  ASSERT_EQ(good.exit_code, 0) << good.out << good.err;
+  EXPECT_EQ(state(ids[0]), db::AppState::encoded);
+  EXPECT_EQ(store()->cards_of(ids[0])->size(), 1u);
+}
+
 struct FaultCase {
   const char* name;
   std::vector<std::string> options;
   const char* reason;
   // The spoiled card holds data and cannot be terminated (it left its
-  // reader, or its secure channel fails): its numbers are retired and the
-  // next card gets new ones.
+  // reader, its secure channel fails, or it ignores SET STATUS): its numbers
+  // are retired and the next card gets new ones.
   bool numbers_retired;
 };
 
@@ -285,7 +304,11 @@ INSTANTIATE_TEST_SUITE_P(
                       FaultCase{"torn", {"--tear-store-data", "2"}, "card_removed", true},
                       FaultCase{"rmac", {"--corrupt-rmac"}, "secure_channel", true},
                       FaultCase{"readback", {"--corrupt-read", "8"}, "readback_mismatch", false},
-                      FaultCase{"keyproof", {"--wrong-internal-auth"}, "key_proof_failed", false}),
+                      FaultCase{"keyproof", {"--wrong-internal-auth"}, "key_proof_failed", false},
+                      // Neither locked nor terminated: its numbers are retired.
+                      FaultCase{"lock", {"--ignore-set-status"}, "lock_failed", true},
+                      // STORE DATA refused: the card is terminated, its numbers kept.
+                      FaultCase{"refused", {"--refuse", "E2:6A80"}, "wrong_status_word", false}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
 }  // namespace

@@ -86,12 +86,29 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 255));
   app.add_flag("--wrong-internal-auth", faults.wrong_internal_auth,
                "fault: INTERNAL AUTHENTICATE answers a wrong cryptogram");
+  app.add_flag("--ignore-set-status", faults.ignore_set_status,
+               "fault: SET STATUS answers 9000 but the life cycle stays (no lock, no terminate)");
+  std::string refuse;
+  app.add_option("--refuse", refuse,
+                 "fault: INS:SW in hex (e.g. E2:6A80): commands with INS are refused with SW")
+      ->check([](const std::string& v) -> std::string {
+        return v.size() == 7 && v[2] == ':' &&
+                       v.find_first_not_of("0123456789abcdefABCDEF:") == std::string::npos
+                   ? ""
+                   : "expected INS:SW in hex, e.g. E2:6A80";
+      });
+  app.add_flag("--short-cplc", faults.short_cplc,
+               "fault: GET DATA CPLC answers 5 bytes (a card whose answers make no sense)");
   app.add_flag("--fresh-on-reset", slot.fresh_on_reset,
                "benchmarks: every power-up or reset brings back the card as it was at start "
                "(a stack of identical blank cards); the state file is not written");
   app.add_flag("--trace", slot.trace, "print every message from vpcd on stderr");
   CLI11_PARSE(app, argc, argv);
   if (corrupt_read >= 0) faults.corrupt_read = static_cast<std::uint8_t>(corrupt_read);
+  if (!refuse.empty()) {
+    faults.refused_ins = static_cast<std::uint8_t>(std::stoul(refuse.substr(0, 2), nullptr, 16));
+    faults.refused_sw = static_cast<std::uint16_t>(std::stoul(refuse.substr(3), nullptr, 16));
+  }
 
   if (hopper.count > 0) {
     if (!state_path.empty()) {

@@ -158,6 +158,11 @@ void VirtualCard::tear_last_store() {
   }
 }
 
+void VirtualCard::restore_life_cycle(LifeCycle previous) {
+  impl_->state.life_cycle = previous;
+  ++impl_->generation;
+}
+
 Bytes VirtualCard::process(ByteView command) {
   auto parsed = CommandApdu::parse(command);
   if (!parsed) return encode(no_data(sw::kWrongLength));

@@ -21,6 +21,15 @@ struct Faults {
   // the answer is flipped (XOR 01), as from a flaky EEPROM.
   std::optional<std::uint8_t> corrupt_read;
   bool wrong_internal_auth = false;  // INTERNAL AUTHENTICATE: first byte XOR 01
+  // SET STATUS is answered 9000 but the life cycle stays where it was, as on
+  // a card whose status write fails silently: it can be neither locked nor
+  // terminated.
+  bool ignore_set_status = false;
+  // Commands with this instruction byte are refused with `refused_sw`
+  // without reaching the card (the host sees the status word).
+  std::optional<std::uint8_t> refused_ins;
+  std::uint16_t refused_sw = 0x6A80;
+  bool short_cplc = false;  // GET DATA CPLC answers a 9F7F of 5 bytes instead of 42
 };
 
 class FaultyCard {
