@@ -13,16 +13,16 @@ namespace {
 
 constexpr std::chrono::seconds kEjectTimeout{5};
 
+// pcscd or the reader itself went away (not the card).
+bool reader_gone(LONG rc) {
+  return rc == SCARD_E_NO_SERVICE || rc == SCARD_E_SERVICE_STOPPED ||
+         rc == SCARD_E_READER_UNAVAILABLE || rc == SCARD_E_UNKNOWN_READER;
+}
+
 // The one place SCARD_* codes become ReaderError.
 Error pcsc_error(LONG rc, std::string_view what) {
-  ReaderError code = ReaderError::protocol;
+  ReaderError code = reader_gone(rc) ? ReaderError::reader_lost : ReaderError::protocol;
   switch (rc) {
-    case SCARD_E_NO_SERVICE:
-    case SCARD_E_SERVICE_STOPPED:
-    case SCARD_E_READER_UNAVAILABLE:
-    case SCARD_E_UNKNOWN_READER:
-      code = ReaderError::reader_lost;
-      break;
     case SCARD_E_NO_READERS_AVAILABLE:
       code = ReaderError::no_reader;
       break;
@@ -157,8 +157,12 @@ class PcscReader final : public Reader {
                                   nullptr, response.data(), &length);
     if (rc != SCARD_S_SUCCESS) {
       // pcsc-lite reports a card pulled mid-exchange as a failed
-      // transaction; ask the slot to tell the two apart.
-      if (!card_present())
+      // transaction; ask the slot to tell the two apart. A slot that cannot
+      // be asked because pcscd or the reader went away is not a pulled card.
+      if (reader_gone(rc)) return pcsc_error(rc, fmt::format("{}: transmit", name_));
+      const LONG slot = slot_state();
+      if (reader_gone(slot)) return pcsc_error(slot, fmt::format("{}: transmit", name_));
+      if (slot != SCARD_S_SUCCESS)
         return make_error(ReaderError::card_removed,
                           fmt::format("{}: the card was removed during the exchange", name_));
       return pcsc_error(rc, fmt::format("{}: transmit", name_));
@@ -176,10 +180,13 @@ class PcscReader final : public Reader {
     return ResponseApdu::parse(response);
   }
 
-  bool card_present() {
+  // SCARD_S_SUCCESS while the card is in the slot; otherwise the code that
+  // says why not (SCARD_W_REMOVED_CARD for a card that left).
+  LONG slot_state() {
     DWORD state = 0, proto = 0, name_length = 0, atr_length = 0;
     const LONG rc = SCardStatus(card_, nullptr, &name_length, &state, &proto, nullptr, &atr_length);
-    return rc == SCARD_S_SUCCESS && (state & SCARD_PRESENT) != 0;
+    if (rc != SCARD_S_SUCCESS) return rc;
+    return (state & SCARD_PRESENT) != 0 ? SCARD_S_SUCCESS : SCARD_W_REMOVED_CARD;
   }
 
   Status wait_for_card(std::chrono::milliseconds timeout) override { return wait(true, timeout); }

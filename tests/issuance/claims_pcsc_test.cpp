@@ -12,9 +12,13 @@
 #include <csignal>
 #include <thread>
 
+#include "cardd/hsm/factory.h"
+#include "cardd/personalization/encoding_session.h"
+#include "cardd/server/issuance.h"
 #include "child_process.h"
 #include "issuance_fixture.h"
 #include "pcscd.h"
+#include "soft_hsm.h"
 
 namespace cardd::test {
 namespace {
@@ -165,6 +169,83 @@ TEST_P(KillAtEveryStep, TheNextRunLeavesOneGoodCard) {
   EXPECT_EQ(stock.used, 1);
   EXPECT_EQ(stock.spoiled, step.complete ? 0 : 1);
   EXPECT_EQ(stock.in_progress, 0);
+}
+
+// A PC/SC reader through which pcscd itself is stopped just before the
+// second STORE DATA: the command then meets pcsc-lite with no service
+// behind it, as when pcscd crashes or is restarted mid-session.
+class PcscdStopsMidSession final : public card::Reader {
+ public:
+  PcscdStopsMidSession(std::unique_ptr<card::Reader> inner, std::function<void()> stop)
+      : inner_(std::move(inner)), stop_(std::move(stop)) {}
+  std::string name() const override { return inner_->name(); }
+  Result<card::Bytes> connect() override { return inner_->connect(); }
+  Status disconnect() override { return inner_->disconnect(); }
+  Result<card::ResponseApdu> transmit(const card::CommandApdu& c) override {
+    if (c.ins == 0xE2 && ++stores_ == 2) stop_();
+    return inner_->transmit(c);
+  }
+  Status wait_for_card(std::chrono::milliseconds t) override { return inner_->wait_for_card(t); }
+  Status wait_for_removal(std::chrono::milliseconds t) override {
+    return inner_->wait_for_removal(t);
+  }
+
+ private:
+  std::unique_ptr<card::Reader> inner_;
+  std::function<void()> stop_;
+  int stores_ = 0;
+};
+
+// pcscd gone mid-session: the session ends as reader_lost, the card (with
+// half its data, and no way to terminate it) is spoiled with its numbers
+// retired, the application goes back to the queue; pcscd restarted, the
+// next card makes it.
+TEST_F(ClaimsThroughPcsc, PcscdStoppedMidSessionIsReaderLostAndNothingIsLost) {
+  const auto ids = import_applications(1);
+  insert(kSlot0, "35963", "CAFE0001");
+  auto hsm = open_soft_hsm(dir_.path());
+  ASSERT_NE(hsm, nullptr);
+  auto st = store();
+  server::Issuance issuance(*st, *hsm, profile_, "test");
+  ASSERT_TRUE(issuance.prepare(ids[0]).ok());
+  auto pcsc = card::open_pcsc_reader(kSlot0);
+  ASSERT_TRUE(pcsc.ok()) << pcsc.error().describe();
+  const bool ours = pcscd_.has_value();
+  PcscdStopsMidSession reader(std::move(*pcsc), [this] {
+    if (pcscd_) {
+      pcscd_->terminate();
+      pcscd_.reset();
+    } else {
+      run_command({"pkill", "-x", "pcscd"});
+    }
+    for (int i = 0; i < 100 && run_command({"pgrep", "-x", "pcscd"}).exit_code == 0; ++i)
+      std::this_thread::sleep_for(50ms);
+  });
+
+  auto lost = issuance.encode(ids[0], reader);
+  ASSERT_FALSE(lost.ok());
+  EXPECT_EQ(lost.error().code, personalization::EncodeError::reader_lost)
+      << lost.error().describe();
+  EXPECT_EQ(st->status(ids[0])->state, db::AppState::queued);
+  auto cards = st->cards_of(ids[0]);
+  ASSERT_TRUE(cards.ok() && cards->size() == 1u);
+  EXPECT_EQ((*cards)[0].state, db::CardState::spoiled);
+  EXPECT_EQ((*cards)[0].reason, "reader_lost");
+  EXPECT_EQ(st->retired_numbers()->size(), 1u) << "a card that could not be terminated";
+
+  // The machine's pcscd comes back as it was (a daemon), or ours as ours.
+  if (ours) {
+    std::string error;
+    pcscd_ = ensure_pcscd(kSlot1, error);
+    ASSERT_TRUE(error.empty()) << error;
+  } else {
+    ASSERT_EQ(run_command({"pcscd"}).exit_code, 0);
+  }
+  insert(kSlot0, "35963", "CAFE0002");
+  auto again = run_command(encode_args(ids[0], kSlot0));
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(st->status(ids[0])->state, db::AppState::encoded);
+  EXPECT_EQ(good_cards(ids[0]), 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Steps, KillAtEveryStep,
