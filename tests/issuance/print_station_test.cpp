@@ -4,6 +4,10 @@
 // exactly one job per side.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+#include <set>
+
 #include "in_process_card.h"
 #include "ipp_test_support.h"
 #include "issuance_fixture.h"
@@ -27,6 +31,11 @@ class PrintStep : public IssuanceFixture {
   }
 
   db::AppState state(const std::string& id) { return store()->status(id)->state; }
+
+  static std::string bytes_of(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+  }
 };
 
 TEST_F(PrintStep, PrinterOffKeepsPrintingThenPrintsEachSideOnce) {
@@ -49,7 +58,17 @@ TEST_F(PrintStep, PrinterOffKeepsPrintingThenPrintsEachSideOnce) {
       << on.out;
   const auto documents = printer.documents();
   ASSERT_EQ(documents.size(), 2u) << "front and back, once each";
-  for (const auto& d : documents) EXPECT_GT(std::filesystem::file_size(d), 10'000u);
+  // What the printer received is, byte for byte, the two faces `cardctl
+  // render` makes of the same application.
+  const auto faces = dir_.path() / "faces";
+  auto rendered = cardctl(with_hsm(
+      {"render", id, "--db", db_path(), "--out", faces.string(), "--region", region_name()}));
+  ASSERT_EQ(rendered.exit_code, 0) << rendered.err;
+  const std::multiset<std::string> printed{bytes_of(documents[0]), bytes_of(documents[1])};
+  const std::multiset<std::string> expected{bytes_of(faces / "front.png"),
+                                            bytes_of(faces / "back.png")};
+  EXPECT_GT(bytes_of(faces / "front.png").size(), 10'000u);
+  EXPECT_TRUE(printed == expected) << "the printed sides are not the rendered faces";
 
   auto again = print(id, printer.uri());
   EXPECT_NE(again.exit_code, 0) << "a printed card is not printed again";
