@@ -38,7 +38,7 @@ class ClaimsThroughPcsc : public IssuanceFixture {
     add_lot("LOT-A", "CAFE0001", 20);
   }
 
-  void TearDown() override { remove_vcards(cards_); }
+  void TearDown() override { EXPECT_EQ(remove_vcards(cards_), ""); }
 
   void insert(const std::string& slot, const std::string& port, const std::string& serial,
               const std::vector<std::string>& extra = {}) {
@@ -50,7 +50,9 @@ class ClaimsThroughPcsc : public IssuanceFixture {
     if (auto old = cards_.find(slot); old != cards_.end()) {
       old->second.terminate();
       auto reader = card::open_pcsc_reader(slot);
-      if (reader.ok()) (void)(*reader)->wait_for_removal(std::chrono::seconds(10));
+      ASSERT_TRUE(reader.ok()) << reader.error().describe();
+      auto removed = (*reader)->wait_for_removal(std::chrono::seconds(10));
+      ASSERT_TRUE(removed.ok()) << "pcscd still sees the card: " << removed.error().describe();
       cards_.erase(old);
     }
     std::string error;

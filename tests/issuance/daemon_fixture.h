@@ -51,7 +51,7 @@ class DaemonFixture : public IssuanceFixture {
   // More vcard arguments for the hopper of `slot` (e.g. --trace).
   virtual std::vector<std::string> hopper_extra(const std::string& /*slot*/) const { return {}; }
 
-  void TearDown() override { remove_vcards(hoppers_); }
+  void TearDown() override { EXPECT_EQ(remove_vcards(hoppers_), ""); }
 
   // A vcard hopper of 20 blank cards from `serial` in `slot`.
   void hopper(const std::string& slot, const std::string& port, const std::string& serial,

@@ -56,14 +56,20 @@ inline std::optional<ChildProcess> insert_vcard(const std::string& slot,
   return vcard;
 }
 
-// Stops the vcard of every slot and waits until pcscd has seen each card go.
-inline void remove_vcards(std::map<std::string, ChildProcess>& by_slot) {
+// Stops the vcard of every slot and waits until pcscd has seen each card go;
+// what did not go, for the caller to assert on (empty when all did). A slot
+// whose reader itself is gone (pcscd stopped) holds no card.
+inline std::string remove_vcards(std::map<std::string, ChildProcess>& by_slot) {
+  std::string problems;
   for (auto& [slot, card] : by_slot) {
     card.terminate();
     auto reader = card::open_pcsc_reader(slot);
-    if (reader.ok()) (void)(*reader)->wait_for_removal(std::chrono::seconds(10));
+    if (!reader.ok()) continue;
+    if (auto removed = (*reader)->wait_for_removal(std::chrono::seconds(10)); !removed)
+      problems += slot + ": pcscd still sees the card: " + removed.error().describe() + "\n";
   }
   by_slot.clear();
+  return problems;
 }
 
 }  // namespace cardd::test
