@@ -48,11 +48,7 @@ class ClaimsThroughPcsc : public IssuanceFixture {
     args.insert(args.end(), extra.begin(), extra.end());
     // A second card in a slot replaces the first (its vcard stops).
     if (auto old = cards_.find(slot); old != cards_.end()) {
-      old->second.terminate();
-      auto reader = card::open_pcsc_reader(slot);
-      ASSERT_TRUE(reader.ok()) << reader.error().describe();
-      auto removed = (*reader)->wait_for_removal(std::chrono::seconds(10));
-      ASSERT_TRUE(removed.ok()) << "pcscd still sees the card: " << removed.error().describe();
+      ASSERT_EQ(remove_vcard(slot, old->second), "");
       cards_.erase(old);
     }
     std::string error;

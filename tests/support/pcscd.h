@@ -56,18 +56,22 @@ inline std::optional<ChildProcess> insert_vcard(const std::string& slot,
   return vcard;
 }
 
-// Stops the vcard of every slot and waits until pcscd has seen each card go;
-// what did not go, for the caller to assert on (empty when all did). A slot
-// whose reader itself is gone (pcscd stopped) holds no card.
+// Stops the vcard in `slot` and waits until pcscd has seen its card go, or
+// the next card would be taken for it: what went wrong, for the caller to
+// assert on (empty when the card went).
+inline std::string remove_vcard(const std::string& slot, ChildProcess& vcard) {
+  vcard.terminate();
+  auto reader = card::open_pcsc_reader(slot);
+  if (!reader.ok()) return slot + ": " + reader.error().describe() + "\n";
+  if (auto removed = (*reader)->wait_for_removal(std::chrono::seconds(10)); !removed)
+    return slot + ": pcscd still sees the card: " + removed.error().describe() + "\n";
+  return {};
+}
+
+// remove_vcard for every slot.
 inline std::string remove_vcards(std::map<std::string, ChildProcess>& by_slot) {
   std::string problems;
-  for (auto& [slot, card] : by_slot) {
-    card.terminate();
-    auto reader = card::open_pcsc_reader(slot);
-    if (!reader.ok()) continue;
-    if (auto removed = (*reader)->wait_for_removal(std::chrono::seconds(10)); !removed)
-      problems += slot + ": pcscd still sees the card: " + removed.error().describe() + "\n";
-  }
+  for (auto& [slot, vcard] : by_slot) problems += remove_vcard(slot, vcard);
   by_slot.clear();
   return problems;
 }
