@@ -12,6 +12,7 @@ if(NOT cardd_profiles_from_bin STREQUAL "../share/cardd/profiles")
 endif()
 
 install(DIRECTORY profiles/ DESTINATION ${CMAKE_INSTALL_DATADIR}/cardd/profiles)
+install(DIRECTORY web/ DESTINATION ${CMAKE_INSTALL_DATADIR}/cardd/web)
 install(FILES packaging/cardd.toml DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 

@@ -17,6 +17,7 @@ PACKAGES=(
   pcscd vsmartcard-vpcd libpcsclite-dev opensc
   libcairo2-dev libpango1.0-dev libpng-dev libdeflate-dev fontconfig fonts-noto-cjk fonts-hanazono
   libcups2-dev cups-ipp-utils avahi-daemon dbus libzint-dev poppler-utils zbar-tools curl
+  chromium
 )
 
 log() { printf '\n== %s\n' "$*" >&2; }
@@ -26,6 +27,9 @@ install_deps() {
   for p in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
+  # npm runs the browser tests' tooling (tests/web): the machine's own Node.js
+  # when it has one (playwright-core wants 20 or later), else Debian's.
+  command -v npm >/dev/null || missing+=(nodejs npm)
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing ${missing[*]}"
   local sudo=""
@@ -322,6 +326,10 @@ courier_and_branch() {
     '{"event_id":"ems-demo-2","event":"returned","detail":"nobody at home"}'
   [ ${#shipped[@]} -ge 1 ] && call "$courier" POST "/shipments/${shipped[0]}/events" \
     '{"event_id":"ems-demo-1","event":"delivered","detail":"signed by the holder"}'
+
+  echo "-- the pages (sign in with an operator or branch token): http://127.0.0.1:8443/"
+  curl -sS -o /dev/null -w 'GET /ui/ → HTTP %{http_code}, %{size_download} bytes\n' http://127.0.0.1:8443/ui/
+  call "$operator" GET /summary | cut -c1-240
 
   local ids=($($ctl list --db "$dir/cardd.db" --state DISPATCHED --collection branch --limit 5 | awk '{print $1}'))
   [ ${#ids[@]} -ge 1 ] || return 0

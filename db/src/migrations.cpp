@@ -21,7 +21,7 @@ struct Step {
   std::string_view after;
 };
 
-const std::array<Step, 11> kMigrations = {{
+const std::array<Step, 12> kMigrations = {{
     {// 1: applications, their history, outbox, audit chain, intake cursors.
      R"sql(
 CREATE TABLE applications (
@@ -299,6 +299,13 @@ ALTER TABLE applications ADD COLUMN id_tail_hash TEXT;
      R"sql(
 CREATE INDEX applications_by_id_tail ON applications(id_tail_hash);
 )sql"},
+    {// 12: the history by the state entered and when: cards per hour and
+     // counts of states reached without reading every row.
+     R"sql(
+CREATE INDEX state_history_by_state ON state_history(to_state, at);
+)sql",
+     nullptr,
+     {}},
 }};
 
 }  // namespace

@@ -142,6 +142,18 @@ Result<PersonalData> Store::sensitive(std::string_view id, std::string_view acto
 
 namespace {
 
+// The first column of every row (ids), the statement's caller holding the lock.
+Result<std::vector<std::string>> first_column(Lease& q) {
+  std::vector<std::string> values;
+  while (true) {
+    auto row = q->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    values.emplace_back(q->column_text(0));
+  }
+  return values;
+}
+
 Result<std::vector<std::string>> find_by_hash(Store::Impl& impl, std::string_view sql,
                                               std::string_view kind, std::string_view value) {
   if (impl.sealer == nullptr) return no_sealer();
@@ -151,14 +163,7 @@ Result<std::vector<std::string>> find_by_hash(Store::Impl& impl, std::string_vie
   auto q = prepare(impl, sql);
   if (!q) return q.error();
   (*q)->bind(1, *hash);
-  std::vector<std::string> ids;
-  while (true) {
-    auto row = (*q)->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    ids.emplace_back((*q)->column_text(0));
-  }
-  return ids;
+  return first_column(*q);
 }
 
 }  // namespace
@@ -175,6 +180,42 @@ Result<std::vector<std::string>> Store::find_by_name(std::string_view name) {
       *impl_,
       "SELECT application_id FROM applications WHERE name_hash = ?1 ORDER BY application_id",
       kHashName, name);
+}
+
+Result<std::vector<std::string>> Store::search(std::string_view text, std::int64_t limit) {
+  std::string tail_hash;  // empty: matches no row
+  if (text.size() >= kIdTailLength && impl_->sealer != nullptr) {
+    auto hash = impl_->sealer->keyed_hash(kHashIdTail, id_number_tail(text));
+    if (!hash) return hash.error();
+    tail_hash = std::move(*hash);
+  }
+  std::lock_guard lock(impl_->mutex);
+  auto q = prepare(*impl_,
+                   "SELECT application_id FROM applications WHERE application_id = ?1 "
+                   "OR id_tail_hash = ?2 UNION "
+                   "SELECT application_id FROM prepared_cards WHERE card_number = ?1 "
+                   "ORDER BY 1 LIMIT ?3");
+  if (!q) return q.error();
+  (*q)->bind(1, text).bind(2, tail_hash).bind(3, limit);
+  return first_column(*q);
+}
+
+Result<std::vector<std::pair<std::string, std::int64_t>>> Store::entered_per_hour(
+    AppState state, std::string_view since) {
+  std::lock_guard lock(impl_->mutex);
+  auto q = prepare(*impl_,
+                   "SELECT substr(at, 1, 13) AS hour, count(*) FROM state_history "
+                   "WHERE to_state = ?1 AND at >= ?2 GROUP BY hour ORDER BY hour");
+  if (!q) return q.error();
+  (*q)->bind(1, to_string(state)).bind(2, since);
+  std::vector<std::pair<std::string, std::int64_t>> hours;
+  while (true) {
+    auto row = (*q)->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    hours.emplace_back(std::string((*q)->column_text(0)), (*q)->column_int(1));
+  }
+  return hours;
 }
 
 Result<std::optional<std::string>> Store::cursor(std::string_view source) {

@@ -7,6 +7,7 @@
 #include "cardd/server/pull_worker.h"
 #include "cardd/server/push_worker.h"
 #include "cardd/server/region_profile.h"
+#include "face_preview.h"
 #include "fulfilment_worker.h"
 #include "lines/line_control_worker.h"
 #include "progress_worker.h"
@@ -154,6 +155,13 @@ Status Service::start(LineTimings timings, ProductionLines::ReaderOpener open_re
   api.fulfilment = options;
   // The API stops before the workers: the pull worker outlives every call.
   api.bureau_reachable = [pulling] { return pulling->bureau_reachable(); };
+  auto faces = FacePreview::create(*parts_.store, region_);
+  if (!faces) return in("card faces", faces.error());
+  face_preview_ = std::move(*faces);
+  api.card_face = [preview = face_preview_.get()](const std::string& id, bool back,
+                                                  const std::string& actor) {
+    return preview->png(id, back, actor);
+  };
   auto server = ApiServer::open(config_.api, std::move(api));
   if (!server) return in("api", server.error());
   api_ = std::move(*server);

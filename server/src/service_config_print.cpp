@@ -58,7 +58,9 @@ std::string to_toml(const ServiceConfig& c) {
     << "   # TLS when both are set\n"
     << "tls_key_file = " << toml_quoted(c.api.tls_key_file) << "\n"
     << "requests_per_second = " << c.api.requests_per_second
-    << "   # per token, 429 beyond; 0: no limit\n\n";
+    << "   # per token, 429 beyond; 0: no limit\n"
+    << "web_root = " << toml_quoted(c.api.web_root)
+    << "   # the web pages; empty: <bin>/../share/cardd/web\n\n";
   for (const LineConfig& line : c.lines)
     o << "[[lines]]\n"
       << "name = " << toml_quoted(line.name) << "\n"

@@ -63,7 +63,8 @@ TEST_F(BranchSearch, FindsABranchsCardsByNameOrIdTailOnly) {
 TEST_F(BranchSearch, ApplicationsStoredBeforeTheTailHashGetItWhenOpened) {
   store_.reset();
   exec(path(),
-       "DROP INDEX applications_by_id_tail; DROP TABLE courier_events; "
+       "DROP INDEX state_history_by_state; DROP INDEX applications_by_id_tail; "
+       "DROP TABLE courier_events; "
        "ALTER TABLE applications DROP COLUMN id_tail_hash; PRAGMA user_version = 10;");
   StoreOptions no_keys;
   auto refused = Store::open(path(), no_keys);

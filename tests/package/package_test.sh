@@ -57,7 +57,7 @@ run_script() { # NAME ARGS...: its stderr in $fake/err
 }
 mode_of() { stat -c %a "$1" 2>/dev/null || echo none; }
 
-# A tree that holds cardd, cardctl and the profiles under PREFIX.
+# A tree that holds cardd, cardctl, the profiles and the pages under PREFIX.
 check_tree() { # ROOT PREFIX UNIT_DIR
   local root=$1 prefix=$2 unit=$1$3/cardd.service
   local bin=$root$prefix/bin share=$root$prefix/share
@@ -72,6 +72,9 @@ check_tree() { # ROOT PREFIX UNIT_DIR
     fail "profiles/default is not the link to beijing"
   has_file "$share/doc/cardd/examples/cardd.toml"
   has_file "$share/doc/cardd/README.md"
+  for page in index.html style.css js/main.js; do
+    has_file "$share/cardd/web/$page"
+  done
 
   has_file "$unit"
   [[ -f $unit ]] || return 0
@@ -135,7 +138,8 @@ case $mode in
     dpkg-deb -c "$deb" | awk '{print $6}' >"$work/listing"
     for path in ./usr/bin/cardd ./usr/bin/cardctl ./usr/share/cardd/profiles/beijing/region.toml \
       ./usr/share/cardd/profiles/tianjin/region.toml ./usr/share/cardd/profiles/default \
-      ./lib/systemd/system/cardd.service ./usr/share/doc/cardd/examples/cardd.toml; do
+      ./lib/systemd/system/cardd.service ./usr/share/doc/cardd/examples/cardd.toml \
+      ./usr/share/cardd/web/index.html ./usr/share/cardd/web/js/main.js; do
       grep -qxF -- "$path" "$work/listing" || fail ".deb lacks $path"
     done
     if grep -qE '/(vcard|bureau-sim)$|^\./etc/|^\./var/' "$work/listing"; then

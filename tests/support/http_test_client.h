@@ -10,6 +10,7 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -28,6 +29,7 @@ struct Answer {
   nlohmann::json body;
   std::string raw;
   bool keep_alive = false;
+  std::map<std::string, std::string> headers;  // by lower-case name
 };
 
 // One keep-alive connection to the server; over TLS when `trusted_ca` names
@@ -79,8 +81,16 @@ class Client {
   Answer read() {
     http::response<http::string_body> res;
     on_stream([this, &res](auto& stream) { http::read(stream, buffer_, res); });
-    Answer a{res.result_int(), nlohmann::json::parse(res.body(), nullptr, false), res.body(),
-             res.keep_alive()};
+    Answer a{res.result_int(),
+             nlohmann::json::parse(res.body(), nullptr, false),
+             res.body(),
+             res.keep_alive(),
+             {}};
+    for (const auto& field : res) {
+      std::string name(field.name_string());
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      a.headers[name] = std::string(field.value());
+    }
     return a;
   }
 

@@ -3,10 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include "cardd/common/civil_time.h"
+#include "cardd/region/search_path.h"
 #include "cardd/server/api_tokens.h"
 #include "http_listener.h"
 #include "routes.h"
 #include "token_cache.h"
+#include "web_files.h"
 
 namespace cardd::server {
 
@@ -41,6 +43,18 @@ Result<api::ListenerOptions> listen_options(const ApiConfig& config) {
   return o;
 }
 
+// The pages of `web_root`; when it is not set, those installed beside the
+// binary, and none (the API alone, said in the log) when there are none.
+Result<api::WebFiles> load_web_files(const std::string& web_root) {
+  if (!web_root.empty()) return api::WebFiles::load(web_root);
+  const auto installed =
+      (region::executable_dir() / ".." / "share" / "cardd" / "web").lexically_normal();
+  auto web = api::WebFiles::load(installed);
+  if (web) return web;
+  spdlog::warn("api: no web pages ({}); the API is served alone", web.error().message);
+  return api::WebFiles();
+}
+
 }  // namespace
 
 struct ApiServer::Impl {
@@ -48,6 +62,7 @@ struct ApiServer::Impl {
   ApiContext context;
   std::unique_ptr<Router> router;
   std::string openapi;
+  api::WebFiles web;
   std::unique_ptr<api::HttpListener> listener;
 };
 
@@ -104,14 +119,22 @@ Result<std::unique_ptr<ApiServer>> ApiServer::open(const ApiConfig& config, ApiC
   api::add_push_routes(*impl->router, impl->context);
   api::add_branch_routes(*impl->router, impl->context);
   api::add_metrics_routes(*impl->router, impl->context);
+  api::add_center_routes(*impl->router, impl->context);
   Router& router = *impl->router;
   std::string* openapi = &impl->openapi;
   router.add({"GET", "/api/v1/openapi.json", {}, "This document", [openapi](const api::Call&) {
                 return Result<api::Response>(api::json_response(200, *openapi));
               }});
   impl->openapi = api::openapi_document(router);
-  auto listener = api::HttpListener::open(
-      *options, [&router](const api::Request& r) { return router.handle(r); });
+  if (auto web = load_web_files(config.web_root); web)
+    impl->web = std::move(*web);
+  else
+    return web.error();
+  const api::WebFiles& pages = impl->web;
+  auto listener = api::HttpListener::open(*options, [&router, &pages](const api::Request& r) {
+    if (auto page = pages.serve(r.method, r.target)) return std::move(*page);
+    return router.handle(r);
+  });
   if (!listener) return listener.error();
   impl->listener = std::move(*listener);
   return std::unique_ptr<ApiServer>(new ApiServer(std::move(impl)));

@@ -29,6 +29,13 @@ http::response<http::string_body> to_http(Response r, unsigned version, bool kee
   out.set(http::field::server, "cardd");
   out.set(http::field::content_type, r.content_type);
   out.set(http::field::cache_control, "no-store");
+  // The pages load only their own files and call only this API; nothing may
+  // frame them or guess a type the server did not name.
+  out.set("Content-Security-Policy",
+          "default-src 'self'; img-src 'self' data: blob:; frame-ancestors 'none'");
+  out.set("X-Content-Type-Options", "nosniff");
+  out.set("Referrer-Policy", "no-referrer");
+  if (!r.location.empty()) out.set(http::field::location, r.location);
   if (r.retry_after_seconds > 0)
     out.set(http::field::retry_after, std::to_string(r.retry_after_seconds));
   out.body() = std::move(r.body);

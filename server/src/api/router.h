@@ -53,6 +53,7 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   unsigned retry_after_seconds = 0;  // sent as Retry-After when set (429)
+  std::string location = {};         // sent as Location when set (a redirect)
 };
 
 // A matched request as a handler sees it.

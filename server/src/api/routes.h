@@ -20,6 +20,7 @@ void add_shipment_routes(Router& router, const ApiContext& context);
 void add_push_routes(Router& router, const ApiContext& context);
 void add_branch_routes(Router& router, const ApiContext& context);
 void add_metrics_routes(Router& router, const ApiContext& context);
+void add_center_routes(Router& router, const ApiContext& context);
 
 // Who changed something, for the audit log: the API and the caller's token.
 inline std::string actor_of(const ApiContext& context, const Call& call) {

@@ -110,6 +110,15 @@ class ApplicationRepository {
   // found through their keyed hashes (nothing is opened or audited).
   virtual Result<std::vector<std::string>> find_by_id_number(std::string_view id_number) = 0;
   virtual Result<std::vector<std::string>> find_by_name(std::string_view name) = 0;
+  // Applications an operator finds by what a caller may know: the id itself,
+  // the card number prepared for it, or an ID number's last characters (its
+  // last kIdTailLength, through their keyed hash: a longer tail is the
+  // caller's to check). At most `limit`, by id; nothing is opened or audited.
+  virtual Result<std::vector<std::string>> search(std::string_view text, std::int64_t limit) = 0;
+  // How many applications entered `state` in each hour since `since` (RFC
+  // 3339 UTC), by hour ("2026-12-01T14"), hours without any left out.
+  virtual Result<std::vector<std::pair<std::string, std::int64_t>>> entered_per_hour(
+      AppState state, std::string_view since) = 0;
   // Where the intake of `source` resumes; nullopt before its first batch.
   virtual Result<std::optional<std::string>> cursor(std::string_view source) = 0;
   virtual Result<std::map<AppState, std::int64_t>> count_by_state() = 0;

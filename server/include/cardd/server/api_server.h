@@ -36,6 +36,11 @@ struct ApiContext {
   FulfilmentOptions fulfilment;              // the courier, for its events
   std::function<Status()> bureau_reachable;  // empty: readiness does not ask
   std::string actor = "cardd api";           // in the audit log, with the token id
+  // The card face of an application as PNG (its back when `back`), the
+  // holder's data read as `actor`; empty: faces are not served.
+  std::function<Result<std::string>(const std::string& application_id, bool back,
+                                    const std::string& actor)>
+      card_face;
   // Set by ApiServer::open: connections of its own for the busiest reads.
   std::vector<db::Store*> readers;
 };

@@ -40,6 +40,8 @@ hsm::HsmConfig hsm_config(const HsmSection& section);
 // request (the workers back off themselves) within `timeout`.
 BureauOptions bureau_options(const BureauConfig& section, std::chrono::milliseconds timeout);
 
+class FacePreview;
+
 class Service {
  public:
   // Opens the region profile, the HSM, the storage and audit keys and the
@@ -78,6 +80,7 @@ class Service {
   std::unique_ptr<ProductionLines> lines_;
   std::vector<std::unique_ptr<Worker>> workers_;  // started in order, stopped in reverse
   Worker* pusher_ = nullptr;                      // in workers_ when bureau.push
+  std::unique_ptr<FacePreview> face_preview_;     // the API's card faces
   std::unique_ptr<ApiServer> api_;
   bool running_ = false;
 };

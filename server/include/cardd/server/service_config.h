@@ -90,6 +90,9 @@ struct ApiConfig {
   std::string tls_certificate_file;       // TLS when both are set, neither or both
   std::string tls_key_file;
   std::int64_t requests_per_second = 200;  // per token, 429 beyond; 0: no limit
+  // The web pages' folder, served under /ui/; empty: <bin>/../share/cardd/web,
+  // where they are installed (and linked in a build tree).
+  std::string web_root = {};
   bool operator==(const ApiConfig&) const = default;
 };
 
