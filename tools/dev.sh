@@ -320,12 +320,15 @@ courier_and_branch() {
   courier=$($ctl tokens create "${cfg[@]}" --role courier --label "demo courier desk" --expires 1d)
   operator=$($ctl tokens create "${cfg[@]}" --role operator --label "demo operator" --expires 1d)
   local shipped=($($ctl list --db "$dir/cardd.db" --state SHIPPED --limit 2 | awk '{print $NF}'))
+  # One time for the event and its repeat: the same event, so kept once.
+  local at
+  at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   [ ${#shipped[@]} -ge 1 ] && call "$courier" POST "/shipments/${shipped[0]}/events" \
-    '{"event_id":"ems-demo-1","event":"delivered","detail":"signed by the holder"}'
+    "{\"event_id\":\"ems-demo-1\",\"event\":\"delivered\",\"occurred_at\":\"$at\",\"detail\":\"signed by the holder\"}"
   [ ${#shipped[@]} -ge 2 ] && call "$courier" POST "/shipments/${shipped[1]}/events" \
     '{"event_id":"ems-demo-2","event":"returned","detail":"nobody at home"}'
   [ ${#shipped[@]} -ge 1 ] && call "$courier" POST "/shipments/${shipped[0]}/events" \
-    '{"event_id":"ems-demo-1","event":"delivered","detail":"signed by the holder"}'
+    "{\"event_id\":\"ems-demo-1\",\"event\":\"delivered\",\"occurred_at\":\"$at\",\"detail\":\"signed by the holder\"}"
 
   echo "-- the pages (sign in with an operator or branch token): http://127.0.0.1:8443/"
   curl -sS -o /dev/null -w 'GET /ui/ → HTTP %{http_code}, %{size_download} bytes\n' http://127.0.0.1:8443/ui/
