@@ -11,6 +11,7 @@
 #include "fulfilment_worker.h"
 #include "lines/line_control_worker.h"
 #include "progress_worker.h"
+#include "retention_worker.h"
 
 namespace cardd::server {
 namespace {
@@ -141,6 +142,9 @@ Status Service::start(LineTimings timings, ProductionLines::ReaderOpener open_re
       std::make_unique<PackPaper>(std::move(*paper))));
   workers_.push_back(std::make_unique<ProgressWorker>(
       *parts_.store, *lines_, std::chrono::milliseconds(config_.log.progress_interval_ms)));
+  workers_.push_back(
+      std::make_unique<RetentionWorker>(*parts_.store, config_.retention.image_days,
+                                        std::chrono::milliseconds(config_.retention.interval_ms)));
   auto control = std::make_unique<LineControlWorker>(*parts_.store, *lines_, timings.control_poll);
   // A line the operator paused while the daemon was down takes no card.
   control->poll();

@@ -61,8 +61,9 @@ bool names_this_host(std::string_view url) {
 class ConfigParser : public TomlReader {
  public:
   void parse(const toml::table& root, ServiceConfig& c) {
-    only_keys(root, "",
-              {"center", "database", "hsm", "bureau", "api", "lines", "fulfilment", "log"});
+    only_keys(
+        root, "",
+        {"center", "database", "hsm", "bureau", "api", "lines", "fulfilment", "log", "retention"});
     if (const auto* t = table(root, "center", "", false)) center(*t, c.center);
     if (const auto* t = table(root, "database", "", false)) database(*t, c.database);
     hsm(root, c.hsm);
@@ -71,6 +72,7 @@ class ConfigParser : public TomlReader {
     if (root.get("lines") != nullptr) lines(root, c.lines);
     if (const auto* t = table(root, "fulfilment", "", false)) fulfilment(*t, c.fulfilment);
     if (const auto* t = table(root, "log", "", false)) log(*t, c.log);
+    if (const auto* t = table(root, "retention", "", false)) retention(*t, c.retention);
   }
 
  private:
@@ -280,6 +282,12 @@ class ConfigParser : public TomlReader {
     set(t, "paper_printer", "fulfilment", c.paper_printer);
     check(t, "paper_printer", "fulfilment", c.paper_printer, is_printer_uri,
           "must be ipp://, ipps:// or dir:/// URI");
+  }
+
+  void retention(const toml::table& t, RetentionConfig& c) {
+    only_keys(t, "retention", {"image_days", "interval_ms"});
+    set(t, "image_days", "retention", c.image_days, 0, 3650);
+    set(t, "interval_ms", "retention", c.interval_ms, 1'000, 604'800'000);
   }
 
   void log(const toml::table& t, LogConfig& c) {

@@ -78,7 +78,11 @@ std::string to_toml(const ServiceConfig& c) {
     << "level = " << toml_quoted(c.log.level) << "\n"
     << "format = " << toml_quoted(c.log.format) << "   # text | json\n"
     << "file = " << toml_quoted(c.log.file) << "   # empty: stderr only\n"
-    << "progress_interval_ms = " << c.log.progress_interval_ms << "   # the progress: line\n";
+    << "progress_interval_ms = " << c.log.progress_interval_ms << "   # the progress: line\n\n";
+  o << "[retention]\n"
+    << "image_days = " << c.retention.image_days
+    << "   # photo and ID-card images deleted this many days after delivery or collection\n"
+    << "interval_ms = " << c.retention.interval_ms << "   # how often the daemon deletes\n";
   // An empty array of tables cannot be written as [[lines]]; `lines = []`
   // must come before the first [table] to belong to the root.
   if (c.lines.empty()) return "lines = []   # no production line\n\n" + o.str();

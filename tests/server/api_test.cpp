@@ -393,6 +393,48 @@ TEST_F(ApiTest, PagesAreServedFromTheirFolderAndNothingElseIs) {
       << missing.log();
 }
 
+// Retention: a delivered card's images go at the daemon's run (at start,
+// then every interval), and `cardctl purge` says which would go, by hand.
+TEST_F(ApiTest, ADeliveredCardsImagesAreDeletedAndTheDeletionAudited) {
+  const std::string tracking = shipped("RET-1");
+  ASSERT_FALSE(tracking.empty());
+  Client c(port());
+  auto delivered = c.send(http::verb::post, "/api/v1/shipments/" + tracking + "/events",
+                          token("courier"), R"({"event_id":"ret-1","event":"delivered"})");
+  ASSERT_EQ(delivered.status, 201u) << delivered.raw;
+  const auto purge = [this](std::vector<std::string> args) {
+    args.insert(args.begin(), {CARDD_BIN_DIR "/cardctl", "purge", "--db", db_path(), "--keystore",
+                               (dir_.path() / "keys.cks").string(), "--passphrase-file",
+                               (dir_.path() / "keystore-passphrase").string()});
+    return test::run_command(args);
+  };
+  auto dry = purge({"--dry-run"});
+  EXPECT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_NE(dry.out.find("would delete the images of 1 card delivered or collected 0 days ago"),
+            std::string::npos)
+      << dry.out;
+  EXPECT_NE(dry.out.find("  RET-1\n"), std::string::npos) << dry.out;
+  auto not_yet = purge({"--days", "1"});
+  EXPECT_EQ(not_yet.exit_code, 0) << not_yet.err;
+  EXPECT_NE(not_yet.out.find("deleted the images of 0 cards"), std::string::npos) << not_yet.out;
+  EXPECT_FALSE(store_->sensitive("RET-1", "tester", "check")->photo.empty());
+  EXPECT_EQ(audited("retention.purged"), 0);
+
+  more_config_ = "[retention]\nimage_days = 0\ninterval_ms = 1000";
+  start("");
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (audited("retention.purged") < 1 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(audited("retention.purged"), 1) << daemon_.log();
+  auto holder = store_->sensitive("RET-1", "tester", "check");
+  ASSERT_TRUE(holder.ok()) << holder.error().describe();
+  EXPECT_TRUE(holder->photo.empty());
+  EXPECT_TRUE(holder->id_front.empty());
+  EXPECT_EQ(store_->status("RET-1")->state, db::AppState::delivered);
+  EXPECT_NE(daemon_.log().find("retention: photo and ID-card images of 1 delivered or collected"),
+            std::string::npos);
+}
+
 TEST_F(ApiTest, AShipmentIsFoundByItsTrackingNumber) {
   const std::string tracking = shipped("SHIP-1");
   ASSERT_FALSE(tracking.empty());

@@ -66,6 +66,7 @@ class DaemonApiTest : public ::testing::Test {
       << "[api]\nlisten = \"127.0.0.1:0\"\n"
       << api << "\n[fulfilment]\npack_batch = 1\npaper_printer = \"dir://"
       << (dir_.path() / "paper").string() << "\"\n";
+    c << more_config_ << "\n";
     if (with_line)
       c << "[[lines]]\nname = \"line-1\"\nslots = [\"" << kSlotA << "\", \"" << kSlotB
         << "\"]\nprinter = \"ipp://127.0.0.1:1/ipp/print\"\n";
@@ -243,7 +244,8 @@ class DaemonApiTest : public ::testing::Test {
   std::unique_ptr<db::Store> store_;
   test::SimProcess bureau_{{"--count", "0"}};
   test::CarddProcess daemon_;
-  std::string trusted_ca_;  // the CA of the API's certificate, when it has one
+  std::string trusted_ca_;   // the CA of the API's certificate, when it has one
+  std::string more_config_;  // tables added to every configuration written after
   int configs_ = 0;
   int cards_made_ = 0;
 };

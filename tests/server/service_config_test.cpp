@@ -98,6 +98,10 @@ TEST(ServiceConfigTest, EveryMistakeNamesItsKeyAndLine) {
        "[[lines]]\nname = \"a\"\nslots = [\"S\"]\nprinter = \"ipp://p/ipp/print\"\n",
        "lines[1].name", 8},
       {"lines = 3\n", "lines", 3},
+      {"[retention]\nimage_days = -1\n", "retention.image_days", 4},
+      {"[retention]\nimage_days = 4000\n", "retention.image_days", 4},
+      {"[retention]\ninterval_ms = 10\n", "retention.interval_ms", 4},
+      {"[api]\nweb_root = 3\n", "api.web_root", 4},
       // These continue kAllowSoft's [hsm] table.
       {"backend = \"pkcs11\"\ntoken_label = \"\"\n", "hsm.token_label", 4},
       {"keystore = \"\"\n", "hsm.keystore", 3},
@@ -226,12 +230,13 @@ TEST(ServiceConfigTest, PrintedNonDefaultsLoadBackEqual) {
                           "/bureau.pub",
                           64,
                           false};
-  c.api = ApiConfig{"[::1]:9443", "/etc/cardd/api.crt", "/etc/cardd/api.key"};
+  c.api = ApiConfig{"[::1]:9443", "/etc/cardd/api.crt", "/etc/cardd/api.key", 7, "/srv/pages"};
   c.lines = {LineConfig{"l1", {"A"}, "ipps://p:631/x"},
              LineConfig{"l2", {"B", "C", "D"}, "dir:///tmp/faces"}};
   c.fulfilment =
       FulfilmentConfig{"ems", "RR123456780CN", "RR123456999CN", 1, "ipp://paper:631/ipp/print"};
   c.log = LogConfig{"trace", "json", "/var/log/cardd.log"};
+  c.retention = RetentionConfig{30, 3'600'000};
   auto back = parse_service_config(to_toml(c), "printed");
   ASSERT_TRUE(back.ok()) << back.error().describe() << "\n" << to_toml(c);
   EXPECT_EQ(*back, c);

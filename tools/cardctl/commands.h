@@ -25,5 +25,6 @@ void add_readers_command(CLI::App& app, int& exit_code);
 void add_fulfil_command(CLI::App& app, int& exit_code);
 void add_line_command(CLI::App& app, int& exit_code);
 void add_tokens_command(CLI::App& app, int& exit_code);
+void add_purge_command(CLI::App& app, int& exit_code);
 
 }  // namespace cardd::cardctl

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   cardd::cardctl::add_fulfil_command(app, exit_code);
   cardd::cardctl::add_line_command(app, exit_code);
   cardd::cardctl::add_tokens_command(app, exit_code);
+  cardd::cardctl::add_purge_command(app, exit_code);
 
   std::optional<cardd::cardctl::JsonErrors> json_errors;
   if (cardd::cardctl::wants_json(argc, argv)) json_errors.emplace();

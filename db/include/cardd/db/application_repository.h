@@ -87,6 +87,16 @@ struct ApplicationSummary {
   std::string updated_at;
 };
 
+// Retention: which images go. Applications DELIVERED or COLLECTED (their
+// current state) before `before` (RFC 3339 UTC) that still hold a photo or
+// an ID-card image; at most `limit`, by id. `dry_run`: only say which.
+struct PurgeRequest {
+  std::string before;
+  std::string actor;
+  std::int64_t limit = 1000;
+  bool dry_run = false;
+};
+
 class ApplicationRepository {
  public:
   virtual ~ApplicationRepository() = default;
@@ -119,6 +129,11 @@ class ApplicationRepository {
   // 3339 UTC), by hour ("2026-12-01T14"), hours without any left out.
   virtual Result<std::vector<std::pair<std::string, std::int64_t>>> entered_per_hour(
       AppState state, std::string_view since) = 0;
+  // The photo and ID-card images of what `request` selects are deleted, their
+  // bytes overwritten in the file, each audited ("retention.purged"); the
+  // application, its history and its card stay. The ids purged (or, on a dry
+  // run, those that would be).
+  virtual Result<std::vector<std::string>> purge_images(const PurgeRequest& request) = 0;
   // Where the intake of `source` resumes; nullopt before its first batch.
   virtual Result<std::optional<std::string>> cursor(std::string_view source) = 0;
   virtual Result<std::map<AppState, std::int64_t>> count_by_state() = 0;

@@ -103,6 +103,7 @@ class Store final : public ApplicationRepository,
   Result<std::vector<std::string>> find_by_id_number(std::string_view id_number) override;
   Result<std::vector<std::string>> find_by_name(std::string_view name) override;
   Result<std::optional<std::string>> cursor(std::string_view source) override;
+  Result<std::vector<std::string>> purge_images(const PurgeRequest& request) override;
   Result<std::vector<std::string>> search(std::string_view text, std::int64_t limit) override;
   Result<std::vector<std::pair<std::string, std::int64_t>>> entered_per_hour(
       AppState state, std::string_view since) override;

@@ -124,6 +124,13 @@ struct LogConfig {
   bool operator==(const LogConfig&) const = default;
 };
 
+// The holder's images after the card reached them (retention.h).
+struct RetentionConfig {
+  std::int64_t image_days = 0;            // days after delivery or collection, 0 .. 3650
+  std::int64_t interval_ms = 86'400'000;  // how often the daemon deletes, 1'000 .. 604'800'000
+  bool operator==(const RetentionConfig&) const = default;
+};
+
 struct ServiceConfig {
   CenterConfig center;
   DatabaseConfig database;
@@ -133,6 +140,7 @@ struct ServiceConfig {
   std::vector<LineConfig> lines;
   FulfilmentConfig fulfilment;
   LogConfig log;
+  RetentionConfig retention;
   bool operator==(const ServiceConfig&) const = default;
 };
 
