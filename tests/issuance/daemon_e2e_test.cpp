@@ -5,7 +5,9 @@
 // bureau every change; then it stops on SIGTERM with exit 0.
 #include <gtest/gtest.h>
 
+#include "cardd/server/api_tokens.h"
 #include "daemon_fixture.h"
+#include "http_test_client.h"
 #include "ipp_test_support.h"
 
 namespace cardd::test {
@@ -56,6 +58,30 @@ TEST_F(DaemonEndToEnd, EveryApplicationEndsWithOneCardShippedOrDispatchedAndTheB
   };
   EXPECT_TRUE(eventually([&] { return pdfs() >= 2; }, 10s))
       << "one pack at least: its letters and its labels; found " << pdfs();
+
+  // The lines as the API shows them: each slot's hopper holds its own lot,
+  // and its level is that lot's blanks left.
+  const std::string log = cardd.stderr_text();
+  const std::string marker = "api: listening on port ";
+  const auto at = log.find(marker);
+  ASSERT_NE(at, std::string::npos) << log;
+  Client client(static_cast<std::uint16_t>(std::stoul(log.substr(at + marker.size()))));
+  auto token = server::create_api_token(*store(), "operator", "", "e2e", "", "tester");
+  ASSERT_TRUE(token.ok()) << token.error().describe();
+  auto answer = client.send(http::verb::get, "/api/v1/lines", token->token);
+  ASSERT_EQ(answer.status, 200u) << answer.raw;
+  auto slots = answer.body["lines"][0]["slots"];  // a copy: a missing key reads as null
+  ASSERT_EQ(slots.size(), 2u) << answer.raw;
+  EXPECT_EQ(slots[0]["hopper"]["lot"], "HOPPER-0") << answer.raw;
+  EXPECT_EQ(slots[1]["hopper"]["lot"], "HOPPER-1") << answer.raw;
+  const auto after = store()->stock();
+  ASSERT_TRUE(after.ok());
+  for (const auto& lot : *after)
+    for (auto& slot : slots) {
+      if (slot["hopper"]["lot"] == lot.lot) {
+        EXPECT_EQ(slot["hopper"]["left"], lot.left) << slot;
+      }
+    }
 
   EXPECT_EQ(::kill(cardd.pid(), SIGTERM), 0);
   EXPECT_EQ(cardd.wait(), 0) << cardd.stderr_text();

@@ -61,17 +61,18 @@ function linesCard(lines, refresh) {
   for (const line of lines) {
     const path = `/api/v1/lines/${encodeURIComponent(line.name)}`;
     rows.push([el('strong', {}, line.name), '', line.printer, t(line.paused ? 'paused' : 'running'),
-      '', '', Math.round(line.cards_per_hour), pauseButton(line.paused, path, refresh)]);
+      '', '', Math.round(line.cards_per_hour), '', pauseButton(line.paused, path, refresh)]);
     for (const slot of line.slots) {
       rows.push(['', slot.slot, slot.reader || '—',
         slot.paused ? t('paused') : (slot.activity ?? '—'), slot.made ?? 0, slot.spoiled ?? 0,
         Math.round(slot.cards_per_hour ?? 0),
+        slot.hopper ? `${slot.hopper.lot}: ${slot.hopper.left}` : '—',
         pauseButton(slot.paused, `${path}/slots/${encodeURIComponent(slot.slot)}`, refresh)]);
     }
   }
   return el('section', { class: 'card', id: 'lines' }, el('h2', {}, t('lines')),
     table([t('line'), t('slot'), `${t('reader')} / ${t('printer')}`, t('activity'), t('made'), t('spoiled'),
-      t('cards_per_hour'), ''], rows));
+      t('cards_per_hour'), t('hopper'), ''], rows));
 }
 
 function render(view, summary, lines, stock, refresh) {

@@ -42,6 +42,8 @@ void add_line_routes(Router& router, const ApiContext& context) {
        [context](const Call&) -> Result<Response> {
          auto controls = context.store->line_controls();
          if (!controls) return controls.error();
+         auto stock = context.store->stock();
+         if (!stock) return stock.error();
          const std::vector<SlotStatus> running =
              context.lines != nullptr ? context.lines->status() : std::vector<SlotStatus>{};
          nlohmann::json lines = nlohmann::json::array();
@@ -58,6 +60,8 @@ void add_line_routes(Router& router, const ApiContext& context) {
                  s["made"] = status.made;
                  s["spoiled"] = status.spoiled;
                  s["cards_per_hour"] = status.cards_per_hour;
+                 for (const auto& lot : *stock)
+                   if (lot.lot == status.lot) s["hopper"] = {{"lot", lot.lot}, {"left", lot.left}};
                  line_per_hour += status.cards_per_hour;
                }
              slots.push_back(std::move(s));

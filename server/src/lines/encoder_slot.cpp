@@ -174,6 +174,11 @@ void EncoderSlot::work_on_card() {
 
 void EncoderSlot::process(const std::string& id, const std::string& chip) {
   const bool later = !carry(id, chip);
+  // Claimed by now (a blank card is claimed as encoding starts).
+  if (auto card = context_.store.card(chip); card && *card) {
+    std::lock_guard lock(mutex_);
+    status_.lot = (*card)->lot;
+  }
   context_.queue.release(id, later);
   activity(paused_ ? "paused" : "waiting for a blank card");
   if (context_.changed) context_.changed();

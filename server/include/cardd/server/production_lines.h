@@ -43,6 +43,9 @@ struct SlotStatus {
   std::int64_t made = 0;      // cards that passed QC
   std::int64_t spoiled = 0;   // cards spoiled at this slot
   double cards_per_hour = 0;  // over the last ten minutes
+  // The lot of the last card this slot's hopper gave ("" before the first):
+  // a hopper is loaded from one lot, so that lot's blanks left are its level.
+  std::string lot;
 };
 
 class EncoderSlot;
