@@ -296,7 +296,9 @@ TEST_F(ApiTest, TheSummarySearchAndCardFaceShowWhatTheStoreHolds) {
   a.personal.photo = test::bureau_photo();
   a.personal.id_number = "110105195001011234";
   produced(a);
+  produced(db::test::sample("SUM-2"));  // ID number 11010519491231002X
   ASSERT_TRUE(reaches("SUM-1", db::AppState::shipped)) << daemon_.log();
+  ASSERT_TRUE(reaches("SUM-2", db::AppState::shipped)) << daemon_.log();
   Client c(port());
   const std::string op = token("operator");
 
@@ -318,10 +320,10 @@ TEST_F(ApiTest, TheSummarySearchAndCardFaceShowWhatTheStoreHolds) {
     const auto it = counts->find(*state);
     EXPECT_EQ(s["count"], it == counts->end() ? 0 : it->second) << s;
   }
-  EXPECT_EQ(summary.body["issued"], 1);
+  EXPECT_EQ(summary.body["issued"], 2);
   const auto& hours = summary.body["cards_per_hour"];
   ASSERT_EQ(hours.size(), 24u);
-  EXPECT_EQ(hours[23]["cards"], 1) << "the card passed QC this hour";
+  EXPECT_EQ(hours[23]["cards"], 2) << "both cards passed QC this hour";
   EXPECT_EQ(hours[23]["hour"].get<std::string>().substr(0, 13),
             format_rfc3339_utc(unix_now()).substr(0, 13));
   EXPECT_EQ(summary.body["outbox_backlog"], *store_->outbox_backlog());
@@ -342,6 +344,8 @@ TEST_F(ApiTest, TheSummarySearchAndCardFaceShowWhatTheStoreHolds) {
   EXPECT_EQ(found("01011234"), sum1);
   EXPECT_TRUE(found("91011234").empty()) << "more digits than four must all match";
   EXPECT_TRUE(found("NOBODY").empty());
+  const std::vector<std::string> sum2 = {"SUM-2"};
+  EXPECT_EQ(found("1231002x"), sum2) << "the check character in either case";
   EXPECT_GT(audited("personal.read"), reads) << "names shown to an operator are audited reads";
   auto shown = c.send(http::verb::get, "/api/v1/applications?q=1234", op);
   EXPECT_EQ(shown.body["applications"][0]["id_number"], "110105********1234");

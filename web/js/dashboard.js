@@ -6,6 +6,11 @@ import { t } from './i18n.js';
 
 const REFRESH_MS = Number(new URLSearchParams(location.search).get('refresh_ms')) || 5000;
 
+// The API counts by UTC hour; the counter's clock is local.
+function localHour(utc) {
+  return new Date(utc).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
 function chart(hours) {
   const width = 480;
   const height = 120;
@@ -25,14 +30,14 @@ function chart(hours) {
     rect.setAttribute('data-hour', h.hour);
     rect.setAttribute('data-cards', String(h.cards));
     const title = document.createElementNS(svg.namespaceURI, 'title');
-    title.textContent = `${h.hour.slice(11, 16)} UTC: ${h.cards}`;
+    title.textContent = `${localHour(h.hour)}: ${h.cards}`;
     rect.append(title);
     svg.append(rect);
     if (i % 6 === 0) {
       const label = document.createElementNS(svg.namespaceURI, 'text');
       label.setAttribute('x', String(i * bar));
       label.setAttribute('y', String(height + 12));
-      label.textContent = h.hour.slice(11, 16);
+      label.textContent = localHour(h.hour);
       svg.append(label);
     }
   });

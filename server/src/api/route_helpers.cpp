@@ -1,5 +1,7 @@
 // What several route groups share: request bodies, list limits, JSON out.
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 
 #include "routes.h"
 
@@ -25,6 +27,12 @@ std::optional<std::int64_t> page_limit(const Call& call) {
   auto limit = decimal(call.query_value("limit"), kDefaultLimit);
   if (!limit || *limit < 1 || *limit > kMaxLimit) return std::nullopt;
   return limit;
+}
+
+std::string upper(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return s;
 }
 
 db::Store& read_store(const ApiContext& context) {

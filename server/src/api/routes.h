@@ -41,6 +41,8 @@ db::Store& read_store(const ApiContext& context);
 // Fulfilment steps on behalf of the caller (in the audit log as actor_of).
 Result<Fulfilment> fulfilment_for(const ApiContext& context, const Call& call);
 
+// ASCII letters in upper case (an ID number's check character X).
+std::string upper(std::string s);
 // A non-negative decimal; `fallback` when empty; nullopt when not one.
 std::optional<std::int64_t> decimal(const std::string& text, std::int64_t fallback);
 // `limit` of a list request: 1-1000, 100 when absent; nullopt when invalid.

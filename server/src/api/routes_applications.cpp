@@ -35,9 +35,10 @@ Result<Response> search(const ApiContext& context, const Call& call, const std::
     if (status->state != db::AppState::rejected) {
       auto holder = context.store->sensitive(id, actor_of(context, call), "operator search");
       if (!holder) return holder.error();
-      // The hash matched the last four; a longer tail must match in full.
+      // The hash matched the last four; a longer tail must match in full
+      // (the check character X in either case, as the hash takes it).
       if (id != q && status->card_number != q && q.size() > db::kIdTailLength &&
-          !holder->id_number.ends_with(q))
+          !upper(holder->id_number).ends_with(upper(q)))
         continue;
       item["name"] = holder->name;
       item["id_number"] = mask_id_number(holder->id_number);

@@ -20,12 +20,6 @@ bool of_branch(const db::ApplicationStatus& status, std::string_view branch) {
   return status.details && status.details->issuing_branch == branch;
 }
 
-std::string upper(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return s;
-}
-
 // Digits, the last one perhaps the check character X: an ID number's tail.
 bool looks_like_id_tail(std::string_view q) {
   for (std::size_t i = 0; i < q.size(); ++i)
