@@ -45,8 +45,13 @@ Result<std::vector<std::string>> Store::purge_images(const PurgeRequest& request
   for (const Due& d : due) ids.push_back(d.application_id);
   if (request.dry_run || due.empty()) return ids;
   // Deleted content is overwritten in the file too: sealed or not, the
-  // images must not outlive their retention in free pages.
+  // images must not outlive their retention in free pages. Only here: on
+  // every path out the connection goes back to plain (faster) deletes.
   if (auto s = sqlite::exec(impl_->db.get(), "PRAGMA secure_delete = ON"); !s) return s.error();
+  struct PlainDeletesAfter {
+    sqlite3* db;
+    ~PlainDeletesAfter() { (void)sqlite::exec(db, "PRAGMA secure_delete = OFF"); }
+  } plain_after{impl_->db.get()};
   if (auto s = impl_->audit.begin(); !s) return s.error();
   const std::string at = now();
   for (const Due& d : due) {
@@ -65,9 +70,7 @@ Result<std::vector<std::string>> Store::purge_images(const PurgeRequest& request
   if (auto s = impl_->commit(*tx); !s) return s.error();
   // The old pages live on in the write-ahead log until a checkpoint copies
   // the overwritten ones into the file and empties the log.
-  if (auto s = sqlite::exec(impl_->db.get(),
-                            "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA secure_delete = OFF");
-      !s)
+  if (auto s = sqlite::exec(impl_->db.get(), "PRAGMA wal_checkpoint(TRUNCATE)"); !s)
     return s.error();
   return ids;
 }
