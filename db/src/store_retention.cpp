@@ -28,7 +28,7 @@ Result<std::vector<std::string>> Store::purge_images(const PurgeRequest& request
       "WHERE h.application_id = a.application_id AND h.to_state = a.state) AS since "
       "FROM applications a JOIN application_images i USING (application_id) "
       "WHERE a.state IN ('DELIVERED', 'COLLECTED') AND (i.photo IS NOT NULL OR "
-      "i.id_front IS NOT NULL OR i.id_back IS NOT NULL) AND since < ?1 "
+      "i.id_front IS NOT NULL OR i.id_back IS NOT NULL) AND since <= ?1 "
       "ORDER BY a.application_id LIMIT ?2");
   if (!q) return q.error();
   (*q)->bind(1, request.before).bind(2, request.limit);

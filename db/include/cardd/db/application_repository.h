@@ -88,7 +88,7 @@ struct ApplicationSummary {
 };
 
 // Retention: which images go. Applications DELIVERED or COLLECTED (their
-// current state) before `before` (RFC 3339 UTC) that still hold a photo or
+// current state) at or before `before` (RFC 3339 UTC) that still hold a photo or
 // an ID-card image; at most `limit`, by id. `dry_run`: only say which.
 struct PurgeRequest {
   std::string before;
