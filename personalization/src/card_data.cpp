@@ -28,11 +28,29 @@ std::string_view to_string(PrepareError e) {
   return {};
 }
 
+bool leap_year(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+
 CivilDate add_years(CivilDate d, int years) {
   d.year += years;
-  const bool leap = (d.year % 4 == 0 && d.year % 100 != 0) || d.year % 400 == 0;
-  if (d.month == 2 && d.day == 29 && !leap) d.day = 28;
+  if (d.month == 2 && d.day == 29 && !leap_year(d.year)) d.day = 28;
   return d;
+}
+
+CivilDate day_before(CivilDate d) {
+  if (d.day > 1) {
+    --d.day;
+    return d;
+  }
+  if (d.month == 1) return CivilDate{d.year - 1, 12, 31};
+  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  d.month = d.month - 1;
+  d.day = d.month == 2 && leap_year(d.year) ? 29 : kDays[d.month - 1];
+  return d;
+}
+
+CivilDate expiry_date(const IssuerSpec& issuer, CivilDate issue) {
+  const CivilDate anniversary = add_years(issue, issuer.validity_years);
+  return issuer.expiry == ExpiryRule::day_before ? day_before(anniversary) : anniversary;
 }
 
 std::string yymmdd(const CivilDate& d) { return compact_date(d).substr(2); }
@@ -89,21 +107,21 @@ char luhn_check_digit(std::string_view digits) {
   return static_cast<char>('0' + (10 - sum % 10) % 10);
 }
 
-char mod37_36_check_character(std::string_view text) {
-  constexpr int m = 36;
-  const auto value = [](char c) { return c <= '9' ? c - '0' : c - 'A' + 10; };
-  int p = m;
-  for (const char c : text) {
-    int s = (p + value(c)) % m;
-    if (s == 0) s = m;
-    p = (s * 2) % (m + 1);
+char card_number_check_character(std::string_view eight) {
+  static constexpr int kWeights[] = {3, 7, 9, 10, 5, 8, 4, 2};
+  int sum = 0;
+  for (std::size_t i = 0; i < eight.size() && i < 8; ++i) {
+    const char c = eight[i];
+    sum += kWeights[i] * (c <= '9' ? c - '0' : c - 'A' + 10);
   }
-  const int check = (m + 1 - p) % m;
-  return static_cast<char>(check < 10 ? '0' + check : 'A' + check - 10);
+  const int check = 11 - sum % 11;
+  return check == 10 ? 'X' : check == 11 ? '0' : static_cast<char>('0' + check);
 }
 
 std::string format_card_number(const IssuerSpec& issuer, std::int64_t counter) {
-  return fmt::format("{}{:0{}}", issuer.card_number_prefix, counter, issuer.card_number_digits());
+  const std::string eight =
+      fmt::format("{}{:0{}}", issuer.card_number_prefix, counter, issuer.card_number_digits());
+  return eight + card_number_check_character(eight);
 }
 
 std::string make_pan(const BankSpec& bank, std::int64_t account) {
@@ -111,11 +129,20 @@ std::string make_pan(const BankSpec& bank, std::int64_t account) {
   return payload + luhn_check_digit(payload);
 }
 
-std::string card_identification_code(const IssuerSpec& issuer, card::ByteView chip_id) {
-  std::string code =
-      issuer.region_code + "156" + issuer.card_type + issuer.spec_version + issuer.vendor_code;
-  code += to_hex(chip_id, HexCase::upper);
-  return code + mod37_36_check_character(code);
+Result<card::Bytes> card_identification_code(const IssuerSpec& issuer, card::ByteView chip_id) {
+  auto region = encode_chip_value(Encoding::cn, 3, issuer.region_code);
+  if (!region || issuer.region_code.size() != 6 || chip_id.size() != 8)
+    return make_error(PrepareError::bad_value,
+                      "the identification code needs a 6-digit region code and an 8-byte CHIP ID");
+  card::Bytes code = std::move(*region);
+  code.insert(code.end(), issuer.identification_rid.begin(), issuer.identification_rid.end());
+  if (issuer.identification_tail == IdentificationTail::ic_serial) {
+    code.insert(code.end(), 4, 0x00);
+    code.insert(code.end(), chip_id.begin() + 4, chip_id.end());
+  } else {
+    code.insert(code.end(), chip_id.begin(), chip_id.end());
+  }
+  return code;
 }
 
 Result<PreparedCard> prepare_card(const CardProfile& profile, const HolderData& holder,
@@ -125,7 +152,7 @@ Result<PreparedCard> prepare_card(const CardProfile& profile, const HolderData& 
   card.card_number = std::move(card_number);
   card.pan = std::move(pan);
   card.issue_date = issue_date;
-  card.expiry_date = add_years(issue_date, profile.issuer.validity_years);
+  card.expiry_date = expiry_date(profile.issuer, issue_date);
 
   std::string name = holder.name, extension;
   if (const ElementSpec* ext = find_element(profile, "holder.name_extension"); ext != nullptr) {
@@ -134,6 +161,8 @@ Result<PreparedCard> prepare_card(const CardProfile& profile, const HolderData& 
     if (!parts) return parts.error();
     std::tie(name, extension) = std::move(*parts);
   }
+  // 出生地: the region of the ID number's first six digits (GB/T 2260).
+  const std::string birth_place = holder.id_number.substr(0, 6);
   const std::map<std::string_view, std::string> text = {
       {"card.type", profile.issuer.card_type},
       {"card.spec_version", profile.issuer.spec_version},
@@ -146,6 +175,7 @@ Result<PreparedCard> prepare_card(const CardProfile& profile, const HolderData& 
       {"holder.name_extension", extension},
       {"holder.gender", holder.female ? "2" : "1"},
       {"holder.ethnicity", holder.ethnicity},
+      {"holder.birth_place", birth_place},
       {"holder.birth_date", compact_date(holder.birth_date)},
       {"fin.pan", card.pan},
       {"fin.expiry", yymmdd(card.expiry_date)},
@@ -156,7 +186,7 @@ Result<PreparedCard> prepare_card(const CardProfile& profile, const HolderData& 
   for (const auto& [item, value] : text) {
     const ElementSpec* spec = find_element(profile, item);
     if (spec == nullptr || value.empty()) continue;
-    auto bytes = encode_chip_value(spec->encoding, spec->length, value);
+    auto bytes = encode_chip_value(spec->encoding, spec->length, value, spec->pad);
     if (!bytes)
       return make_error(static_cast<PrepareError>(bytes.error().code.value()),
                         std::string(item) + ": " + bytes.error().message);

@@ -32,7 +32,7 @@ hsm::Derivation pboc(std::string_view card_number) {
 }  // namespace
 
 Result<CardKeys> CardKeys::derive(hsm::Hsm& hsm, const CardProfile& profile, card::ByteView chip_id,
-                                  std::string_view card_number) {
+                                  std::string_view card_number, card::ByteView kdd) {
   CardKeys keys;
   keys.owner_ = SessionKeys(hsm, "card");
   const auto& sc = profile.secure_channel;
@@ -57,30 +57,52 @@ Result<CardKeys> CardKeys::derive(hsm::Hsm& hsm, const CardProfile& profile, car
       {&keys.enc, 1, "enc", deriving({Usage::encrypt, Usage::decrypt})},
       {&keys.mac, 2, "mac", deriving({Usage::mac})},
       {&keys.dek, 3, "dek", dek_spec}};
+  const bool kdf3 = sc.diversification == Diversification::kdf3;
+  if (kdf3 && kdd.size() != 10)
+    return make_error(hsm::HsmError::invalid_argument,
+                      "kdf3 diversification needs the card's 10-byte KDD");
   for (const auto& [target, index, role, spec] : roles) {
-    const hsm::Derivation how = sc.diversification == Diversification::emv_cpg
-                                    ? emv_cpg(chip_id, index)
-                                    : hsm::Derivation{hsm::Sp800108CmacDerivation{
-                                          index, card::Bytes(chip_id.begin(), chip_id.end())}};
+    const hsm::Derivation how =
+        sc.diversification == Diversification::emv_cpg
+            ? emv_cpg(chip_id, index)
+            : hsm::Derivation{hsm::Sp800108CmacDerivation{
+                  index,
+                  kdf3 ? card::Bytes(kdd.begin(), kdd.end())
+                       : card::Bytes(chip_id.begin(), chip_id.end()),
+                  kdf3 ? hsm::Sp800108Layout::gp_kdf3 : hsm::Sp800108Layout::scp03}};
     auto name = one(role, sc.master_key, how, spec);
     if (!name) return name.error();
     *target = std::move(*name);
   }
-  const card::Bytes number(card_number.begin(), card_number.end());
-  for (const auto& app : profile.applications) {
-    for (const auto& key : app.keys) {
-      const hsm::Derivation how =
-          key.diversification == Diversification::pboc
-              ? pboc(card_number)
-              : hsm::Derivation{hsm::Sp800108CmacDerivation{key.reference, number}};
-      // Application keys are the only ones that leave: wrapped under the DEK.
-      auto name = one(app.name + "-" + std::to_string(key.reference), key.master_key, how,
-                      hsm::KeySpec{{}, {}, {Usage::encrypt}, 1, true});
-      if (!name) return name.error();
-      keys.app_keys_.emplace(std::pair{app.name, key.reference}, std::move(*name));
-    }
-  }
+  if (card_number.empty()) return keys;
+  for (const auto& app : profile.applications)
+    for (const auto& key : app.keys)
+      if (auto s = keys.add_application_key(hsm, profile, app, key, card_number); !s)
+        return s.error();
   return keys;
+}
+
+CardKeys CardKeys::none(hsm::Hsm& hsm) {
+  CardKeys keys;
+  keys.owner_ = SessionKeys(hsm, "card");
+  return keys;
+}
+
+Status CardKeys::add_application_key(hsm::Hsm& hsm, const CardProfile& profile,
+                                     const ApplicationSpec& app, const AppKeySpec& key,
+                                     std::string_view card_number) {
+  const hsm::Derivation how =
+      key.diversification == Diversification::pboc
+          ? pboc(card_number)
+          : hsm::Derivation{hsm::Sp800108CmacDerivation{
+                key.reference, card::Bytes(card_number.begin(), card_number.end())}};
+  // Application keys are the only ones that leave: wrapped under the DEK.
+  hsm::KeySpec spec{{}, {}, {Usage::encrypt}, 1, true};
+  spec.name = owner_.add(app.name + "-" + std::to_string(key.reference));
+  spec.algorithm = profile.secure_channel.algorithm;
+  if (auto info = hsm.derive(key.master_key, how, spec); !info) return info.error();
+  app_keys_.emplace(std::pair{app.name, key.reference}, spec.name);
+  return {};
 }
 
 }  // namespace cardd::personalization

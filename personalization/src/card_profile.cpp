@@ -60,7 +60,8 @@ std::optional<Diversification> diversification(TomlReader& r, const toml::table&
   return one_of<Diversification>(r, t, "diversification", where, true,
                                  {{"sp800-108-cmac", Diversification::sp800_108_cmac},
                                   {"emv-cpg", Diversification::emv_cpg},
-                                  {"pboc", Diversification::pboc}});
+                                  {"pboc", Diversification::pboc},
+                                  {"kdf3", Diversification::kdf3}});
 }
 
 class ProfileParser {
@@ -99,21 +100,47 @@ class ProfileParser {
     return *s;
   }
 
+  card::Bytes hex_bytes(const toml::table& t, std::string_view key, std::string_view where,
+                        std::size_t length) {
+    auto s = r_.string(t, key, where, true);
+    if (!s) return {};
+    auto bytes = from_hex(*s);
+    if (!bytes || bytes->size() != length) {
+      r_.problem(TomlReader::join(where, key),
+                 "must be " + std::to_string(length) + " bytes of hex", t.get(key));
+      return {};
+    }
+    return *bytes;
+  }
+
   void parse_issuer(const toml::table& t) {
     const std::string w = "issuer";
     r_.only_keys(t, w,
-                 {"card_type", "spec_version", "issuer_org", "validity_years", "card_number_prefix",
+                 {"card_type", "spec_version", "issuer_org", "identification_rid",
+                  "identification_tail", "validity_years", "expiry", "card_number_prefix",
                   "card_number_first", "card_number_last", "service_code"});
     IssuerSpec& s = p_.issuer;
     s.card_type = text(t, "card_type", w, 1, false);
-    s.spec_version = text(t, "spec_version", w, 3, false);
-    s.issuer_org = r_.string(t, "issuer_org", w, true).value_or("");
+    s.spec_version = text(t, "spec_version", w, 4, false);
+    s.issuer_org = text(t, "issuer_org", w, 24, true);
+    s.identification_rid = hex_bytes(t, "identification_rid", w, 5);
+    s.identification_tail =
+        one_of<IdentificationTail>(r_, t, "identification_tail", w, true,
+                                   {{"chip_id", IdentificationTail::chip_id},
+                                    {"ic_serial", IdentificationTail::ic_serial}})
+            .value_or(IdentificationTail::chip_id);
     s.service_code = text(t, "service_code", w, 3, true);
     s.validity_years =
         static_cast<int>(ranged(r_, t, "validity_years", w, true, 1, 50).value_or(10));
+    s.expiry = one_of<ExpiryRule>(r_, t, "expiry", w, true,
+                                  {{"anniversary", ExpiryRule::anniversary},
+                                   {"day_before", ExpiryRule::day_before}})
+                   .value_or(ExpiryRule::anniversary);
     s.card_number_prefix = r_.string(t, "card_number_prefix", w, true).value_or("");
-    if (s.card_number_prefix.size() > 3)
-      r_.problem(w + ".card_number_prefix", "must be at most 3 characters",
+    if (s.card_number_prefix.size() > 3 ||
+        !std::all_of(s.card_number_prefix.begin(), s.card_number_prefix.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); }))
+      r_.problem(w + ".card_number_prefix", "must be at most 3 digits or capital letters",
                  t.get("card_number_prefix"));
     const auto first = ranged(r_, t, "card_number_first", w, true, 0, 999'999'999);
     const auto last = ranged(r_, t, "card_number_last", w, true, 0, 999'999'999);
@@ -167,8 +194,9 @@ class ProfileParser {
       if (des || (s.algorithm != hsm::Algorithm::aes128 && s.algorithm != hsm::Algorithm::sm4))
         r_.problem(w + ".algorithm", "SCP03 uses aes128 or sm4", t.get("algorithm"));
       if (s.option != 0x70) r_.problem(w + ".option", "SCP03 supports i = 0x70", t.get("option"));
-      if (s.diversification != Diversification::sp800_108_cmac)
-        r_.problem(w + ".diversification", "SCP03 card keys use sp800-108-cmac",
+      if (s.diversification != Diversification::sp800_108_cmac &&
+          s.diversification != Diversification::kdf3)
+        r_.problem(w + ".diversification", "SCP03 card keys use sp800-108-cmac or kdf3",
                    t.get("diversification"));
     }
     if ((s.security_level & 0x01) == 0)
@@ -177,9 +205,16 @@ class ProfileParser {
   }
 
   ApplicationSpec parse_application(const toml::table& t, const std::string& w) {
-    r_.only_keys(t, w, {"name", "aid", "pin", "keys", "files"});
+    r_.only_keys(t, w, {"name", "aid", "final_life_cycle", "pin", "keys", "files"});
     ApplicationSpec a;
     a.name = r_.string(t, "name", w, true).value_or("");
+    if (auto v = ranged(r_, t, "final_life_cycle", w, false, 0x0F, 0x7F)) {
+      if ((*v & 0x07) != 0x07)
+        r_.problem(w + ".final_life_cycle",
+                   "an application-specific state keeps bits b3-b1 set (e.g. 0x0F)",
+                   t.get("final_life_cycle"));
+      a.final_life_cycle = static_cast<std::uint8_t>(*v);
+    }
     if (auto s = r_.string(t, "aid", w, true)) {
       auto aid = from_hex(*s);
       if (!aid || aid->size() < 5 || aid->size() > 16)
@@ -218,6 +253,7 @@ class ProfileParser {
           diversification(r_, *keys[i], kw).value_or(Diversification::sp800_108_cmac);
       const bool des = hsm::is_des(p_.secure_channel.algorithm);
       if (k.diversification == Diversification::emv_cpg ||
+          k.diversification == Diversification::kdf3 ||
           (k.diversification == Diversification::pboc) != des)
         r_.problem(kw + ".diversification",
                    des ? "3DES cards diversify application keys with pboc"
@@ -231,6 +267,10 @@ class ProfileParser {
     std::set<int> sfis, fids;
     for (std::size_t i = 0; i < files.size(); ++i) {
       FileSpec f = parse_file(*files[i], TomlReader::index(w + ".files", i));
+      f.access.read =
+          access(*files[i], "read", TomlReader::index(w + ".files", i), a, AccessCondition{});
+      f.access.update = access(*files[i], "update", TomlReader::index(w + ".files", i), a,
+                               AccessCondition{AccessCondition::Kind::never, 0, {}});
       if (f.sfi != 0 && !sfis.insert(f.sfi).second)
         r_.problem(TomlReader::index(w + ".files", i) + ".sfi", "used twice", files[i]);
       if (f.fid != 0 && !fids.insert(f.fid).second)
@@ -240,8 +280,34 @@ class ProfileParser {
     return a;
   }
 
+  // "free", "pin", "never" or "key:<role>" (a key of the application).
+  AccessCondition access(const toml::table& t, std::string_view key, const std::string& w,
+                         const ApplicationSpec& app, AccessCondition fallback) {
+    auto s = r_.string(t, key, w, false);
+    if (!s) return fallback;
+    using Kind = AccessCondition::Kind;
+    if (*s == "free") return {Kind::free, 0, {}};
+    if (*s == "pin") {
+      if (!app.pin) r_.problem(TomlReader::join(w, key), "the application has no PIN", t.get(key));
+      return {Kind::pin, 0, {}};
+    }
+    if (*s == "never") return {Kind::never, 0, {}};
+    constexpr std::string_view kKey = "key:";
+    if (s->starts_with(kKey)) {
+      const std::string role = s->substr(kKey.size());
+      for (const auto& k : app.keys)
+        if (k.role == role) return {Kind::key, k.reference, role};
+      r_.problem(TomlReader::join(w, key), "the application has no key with role \"" + role + "\"",
+                 t.get(key));
+      return fallback;
+    }
+    r_.problem(TomlReader::join(w, key), "must be free, pin, never or key:<role>", t.get(key));
+    return fallback;
+  }
+
   FileSpec parse_file(const toml::table& t, const std::string& w) {
-    r_.only_keys(t, w, {"name", "fid", "sfi", "type", "addressing", "records", "content"});
+    r_.only_keys(
+        t, w, {"name", "fid", "sfi", "type", "addressing", "read", "update", "records", "content"});
     FileSpec f;
     f.name = r_.string(t, "name", w, true).value_or("");
     f.fid = static_cast<std::uint16_t>(ranged(r_, t, "fid", w, true, 0x0001, 0xFFFE).value_or(0));
@@ -287,7 +353,7 @@ class ProfileParser {
   }
 
   RecordSpec parse_record(const toml::table& t, const std::string& w) {
-    r_.only_keys(t, w, {"tag", "item", "encoding", "length", "optional", "elements"});
+    r_.only_keys(t, w, {"tag", "item", "encoding", "length", "pad", "optional", "elements"});
     RecordSpec rec;
     rec.where = w;
     rec.tag = static_cast<card::Tag>(ranged(r_, t, "tag", w, true, 1, 0xFF).value_or(0));
@@ -325,18 +391,26 @@ class ProfileParser {
   }
 
   ElementSpec parse_element(const toml::table& t, const std::string& w, bool own_tag) {
-    if (own_tag) r_.only_keys(t, w, {"tag", "item", "encoding", "length"});
+    if (own_tag) r_.only_keys(t, w, {"tag", "item", "encoding", "length", "pad"});
     ElementSpec e;
     if (own_tag)
       e.tag = static_cast<card::Tag>(ranged(r_, t, "tag", w, true, 1, 0xFFFF).value_or(0));
     e.item = r_.string(t, "item", w, true).value_or("");
     e.encoding = one_of<Encoding>(r_, t, "encoding", w, true,
                                   {{"an", Encoding::an},
+                                   {"ans", Encoding::ans},
                                    {"cn", Encoding::cn},
                                    {"gb18030", Encoding::gb18030},
                                    {"binary", Encoding::binary}})
                      .value_or(Encoding::an);
     e.length = static_cast<std::size_t>(ranged(r_, t, "length", w, true, 1, 32768).value_or(0));
+    if (t.get("pad") != nullptr) {
+      // GB 18030 never uses 00 or FF, so either pads text unambiguously.
+      const auto pad = ranged(r_, t, "pad", w, false, 0, 0xFF);
+      if (e.encoding != Encoding::gb18030 || (pad && *pad != 0x00 && *pad != 0xFF))
+        r_.problem(w + ".pad", "only gb18030 text is padded, with 0x00 or 0xFF", t.get("pad"));
+      e.pad = static_cast<std::uint8_t>(pad.value_or(0));
+    }
     if (e.item.empty()) return e;
     const DataItem* item = find_data_item(e.item);
     if (item == nullptr) {
@@ -378,6 +452,8 @@ std::string_view to_string(Diversification d) {
       return "emv-cpg";
     case Diversification::pboc:
       return "pboc";
+    case Diversification::kdf3:
+      return "kdf3";
   }
   return "?";
 }

@@ -1,6 +1,9 @@
 #include "card_reading.h"
 
+#include <fmt/format.h>
+
 #include "cardd/card/apdu.h"
+#include "cardd/personalization/encoding_session.h"
 
 namespace cardd::personalization {
 
@@ -35,6 +38,25 @@ Result<card::Bytes> read_transparent(card::Reader& reader, const FileSpec& file)
     if (r->data.size() < kPiece) break;
   }
   return content;
+}
+
+Status authenticate_terminal(card::Reader& reader, hsm::Hsm& hsm, const std::string& key,
+                             std::uint8_t reference, std::size_t block) {
+  auto challenge = card::transmit_all(reader, card::CommandApdu{0x00, 0x84, 0x00, 0x00, {}, 8u});
+  if (!challenge) return challenge.error();
+  if (auto s = card::check(*challenge, "GET CHALLENGE"); !s) return s;
+  card::Bytes padded = challenge->data;
+  padded.resize(block, 0x00);
+  auto cryptogram = hsm.encrypt(key, hsm::CipherMode::ecb, {}, padded);
+  if (!cryptogram) return cryptogram.error();
+  auto r = card::transmit_all(
+      reader, card::CommandApdu{0x00, 0x82, 0x00, reference, *cryptogram, std::nullopt});
+  if (!r) return r.error();
+  if (!r->sw.ok())
+    return make_error(
+        EncodeError::key_proof_failed,
+        fmt::format("EXTERNAL AUTHENTICATE with key {:02X}: {}", reference, r->sw.to_string()));
+  return {};
 }
 
 }  // namespace cardd::personalization

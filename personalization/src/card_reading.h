@@ -5,6 +5,7 @@
 #include "cardd/card/apdu.h"
 #include "cardd/card/reader.h"
 #include "cardd/common/result.h"
+#include "cardd/hsm/hsm.h"
 #include "cardd/personalization/card_profile.h"
 
 namespace cardd::personalization {
@@ -17,5 +18,12 @@ card::CommandApdu read_record_command(const FileSpec& file, std::size_t n);
 // SELECT by FID, then READ BINARY in 256-byte pieces until 6282 (end of
 // file) or a short piece.
 Result<card::Bytes> read_transparent(card::Reader& reader, const FileSpec& file);
+
+// The terminal's side of the application's EXTERNAL AUTHENTICATE (what a
+// PSAM does): GET CHALLENGE (8 bytes), the challenge padded with 00 to the
+// cipher's block and encrypted (ECB) in the HSM under `key`, sent for key
+// reference `reference`. A refusal is EncodeError::key_proof_failed.
+Status authenticate_terminal(card::Reader& reader, hsm::Hsm& hsm, const std::string& key,
+                             std::uint8_t reference, std::size_t block);
 
 }  // namespace cardd::personalization

@@ -14,6 +14,8 @@ bool is_an(char c) {
   return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == ' ';
 }
 
+bool is_ans(char c) { return c >= 0x20 && c <= 0x7E; }
+
 Error bad(std::string message) { return make_error(PrepareError::bad_value, std::move(message)); }
 
 }  // namespace
@@ -22,12 +24,15 @@ std::string compact_date(const CivilDate& d) {
   return fmt::format("{:04}{:02}{:02}", d.year, d.month, d.day);
 }
 
-Result<card::Bytes> encode_chip_value(Encoding encoding, std::size_t length,
-                                      std::string_view value) {
+Result<card::Bytes> encode_chip_value(Encoding encoding, std::size_t length, std::string_view value,
+                                      std::uint8_t pad) {
   switch (encoding) {
-    case Encoding::an: {
-      if (value.size() != length || !std::all_of(value.begin(), value.end(), is_an))
-        return bad(fmt::format("an value must be exactly {} letters/digits", length));
+    case Encoding::an:
+    case Encoding::ans: {
+      const auto allowed = encoding == Encoding::an ? is_an : is_ans;
+      if (value.size() != length || !std::all_of(value.begin(), value.end(), allowed))
+        return bad(fmt::format("{} value must be exactly {} characters",
+                               encoding == Encoding::an ? "an" : "ans", length));
       return card::Bytes(value.begin(), value.end());
     }
     case Encoding::cn: {
@@ -50,7 +55,7 @@ Result<card::Bytes> encode_chip_value(Encoding encoding, std::size_t length,
         return make_error(
             PrepareError::too_long,
             fmt::format("{} bytes of GB 18030 do not fit {} bytes", bytes->size(), length));
-      bytes->resize(length, 0x00);
+      bytes->resize(length, pad);
       return bytes;
     }
     case Encoding::binary:
@@ -65,10 +70,13 @@ Result<card::Bytes> encode_chip_value(Encoding encoding, std::size_t length,
 Result<std::string> decode_chip_value(Encoding encoding, card::ByteView bytes) {
   switch (encoding) {
     case Encoding::an:
+    case Encoding::ans: {
+      const auto allowed = encoding == Encoding::an ? is_an : is_ans;
       if (!std::all_of(bytes.begin(), bytes.end(),
-                       [](std::uint8_t b) { return is_an(static_cast<char>(b)); }))
-        return bad("an value holds other characters");
+                       [&](std::uint8_t b) { return allowed(static_cast<char>(b)); }))
+        return bad("the value holds characters its encoding does not allow");
       return std::string(bytes.begin(), bytes.end());
+    }
     case Encoding::cn: {
       std::string out;
       for (const std::uint8_t b : bytes) {
@@ -82,7 +90,7 @@ Result<std::string> decode_chip_value(Encoding encoding, card::ByteView bytes) {
     }
     case Encoding::gb18030: {
       std::size_t end = bytes.size();
-      while (end > 0 && bytes[end - 1] == 0x00) --end;
+      while (end > 0 && (bytes[end - 1] == 0x00 || bytes[end - 1] == 0xFF)) --end;
       return from_gb18030(bytes.first(end));
     }
     case Encoding::binary:

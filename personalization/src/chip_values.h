@@ -11,8 +11,8 @@
 namespace cardd::personalization {
 
 // `value` is text for an/cn (digits)/gb18030 (UTF-8) and raw bytes for binary.
-Result<card::Bytes> encode_chip_value(Encoding encoding, std::size_t length,
-                                      std::string_view value);
+Result<card::Bytes> encode_chip_value(Encoding encoding, std::size_t length, std::string_view value,
+                                      std::uint8_t pad = 0x00);
 // The text back (padding removed); binary comes back as upper-case hex.
 Result<std::string> decode_chip_value(Encoding encoding, card::ByteView bytes);
 

@@ -5,11 +5,11 @@
 namespace cardd::personalization {
 namespace {
 
-constexpr std::array<DataItem, 19> kItems = {{
-    {"card.identification_code", Encoding::an, 32},
+constexpr std::array<DataItem, 20> kItems = {{
+    {"card.identification_code", Encoding::binary, 16},
     {"card.type", Encoding::an, 0},
-    {"card.spec_version", Encoding::an, 0},
-    {"card.issuer_org", Encoding::an, 0},
+    {"card.spec_version", Encoding::ans, 4},
+    {"card.issuer_org", Encoding::cn, 12},
     {"card.issue_date", Encoding::cn, 4},
     {"card.expiry_date", Encoding::cn, 4},
     {"card.number", Encoding::an, 9},
@@ -18,6 +18,7 @@ constexpr std::array<DataItem, 19> kItems = {{
     {"holder.name_extension", Encoding::gb18030, 0},
     {"holder.gender", Encoding::an, 1},
     {"holder.ethnicity", Encoding::cn, 1},
+    {"holder.birth_place", Encoding::cn, 3},
     {"holder.birth_date", Encoding::cn, 4},
     {"holder.photo", Encoding::binary, 0},
     {"fin.pan", Encoding::cn, 10},

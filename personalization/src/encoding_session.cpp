@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <set>
 
 #include "card_image.h"
 #include "card_keys.h"
@@ -24,7 +25,36 @@ const card::Bytes kIsdAid = {0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00};
 // Plain data per protected short STORE DATA: 255 - 8 (MAC) - padding block.
 constexpr std::size_t kStoreDataBlock = 239;
 constexpr std::uint8_t kStoreDataLast = 0x80, kStoreDataEncrypted = 0x60;
+constexpr std::uint16_t kDgiAccessRule = 0xA000;
 constexpr std::uint8_t kTerminated = 0xFF;  // GlobalPlatform card life cycle
+// SET STATUS / GET STATUS P1: the card (its ISD) or the applications.
+constexpr std::uint8_t kStatusOfCard = 0x80, kStatusOfApplications = 0x40;
+constexpr std::uint8_t kApplicationSelectable = 0x07;
+
+// VERIFY with the PIN in BCD, an odd count padded with F.
+card::CommandApdu verify_command(std::string_view pin) {
+  card::Bytes data((pin.size() + 1) / 2, 0xFF);
+  for (std::size_t i = 0; i < pin.size(); ++i) {
+    const auto digit = static_cast<std::uint8_t>(pin[i] - '0');
+    data[i / 2] = i % 2 == 0 ? static_cast<std::uint8_t>(digit << 4 | 0x0F)
+                             : static_cast<std::uint8_t>((data[i / 2] & 0xF0) | digit);
+  }
+  return card::CommandApdu{0x00, 0x20, 0x00, 0x00, std::move(data), std::nullopt};
+}
+
+card::Bytes install_for_personalization(const card::Bytes& aid) {
+  card::Bytes data = {0x00, 0x00, static_cast<std::uint8_t>(aid.size())};
+  data.insert(data.end(), aid.begin(), aid.end());
+  data.insert(data.end(), {0x00, 0x00, 0x00});
+  return data;
+}
+
+// A file's access rule as the card takes it (DGI A0sf): read, then update,
+// each a condition byte and a key reference.
+card::Bytes access_rule(const AccessRule& rule) {
+  return {static_cast<std::uint8_t>(rule.read.kind), rule.read.key,
+          static_cast<std::uint8_t>(rule.update.kind), rule.update.key};
+}
 
 // INSTALL, STORE DATA and SET STATUS change the card.
 bool writes(std::uint8_t ins) { return ins == 0xE6 || ins == 0xE2 || ins == 0xF0; }
@@ -101,6 +131,7 @@ class Session {
     }
 
     if (auto s = step("secure channel", [&] { return open_channel(); }); !s) return s.error();
+    if (auto s = step("blank", [&] { return still_blank(); }); !s) return s.error();
     for (const auto& app : *image)
       if (auto s = step("store data " + app.spec->name, [&] { return store(app); }); !s)
         return s.error();
@@ -114,13 +145,51 @@ class Session {
     auto image = begin();
     if (!image) return image.error();
     if (auto s = check(*image); !s) return s.error();
-    auto contents = read_card(reader_, profile_);
-    if (!contents) return classify(contents.error(), "life cycle");
-    if (contents->life_cycle != "SECURED")
-      return make_error(EncodeError::lock_failed,
-                        "the card's personalization is still open (" + contents->life_cycle + ")");
+    auto chip = from_hex(result_.chip_id).value_or(card::Bytes{});
+    auto cycles = life_cycles(chip);
+    if (!cycles) return classify(cycles.error(), "life cycle");
+    if (cycles->card != profile_.final_life_cycle)
+      return make_error(EncodeError::lock_failed, "the card's personalization is still open (" +
+                                                      card_life_cycle_name(cycles->card) + ")");
+    for (const auto& app : profile_.applications)
+      if (cycles->applications[app.name] != app.final_life_cycle)
+        return make_error(EncodeError::lock_failed,
+                          app.name + " still takes personalization (" +
+                              application_life_cycle_name(cycles->applications[app.name]) + ")");
     result_.commands = reader_.count;
     return result_;
+  }
+
+  // GET STATUS of the card manager and of the applications, in a channel
+  // opened with the card's keys (`keys_`, or derived here).
+  Result<LifeCycles> life_cycles(card::ByteView chip_id) {
+    if (keys_.enc.empty())
+      if (auto s = derive_keys(chip_id, false); !s) return s.error();
+    if (auto s = open_channel(); !s) return s.error();
+    return get_status({kStatusOfCard, kStatusOfApplications});
+  }
+
+  // GET STATUS in the open channel for each scope (card, applications).
+  Result<LifeCycles> get_status(std::initializer_list<std::uint8_t> scopes) {
+    LifeCycles out;
+    for (const std::uint8_t scope : scopes) {
+      auto r =
+          send_secure(card::CommandApdu{0x80, 0xF2, scope, 0x02, {0x4F, 0x00}, 256u}, "GET STATUS");
+      if (!r) return r.error();
+      auto entries = card::parse_tlv(r->data);
+      if (!entries) return make_error(EncodeError::bad_card, "GET STATUS: not TLV");
+      for (const card::Tlv& e : *entries) {
+        const card::Tlv* aid = e.find(0x4F);
+        const card::Tlv* state = e.find(0x9F70);
+        if (e.tag != 0xE3 || aid == nullptr || state == nullptr || state->value.empty())
+          return make_error(EncodeError::bad_card, "GET STATUS: an entry without AID or state");
+        if (scope == kStatusOfCard) out.card = state->value[0];
+        for (const auto& app : profile_.applications)
+          if (scope == kStatusOfApplications && app.aid == aid->value)
+            out.applications[app.name] = state->value[0];
+      }
+    }
+    return out;
   }
 
   Status terminate() {
@@ -156,19 +225,35 @@ class Session {
     result_.chip_id = *chip;
     progress(fmt::format("chip {}", *chip));
     const card::Bytes chip_id = from_hex(*chip).value_or(card::Bytes{});
-    result_.card_identification_code = card_identification_code(profile_.issuer, chip_id);
-    PreparedCard full = card_;
-    auto cic = encode_chip_value(Encoding::an, 32, result_.card_identification_code);
+    auto cic = card_identification_code(profile_.issuer, chip_id);
     if (!cic) return classify(cic.error(), "card identification code");
+    result_.card_identification_code = to_hex(*cic, HexCase::upper);
+    PreparedCard full = card_;
     full.items.insert_or_assign(std::string(kCardIdentificationCode), std::move(*cic));
     auto image = build_card_image(profile_, full);
     if (!image) return classify(image.error(), "card image");
     // Every card key is derived before the chip is claimed: an HSM that is
     // away or lacks a master key costs no card.
-    auto keys = CardKeys::derive(hsm_, profile_, chip_id, card_.card_number);
-    if (!keys) return classify(keys.error(), "card keys");
-    keys_ = std::move(*keys);
+    if (auto s = derive_keys(chip_id); !s) return classify(s.error(), "card keys");
     return image;
+  }
+
+  // kdf3 diversifies by the card's KDD, which only INITIALIZE UPDATE tells
+  // (without EXTERNAL AUTHENTICATE it changes nothing but the sequence counter).
+  Status derive_keys(card::ByteView chip_id, bool application_keys = true) {
+    if (profile_.secure_channel.diversification == Diversification::kdf3) {
+      auto iu = initialize_update();
+      if (!iu) return iu.error();
+      if (auto s = card::check(iu->second, "INITIALIZE UPDATE"); !s) return s;
+      if (iu->second.data.size() < 10)
+        return make_error(EncodeError::bad_card, "INITIALIZE UPDATE: no key diversification data");
+      kdd_.assign(iu->second.data.begin(), iu->second.data.begin() + 10);
+    }
+    auto keys = CardKeys::derive(hsm_, profile_, chip_id,
+                                 application_keys ? card_.card_number : std::string_view{}, kdd_);
+    if (!keys) return keys.error();
+    keys_ = std::move(*keys);
+    return {};
   }
 
   Status check(const std::vector<ApplicationImage>& image) {
@@ -223,29 +308,44 @@ class Session {
     return plain;
   }
 
-  Status open_channel() {
-    channel_.reset();
+  // SELECT of the card manager, then INITIALIZE UPDATE with a fresh host
+  // challenge: the challenge and the card's answer.
+  Result<std::pair<card::Bytes, card::ResponseApdu>> initialize_update() {
     if (auto r =
             send(card::CommandApdu{0x00, 0xA4, 0x04, 0x00, kIsdAid, 256u}, "SELECT card manager");
         !r)
       return r.error();
     auto challenge = hsm_.random(8);
     if (!challenge) return challenge.error();
-    const auto& sc = profile_.secure_channel;
-    auto iu = card::transmit_all(reader_, initialize_update_command(sc.key_version, *challenge));
+    auto iu = card::transmit_all(
+        reader_, initialize_update_command(profile_.secure_channel.key_version, *challenge));
     if (!iu) return iu.error();
+    return std::pair{card::Bytes(challenge->begin(), challenge->end()), std::move(*iu)};
+  }
+
+  Status open_channel() {
+    channel_.reset();
+    auto opened = initialize_update();
+    if (!opened) return opened.error();
+    const card::Bytes& challenge = opened->first;
+    const card::ResponseApdu* iu = &opened->second;
+    const auto& sc = profile_.secure_channel;
     if (iu->sw == card::sw::kAuthenticationBlocked)
       return make_error(EncodeError::secure_channel,
                         "INITIALIZE UPDATE: 6983, the card manager keys are blocked");
     if (auto s = card::check(*iu, "INITIALIZE UPDATE"); !s) return s.error();
+    if (!kdd_.empty() &&
+        (iu->data.size() < kdd_.size() || !std::equal(kdd_.begin(), kdd_.end(), iu->data.begin())))
+      return make_error(EncodeError::secure_channel,
+                        "INITIALIZE UPDATE: the card's key diversification data changed");
     if (sc.protocol == ScpProtocol::scp03) {
-      auto s = Scp03Session::open(hsm_, Scp03Keys{keys_.enc, keys_.mac}, *challenge, iu->data,
+      auto s = Scp03Session::open(hsm_, Scp03Keys{keys_.enc, keys_.mac}, challenge, iu->data,
                                   sc.security_level);
       if (!s) return s.error();
       channel_ = std::make_unique<Scp03Session>(std::move(*s));
       dek_ = keys_.dek;
     } else {
-      auto s = Scp02Session::open(hsm_, Scp02Keys{keys_.enc, keys_.mac, keys_.dek}, *challenge,
+      auto s = Scp02Session::open(hsm_, Scp02Keys{keys_.enc, keys_.mac, keys_.dek}, challenge,
                                   iu->data, sc.security_level, sc.option);
       if (!s) return s.error();
       dek_ = s->session_dek();
@@ -283,6 +383,9 @@ class Session {
         blocks.emplace_back(card::Bytes{}, encrypted);
       blocks.back().first.insert(blocks.back().first.end(), one.begin(), one.end());
     };
+    for (const auto& file : app.files)
+      add(static_cast<std::uint16_t>(kDgiAccessRule | file.spec->sfi),
+          access_rule(file.spec->access), false);
     for (const auto& file : app.files) {
       const auto sfi = static_cast<std::uint16_t>(file.spec->sfi << 8);
       if (file.spec->type == FileType::transparent) add(sfi, file.content, false);
@@ -309,14 +412,16 @@ class Session {
     return blocks;
   }
 
+  Status install(const ApplicationSpec& app) {
+    auto r = send_secure(
+        card::CommandApdu{0x80, 0xE6, 0x20, 0x00, install_for_personalization(app.aid), 256u},
+        "INSTALL for personalization");
+    if (!r) return r.error();
+    return {};
+  }
+
   Status store(const ApplicationImage& app) {
-    card::Bytes install = {0x00, 0x00, static_cast<std::uint8_t>(app.spec->aid.size())};
-    install.insert(install.end(), app.spec->aid.begin(), app.spec->aid.end());
-    install.insert(install.end(), {0x00, 0x00, 0x00});
-    if (auto r = send_secure(card::CommandApdu{0x80, 0xE6, 0x20, 0x00, install, 256u},
-                             "INSTALL for personalization");
-        !r)
-      return r.error();
+    if (auto s = install(*app.spec); !s) return s;
     auto blocks = blocks_for(app);
     if (!blocks) return blocks.error();
     if (first_block_.empty() && !blocks->empty()) first_block_ = blocks->front().first;
@@ -339,9 +444,40 @@ class Session {
     return {};
   }
 
+  // A protected file must refuse to be read before the terminal proves
+  // what its rule asks, and open after.
+  Status open_for_reading(const ApplicationSpec& app, const FileImage& file,
+                          std::set<std::uint8_t>& proven) {
+    const AccessCondition& rule = file.spec->access.read;
+    if (rule.kind == AccessCondition::Kind::free || proven.contains(rule.key)) return {};
+    const std::string what = "READ " + file.spec->name + " before authentication";
+    const auto present =
+        std::ranges::find_if(file.records, [](const auto& r) { return r.has_value(); });
+    if (present != file.records.end()) {
+      const auto n = static_cast<std::size_t>(present - file.records.begin());
+      if (auto r =
+              send(read_record_command(*file.spec, n), what, {card::sw::kSecurityNotSatisfied});
+          !r)
+        return make_error(EncodeError::readback_mismatch, r.error().message);
+    }
+    if (rule.kind == AccessCondition::Kind::key) {
+      if (auto s = authenticate_terminal(reader_, hsm_, keys_.app_key(app.name, rule.key), rule.key,
+                                         profile_.block_size());
+          !s)
+        return s;
+    } else if (app.pin) {
+      if (auto r = send(verify_command(app.pin->initial), "VERIFY"); !r) return r.error();
+    }
+    proven.insert(rule.key);
+    return {};
+  }
+
   Status read_back(const ApplicationImage& app) {
     if (auto s = select(*app.spec); !s) return s;
+    std::set<std::uint8_t> proven;
     for (const auto& file : app.files) {
+      if (file.spec->access.read.kind == AccessCondition::Kind::never) continue;
+      if (auto s = open_for_reading(*app.spec, file, proven); !s) return s;
       if (file.spec->type == FileType::transparent) {
         auto content = read_transparent(reader_, *file.spec);
         if (!content) return content.error();
@@ -392,22 +528,48 @@ class Session {
     return {};
   }
 
+  // A card someone personalized already (its applications refuse STORE
+  // DATA) is refused before anything is written: never terminated by us.
+  Status still_blank() {
+    auto cycles = get_status({kStatusOfApplications});
+    if (!cycles) return cycles.error();
+    for (const auto& [name, state] : cycles->applications)
+      if (state != kApplicationSelectable)
+        return make_error(EncodeError::chip_refused,
+                          fmt::format("{} is {} already: the card was personalized before", name,
+                                      application_life_cycle_name(state)));
+    return {};
+  }
+
+  // Each application PERSONALIZED, then the card SECURED (GlobalPlatform):
+  // card management stays possible, the applications refuse STORE DATA.
+  // The card's SET STATUS comes last: a card that reached it is complete.
   Status lock(const std::vector<ApplicationImage>& image) {
     if (auto s = open_channel(); !s) return s;
+    for (const auto& app : image)
+      if (auto r = send_secure(
+              card::CommandApdu{0x80, 0xF0, kStatusOfApplications, app.spec->final_life_cycle,
+                                app.spec->aid, std::nullopt},
+              "SET STATUS " + app.spec->name);
+          !r)
+        return r.error();
     if (auto r = send_secure(
-            card::CommandApdu{0x80, 0xF0, 0x80, profile_.final_life_cycle, {}, std::nullopt},
-            "SET STATUS");
+            card::CommandApdu{
+                0x80, 0xF0, kStatusOfCard, profile_.final_life_cycle, {}, std::nullopt},
+            "SET STATUS card");
         !r)
       return r.error();
-    // The card must now refuse personalization: the same data again is the
-    // harmless probe (rewriting it would change nothing if the lock failed).
+    // The application must now refuse personalization: its first block
+    // again is the harmless probe (rewriting it would change nothing).
     if (first_block_.empty() || image.empty()) return {};
+    if (auto s = install(*image.front().spec); !s) return s;
     auto r = send_secure(
         card::CommandApdu{0x80, 0xE2, kStoreDataLast, 0x00, first_block_, std::nullopt},
         "STORE DATA after SET STATUS", {card::sw::kConditionsNotSatisfied, card::sw::kSuccess});
     if (!r) return r.error();
     if (r->sw.ok())
-      return make_error(EncodeError::lock_failed, "the card accepted STORE DATA after SET STATUS");
+      return make_error(EncodeError::lock_failed,
+                        image.front().spec->name + " accepted STORE DATA after SET STATUS");
     return {};
   }
 
@@ -419,6 +581,7 @@ class Session {
   CardKeys keys_;
   std::unique_ptr<SecureChannel> channel_;
   std::string dek_;
+  card::Bytes kdd_;  // the card's key diversification data (kdf3 only)
   card::Bytes first_block_;
   EncodeResult result_;
 };
@@ -479,6 +642,43 @@ Status terminate_card(card::Reader& reader, hsm::Hsm& hsm, const CardProfile& pr
                       const PreparedCard& card) {
   const EncodeHooks none;
   return Session(reader, hsm, profile, card, none).terminate();
+}
+
+Result<LifeCycles> read_life_cycles(card::Reader& reader, hsm::Hsm& hsm,
+                                    const CardProfile& profile) {
+  auto chip = read_chip_id(reader);
+  if (!chip) return chip.error();
+  const PreparedCard card;
+  const EncodeHooks none;
+  Session session(reader, hsm, profile, card, none);
+  auto cycles = session.life_cycles(from_hex(*chip).value_or(card::Bytes{}));
+  if (!cycles) return classify(cycles.error(), "life cycle");
+  return cycles;
+}
+
+std::string card_life_cycle_name(std::uint8_t value) {
+  switch (value) {
+    case 0x01:
+      return "OP_READY";
+    case 0x07:
+      return "INITIALIZED";
+    case 0x0F:
+      return "SECURED";
+    case 0x7F:
+      return "CARD_LOCKED";
+    case 0xFF:
+      return "TERMINATED";
+    default:
+      return fmt::format("{:02X}", value);
+  }
+}
+
+std::string application_life_cycle_name(std::uint8_t value) {
+  if (value == 0x03) return "INSTALLED";
+  if (value == 0x07) return "SELECTABLE";
+  if (value == 0x0F) return "PERSONALIZED";
+  if ((value & 0x80) != 0) return "LOCKED";
+  return fmt::format("{:02X}", value);
 }
 
 Result<std::string> read_chip_id(card::Reader& reader) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cardd/personalization/card_reader.h"
+#include "cardd/personalization/encoding_session.h"
 #include "cardd/server/card_documents.h"
 
 namespace cardd::server {
@@ -20,9 +21,11 @@ std::string compact(const CivilDate& d) {
 
 }  // namespace
 
-QualityCheck::QualityCheck(IssuanceRepositories store, const personalization::CardProfile& profile,
+QualityCheck::QualityCheck(IssuanceRepositories store, hsm::Hsm& hsm,
+                           const personalization::CardProfile& profile,
                            const region::Region& region, std::string actor, Clock clock)
     : store_(store),
+      hsm_(hsm),
       profile_(profile),
       region_(region),
       actor_(std::move(actor)),
@@ -40,12 +43,18 @@ Result<QcOutcome> QualityCheck::check(std::string_view id, card::Reader& reader)
   QcOutcome out;
   for (const auto& c : *cards)
     if (c.state == db::CardState::encoded) out.chip_id = c.chip_id;
-  auto chip = personalization::read_card(reader, profile_);
-  if (!chip) return chip.error();
-  if (chip->chip_id != out.chip_id)
+  // Another card in the reader is told apart before any key is tried on it.
+  if (auto atr = reader.connect(); !atr) return atr.error();
+  auto chip_id = personalization::read_chip_id(reader);
+  if (!chip_id) return chip_id.error();
+  if (*chip_id != out.chip_id)
     return make_error(FulfilmentError::wrong_card,
-                      fmt::format("the reader holds chip {}; application {} has chip {}",
-                                  chip->chip_id, id, out.chip_id));
+                      fmt::format("the reader holds chip {}; application {} has chip {}", *chip_id,
+                                  id, out.chip_id));
+  // The reading key as the expected card number diversifies it: a chip
+  // with another number then reads as a mismatch, not as a refused key.
+  auto chip = personalization::read_card(reader, profile_, &hsm_, status->card_number);
+  if (!chip) return chip.error();
 
   auto personal = store_.applications.sensitive(id, actor_, "QC");
   if (!personal) return personal.error();
@@ -72,7 +81,14 @@ Result<QcOutcome> QualityCheck::check(std::string_view id, card::Reader& reader)
   agree("issue_month", {fmt::format("{}-{}", face.issue_year, face.issue_month),
                         fmt::format("{}-{}", record.issue_date.year,
                                     static_cast<unsigned>(record.issue_date.month))});
-  if (chip->life_cycle != "SECURED") out.mismatches.emplace_back("life_cycle");
+  bool closed =
+      chip->life_cycle == personalization::card_life_cycle_name(profile_.final_life_cycle);
+  for (const auto& app : profile_.applications) {
+    const auto it = chip->application_life_cycles.find(app.name);
+    closed = closed && it != chip->application_life_cycles.end() &&
+             it->second == personalization::application_life_cycle_name(app.final_life_cycle);
+  }
+  if (!closed) out.mismatches.emplace_back("life_cycle");
 
   if (!out.mismatches.empty()) {
     std::string what;

@@ -212,7 +212,7 @@ void print(Worker& w, printer::RenderedFace face, std::int64_t n) {
 // QC: the chip read back through its public commands agrees with the face.
 void qc(const Card& c) {
   vcard::InProcessReader reader(*c.chip);
-  auto chip = personalization::read_card(reader, env().profile);
+  auto chip = personalization::read_card(reader, env().profile, env().hsm.get());
   if (!chip) die(chip.error().describe());
   const auto item = [&](const char* name) {
     const auto it = chip->items.find(name);

@@ -271,6 +271,35 @@ TEST_P(Derivations, Scp03SessionKeysSp800_108) {
   }
 }
 
+// GlobalPlatformPro's "kdf3" SCP03 card keys: the whole 10-byte key
+// diversification data as context, the counter first, no L. Vectors from
+// its TestPlaintextKeys (KCVs for the KDD 00..09; the full ENC key of its
+// external AES-256 vector).
+TEST_P(Derivations, GlobalPlatformProKdf3CardKeys) {
+  ASSERT_TRUE(key("gp", Algorithm::aes128, "404142434445464748494A4B4C4D4E4F", "derive_sp800_108"));
+  const std::pair<std::uint8_t, const char*> keys[] = {
+      {0x01, "E79C05"}, {0x02, "D1BD77"}, {0x03, "3FDE8C"}};
+  for (const auto& [constant, kcv] : keys) {
+    const Sp800108CmacDerivation how{constant, hex("00010203040506070809"),
+                                     Sp800108Layout::gp_kdf3};
+    const std::string got = derived_kcv("gp", how, Algorithm::aes128, "derive_sp800_108");
+    if (!got.empty()) {
+      EXPECT_EQ(got, kcv) << int{constant};
+    }
+  }
+  ASSERT_TRUE(key("gp256", Algorithm::aes256,
+                  "8C72C72CF908411653018807950D82FBAD947562F0828A0B10B8B9606ABF3BCD",
+                  "derive_sp800_108"));
+  const std::string enc = derived_kcv(
+      "gp256", Sp800108CmacDerivation{0x01, hex("D9B1DE5D0362DEDCE4FB"), Sp800108Layout::gp_kdf3},
+      Algorithm::aes256, "derive_sp800_108");
+  if (!enc.empty()) {
+    EXPECT_EQ(enc, *kcv_of(Algorithm::aes256, *parse_key_hex(Algorithm::aes256,
+                                                             "9AAC5D0B3601F89438A0D9D0B6B256CF"
+                                                             "B47E6462DFA5228D3420C4AC7C224781")));
+  }
+}
+
 TEST_P(Derivations, Scp02DekWrapsAKeyLikeGlobalPlatformPro) {
   // 3DES-ECB(S-DEK(seq 0000), key 404142…4F) = EFBEE6C6D99D7B70BDE9D7E927F020AF.
   ASSERT_TRUE(

@@ -38,7 +38,8 @@ class ScriptedReader final : public card::Reader {
     }
     ++sent;
     if (c.ins == kStoreData) ++store_data;
-    if (c.ins == kSetStatus) locked = true;
+    // Locked: both applications (SSSE, FIN), then the card, closed.
+    if (c.ins == kSetStatus && ++set_status == 3) locked = true;
     auto answer = inner_.transmit(c);
     if (after) after();
     return answer;
@@ -50,9 +51,10 @@ class ScriptedReader final : public card::Reader {
 
   std::function<void()> after;
   int die_before = -1;
-  bool die_after_lock = false;  // killed right after SET STATUS
+  bool die_after_lock = false;  // killed right after the last SET STATUS
   int sent = 0;
   int store_data = 0;
+  int set_status = 0;
   bool died = false;
   bool locked = false;  // SET STATUS reached the card
 

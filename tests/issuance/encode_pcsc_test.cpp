@@ -12,84 +12,10 @@
 #include "cardd/card/pcsc_reader.h"
 #include "cardd/common/pii.h"
 #include "cardd/common/sha256.h"
-#include "issuance_fixture.h"
-#include "pcscd.h"
+#include "pcsc_encode_fixture.h"
 
 namespace cardd::test {
 namespace {
-
-constexpr const char* kSlot = "Virtual PCD 00 00";
-
-class EncodeThroughPcsc : public IssuanceFixture {
- protected:
-  using IssuanceFixture::IssuanceFixture;
-
-  void SetUp() override {
-    IssuanceFixture::SetUp();
-    std::string error;
-    pcscd_ = ensure_pcscd(kSlot, error);
-    ASSERT_TRUE(error.empty()) << error;
-    add_lot("LOT-A", "CAFE0001", 20);
-  }
-
-  void TearDown() override { remove_card(); }
-
-  // A blank card (IC serial `serial`) with the issuer's diversified keys.
-  void insert_card(const std::string& serial, const std::vector<std::string>& faults = {}) {
-    remove_card();
-    std::vector<std::string> args{
-        "--port",   "35963", "--state", (dir_.path() / ("card-" + serial + ".json")).string(),
-        "--serial", serial,  "--kmc",   kTestKmc};
-    if (profile_.secure_channel.algorithm == hsm::Algorithm::sm4)
-      args.insert(args.end(), {"--cipher", "sm4"});
-    args.insert(args.end(), faults.begin(), faults.end());
-    std::string error;
-    vcard_ = insert_vcard(kSlot, args, error);
-    ASSERT_TRUE(error.empty()) << error;
-  }
-
-  // A card machine's hopper of `count` blank cards from IC serial `first`;
-  // ejected cards are kept in out/<SERIAL>.json.
-  void insert_hopper(const std::string& first, int count) {
-    remove_card();
-    std::vector<std::string> args{
-        "--port", "35963", "--hopper", std::to_string(count), "--serial",
-        first,    "--kmc", kTestKmc,   "--out-dir",           (dir_.path() / "out").string()};
-    if (profile_.secure_channel.algorithm == hsm::Algorithm::sm4)
-      args.insert(args.end(), {"--cipher", "sm4"});
-    std::string error;
-    vcard_ = insert_vcard(kSlot, args, error);
-    ASSERT_TRUE(error.empty()) << error;
-  }
-
-  // Waits until pcscd has seen the card go, or the next one would be taken for it.
-  void remove_card() {
-    if (!vcard_) return;
-    EXPECT_EQ(remove_vcard(kSlot, *vcard_), "");
-    vcard_.reset();
-  }
-
-  RunResult encode(const std::string& id) {
-    std::vector<std::string> args{"encode",   id,    "--db",     db_path(),
-                                  "--reader", kSlot, "--region", region_name()};
-    for (auto& a : hsm_args()) args.push_back(a);
-    return cardctl(args);
-  }
-
-  nlohmann::json read_card(bool show_pii = false) {
-    std::vector<std::string> args{"read-card", "--reader", kSlot,
-                                  "--json",    "--region", region_name()};
-    if (show_pii) args.push_back("--show-pii");
-    auto r = cardctl(args);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return nlohmann::json::parse(r.out, nullptr, false);
-  }
-
-  db::AppState state(const std::string& id) { return store()->status(id)->state; }
-
-  std::optional<ChildProcess> pcscd_;
-  std::optional<ChildProcess> vcard_;
-};
 
 TEST_F(EncodeThroughPcsc, ImportEncodeReadShowsExactlyTheApplication) {
   const std::string rare = "\xF0\xA0\x80\x80";  // U+20000, outside the BMP
@@ -121,8 +47,9 @@ TEST_F(EncodeThroughPcsc, ImportEncodeReadShowsExactlyTheApplication) {
   EXPECT_EQ(items["holder.gender"], app.female ? "2" : "1");
   EXPECT_EQ(items["holder.birth_date"], fmt::format("{:04}{:02}{:02}", app.birth_date.year,
                                                     app.birth_date.month, app.birth_date.day));
-  EXPECT_EQ(items["card.identification_code"].get<std::string>().substr(15, 16),
-            "47905301CAFE0001");
+  EXPECT_EQ(items["card.identification_code"], "110000D15600000547905301CAFE0001");
+  EXPECT_EQ(card["applications"]["ssse"], "PERSONALIZED");
+  EXPECT_TRUE(card["unread"].empty());
   EXPECT_EQ(items["fin.pan"], mask_tail4((*prepared)->pan));
   // The chip's photo, read back over PC/SC, is the prepared JPEG byte for
   // byte (cardctl shows a JPEG as its size and digest).
@@ -133,6 +60,12 @@ TEST_F(EncodeThroughPcsc, ImportEncodeReadShowsExactlyTheApplication) {
   EXPECT_EQ(items["holder.photo"],
             fmt::format("{} bytes, SHA-256 {}…", photo->size(), to_hex(sha256(raw)).substr(0, 16)));
   EXPECT_EQ(read_card(true)["items"]["holder.ssn"], sensitive->id_number);
+  // A counter without the reading key sees the card information only, and why.
+  const auto public_only = read_card(false, false);
+  EXPECT_EQ(public_only["items"]["card.number"], (*prepared)->card_number);
+  EXPECT_FALSE(public_only["items"].contains("holder.name"));
+  EXPECT_EQ(public_only["unread"][0], "holder: needs the key \"reading\" (0A): no HSM");
+  EXPECT_EQ(public_only["life_cycle"], "UNKNOWN (needs the card manager's keys)");
 }
 
 // The second region, added as data only: an SM4 card (SCP03 with SM4 keys)
@@ -156,8 +89,7 @@ TEST_F(TianjinThroughPcsc, ImportEncodeReadAnSm4Card) {
   EXPECT_EQ(card["life_cycle"], "SECURED");
   EXPECT_EQ(card["items"]["holder.name"], "张伟");
   EXPECT_EQ(card["items"]["card.number"], (*prepared)->card_number);
-  EXPECT_EQ(card["items"]["card.identification_code"].get<std::string>().substr(0, 15),
-            "120000156330062");
+  EXPECT_EQ(card["items"]["card.identification_code"], "120000D15600000547905301CAFE0001");
 }
 
 TEST_F(EncodeThroughPcsc, APersonalizedCardRefusesASecondPersonalization) {
@@ -170,8 +102,9 @@ TEST_F(EncodeThroughPcsc, APersonalizedCardRefusesASecondPersonalization) {
   EXPECT_NE(again.err.find("encode.chip_refused"), std::string::npos) << again.err;
   EXPECT_NE(again.err.find("used already"), std::string::npos) << again.err;
   EXPECT_EQ(state(ids[1]), db::AppState::prepared);
-  // Another issuance database that believes the chip is blank: the card
-  // itself refuses (6985) and the session ends classified.
+  // Another issuance database that believes the chip is blank: the card's
+  // own life cycles (GET STATUS) refuse it before anything is written, and
+  // the good card is not terminated.
   const auto other_db = (dir_.path() / "other.db").string();
   ASSERT_EQ(cardctl(with_hsm({"import", (dir_.path() / "batch.jsonl").string(), "--db", other_db}))
                 .exit_code,
@@ -184,7 +117,8 @@ TEST_F(EncodeThroughPcsc, APersonalizedCardRefusesASecondPersonalization) {
   for (auto& a : hsm_args()) args.push_back(a);
   auto refused = cardctl(args);
   EXPECT_NE(refused.exit_code, 0);
-  EXPECT_NE(refused.err.find("6985"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("encode.chip_refused"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("is PERSONALIZED already"), std::string::npos) << refused.err;
   EXPECT_EQ(read_card()["life_cycle"], "SECURED");
 }
 
@@ -305,7 +239,9 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(FaultCase{"removed", {"--remove-after", "6"}, "card_removed", true},
                       FaultCase{"mute", {"--mute-after", "6"}, "mute_card", true},
                       FaultCase{"torn", {"--tear-store-data", "2"}, "card_removed", true},
-                      FaultCase{"rmac", {"--corrupt-rmac"}, "secure_channel", true},
+                      // The first protected answer (GET STATUS, before any write)
+                      // fails: nothing on the card, its numbers kept.
+                      FaultCase{"rmac", {"--corrupt-rmac"}, "secure_channel", false},
                       FaultCase{"readback", {"--corrupt-read", "8"}, "readback_mismatch", false},
                       FaultCase{"keyproof", {"--wrong-internal-auth"}, "key_proof_failed", false},
                       // Neither locked nor terminated: its numbers are retired.

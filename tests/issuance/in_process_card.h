@@ -15,12 +15,13 @@
 namespace cardd::test {
 
 // A blank card of the vendor: keys diversified from the test KMC.
-inline std::unique_ptr<vcard::VirtualCard> blank_card(std::uint32_t serial,
-                                                      vcard::Cipher cipher = vcard::Cipher::aes) {
+inline std::unique_ptr<vcard::VirtualCard> blank_card(
+    std::uint32_t serial, vcard::Cipher cipher = vcard::Cipher::aes,
+    vcard::Scp03Kdf kdf = vcard::Scp03Kdf::chip_id) {
   vcard::CardState state;
   state.serial = {static_cast<std::uint8_t>(serial >> 24), static_cast<std::uint8_t>(serial >> 16),
                   static_cast<std::uint8_t>(serial >> 8), static_cast<std::uint8_t>(serial)};
-  auto keys = vcard::diversified_keys(cipher, hex(kTestKmc), state.serial);
+  auto keys = vcard::diversified_keys(cipher, hex(kTestKmc), state.serial, kdf);
   EXPECT_TRUE(keys.has_value());
   state.keys = *keys;
   return std::make_unique<vcard::VirtualCard>(std::move(state));

@@ -22,17 +22,11 @@ namespace {
 
 using personalization::EncodeError;
 
-std::string profile_text(const region::Region& region) {
-  std::ifstream in(region.chip_profile());
+std::string profile_text(const std::filesystem::path& file) {
+  std::ifstream in(file);
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-std::string replace_all(std::string text, const std::string& from, const std::string& to) {
-  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
-    text.replace(at, from.size(), to);
-  return text;
 }
 
 class IssuanceInProcess : public IssuanceFixture {
@@ -74,16 +68,35 @@ TEST_F(IssuanceInProcess, EncodedCardHoldsThePreparedDataAndIsLocked) {
   EXPECT_EQ(r->chip_id, "47905301CAFE0001");
   EXPECT_EQ(state(ids[0]), db::AppState::encoded);
   EXPECT_EQ(card->state().life_cycle, vcard::LifeCycle::secured);
-  EXPECT_EQ(card->state().ssse.keys.size(), 5u);
+  EXPECT_EQ(card->state().ssse.keys.size(), 6u);
   ASSERT_TRUE(card->state().ssse.pin.has_value());
   EXPECT_EQ(card->state().ssse.pin->digits, (vcard::Bytes{1, 2, 3, 4, 5, 6}));
   vcard::InProcessReader reader(*card);
-  auto contents = personalization::read_card(reader, profile_);
+  auto hsm = open_soft_hsm(dir_.path());
+  auto contents = personalization::read_card(reader, profile_, hsm.get());
   ASSERT_TRUE(contents.ok()) << contents.error().describe();
   EXPECT_EQ(contents->items.at("holder.name"), "王小明");
   EXPECT_EQ(contents->items.at("card.number"), r->card_number);
   EXPECT_EQ(contents->items.at("card.identification_code"), r->card_identification_code);
+  EXPECT_EQ(contents->items.at("card.identification_code"), "110000D15600000547905301CAFE0001");
+  EXPECT_EQ(contents->items.at("holder.birth_place"),
+            contents->items.at("holder.ssn").substr(0, 6));
+  EXPECT_TRUE(contents->unread.empty());
+  // GlobalPlatform: the card SECURED, each application PERSONALIZED.
   EXPECT_EQ(contents->life_cycle, "SECURED");
+  EXPECT_EQ(contents->application_life_cycles.at("ssse"), "PERSONALIZED");
+  EXPECT_EQ(contents->application_life_cycles.at("financial"), "PERSONALIZED");
+  EXPECT_EQ(card->state().ssse.life_cycle, 0x0F);
+
+  // Without the terminal's keys the holder's files stay closed, and say why.
+  auto public_only = personalization::read_card(reader, profile_);
+  ASSERT_TRUE(public_only.ok()) << public_only.error().describe();
+  EXPECT_EQ(public_only->items.at("card.number"), r->card_number);
+  EXPECT_FALSE(public_only->items.contains("holder.name"));
+  EXPECT_FALSE(public_only->items.contains("holder.photo"));
+  ASSERT_EQ(public_only->unread.size(), 2u);
+  EXPECT_EQ(public_only->unread[0], "holder: needs the key \"reading\" (0A): no HSM");
+  EXPECT_EQ(public_only->life_cycle, "UNKNOWN (needs the card manager's keys)");
   // The photo file holds the re-encoded photo, read back through READ BINARY.
   const auto& photo = card->state().ssse.binaries.at(8);
   EXPECT_LE(photo.size(), 16384u);
@@ -232,37 +245,63 @@ TEST_F(IssuanceInProcess, AnUnknownBankIsAPreparationErrorAndTheApplicationWaits
   EXPECT_FALSE(st->prepared(ids[0], "test", "test")->has_value());
 }
 
-TEST_F(IssuanceInProcess, Scp02TripleDesProfileEncodes) {
-  std::string text = profile_text(region());
-  text = replace_all(text, "protocol = \"scp03\"", "protocol = \"scp02\"");
-  text = replace_all(text, "option = 0x70", "option = 0x55");
-  text = replace_all(text, "algorithm = \"aes128\"", "algorithm = \"3des-2key\"");
-  text = replace_all(text, "key_version = 0x30", "key_version = 0x20");
-  text = replace_all(text, "security_level = 0x33", "security_level = 0x03");
-  text = replace_all(text, "diversification = \"sp800-108-cmac\"\n\n# ---",
-                     "diversification = \"emv-cpg\"\n\n# ---");
-  text = replace_all(text, "diversification = \"sp800-108-cmac\"", "diversification = \"pboc\"");
-  text = replace_all(text, "master_key = \"bj3.kmc\"\ndiversification = \"pboc\"",
-                     "master_key = \"bj3.kmc\"\ndiversification = \"emv-cpg\"");
-  use_profile(text);
+// The shipped variants of the Beijing layout: SM4 keys throughout, and 3DES
+// (SCP02, PBOC application keys). Each is prepared, encoded, read back in
+// the session, then read again as a reader with the reading key would.
+class ProfileVariants
+    : public IssuanceInProcess,
+      public ::testing::WithParamInterface<std::pair<const char*, vcard::Cipher>> {};
+
+TEST_P(ProfileVariants, PrepareEncodeAndReadBack) {
+  const auto [file, cipher] = GetParam();
+  use_profile(profile_text(region().chip_profile().parent_path() / file));
   add_lot("L", "CAFE0000", 10);
-  const auto ids = import_applications(1);
-  auto card = blank_card(0xCAFE0001, vcard::Cipher::des3);
+  const auto ids = import_applications(1, {"王小明"});
+  auto card = blank_card(0xCAFE0001, cipher);
   auto r = encode(ids[0], *card);
   ASSERT_TRUE(r.ok()) << r.error().describe();
-  EXPECT_EQ(card->state().life_cycle, vcard::LifeCycle::secured);
-  EXPECT_EQ(card->state().ssse.keys.size(), 5u);
+  EXPECT_EQ(card->state().keys.cipher, cipher);
+  EXPECT_EQ(card->state().ssse.keys.size(), 6u);
+  vcard::InProcessReader reader(*card);
+  auto hsm = open_soft_hsm(dir_.path());
+  auto contents = personalization::read_card(reader, profile_, hsm.get());
+  ASSERT_TRUE(contents.ok()) << contents.error().describe();
+  EXPECT_EQ(contents->items.at("holder.name"), "王小明");
+  EXPECT_EQ(contents->items.at("card.number"), r->card_number);
+  EXPECT_EQ(contents->life_cycle, "SECURED");
+  EXPECT_EQ(contents->application_life_cycles.at("ssse"), "PERSONALIZED");
 }
 
-TEST_F(IssuanceInProcess, Sm4ProfileEncodes) {
-  use_profile(replace_all(profile_text(region()), "algorithm = \"aes128\"", "algorithm = \"sm4\""));
+// GlobalPlatformPro's kdf3 card-key diversification, named in the profile:
+// the card's keys come from the KMC and its whole 10-byte KDD.
+TEST_F(IssuanceInProcess, Kdf3DiversificationEncodesACardDiversifiedThatWay) {
+  std::string text = profile_text(region().chip_profile());
+  const std::string ours = "master_key = \"bj3.kmc\"\ndiversification = \"sp800-108-cmac\"";
+  ASSERT_NE(text.find(ours), std::string::npos);
+  text.replace(text.find(ours), ours.size(),
+               "master_key = \"bj3.kmc\"\ndiversification = \"kdf3\"");
+  use_profile(text);
+  EXPECT_EQ(profile_.secure_channel.diversification, personalization::Diversification::kdf3);
   add_lot("L", "CAFE0000", 10);
-  const auto ids = import_applications(1);
-  auto card = blank_card(0xCAFE0001, vcard::Cipher::sm4);
-  auto r = encode(ids[0], *card);
+  const auto ids = import_applications(2);
+  // A card diversified the other way does not open the channel: nothing written.
+  auto other = blank_card(0xCAFE0001);
+  auto refused = encode(ids[0], *other);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, EncodeError::secure_channel) << refused.error().describe();
+  auto card = blank_card(0xCAFE0002, vcard::Cipher::aes, vcard::Scp03Kdf::kdf3);
+  auto r = encode(ids[1], *card);
   ASSERT_TRUE(r.ok()) << r.error().describe();
-  EXPECT_EQ(card->state().life_cycle, vcard::LifeCycle::secured);
+  EXPECT_EQ(card->state().ssse.life_cycle, 0x0F);
 }
+
+INSTANTIATE_TEST_SUITE_P(Shipped, ProfileVariants,
+                         ::testing::Values(std::pair{"chip-sm4.toml", vcard::Cipher::sm4},
+                                           std::pair{"chip-3des.toml", vcard::Cipher::des3}),
+                         [](const auto& variant) {
+                           return std::string(
+                               variant.param.second == vcard::Cipher::sm4 ? "Sm4" : "TripleDes");
+                         });
 
 }  // namespace
 }  // namespace cardd::test

@@ -152,7 +152,7 @@ TEST_F(AtRest, ACardPreparedOnOneDayAndPrintedOnAnotherShowsThePreparationDay) {
   vcard::InProcessReader reader(*card);
   ASSERT_TRUE(issuance.encode(ids[0], reader).ok());
 
-  auto chip = personalization::read_card(reader, profile_);
+  auto chip = personalization::read_card(reader, profile_, hsm.get());
   ASSERT_TRUE(chip.ok()) << chip.error().describe();
   EXPECT_EQ(chip->items.at("card.issue_date"), "20260131");
   auto record = st->prepared(ids[0], "test", "test");

@@ -34,7 +34,8 @@ class QualityCheckTest : public IssuanceFixture {
     vcard::VirtualCard card(chip);
     vcard::InProcessReader reader(card);
     auto st = store();
-    server::QualityCheck qc(*st, profile_, region(), "qc@test");
+    auto hsm = open_soft_hsm(dir_.path());
+    server::QualityCheck qc(*st, *hsm, profile_, region(), "qc@test");
     return qc.check(id, reader);
   }
 

@@ -58,8 +58,8 @@ TEST_F(TianjinIssuance, PreparesWithTheRegionsCodesAndBins) {
     const auto* bank = region().bank(st->status(id)->details->issuing_bank);
     ASSERT_NE(bank, nullptr);
     EXPECT_EQ(card->pan.rfind(bank->bin, 0), 0u) << card->pan;
-    const auto& org = card->items.at("card.issuer_org");
-    EXPECT_EQ(std::string(org.begin(), org.end()), "120000000000");
+    EXPECT_EQ(card->items.at("card.issuer_org"),
+              (card::Bytes{0x12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01}));
   }
 }
 
@@ -76,12 +76,14 @@ TEST_F(TianjinIssuance, EncodesAnSm4CardInProcess) {
   ASSERT_TRUE(r.ok()) << r.error().describe();
   EXPECT_EQ(card->state().life_cycle, vcard::LifeCycle::secured);
   EXPECT_EQ(st->status(ids[0])->state, db::AppState::encoded);
-  auto contents = personalization::read_card(reader, profile_);
+  auto contents = personalization::read_card(reader, profile_, hsm.get());
   ASSERT_TRUE(contents.ok()) << contents.error().describe();
   EXPECT_EQ(contents->items.at("holder.name"), "李娜");
-  // Region code, country, card type, spec version and the region's vendor code.
-  EXPECT_EQ(contents->items.at("card.identification_code").substr(0, 15), "120000156330062");
-  EXPECT_EQ(r->card_identification_code.substr(0, 15), "120000156330062");
+  EXPECT_EQ(contents->life_cycle, "SECURED");
+  EXPECT_EQ(contents->application_life_cycles.at("ssse"), "PERSONALIZED");
+  // Tianjin's region code, then the RID; the chip after it.
+  EXPECT_EQ(contents->items.at("card.identification_code").substr(0, 16), "120000D156000005");
+  EXPECT_EQ(r->card_identification_code, contents->items.at("card.identification_code"));
 }
 
 TEST_F(TianjinIssuance, AnAesCardIsNotATianjinCard) {

@@ -93,7 +93,7 @@ TEST_F(TraceRedaction, AnEncodingAndAReadBackLeaveNoPersonalDataInATraceLevelLog
     vcard::InProcessReader reader(card);
     auto encoded = issuance.encode(ids[0], reader);
     ASSERT_TRUE(encoded.ok()) << encoded.error().describe();
-    auto contents = personalization::read_card(reader, profile_);
+    auto contents = personalization::read_card(reader, profile_, hsm.get());
     ASSERT_TRUE(contents.ok()) << contents.error().describe();
     // The data did travel through the trace: the card gives them back.
     EXPECT_EQ(contents->items.at("holder.name"), name);

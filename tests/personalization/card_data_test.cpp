@@ -8,6 +8,7 @@
 #include <jpeglib.h>
 
 #include "bureau_photo.h"
+#include "cardd/common/hex.h"
 #include "cardd/personalization/card_data.h"
 #include "chip_photo.h"
 #include "regions.h"
@@ -79,18 +80,6 @@ Decoded decode_fully(const card::Bytes& jpeg) {
   return out;
 }
 
-// The verification side of ISO 7064 MOD 37,36, written apart from the
-// generator: running the whole string through must end at 1.
-bool mod37_36_valid(std::string_view s) {
-  int p = 36, sum = 0;
-  for (const char c : s) {
-    sum = (p + (c <= '9' ? c - '0' : c - 'A' + 10)) % 36;
-    if (sum == 0) sum = 36;
-    p = (sum * 2) % 37;
-  }
-  return sum == 1;
-}
-
 TEST(CardData, LuhnCheckDigitMatchesKnownNumbers) {
   EXPECT_EQ(luhn_check_digit("7992739871"), '3');       // the textbook example
   EXPECT_EQ(luhn_check_digit("453914880343646"), '7');  // a published test PAN 4539148803436467
@@ -105,21 +94,33 @@ TEST(CardData, PanIsBinAccountAndLuhn) {
   EXPECT_EQ(pan.back(), luhn_check_digit(pan.substr(0, 18)));
 }
 
-TEST(CardData, CardIdentificationCodeHasItsCheckCharacter) {
+// The examples of real card numbers published with the layout review.
+TEST(CardData, CardNumberCheckCharacterMatchesPublishedNumbers) {
+  EXPECT_EQ(card_number_check_character("B7K33477"), '4');
+  EXPECT_EQ(card_number_check_character("X0000001"), '9');
+  // Both ends of the mapping: r = 1 (3 × 4 = 12) is X, r = 0 is 0.
+  EXPECT_EQ(card_number_check_character("40000000"), 'X');
+  EXPECT_EQ(card_number_check_character("00000000"), '0');
+}
+
+TEST(CardData, CardNumberIsPrefixCounterAndCheckCharacter) {
   const CardProfile p = profile();
+  const std::string number = format_card_number(p.issuer, 1234);
+  ASSERT_EQ(number.size(), 9u);
+  EXPECT_EQ(number.substr(0, 8), "B0001234");
+  EXPECT_EQ(number.back(), card_number_check_character("B0001234"));
+}
+
+TEST(CardData, CardIdentificationCodeIsRegionRidAndChip) {
+  CardProfile p = profile();
   const card::Bytes chip = {0x47, 0x90, 0x53, 0x01, 0xCA, 0xFE, 0x00, 0x01};
-  const std::string code = card_identification_code(p.issuer, chip);
-  ASSERT_EQ(code.size(), 32u);
-  EXPECT_EQ(code.substr(0, 31),
-            "1100001563300514790530"
-            "1CAFE0001");
-  EXPECT_TRUE(mod37_36_valid(code)) << code;
-  std::string changed = code;
-  changed[20] = changed[20] == '0' ? '1' : '0';
-  EXPECT_FALSE(mod37_36_valid(changed));
-  std::string swapped = code;
-  std::swap(swapped[25], swapped[26]);  // 'F','E'
-  EXPECT_FALSE(mod37_36_valid(swapped));
+  auto code = card_identification_code(p.issuer, chip);
+  ASSERT_TRUE(code.ok()) << code.error().describe();
+  EXPECT_EQ(to_hex(*code, HexCase::upper), "110000D15600000547905301CAFE0001");
+  p.issuer.identification_tail = IdentificationTail::ic_serial;
+  EXPECT_EQ(to_hex(*card_identification_code(p.issuer, chip), HexCase::upper),
+            "110000D15600000500000000CAFE0001");
+  EXPECT_FALSE(card_identification_code(p.issuer, card::Bytes(7, 0x00)).ok());
 }
 
 TEST(CardData, Gb18030EncodesRareCharactersAndRoundTrips) {
@@ -161,6 +162,26 @@ TEST(CardData, PreparedItemsFollowTheProfile) {
   EXPECT_EQ(name.back(), 0x00);
   EXPECT_FALSE(card->items.contains("holder.name_extension"));
   EXPECT_FALSE(card->items.contains("card.identification_code"));
+  EXPECT_EQ(card->items.at("holder.birth_place"), (card::Bytes{0x11, 0x01, 0x05}));
+  EXPECT_EQ(card->items.at("card.spec_version"), (card::Bytes{'3', '.', '0', '0'}));
+  const card::Bytes& org = card->items.at("card.issuer_org");
+  ASSERT_EQ(org.size(), 12u);
+  EXPECT_EQ(org.front(), 0x11);
+  EXPECT_EQ(org.back(), 0x01);
+}
+
+TEST(CardData, ExpiryIsTheAnniversaryOrTheDayBeforeAsTheProfileSays) {
+  CardProfile p = profile();
+  p.issuer.expiry = ExpiryRule::day_before;
+  for (const auto& [issue, expiry] : {std::pair{CivilDate{2026, 11, 25}, CivilDate{2036, 11, 24}},
+                                      std::pair{CivilDate{2026, 3, 1}, CivilDate{2036, 2, 29}},
+                                      std::pair{CivilDate{2027, 3, 1}, CivilDate{2037, 2, 28}},
+                                      std::pair{CivilDate{2026, 1, 1}, CivilDate{2035, 12, 31}},
+                                      std::pair{CivilDate{2024, 2, 29}, CivilDate{2034, 2, 27}}}) {
+    auto card = prepare_card(p, holder("王小明"), "B10000001", "6212260000000000428", issue);
+    ASSERT_TRUE(card.ok()) << card.error().describe();
+    EXPECT_EQ(card->expiry_date, expiry) << issue.to_iso();
+  }
 }
 
 TEST(CardData, LongNamesContinueInTheExtensionRecordAtACharacterBoundary) {
@@ -176,6 +197,8 @@ TEST(CardData, LongNamesContinueInTheExtensionRecordAtACharacterBoundary) {
   EXPECT_EQ(*first, "欧阳诸葛司马上官东方南宫西门");
   const card::Bytes& ext = card->items.at("holder.name_extension");
   EXPECT_EQ(card::Bytes(ext.begin(), ext.begin() + 4), (card::Bytes{0x95, 0x32, 0x82, 0x36}));
+  ASSERT_EQ(ext.size(), 20u);
+  EXPECT_EQ(ext.back(), 0xFF) << "the extension is padded with FF, as real cards are";
 }
 
 TEST(CardData, ANameThatCannotBeEncodedIsAPreparationError) {

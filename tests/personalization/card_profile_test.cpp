@@ -32,14 +32,34 @@ TEST(CardProfile, ShippedBeijingProfileLoads) {
   EXPECT_EQ(ssse.files[0].fid, 0xEF05);
   EXPECT_EQ(ssse.files[0].records.size(), 7u);
   EXPECT_EQ(ssse.files[0].records[0].elements[0].item, "card.identification_code");
-  EXPECT_EQ(ssse.keys.size(), 5u);
+  ASSERT_EQ(ssse.keys.size(), 6u);
+  EXPECT_EQ(ssse.keys[5].role, "reading");
+  // Who may read: EF05 anyone, EF06 and the photo after the reading key.
+  EXPECT_EQ(ssse.files[0].access.read.kind, AccessCondition::Kind::free);
+  EXPECT_EQ(ssse.files[0].access.update.kind, AccessCondition::Kind::key);
+  EXPECT_EQ(ssse.files[0].access.update.key, 0x05);
+  EXPECT_EQ(ssse.files[1].access.read.kind, AccessCondition::Kind::key);
+  EXPECT_EQ(ssse.files[1].access.read.key, 0x0A);
+  EXPECT_EQ(ssse.files[2].access.update.kind, AccessCondition::Kind::never);
+  EXPECT_EQ(ssse.final_life_cycle, 0x0F);
   ASSERT_TRUE(ssse.pin.has_value());
   EXPECT_EQ(ssse.pin->try_limit, 3);
   EXPECT_TRUE(p->applications[1].files[0].records[0].constructed);
   EXPECT_EQ(p->applications[1].files[0].records[0].elements[1].tag, 0x5F24u);
   EXPECT_EQ(p->secure_channel.protocol, ScpProtocol::scp03);
   EXPECT_EQ(p->secure_channel.security_level, 0x33);
-  EXPECT_EQ(p->issuer.card_number_digits(), 8u);
+  EXPECT_EQ(p->issuer.card_number_digits(), 7u);
+  EXPECT_EQ(p->issuer.spec_version, "3.00");
+  EXPECT_EQ(p->issuer.identification_rid, (card::Bytes{0xD1, 0x56, 0x00, 0x00, 0x05}));
+  EXPECT_EQ(p->issuer.issuer_org.size(), 24u);
+  // EF06 in the national order: the birth date is record 7 for readers that
+  // address by number.
+  const auto& holder = ssse.files[1].records;
+  ASSERT_EQ(holder.size(), 7u);
+  EXPECT_EQ(holder[2].tag, 0x4Eu);
+  EXPECT_EQ(holder[2].elements[0].length, 20u);
+  EXPECT_EQ(holder[5].tag, 0x0Cu);
+  EXPECT_EQ(holder[6].elements[0].item, "holder.birth_date");
   // Banks, region and vendor codes are the region's (region.toml), not the chip layout's.
   EXPECT_TRUE(p->issuer.banks.empty());
   EXPECT_TRUE(p->issuer.region_code.empty());
@@ -94,6 +114,41 @@ TEST(CardProfile, TyposAndMissingKeysAreNotIgnored) {
   ASSERT_FALSE(p.ok());
   EXPECT_NE(p.error().message.find("issuer.validity_yaers: unknown key"), std::string::npos);
   EXPECT_NE(p.error().message.find("issuer.validity_years: missing"), std::string::npos);
+}
+
+TEST(CardProfile, AccessRulesNameKeysTheApplicationHas) {
+  std::string text = shipped_text();
+  text = replaced(text, "read = \"key:reading\"\nupdate = \"key:application_maintenance\"",
+                  "read = \"key:psam\"\nupdate = \"sometimes\"");
+  auto p = parse_card_profile(text, "access.toml");
+  ASSERT_FALSE(p.ok());
+  const std::string& m = p.error().message;
+  EXPECT_NE(m.find("applications[0].files[1].read: the application has no key with role \"psam\""),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("applications[0].files[1].update: must be free, pin, never or key:<role>"),
+            std::string::npos)
+      << m;
+}
+
+TEST(CardProfile, TheNationalLayoutsSettingsAreChecked) {
+  std::string text = shipped_text();
+  text = replaced(text, "identification_tail = \"chip_id\"", "identification_tail = \"serial\"");
+  text = replaced(text, "identification_rid = \"D156000005\"", "identification_rid = \"D156\"");
+  text = replaced(text, "expiry = \"anniversary\"", "expiry = \"eve\"");
+  text = replaced(text, "card_number_prefix = \"B\"", "card_number_prefix = \"b\"");
+  auto p = parse_card_profile(text, "layout.toml");
+  ASSERT_FALSE(p.ok());
+  const std::string& m = p.error().message;
+  EXPECT_NE(m.find("issuer.identification_tail: must be one of chip_id, ic_serial"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("issuer.identification_rid: must be 5 bytes of hex"), std::string::npos) << m;
+  EXPECT_NE(m.find("issuer.expiry: must be one of anniversary, day_before"), std::string::npos)
+      << m;
+  EXPECT_NE(m.find("issuer.card_number_prefix: must be at most 3 digits or capital letters"),
+            std::string::npos)
+      << m;
 }
 
 TEST(CardProfile, Scp02NeedsTripleDesAndEmvDiversification) {

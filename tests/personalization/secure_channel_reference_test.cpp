@@ -16,51 +16,18 @@
 #include "cardd/personalization/scp03.h"
 #include "child_process.h"
 #include "hex.h"
+#include "reference_crypto.h"
 #include "soft_hsm.h"
 
 namespace cardd::personalization {
 namespace {
 
 using test::hex;
+using test::reference::aes_cbc;
+using test::reference::aes_cmac;
+using test::reference::cat;
+using test::reference::cbc;
 using Bytes = std::vector<std::uint8_t>;
-
-Bytes cat(std::initializer_list<Bytes> parts) {
-  Bytes out;
-  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
-  return out;
-}
-
-Bytes aes_cmac(const Bytes& key, const Bytes& data) {
-  std::unique_ptr<EVP_MAC, decltype(&EVP_MAC_free)> mac(EVP_MAC_fetch(nullptr, "CMAC", nullptr),
-                                                        EVP_MAC_free);
-  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(EVP_MAC_CTX_new(mac.get()),
-                                                                EVP_MAC_CTX_free);
-  char cipher[] = "AES-128-CBC";
-  const OSSL_PARAM params[] = {OSSL_PARAM_utf8_string("cipher", cipher, 0), OSSL_PARAM_END};
-  Bytes out(16);
-  std::size_t n = 0;
-  EXPECT_EQ(EVP_MAC_init(ctx.get(), key.data(), key.size(), params), 1);
-  EXPECT_EQ(EVP_MAC_update(ctx.get(), data.data(), data.size()), 1);
-  EXPECT_EQ(EVP_MAC_final(ctx.get(), out.data(), &n, out.size()), 1);
-  return out;
-}
-
-// CBC encryption without padding (ECB is CBC with a zero IV on one block).
-Bytes cbc(const EVP_CIPHER* cipher, const Bytes& key, const Bytes& iv, const Bytes& data) {
-  std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx(EVP_CIPHER_CTX_new(),
-                                                                      EVP_CIPHER_CTX_free);
-  EXPECT_EQ(EVP_EncryptInit_ex(ctx.get(), cipher, nullptr, key.data(), iv.data()), 1);
-  EVP_CIPHER_CTX_set_padding(ctx.get(), 0);
-  Bytes out(data.size());
-  int n = 0;
-  EXPECT_EQ(
-      EVP_EncryptUpdate(ctx.get(), out.data(), &n, data.data(), static_cast<int>(data.size())), 1);
-  return out;
-}
-
-Bytes aes_cbc(const Bytes& key, const Bytes& iv, const Bytes& data) {
-  return cbc(EVP_aes_128_cbc(), key, iv, data);
-}
 
 // Two-key triple DES; single DES is triple DES with K1 = K2 (OpenSSL 3 keeps
 // plain DES in its legacy provider).
@@ -77,15 +44,8 @@ Bytes pad80(Bytes data, std::size_t block = 16) {
 
 Bytes first8(const Bytes& b) { return Bytes(b.begin(), b.begin() + 8); }
 
-// Amendment D 6.2.2: label (11 zero bytes, the constant), separator 00,
-// L in bits, counter 01, context.
 Bytes kdf(const Bytes& key, std::uint8_t constant, std::uint16_t bits, const Bytes& context) {
-  Bytes data(11, 0x00);
-  data.insert(data.end(), {constant, 0x00, static_cast<std::uint8_t>(bits >> 8),
-                           static_cast<std::uint8_t>(bits & 0xFF), 0x01});
-  data.insert(data.end(), context.begin(), context.end());
-  const Bytes full = aes_cmac(key, data);
-  return Bytes(full.begin(), full.begin() + bits / 8);
+  return test::reference::scp03_kdf(key, constant, bits, context);
 }
 
 // The card and host side of one session, computed here.

@@ -191,11 +191,15 @@ class ChildProcess {
  public:
   // Starts `argv` (argv[0] is a path, or a name searched in PATH) with the
   // test's environment plus `env` (which overrides same-named variables) and
-  // stdin from /dev/null. Throws std::runtime_error if it cannot start.
+  // stdin from /dev/null, or from a pipe write_stdin() feeds when
+  // `with_stdin`. Throws std::runtime_error if it cannot start.
   static ChildProcess start(const std::vector<std::string>& argv,
-                            const std::map<std::string, std::string>& env = {}) {
+                            const std::map<std::string, std::string>& env = {},
+                            bool with_stdin = false) {
     detail::Pipe out = detail::make_pipe();
     detail::Pipe err = detail::make_pipe();
+    std::optional<detail::Pipe> in;
+    if (with_stdin) in = detail::make_pipe();
     if (!argv.empty() && argv[0].find('/') != std::string::npos &&
         ::access(argv[0].c_str(), X_OK) != 0)
       throw std::runtime_error("spawn: cannot execute " + argv[0]);
@@ -205,9 +209,11 @@ class ChildProcess {
     guarded.insert(guarded.end(), argv.begin(), argv.end());
     ChildProcess child;
     child.state_ = std::make_unique<State>();
-    child.state_->pid = detail::spawn(guarded, env, -1, out.write.get(), err.write.get());
+    child.state_->pid =
+        detail::spawn(guarded, env, in ? in->read.get() : -1, out.write.get(), err.write.get());
     out.write.reset();
     err.write.reset();
+    if (in) child.state_->in = std::move(in->write);
     child.state_->reader =
         std::thread(&State::drain, child.state_.get(), std::move(out.read), std::move(err.read));
     return child;
@@ -250,6 +256,24 @@ class ChildProcess {
     if (!state_) return {};
     std::lock_guard lock(state_->mutex);
     return state_->err;
+  }
+
+  // Writes `text` to the child's stdin (started with_stdin); false when the
+  // child does not read it any more.
+  bool write_stdin(const std::string& text) {
+    if (!state_ || !state_->in) return false;
+    std::size_t at = 0;
+    while (at < text.size()) {
+      const ssize_t n = ::write(state_->in.get(), text.data() + at, text.size() - at);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      at += static_cast<std::size_t>(n);
+    }
+    return true;
+  }
+  // End of input for the child.
+  void close_stdin() {
+    if (state_) state_->in.reset();
   }
 
   pid_t pid() const { return state_ ? state_->pid : -1; }
@@ -300,6 +324,7 @@ class ChildProcess {
   struct State {
     pid_t pid = -1;
     std::optional<int> exit_code;
+    detail::Fd in;  // the child's stdin, when started with_stdin
     std::thread reader;
     mutable std::mutex mutex;
     std::condition_variable cv;

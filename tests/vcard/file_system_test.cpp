@@ -69,10 +69,14 @@ class FileSystem : public ::testing::Test {
   InProcessReader reader_;
 };
 
+// The SSSE's FCI also carries the key algorithm flag readers parse (9F0C:
+// 86 01 xx; 04 for an AES card).
 Bytes fci(const Bytes& aid) {
-  Bytes out = {0x6F, static_cast<std::uint8_t>(aid.size() + 2), 0x84,
+  const bool ssse = aid == social_security_aid();
+  Bytes out = {0x6F, static_cast<std::uint8_t>(aid.size() + 2 + (ssse ? 8 : 0)), 0x84,
                static_cast<std::uint8_t>(aid.size())};
   out.insert(out.end(), aid.begin(), aid.end());
+  if (ssse) out.insert(out.end(), {0xA5, 0x06, 0x9F, 0x0C, 0x03, 0x86, 0x01, 0x04});
   return out;
 }
 
@@ -105,6 +109,21 @@ TEST_F(FileSystem, SelectByAid) {
   EXPECT_EQ(quiet.sw, sw::kSuccess);
   EXPECT_TRUE(quiet.data.empty());
   EXPECT_EQ(select(social_security_aid(), 0x04).sw, sw::kIncorrectP1P2);
+}
+
+TEST_F(FileSystem, WithoutLeAFileAnswersABare9000AndAnApplicationSaysItsFciWaits) {
+  const auto app = send(CommandApdu{0x00, 0xA4, 0x04, 0x00, social_security_aid(), std::nullopt});
+  EXPECT_EQ(app.sw, StatusWord(0x611B));
+  EXPECT_TRUE(app.data.empty());
+  const auto fci_back = send(CommandApdu{0x00, 0xC0, 0x00, 0x00, {}, 0x1Bu});
+  EXPECT_EQ(fci_back.sw, sw::kSuccess);
+  EXPECT_EQ(fci_back.data, fci(social_security_aid()));
+  EXPECT_EQ(send(CommandApdu{0x00, 0xC0, 0x00, 0x00, {}, 0x1Bu}).sw, sw::kConditionsNotSatisfied)
+      << "nothing waits any more";
+  const auto ef = send(CommandApdu{0x00, 0xA4, 0x02, 0x00, {0xEF, 0x05}, std::nullopt});
+  EXPECT_EQ(ef.sw, sw::kSuccess);
+  EXPECT_TRUE(ef.data.empty());
+  EXPECT_EQ(read_record(0x02, 0x00).data, kRecord2) << "by tag in the EF just selected";
 }
 
 TEST_F(FileSystem, SelectByFidFindsTheSelectedApplicationsFiles) {

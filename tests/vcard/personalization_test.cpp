@@ -151,22 +151,73 @@ TEST_P(Personalization, SensitiveDgisMustArriveEncryptedAndWhole) {
   EXPECT_EQ(card_->state().ssse.keys.size(), 1u);
 }
 
-TEST_P(Personalization, APersonalizedCardRefusesPersonalization) {
+TEST_P(Personalization, AccessRulesArriveInClearAndMustBeWellFormed) {
+  ASSERT_TRUE(open_channel().ok());
+  EXPECT_EQ(store(dgi(0xA006, {0x03, 0x00, 0xFF, 0x00})), sw::kWrongData) << "no condition 03";
+  EXPECT_EQ(store(dgi(0xA006, {0x02, 0x10, 0xFF, 0x00})), sw::kWrongData) << "key 10";
+  EXPECT_EQ(store(dgi(0xA006, {0x00, 0x0A, 0xFF, 0x00})), sw::kWrongData) << "free with a key";
+  EXPECT_EQ(store(dgi(0xA009, {0x00, 0x00, 0xFF, 0x00})), sw::kWrongData) << "no SFI 9";
+  EXPECT_EQ(store(dgi(0xA006, {0x02, 0x0A})), sw::kWrongData);
+  EXPECT_TRUE(card_->state().ssse.access.empty());
+  ASSERT_EQ(
+      store(concat({dgi(0xA005, {0x00, 0x00, 0x02, 0x05}), dgi(0xA006, {0x02, 0x0A, 0x02, 0x05}),
+                    dgi(0xA008, {0x01, 0x00, 0xFF, 0x00})})),
+      sw::kSuccess);
+  const auto& access = card_->state().ssse.access;
+  ASSERT_EQ(access.size(), 3u);
+  EXPECT_EQ(access.at(6).read, (AccessCondition{AccessCondition::Kind::key, 0x0A}));
+  EXPECT_EQ(access.at(5).update, (AccessCondition{AccessCondition::Kind::key, 0x05}));
+  EXPECT_EQ(access.at(8).read.kind, AccessCondition::Kind::pin);
+  EXPECT_EQ(access.at(8).update.kind, AccessCondition::Kind::never);
+}
+
+// GlobalPlatform: a SECURED card still takes card management; it is the
+// PERSONALIZED application that refuses STORE DATA.
+TEST_P(Personalization, APersonalizedApplicationRefusesPersonalization) {
   ASSERT_TRUE(open_channel().ok());
   ASSERT_EQ(store(dgi(0x0501, kSsseRecord1)), sw::kSuccess);
   ASSERT_TRUE(send_secured(CommandApdu{0x80, 0xF0, 0x80, 0x0F, {}, std::nullopt}).sw.ok());
   EXPECT_EQ(card_->state().life_cycle, LifeCycle::secured);
-  EXPECT_EQ(store(dgi(0x0502, kSsseRecord2)), sw::kConditionsNotSatisfied);
+  EXPECT_EQ(store(dgi(0x0502, kSsseRecord2)), sw::kSuccess) << "SSSE is still SELECTABLE";
+  EXPECT_EQ(
+      send_secured(CommandApdu{0x80, 0xF0, 0x40, 0x07, social_security_aid(), std::nullopt}).sw,
+      sw::kWrongData)
+      << "SELECTABLE is not a state to go to";
+  ASSERT_TRUE(send_secured(CommandApdu{0x80, 0xF0, 0x40, 0x0F, social_security_aid(), std::nullopt})
+                  .sw.ok());
+  EXPECT_EQ(card_->state().ssse.life_cycle, 0x0F);
+  EXPECT_EQ(card_->state().fin.life_cycle, kApplicationSelectable);
+  EXPECT_EQ(store(dgi(0x0503, kSsseRecord2)), sw::kConditionsNotSatisfied);
+  EXPECT_EQ(install(financial_aid()).sw, sw::kSuccess) << "FIN is not personalized yet";
+  EXPECT_EQ(store(dgi(0x0101, kSsseRecord2)), sw::kSuccess);
+  ASSERT_TRUE(install(social_security_aid()).sw.ok());
+  EXPECT_EQ(store(dgi(0x0503, kSsseRecord2)), sw::kConditionsNotSatisfied);
+  EXPECT_EQ(card_->state().ssse.records.at(5).size(), 2u);
+
+  // The SECURED card opens a new channel, and GET STATUS tells both states.
+  ASSERT_TRUE(open_channel().ok());
+  const auto card_status = send_secured(CommandApdu{0x80, 0xF2, 0x80, 0x02, {0x4F, 0x00}, 256u});
+  ASSERT_EQ(card_status.sw, sw::kSuccess);
+  EXPECT_EQ(card_status.data,
+            concat({{0xE3, 0x0E, 0x4F, 0x08}, card_manager_aid(), {0x9F, 0x70, 0x01, 0x0F}}));
+  const auto apps = send_secured(CommandApdu{0x80, 0xF2, 0x40, 0x02, {0x4F, 0x00}, 256u});
+  ASSERT_EQ(apps.sw, sw::kSuccess);
+  EXPECT_EQ(apps.data, concat({{0xE3, 0x15, 0x4F, 0x0F},
+                               social_security_aid(),
+                               {0x9F, 0x70, 0x01, 0x0F, 0xE3, 0x0E, 0x4F, 0x08},
+                               financial_aid(),
+                               {0x9F, 0x70, 0x01, 0x07}}));
+  EXPECT_EQ(send_secured(CommandApdu{0x80, 0xF2, 0x20, 0x02, {0x4F, 0x00}, 256u}).sw,
+            sw::kIncorrectP1P2);
+
+  // A LOCKED card takes no personalization at all.
+  ASSERT_TRUE(send_secured(CommandApdu{0x80, 0xF0, 0x80, 0x7F, {}, std::nullopt}).sw.ok());
   EXPECT_EQ(install(financial_aid()).sw, sw::kConditionsNotSatisfied);
-  // Without a channel, too, and INITIALIZE UPDATE opens none.
+  // Without a channel nothing goes through.
   ASSERT_TRUE(select(card_manager_aid()).sw.ok());
-  EXPECT_EQ(send(CommandApdu{0x80, 0xE2, 0x80, 0x00, dgi(0x0502, kSsseRecord2), std::nullopt}).sw,
-            sw::kConditionsNotSatisfied);
-  EXPECT_EQ(send(CommandApdu{0x80, 0xE6, 0x20, 0x00, Bytes(14, 0), 256u}).sw,
-            sw::kConditionsNotSatisfied);
-  EXPECT_EQ(send(personalization::initialize_update_command(0, Bytes(8, 1))).sw,
-            sw::kConditionsNotSatisfied);
-  EXPECT_EQ(card_->state().ssse.records.at(5).size(), 1u);
+  EXPECT_NE(send(CommandApdu{0x80, 0xE2, 0x80, 0x00, dgi(0x0102, kSsseRecord2), std::nullopt}).sw,
+            sw::kSuccess);
+  EXPECT_EQ(card_->state().fin.records.at(1).size(), 1u);
 }
 
 TEST_P(Personalization, AFileLargerThanACommandContinuesIntoTheNext) {

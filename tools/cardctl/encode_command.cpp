@@ -93,6 +93,9 @@ struct ReadArgs {
   std::string reader;
   std::string profile;
   RegionOptions region;
+  // The terminal's keys (a PSAM's role): opened only when --hsm is given.
+  HsmOptions hsm;
+  bool with_hsm = false;
   bool json = false;
   bool show_pii = false;
 };
@@ -115,14 +118,19 @@ std::string shown(const std::string& item, const std::string& value, bool show_p
 int run_read(const ReadArgs& args) {
   auto profile = load_profile(args.region, args.profile);
   if (!profile) return 2;
+  std::unique_ptr<hsm::Hsm> keys;
+  if (args.with_hsm && !(keys = args.hsm.open())) return 1;
   auto reader = open_reader(args.reader, 0);
   if (!reader) return 1;
-  auto contents = personalization::read_card(*reader, *profile);
+  auto contents = personalization::read_card(*reader, *profile, keys.get());
   if (!contents) {
     std::cerr << "cardctl: " << contents.error().describe() << "\n";
     return 1;
   }
-  nlohmann::json j = {{"chip_id", contents->chip_id}, {"life_cycle", contents->life_cycle}};
+  nlohmann::json j = {{"chip_id", contents->chip_id},
+                      {"life_cycle", contents->life_cycle},
+                      {"applications", contents->application_life_cycles},
+                      {"unread", contents->unread}};
   for (const auto& [item, value] : contents->items)
     j["items"][item] = shown(item, value, args.show_pii);
   if (args.json) {
@@ -145,6 +153,9 @@ int run_read(const ReadArgs& args) {
       contents->chip_id, contents->life_cycle, item("holder.name"), item("holder.ssn"),
       item("card.number"), date("card.issue_date"), date("card.expiry_date"),
       item("card.identification_code"), item("holder.photo"));
+  for (const auto& [app, state] : contents->application_life_cycles)
+    std::cout << fmt::format("application {:<11} {}\n", app, state);
+  for (const auto& why : contents->unread) std::cout << "not read              " << why << "\n";
   return 0;
 }
 
@@ -157,7 +168,7 @@ int run_qc(const EncodeArgs& args) {
   if (!reader) return 1;
   SealedStore opened;
   if (const int rc = open_sealed_store(args.hsm, args.db, false, opened); rc != 0) return rc;
-  server::QualityCheck qc(*opened.store, *profile, *region, local_actor("cardctl qc"));
+  server::QualityCheck qc(*opened.store, *opened.hsm, *profile, *region, local_actor("cardctl qc"));
   auto outcome = qc.check(args.id, *reader);
   if (!outcome) {
     std::cerr << "cardctl: " << outcome.error().describe() << "\n";
@@ -206,7 +217,11 @@ void add_encode_command(CLI::App& app, int& exit_code) {
   read->region.add_to(*r);
   r->add_flag("--json", read->json, "machine-readable output");
   r->add_flag("--show-pii", read->show_pii, "show the social security number and PAN in full");
-  r->callback([read, &exit_code] { exit_code = run_read(*read); });
+  read->hsm.add_to(*r);
+  r->callback([read, r, &exit_code] {
+    read->with_hsm = r->get_option("--hsm")->count() > 0;
+    exit_code = run_read(*read);
+  });
 }
 
 }  // namespace cardd::cardctl

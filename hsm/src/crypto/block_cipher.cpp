@@ -159,18 +159,23 @@ Result<Bytes> des_k1_mac(const SecureBytes& key, ByteView data) {
 }
 
 Result<SecureBytes> sp800_108_cmac(Algorithm algorithm, const SecureBytes& key,
-                                   std::uint8_t constant, ByteView context,
-                                   std::size_t out_length) {
+                                   std::uint8_t constant, ByteView context, std::size_t out_length,
+                                   Sp800108Layout layout) {
   const std::size_t bits = out_length * 8;
   SecureBytes out(out_length);
   std::size_t written = 0;
   for (std::uint8_t counter = 1; written < out_length; ++counter) {
-    Bytes input(11, 0);
-    input.push_back(constant);
-    input.push_back(0x00);
-    input.push_back(static_cast<std::uint8_t>(bits >> 8));
-    input.push_back(static_cast<std::uint8_t>(bits));
-    input.push_back(counter);
+    Bytes input;
+    if (layout == Sp800108Layout::gp_kdf3) {
+      input = {counter, 0x00, 0x00, 0x00, constant, 0x00};
+    } else {
+      input.assign(11, 0);
+      input.push_back(constant);
+      input.push_back(0x00);
+      input.push_back(static_cast<std::uint8_t>(bits >> 8));
+      input.push_back(static_cast<std::uint8_t>(bits));
+      input.push_back(counter);
+    }
     input.insert(input.end(), context.begin(), context.end());
     auto block = cmac(algorithm, key, input);
     if (!block) return block.error();

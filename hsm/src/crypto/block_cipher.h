@@ -19,9 +19,10 @@ Result<Bytes> cmac(Algorithm algorithm, const SecureBytes& key, ByteView data);
 Result<Bytes> retail_mac(const SecureBytes& key, ByteView data);
 // ISO 9797-1 MAC algorithm 1: single-DES CBC-MAC with K1 (first 8 bytes).
 Result<Bytes> des_k1_mac(const SecureBytes& key, ByteView data);
-// SCP03-layout SP 800-108 counter KDF with CMAC, `out_length` bytes.
+// SP 800-108 counter KDF with CMAC in `layout`, `out_length` bytes.
 Result<SecureBytes> sp800_108_cmac(Algorithm algorithm, const SecureBytes& key,
-                                   std::uint8_t constant, ByteView context, std::size_t out_length);
+                                   std::uint8_t constant, ByteView context, std::size_t out_length,
+                                   Sp800108Layout layout = Sp800108Layout::scp03);
 Result<SecureBytes> random_bytes(std::size_t length);
 
 }  // namespace cardd::hsm::crypto

@@ -49,8 +49,8 @@ struct EncryptDataParams {
   }
 };
 
-// SCP03 layout of the SP 800-108 counter KDF input:
-// label (11 zero bytes || constant) || 0x00 || L (16 bits) || i (8 bits) || context.
+// The SP 800-108 counter KDF input in the derivation's layout (types.h):
+// SCP03's label || 0x00 || L || i || context, or kdf3's i || label || 0x00 || context.
 struct Sp800108Params {
   Bytes label;
   std::uint8_t separator = 0;
@@ -61,14 +61,18 @@ struct Sp800108Params {
   Sp800108KdfParams kdf{};
 
   Mechanism mechanism(const Sp800108CmacDerivation& s) {
-    label.assign(11, 0);
+    const bool kdf3 = s.layout == Sp800108Layout::gp_kdf3;
+    label.assign(kdf3 ? 3 : 11, 0);
     label.push_back(s.constant);
     context = s.context;
     unsigned long n = 0;
+    if (kdf3) params[n++] = {kSp800108IterationVariable, &counter, sizeof counter};
     params[n++] = {kSp800108ByteArray, label.data(), label.size()};
     params[n++] = {kSp800108ByteArray, &separator, 1};
-    params[n++] = {kSp800108DkmLength, &length, sizeof length};
-    params[n++] = {kSp800108IterationVariable, &counter, sizeof counter};
+    if (!kdf3) {
+      params[n++] = {kSp800108DkmLength, &length, sizeof length};
+      params[n++] = {kSp800108IterationVariable, &counter, sizeof counter};
+    }
     if (!context.empty()) params[n++] = {kSp800108ByteArray, context.data(), context.size()};
     kdf = {CKM_AES_CMAC, n, params.data(), 0, nullptr};
     return Mechanism{kCkmSp800108CounterKdf, &kdf, sizeof kdf};

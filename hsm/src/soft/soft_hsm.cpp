@@ -134,7 +134,7 @@ class SoftHsm final : public Hsm {
     } else {
       const auto& kdf = std::get<Sp800108CmacDerivation>(how);
       auto keys = crypto::sp800_108_cmac(base.spec.algorithm, **base_value, kdf.constant,
-                                         kdf.context, length);
+                                         kdf.context, length, kdf.layout);
       if (!keys) return keys.error();
       derived = std::move(*keys);
     }

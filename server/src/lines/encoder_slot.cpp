@@ -111,7 +111,7 @@ void EncoderSlot::run() {
       const std::string actor = fmt::format("cardd {}", line_);
       issuance_.emplace(context_.store, context_.hsm, context_.profile,
                         actor_at_reader(actor, reader_->name()));
-      qc_.emplace(context_.store, context_.profile, context_.region,
+      qc_.emplace(context_.store, context_.hsm, context_.profile, context_.region,
                   actor_at_reader(actor, reader_->name()));
       spdlog::info("{} slot '{}': reader {} ready", line_, pattern_, reader_->name());
       std::lock_guard lock(mutex_);

@@ -11,7 +11,9 @@ namespace cardd::vcard {
 namespace {
 
 constexpr std::uint8_t kInsInitializeUpdate = 0x50, kInsExternalAuthenticate = 0x82,
-                       kInsStoreData = 0xE2, kInsInstall = 0xE6, kInsSetStatus = 0xF0;
+                       kInsStoreData = 0xE2, kInsInstall = 0xE6, kInsSetStatus = 0xF0,
+                       kInsGetStatus = 0xF2;
+constexpr std::uint8_t kCard = 0x80, kApplications = 0x40;
 constexpr std::uint8_t kInstallForPersonalization = 0x20;
 constexpr std::uint8_t kLastBlock = 0x80, kEncryptedDgis = 0x60;
 
@@ -19,7 +21,7 @@ constexpr std::uint8_t kLastBlock = 0x80, kEncryptedDgis = 0x60;
 
 bool CardManager::handles(std::uint8_t ins) {
   return ins == kInsInitializeUpdate || ins == kInsExternalAuthenticate || ins == kInsStoreData ||
-         ins == kInsInstall || ins == kInsSetStatus;
+         ins == kInsInstall || ins == kInsSetStatus || ins == kInsGetStatus;
 }
 
 void CardManager::reset() {
@@ -32,15 +34,24 @@ void CardManager::reset() {
 Reply CardManager::handle(const CommandApdu& c) {
   if (c.ins == kInsInitializeUpdate) return initialize_update(c);
   if (c.ins == kInsExternalAuthenticate) return external_authenticate(c);
-  // Personalization ends with the life cycle, whatever channel is open.
-  if ((c.ins == kInsStoreData || c.ins == kInsInstall) &&
-      state_.life_cycle != LifeCycle::initialized)
-    return no_data(sw::kConditionsNotSatisfied);
   return secured(c);
 }
 
+// Card management goes on after SECURED; a personalized application, or a
+// locked card, takes no more personalization.
+Reply CardManager::execute(const CommandApdu& c) {
+  const bool personalizes = c.ins == kInsStoreData || c.ins == kInsInstall;
+  if (personalizes && state_.life_cycle == LifeCycle::locked)
+    return no_data(sw::kConditionsNotSatisfied);
+  if (c.ins == kInsStoreData && state_.data(target_).life_cycle != kApplicationSelectable)
+    return no_data(sw::kConditionsNotSatisfied);
+  return c.ins == kInsStoreData   ? store_data(c)
+         : c.ins == kInsInstall   ? install(c)
+         : c.ins == kInsGetStatus ? get_status(c)
+                                  : set_status(c);
+}
+
 Reply CardManager::initialize_update(const CommandApdu& c) {
-  if (state_.life_cycle != LifeCycle::initialized) return no_data(sw::kConditionsNotSatisfied);
   if (state_.auth_failures >= state_.auth_limit) return no_data(sw::kAuthenticationBlocked);
   if (c.data.size() != 8) return no_data(sw::kWrongLength);
   if (c.p1 != 0 && c.p1 != state_.keys.version) return no_data(sw::kReferencedDataNotFound);
@@ -84,9 +95,7 @@ Reply CardManager::secured(const CommandApdu& c) {
   if (const auto* status = std::get_if<std::uint16_t>(&unwrapped))
     return no_data(StatusWord(*status));
   const CommandApdu& plain = std::get<CommandApdu>(unwrapped);
-  Reply r = plain.ins == kInsStoreData ? store_data(plain)
-            : plain.ins == kInsInstall ? install(plain)
-                                       : set_status(plain);
+  Reply r = execute(plain);
   if (!scp02()) r.data = scp03_.protect_response(std::move(r.data), r.sw.value());
   return r;
 }
@@ -119,7 +128,18 @@ Reply CardManager::install(const CommandApdu& c) {
 }
 
 Reply CardManager::set_status(const CommandApdu& c) {
-  if (c.p1 != 0x80) return no_data(sw::kIncorrectP1P2);
+  if (c.p1 == kApplications) {
+    // Data: the application's AID; P2 an application-specific state
+    // (b3-b1 = 111, b8 = 0) past SELECTABLE, e.g. 0F PERSONALIZED.
+    const auto app = application_by_aid(c.data);
+    if (!app) return no_data(sw::kReferencedDataNotFound);
+    if ((c.p2 & 0x87) != kApplicationSelectable || c.p2 == kApplicationSelectable)
+      return no_data(sw::kWrongData);
+    state_.data(*app).life_cycle = c.p2;
+    stream_.reset();
+    return no_data(sw::kSuccess);
+  }
+  if (c.p1 != kCard) return no_data(sw::kIncorrectP1P2);
   if (c.p2 != static_cast<std::uint8_t>(LifeCycle::secured) &&
       c.p2 != static_cast<std::uint8_t>(LifeCycle::locked) &&
       c.p2 != static_cast<std::uint8_t>(LifeCycle::terminated))
@@ -128,6 +148,27 @@ Reply CardManager::set_status(const CommandApdu& c) {
   state_.life_cycle = static_cast<LifeCycle>(c.p2);
   stream_.reset();
   return no_data(sw::kSuccess);
+}
+
+// P1 80 the card manager, 40 the applications; P2 02: one E3 template each
+// (4F AID, 9F70 life cycle). Search criteria: 4F 00 (all).
+Reply CardManager::get_status(const CommandApdu& c) {
+  if ((c.p1 != kCard && c.p1 != kApplications) || c.p2 != 0x02) return no_data(sw::kIncorrectP1P2);
+  if (c.data != Bytes{0x4F, 0x00}) return no_data(sw::kWrongData);
+  Bytes out;
+  const auto entry = [&](ByteView aid, std::uint8_t life_cycle) {
+    out.insert(out.end(), {0xE3, static_cast<std::uint8_t>(aid.size() + 6), 0x4F,
+                           static_cast<std::uint8_t>(aid.size())});
+    out.insert(out.end(), aid.begin(), aid.end());
+    out.insert(out.end(), {0x9F, 0x70, 0x01, life_cycle});
+  };
+  if (c.p1 == kCard) {
+    entry(isd_aid(), static_cast<std::uint8_t>(state_.life_cycle));
+  } else {
+    for (const Application a : {Application::ssse, Application::fin})
+      entry(aid_of(a), state_.data(a).life_cycle);
+  }
+  return Reply{std::move(out), sw::kSuccess};
 }
 
 }  // namespace cardd::vcard

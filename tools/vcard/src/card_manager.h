@@ -1,7 +1,8 @@
 // The issuer security domain (card manager): opens the secure channel
 // (SCP03 for aes/sm4, SCP02 for des3), counts failed authentications, and
-// takes the personalization — INSTALL [for personalization], STORE DATA,
-// SET STATUS — only inside an authenticated channel.
+// takes the personalization and card management — INSTALL [for
+// personalization], STORE DATA, SET STATUS, GET STATUS — only inside an
+// authenticated channel.
 #pragma once
 
 #include <optional>
@@ -33,9 +34,12 @@ class CardManager {
   Reply initialize_update(const CommandApdu& c);
   Reply external_authenticate(const CommandApdu& c);
   Reply secured(const CommandApdu& c);
+  // A command whose MAC (and encryption) the channel has taken off.
+  Reply execute(const CommandApdu& c);
   Reply store_data(const CommandApdu& c);
   Reply install(const CommandApdu& c);
   Reply set_status(const CommandApdu& c);
+  Reply get_status(const CommandApdu& c);
 
   CardState& state_;
   CardScp03 scp03_;

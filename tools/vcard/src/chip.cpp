@@ -40,7 +40,8 @@ Bytes key_diversification_data(ByteView serial) {
   return kdd;
 }
 
-std::optional<StaticKeys> diversified_keys(Cipher cipher, ByteView kmc, ByteView serial) {
+std::optional<StaticKeys> diversified_keys(Cipher cipher, ByteView kmc, ByteView serial,
+                                           Scp03Kdf kdf) {
   if (kmc.size() != 16) return std::nullopt;
   StaticKeys keys;
   keys.cipher = cipher;
@@ -61,6 +62,15 @@ std::optional<StaticKeys> diversified_keys(Cipher cipher, ByteView kmc, ByteView
     return keys;
   }
   keys.version = kScp03KeyVersion;
+  if (kdf == Scp03Kdf::kdf3) {
+    const Bytes kdd = key_diversification_data(serial);
+    for (std::uint8_t x = 1; x <= 3; ++x) {
+      Bytes input = {0x01, 0x00, 0x00, 0x00, x, 0x00};
+      input.insert(input.end(), kdd.begin(), kdd.end());
+      *targets[x - 1] = cmac(cipher, kmc, input);
+    }
+    return keys;
+  }
   const Bytes context = chip_id(serial);
   for (std::uint8_t x = 1; x <= 3; ++x) *targets[x - 1] = scp03_kdf(cipher, kmc, x, 16, context);
   return keys;

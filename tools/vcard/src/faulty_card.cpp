@@ -22,10 +22,10 @@ FaultyCard::Reaction FaultyCard::process(ByteView command) {
     return {Outcome::answer,
             {static_cast<std::uint8_t>(faults_.refused_sw >> 8),
              static_cast<std::uint8_t>(faults_.refused_sw & 0xFF)}};
-  const LifeCycle before = card_.state().life_cycle;
+  std::optional<CardState> before;
+  if (faults_.ignore_set_status && ins == kInsSetStatus) before = card_.state();
   Bytes response = card_.process(command);
-  if (faults_.ignore_set_status && ins == kInsSetStatus && answered_ok(response))
-    card_.restore_life_cycle(before);
+  if (before && answered_ok(response)) card_.restore_life_cycles(*before);
   if (ins == kInsStoreData && ++stores_ == faults_.tear_store_data) {
     card_.tear_last_store();
     return {Outcome::torn, {}};

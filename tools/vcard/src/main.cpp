@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
                  "new card: IC serial number (8 hex digits); with --hopper the first card's");
   app.add_option("--cipher", n.cipher, "new card: aes or sm4 (SCP03), des3 (SCP02)");
   app.add_option("--kmc", n.kmc, "new card: master key (hex) the static keys are diversified from");
+  app.add_option("--kdf", n.kdf, "new SCP03 card: sp800-108-cmac (CHIP ID) or kdf3 (GPPro, KDD)");
   app.add_option("--enc", n.enc, "new card without --kmc: static ENC key (hex)");
   app.add_option("--mac", n.mac, "new card without --kmc: static MAC key (hex)");
   app.add_option("--dek", n.dek, "new card without --kmc: static DEK key (hex)");

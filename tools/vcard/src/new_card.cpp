@@ -14,12 +14,15 @@ std::optional<CardState> make_card(const NewCard& n, std::string& error) {
   if (!serial || serial->size() != 4) error = "--serial must be 8 hex digits";
   if (!cipher) error = "--cipher must be aes, sm4 or des3";
   if (!i || i->size() != 1 || ((*i)[0] != 0x15 && (*i)[0] != 0x55)) error = "--scp02-i is 15 or 55";
+  if (n.kdf != "sp800-108-cmac" && n.kdf != "kdf3") error = "--kdf is sp800-108-cmac or kdf3";
   if (!error.empty()) return std::nullopt;
   CardState state;
   state.serial = *serial;
   if (!n.kmc.empty()) {
     const auto kmc = cardd::from_hex(n.kmc);
-    auto keys = kmc ? diversified_keys(*cipher, *kmc, *serial) : std::nullopt;
+    auto keys = kmc ? diversified_keys(*cipher, *kmc, *serial,
+                                       n.kdf == "kdf3" ? Scp03Kdf::kdf3 : Scp03Kdf::chip_id)
+                    : std::nullopt;
     if (!keys) {
       error = "--kmc must be 32 hex digits";
       return std::nullopt;

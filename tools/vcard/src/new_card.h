@@ -14,6 +14,7 @@ struct NewCard {
   std::string serial = "00000001";
   std::string cipher = "aes";
   std::string kmc;
+  std::string kdf = "sp800-108-cmac";  // SCP03 keys from --kmc: or kdf3
   std::string enc = "404142434445464748494A4B4C4D4E4F", mac = enc, dek = enc;
   std::string scp02_i = "55";
   int auth_limit = 0;  // > 0: failed EXTERNAL AUTHENTICATEs before the keys block

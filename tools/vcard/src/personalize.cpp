@@ -11,7 +11,8 @@ namespace {
 constexpr std::uint16_t kDgiPin = 0x8010;
 constexpr std::uint16_t kDgiPinTryLimit = 0x9010;
 constexpr std::uint8_t kDgiKeyGroup = 0x81;
-constexpr std::uint8_t kFirstKey = 0x01, kLastKey = 0x05;  // internal auth … maintenance
+constexpr std::uint8_t kDgiAccessGroup = 0xA0;
+constexpr std::uint8_t kFirstKey = 0x01, kLastKey = 0x0F;
 constexpr std::size_t kKeySize = 16;
 constexpr std::uint8_t kMaxTryLimit = 15;  // a try counter must fit the x of 63Cx
 
@@ -47,6 +48,7 @@ class DgiWriter {
     if (group == kDgiKeyGroup) return key(index, std::move(dgi.value), w);
     if (dgi.tag == kDgiPin) return pin(dgi.value, w);
     if (dgi.tag == kDgiPinTryLimit) return try_limit(dgi.value);
+    if (group == kDgiAccessGroup) return access(index, dgi.value);
     if (group >= 1 && group <= 30) return file(group, index, std::move(dgi.value), w);
     return sw::kWrongData;
   }
@@ -78,6 +80,24 @@ class DgiWriter {
       return sw::kWrongData;
     Pin& p = data_.pin ? *data_.pin : data_.pin.emplace();
     p.limit = p.tries = value[0];
+    return sw::kSuccess;
+  }
+
+  StatusWord access(std::uint8_t sfi, ByteView value) {
+    if (decryptor_ || value.size() != 4 || !file_by_sfi(app_, sfi)) return sw::kWrongData;
+    const auto condition = [](std::uint8_t kind,
+                              std::uint8_t key) -> std::optional<AccessCondition> {
+      using Kind = AccessCondition::Kind;
+      for (const Kind k : {Kind::free, Kind::pin, Kind::never})
+        if (kind == static_cast<std::uint8_t>(k) && key == 0) return AccessCondition{k, 0};
+      if (kind == static_cast<std::uint8_t>(Kind::key) && key >= kFirstKey && key <= kLastKey)
+        return AccessCondition{Kind::key, key};
+      return std::nullopt;
+    };
+    const auto read = condition(value[0], value[1]);
+    const auto update = condition(value[2], value[3]);
+    if (!read || !update) return sw::kWrongData;
+    data_.access[sfi] = {*read, *update};
     return sw::kSuccess;
   }
 

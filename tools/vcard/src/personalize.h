@@ -1,10 +1,13 @@
 // What the DGIs of one STORE DATA command mean for the target application:
 //   SFI<<8 | n (SFI 1–30, n 1–254)  record n of that record file
 //   SFI<<8 | 00                     the whole content of that transparent file
-//   81kk (encrypted)                application key kk (01–05), 16 bytes
+//   81kk (encrypted)                application key kk (01–0F), 16 bytes
 //   8010 (encrypted)                reference PIN, ISO 9564 format-2 block
 //                                   (+ 8 bytes FF for 16-byte-block ciphers)
 //   9010 (clear)                    PIN try limit, twice; the counter = limit
+//   A0sf (clear)                    access rule of file SFI sf: read, update,
+//                                   each a condition (00 free, 01 PIN, 02 key
+//                                   + the key reference, FF never) and a key
 #pragma once
 
 #include <optional>

@@ -10,7 +10,7 @@
 namespace cardd::vcard {
 namespace {
 
-constexpr int kFormat = 2;
+constexpr int kFormat = 3;
 
 std::string hex(const Bytes& b) { return to_hex(b, HexCase::upper); }
 
@@ -38,7 +38,16 @@ nlohmann::json to_json(const ApplicationData& a) {
   }
   for (const auto& [sfi, content] : a.binaries) binaries[byte_name(sfi)] = hex(content);
   for (const auto& [reference, key] : a.keys) keys[byte_name(reference)] = hex(key);
-  nlohmann::json j = {{"records", records}, {"binaries", binaries}, {"keys", keys}};
+  nlohmann::json access = nlohmann::json::object();
+  for (const auto& [sfi, rule] : a.access)
+    access[byte_name(sfi)] =
+        hex(Bytes{static_cast<std::uint8_t>(rule.read.kind), rule.read.key,
+                  static_cast<std::uint8_t>(rule.update.kind), rule.update.key});
+  nlohmann::json j = {{"life_cycle", a.life_cycle},
+                      {"access", access},
+                      {"records", records},
+                      {"binaries", binaries},
+                      {"keys", keys}};
   if (a.pin) {
     std::string digits;
     for (const auto d : a.pin->digits) digits += static_cast<char>('0' + d);
@@ -49,6 +58,13 @@ nlohmann::json to_json(const ApplicationData& a) {
 
 ApplicationData application_from_json(const nlohmann::json& j) {
   ApplicationData a;
+  a.life_cycle = j.at("life_cycle").get<std::uint8_t>();
+  for (const auto& [sfi, rule] : j.at("access").items()) {
+    const Bytes b = unhex(rule.get<std::string>(), "access rule " + sfi);
+    if (b.size() != 4) throw std::invalid_argument("access rule " + sfi + " is not 4 bytes");
+    a.access[byte_of(sfi)] = {{static_cast<AccessCondition::Kind>(b[0]), b[1]},
+                              {static_cast<AccessCondition::Kind>(b[2]), b[3]}};
+  }
   for (const auto& [sfi, file] : j.at("records").items())
     for (const auto& [number, record] : file.items())
       a.records[byte_of(sfi)][byte_of(number)] = unhex(record.get<std::string>(), "record");

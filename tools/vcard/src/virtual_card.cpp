@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <exception>
 #include <optional>
+#include <utility>
 
 #include "application_commands.h"
 #include "card_manager.h"
@@ -17,14 +18,33 @@ namespace {
 const Bytes kAtr = {0x3B, 0x8A, 0x80, 0x01, 'C', 'A', 'R', 'D', 'D', '-', 'S', 'S', 'C', '3', 0x3B};
 
 constexpr std::uint8_t kInsSelect = 0xA4, kInsGetData = 0xCA, kInsReadRecord = 0xB2,
-                       kInsReadBinary = 0xB0, kInsVerify = 0x20, kInsInternalAuthenticate = 0x88;
+                       kInsReadBinary = 0xB0, kInsVerify = 0x20, kInsInternalAuthenticate = 0x88,
+                       kInsUpdateRecord = 0xDC, kInsGetChallenge = 0x84,
+                       kInsExternalAuthenticate = 0x82, kInsGetResponse = 0xC0;
 constexpr std::uint8_t kSelectByAid = 0x04, kSelectMfDfEf = 0x00, kSelectEf = 0x02;
 constexpr std::uint8_t kFciReturned = 0x00, kNoFci = 0x0C;
 
-Bytes fci(ByteView aid) {
-  Bytes out = {0x6F, static_cast<std::uint8_t>(2 + aid.size()), 0x84,
+// The key algorithm flag readers take from the SSSE's FCI (9F0C: 86 01 xx):
+// 01 3DES and 03 SM4 as on national cards; 04 marks this simulator's AES.
+std::uint8_t algorithm_flag(Cipher c) {
+  switch (c) {
+    case Cipher::des3:
+      return 0x01;
+    case Cipher::sm4:
+      return 0x03;
+    case Cipher::aes:
+      return 0x04;
+  }
+  return 0x00;
+}
+
+Bytes fci(ByteView aid, std::optional<std::uint8_t> flag = std::nullopt) {
+  Bytes proprietary;
+  if (flag) proprietary = {0xA5, 0x06, 0x9F, 0x0C, 0x03, 0x86, 0x01, *flag};
+  Bytes out = {0x6F, static_cast<std::uint8_t>(2 + aid.size() + proprietary.size()), 0x84,
                static_cast<std::uint8_t>(aid.size())};
   out.insert(out.end(), aid.begin(), aid.end());
+  out.insert(out.end(), proprietary.begin(), proprietary.end());
   return out;
 }
 
@@ -42,6 +62,7 @@ struct VirtualCard::Impl {
   CardManager manager{state};
   enum class Selected { nothing, mf, isd, application } selected = Selected::nothing;
   ApplicationSession app;
+  Bytes pending;  // what GET RESPONSE returns (a SELECT by AID sent without Le)
   std::uint64_t generation = 0;
 
   void deselect() {
@@ -53,6 +74,11 @@ struct VirtualCard::Impl {
   Reply handle(const CommandApdu& c) {
     if (state.life_cycle == LifeCycle::terminated && c.ins != kInsGetData)
       return no_data(sw::kFunctionNotSupported);
+    Bytes response = std::exchange(pending, {});
+    if (c.ins == kInsGetResponse) {
+      if (response.empty()) return no_data(sw::kConditionsNotSatisfied);
+      return Reply{std::move(response), sw::kSuccess};
+    }
     if (c.ins == kInsSelect) return select(c);
     if (c.ins == kInsGetData) {
       if (c.p1 != 0x9F || c.p2 != 0x7F) return no_data(sw::kReferencedDataNotFound);
@@ -85,6 +111,15 @@ struct VirtualCard::Impl {
       }
       case kInsInternalAuthenticate:
         return internal_authenticate(data, state.keys.cipher, c);
+      case kInsGetChallenge:
+        return get_challenge(app, c);
+      case kInsExternalAuthenticate:
+        return external_authenticate(data, app, state.keys.cipher, c);
+      case kInsUpdateRecord: {
+        Reply r = update_record(data, app, c);
+        if (r.sw.ok()) ++generation;
+        return r;
+      }
       default:
         return no_data(sw::kInsNotSupported);
     }
@@ -102,6 +137,13 @@ struct VirtualCard::Impl {
       return no_data(sw::kIncorrectP1P2);
     }
     if (c.p2 == kNoFci) r.data.clear();
+    // Without Le a file answers a bare 9000; an application says its FCI
+    // waits for GET RESPONSE (61xx), as readers of national cards expect.
+    if (!c.le && !r.data.empty()) {
+      if (c.p1 != kSelectByAid) return no_data(sw::kSuccess);
+      pending = std::move(r.data);
+      return no_data(StatusWord(0x61, static_cast<std::uint8_t>(pending.size())));
+    }
     return r;
   }
 
@@ -116,7 +158,10 @@ struct VirtualCard::Impl {
     }
     selected = Selected::application;
     app.app = *application;
-    return Reply{fci(aid_of(*application)), sw::kSuccess};
+    const bool ssse = *application == Application::ssse;
+    return Reply{fci(aid_of(*application),
+                     ssse ? std::optional(algorithm_flag(state.keys.cipher)) : std::nullopt),
+                 sw::kSuccess};
   }
 
   Reply select_file(const CommandApdu& c) {
@@ -158,8 +203,10 @@ void VirtualCard::tear_last_store() {
   }
 }
 
-void VirtualCard::restore_life_cycle(LifeCycle previous) {
-  impl_->state.life_cycle = previous;
+void VirtualCard::restore_life_cycles(const CardState& previous) {
+  impl_->state.life_cycle = previous.life_cycle;
+  impl_->state.ssse.life_cycle = previous.ssse.life_cycle;
+  impl_->state.fin.life_cycle = previous.fin.life_cycle;
   ++impl_->generation;
 }
 

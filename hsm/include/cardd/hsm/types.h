@@ -121,11 +121,21 @@ struct EncryptDataDerivation {
   Bytes data;  // a multiple of the base key's block size
 };
 
-// NIST SP 800-108 counter-mode KDF with CMAC in the SCP03 layout:
-// label (11 zero bytes || constant) || 0x00 || L (16 bits) || i (8 bits) || context.
+// Where the fields of the SP 800-108 counter-mode CMAC input go.
+enum class Sp800108Layout {
+  // GlobalPlatform SCP03 (Amendment D): label (11 zero bytes || constant) ||
+  // 0x00 || L (16 bits) || i (8 bits) || context.
+  scp03,
+  // GlobalPlatformPro's "kdf3" card-key diversification: i (8 bits) ||
+  // 00 00 00 || constant || 0x00 || context, no L.
+  gp_kdf3,
+};
+
+// NIST SP 800-108 counter-mode KDF with CMAC.
 struct Sp800108CmacDerivation {
   std::uint8_t constant = 0;
   Bytes context;
+  Sp800108Layout layout = Sp800108Layout::scp03;
 };
 
 using Derivation = std::variant<EncryptDataDerivation, Sp800108CmacDerivation>;

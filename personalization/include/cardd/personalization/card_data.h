@@ -54,16 +54,20 @@ struct PreparedCard {
 Result<PreparedCard> prepare_card(const CardProfile& profile, const HolderData& holder,
                                   std::string card_number, std::string pan, CivilDate issue_date);
 
-// prefix + counter zero-padded to 9 characters.
+// prefix + counter zero-padded to 8 characters + check character.
 std::string format_card_number(const IssuerSpec& issuer, std::int64_t counter);
+// The card number's check character over its 8 characters (digits and
+// capital letters, A–Z as 10–35 as in GB 11714): weights 3,7,9,10,5,8,4,2,
+// r = sum mod 11, 11 − r with 10 written X and 11 written 0.
+char card_number_check_character(std::string_view eight);
 // BIN + account counter zero-padded + Luhn check digit.
 std::string make_pan(const BankSpec& bank, std::int64_t account);
 // The Luhn (ISO/IEC 7812-1) check digit for `digits`.
 char luhn_check_digit(std::string_view digits);
-// Region + "156" + card type + spec version + vendor + CHIP ID (16 hex) +
-// ISO 7064 MOD 37,36 check character: 32 characters.
-std::string card_identification_code(const IssuerSpec& issuer, card::ByteView chip_id);
-char mod37_36_check_character(std::string_view alphanumeric);
+// 卡识别码, 16 bytes: the region code (6 digits, BCD), the profile's RID
+// (D156000005) and 8 bytes chosen by the profile from the CHIP ID (8 bytes:
+// IC fabricator, IC type, IC serial number). Error bad_value: no such chip.
+Result<card::Bytes> card_identification_code(const IssuerSpec& issuer, card::ByteView chip_id);
 
 // GB 18030 text, for the chip; unencodable_text names the position only.
 Result<card::Bytes> to_gb18030(std::string_view utf8);

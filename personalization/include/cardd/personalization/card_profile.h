@@ -32,8 +32,9 @@ inline std::error_code make_error_code(ProfileError e) {
 // How a value is written on the chip.
 enum class Encoding {
   an,       // ASCII letters, digits and spaces; exactly `length` characters
+  ans,      // printable ASCII (e.g. the spec version "3.00"); exactly `length` characters
   cn,       // BCD digits, left-justified, padded with F nibbles to `length` bytes
-  gb18030,  // text in GB 18030, padded with 00 bytes to `length` bytes
+  gb18030,  // text in GB 18030, padded to `length` bytes (00, or FF as the element says)
   binary,   // bytes as they are
 };
 
@@ -42,7 +43,8 @@ struct ElementSpec {
   card::Tag tag = 0;
   std::string item;  // a data item of data preparation, e.g. "holder.name"
   Encoding encoding = Encoding::an;
-  std::size_t length = 0;  // bytes on the chip (binary: the maximum)
+  std::size_t length = 0;   // bytes on the chip (binary: the maximum)
+  std::uint8_t pad = 0x00;  // gb18030: the byte that fills the rest
 };
 
 // A record: `tag` + its one element's value, or a template (`constructed`)
@@ -60,8 +62,22 @@ enum class FileType { records, transparent };
 // (social security files) or by its number (EMV files).
 enum class Addressing { tag, number };
 
+// What reading or updating a file takes (vcard and real cards enforce it).
+struct AccessCondition {
+  enum class Kind : std::uint8_t { free = 0x00, pin = 0x01, key = 0x02, never = 0xFF };
+  Kind kind = Kind::free;
+  std::uint8_t key = 0;  // Kind::key: the reference of the key EXTERNAL AUTHENTICATE proves
+  std::string role;      // Kind::key: that key's role, for messages
+};
+
+struct AccessRule {
+  AccessCondition read;
+  AccessCondition update{AccessCondition::Kind::never, 0, {}};
+};
+
 struct FileSpec {
   std::string name;
+  AccessRule access;
   std::uint16_t fid = 0;
   std::uint8_t sfi = 0;
   FileType type = FileType::records;
@@ -72,9 +88,10 @@ struct FileSpec {
 
 // How a per-card key is derived from its issuer master key in the HSM.
 enum class Diversification {
-  sp800_108_cmac,  // AES/SM4: SP 800-108 counter-mode CMAC KDF (SCP03 layout)
+  sp800_108_cmac,  // AES/SM4: SP 800-108 counter-mode CMAC KDF (SCP03 layout, CHIP ID)
   emv_cpg,         // 3DES card-manager keys: EMV CPS / GP CPG 2.x from the KDD
   pboc,            // 3DES application keys: E(MK, D) || E(MK, ~D), D from the card number
+  kdf3,            // SCP03 card-manager keys as GlobalPlatformPro's kdf3: the 10-byte KDD
 };
 std::string_view to_string(Diversification d);
 
@@ -96,6 +113,9 @@ struct PinSpec {
 struct ApplicationSpec {
   std::string name;
   card::Bytes aid;
+  // GlobalPlatform application life cycle set when personalization ends
+  // (0F PERSONALIZED): the application then refuses STORE DATA.
+  std::uint8_t final_life_cycle = 0x0F;
   std::vector<FileSpec> files;
   std::vector<AppKeySpec> keys;
   std::optional<PinSpec> pin;
@@ -119,14 +139,30 @@ struct BankSpec {
   int account_digits = 0;
 };
 
+// What fills the last 8 bytes of the card identification code (卡识别码).
+enum class IdentificationTail {
+  chip_id,    // the CHIP ID: IC fabricator, IC type, IC serial number (CPLC)
+  ic_serial,  // 4 zero bytes, then the IC serial number
+};
+
+// The expiry date (卡有效期) from the issue date and the validity in years.
+enum class ExpiryRule {
+  anniversary,  // the same day N years later (29 Feb: 28 Feb)
+  day_before,   // the day before that
+};
+
 struct IssuerSpec {
-  std::string region_code;   // 6 digits (GB/T 2260); from the region, not the chip profile
-  std::string card_type;     // 1 character
-  std::string spec_version;  // 3 characters, e.g. "300"
-  std::string vendor_code;   // 2 characters; from the region
-  std::string issuer_org;    // the issuing organisation's code
+  std::string region_code;         // 6 digits (GB/T 2260); from the region, not the chip profile
+  std::string card_type;           // 1 character
+  std::string spec_version;        // 4 characters, e.g. "3.00"
+  std::string vendor_code;         // 2 characters; from the region
+  std::string issuer_org;          // 初始化机构编号: 24 digits (cn, 12 bytes)
+  card::Bytes identification_rid;  // 5 bytes after the region code in the identification code
+  IdentificationTail identification_tail = IdentificationTail::chip_id;
   int validity_years = 10;
-  std::string card_number_prefix;  // card number = prefix + zero-padded counter, 9 characters
+  ExpiryRule expiry = ExpiryRule::anniversary;
+  // Card number = prefix + zero-padded counter (8 characters) + check character.
+  std::string card_number_prefix;
   std::int64_t card_number_first = 1;
   std::int64_t card_number_last = 0;
   std::string service_code;     // 3 digits, financial application
@@ -134,7 +170,7 @@ struct IssuerSpec {
   UtcOffset utc_offset;         // the region's civil time: the issue date is a local day
 
   const BankSpec* bank(std::string_view code) const;
-  std::size_t card_number_digits() const { return 9 - card_number_prefix.size(); }
+  std::size_t card_number_digits() const { return 8 - card_number_prefix.size(); }
 };
 
 struct CardProfile {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -62,7 +63,7 @@ struct EncodeHooks {
 
 struct EncodeResult {
   std::string chip_id;                   // 16 hex digits (CPLC fabricator, type, serial)
-  std::string card_identification_code;  // 32 characters
+  std::string card_identification_code;  // 16 bytes as 32 hex digits
   int commands = 0;                      // APDUs exchanged
 };
 
@@ -85,6 +86,19 @@ Status terminate_card(card::Reader& reader, hsm::Hsm& hsm, const CardProfile& pr
 
 // CHIP ID of the card in the reader (GET DATA CPLC), as 16 hex digits.
 Result<std::string> read_chip_id(card::Reader& reader);
+
+// GlobalPlatform life cycles by GET STATUS, in a secure channel opened with
+// the card's keys (derived in the HSM from the CHIP ID): the card's and each
+// profile application's.
+struct LifeCycles {
+  std::uint8_t card = 0;
+  std::map<std::string, std::uint8_t, std::less<>> applications;  // by profile name
+};
+Result<LifeCycles> read_life_cycles(card::Reader& reader, hsm::Hsm& hsm,
+                                    const CardProfile& profile);
+// "SECURED", "INITIALIZED", ...; "PERSONALIZED", "SELECTABLE", ...
+std::string card_life_cycle_name(std::uint8_t value);
+std::string application_life_cycle_name(std::uint8_t value);
 
 }  // namespace cardd::personalization
 

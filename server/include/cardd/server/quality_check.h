@@ -1,7 +1,8 @@
 // QC after printing: PRINTED → QC_PASSED when the chip (read back through
-// its public commands, as a counter would), the face values handed to the
-// printer and the application agree on name, ID number, card number and
-// issue date, and the chip's personalization is closed. Otherwise the card
+// its public commands and the reading key, as a counter would), the face
+// values handed to the printer and the application agree on name, ID
+// number, card number and issue date, and the chip's personalization is
+// closed (card SECURED, applications PERSONALIZED, by GET STATUS). Otherwise the card
 // is SPOILED as qc_mismatch and the application queued for a new card.
 //
 // Thread safety: as Issuance.
@@ -13,6 +14,7 @@
 
 #include "cardd/card/reader.h"
 #include "cardd/common/result.h"
+#include "cardd/hsm/hsm.h"
 #include "cardd/personalization/card_profile.h"
 #include "cardd/region/region.h"
 #include "cardd/server/clock.h"
@@ -30,8 +32,10 @@ struct QcOutcome {
 class QualityCheck {
  public:
   // `profile` and `region` must outlive the check; `store` needs a sealer.
-  QualityCheck(IssuanceRepositories store, const personalization::CardProfile& profile,
-               const region::Region& region, std::string actor, Clock clock = system_clock());
+  // `hsm` holds the reading keys' and the card manager's master keys.
+  QualityCheck(IssuanceRepositories store, hsm::Hsm& hsm,
+               const personalization::CardProfile& profile, const region::Region& region,
+               std::string actor, Clock clock = system_clock());
 
   // The application's printed card in `reader`. Errors (nothing changes):
   // illegal_transition unless PRINTED, wrong_card for another chip, the
@@ -40,6 +44,7 @@ class QualityCheck {
 
  private:
   IssuanceRepositories store_;
+  hsm::Hsm& hsm_;
   const personalization::CardProfile& profile_;
   const region::Region& region_;
   std::string actor_;

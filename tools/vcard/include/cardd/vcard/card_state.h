@@ -56,7 +56,29 @@ struct Pin {
   friend bool operator==(const Pin&, const Pin&) = default;
 };
 
+// GlobalPlatform application life cycle: SELECTABLE takes personalization;
+// an application-specific state above it (PERSONALIZED, 0F) refuses it.
+inline constexpr std::uint8_t kApplicationSelectable = 0x07;
+
+// What one operation on a file takes, as the issuer's profile set it
+// (DGI A0sf at personalization; a file without one is free to read).
+struct AccessCondition {
+  enum class Kind : std::uint8_t { free = 0x00, pin = 0x01, key = 0x02, never = 0xFF };
+  Kind kind = Kind::free;
+  std::uint8_t key = 0;  // Kind::key: the key an EXTERNAL AUTHENTICATE must have used
+  friend bool operator==(const AccessCondition&, const AccessCondition&) = default;
+};
+
+struct AccessRule {
+  AccessCondition read;
+  AccessCondition update{AccessCondition::Kind::never, 0};
+  friend bool operator==(const AccessRule&, const AccessRule&) = default;
+};
+
 struct ApplicationData {
+  std::uint8_t life_cycle = kApplicationSelectable;
+  // SFI → its access rule.
+  std::map<std::uint8_t, AccessRule> access;
   // SFI → record number → the record (a TLV, starting with its tag).
   std::map<std::uint8_t, std::map<std::uint8_t, Bytes>> records;
   // SFI → content of a transparent file (its size is what was written).

@@ -24,6 +24,11 @@ Bytes key_diversification_data(ByteView serial);
 //   des3:      EMV CPG 2.x: 3DES-ECB(KMC, KDD[4..9] F0 x KDD[4..9] 0F x),
 //              x = 01 / 02 / 03, odd parity; key version 0x20, SCP02 i = 55.
 // nullopt when the KMC is not 16 bytes.
-std::optional<StaticKeys> diversified_keys(Cipher cipher, ByteView kmc, ByteView serial);
+// How SCP03 static keys come from the KMC: the SP 800-108 SCP03 layout with
+// the CHIP ID as context (cardd's sp800-108-cmac), or GlobalPlatformPro's
+// kdf3 (counter first, no L, the whole 10-byte KDD as context).
+enum class Scp03Kdf { chip_id, kdf3 };
+std::optional<StaticKeys> diversified_keys(Cipher cipher, ByteView kmc, ByteView serial,
+                                           Scp03Kdf kdf = Scp03Kdf::chip_id);
 
 }  // namespace cardd::vcard

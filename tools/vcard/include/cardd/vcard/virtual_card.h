@@ -50,9 +50,10 @@ class VirtualCard {
   // Fault injection: power is lost in the middle of the last STORE DATA, so
   // only the first half of the DGI it wrote last reached the EEPROM.
   void tear_last_store();
-  // Fault injection: the life cycle goes back to `previous` after a SET
-  // STATUS the card answered, as if the status write had failed silently.
-  void restore_life_cycle(LifeCycle previous);
+  // Fault injection: the card's and the applications' life cycles go back to
+  // those of `previous` after a SET STATUS the card answered, as if the
+  // status write had failed silently.
+  void restore_life_cycles(const CardState& previous);
 
  private:
   struct Impl;
