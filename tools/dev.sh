@@ -123,7 +123,7 @@ demo() {
   $ctl keys init-storage --db "$dir/cardd.db" "${keys[@]}" --create-keystore >/dev/null
   $ctl keys ceremony --db "$dir/cardd.db" "${keys[@]}" --name bj3.kmc --alg aes128 --usage derive \
     --components 2 --component-file "$dir/kmc.1" --component-file "$dir/kmc.2" >/dev/null
-  for k in iak eak puk prk amk; do
+  for k in iak eak puk prk amk rk; do
     $ctl keys generate --db "$dir/cardd.db" "${keys[@]}" --name "bj3.ssse.$k" --alg aes128 \
       --usage derive --derives encrypt --derives-exportable >/dev/null
   done
