@@ -206,15 +206,18 @@ class ConfigParser : public TomlReader {
   }
 
   void api(const toml::table& t, ApiConfig& c) {
-    only_keys(
-        t, "api",
-        {"listen", "tls_certificate_file", "tls_key_file", "requests_per_second", "web_root"});
+    only_keys(t, "api",
+              {"listen", "tls_certificate_file", "tls_key_file", "requests_per_second",
+               "max_connections", "max_connections_per_client", "request_timeout_ms", "web_root"});
     set(t, "listen", "api", c.listen);
     check(t, "listen", "api", c.listen, is_listen_address,
           "must be HOST:PORT (port 0-65535, 0: any free port)");
     set(t, "tls_certificate_file", "api", c.tls_certificate_file);
     set(t, "tls_key_file", "api", c.tls_key_file);
     set(t, "requests_per_second", "api", c.requests_per_second, 0, 1'000'000);
+    set(t, "max_connections", "api", c.max_connections, 1, 100'000);
+    set(t, "max_connections_per_client", "api", c.max_connections_per_client, 1, 100'000);
+    set(t, "request_timeout_ms", "api", c.request_timeout_ms, 100, 600'000);
     set(t, "web_root", "api", c.web_root);
     if (c.tls_certificate_file.empty() != c.tls_key_file.empty())
       problem(c.tls_key_file.empty() ? "api.tls_key_file" : "api.tls_certificate_file",

@@ -59,6 +59,12 @@ std::string to_toml(const ServiceConfig& c) {
     << "tls_key_file = " << toml_quoted(c.api.tls_key_file) << "\n"
     << "requests_per_second = " << c.api.requests_per_second
     << "   # per token, 429 beyond; 0: no limit\n"
+    << "max_connections = " << c.api.max_connections
+    << "   # open connections; a new one beyond is answered 503\n"
+    << "max_connections_per_client = " << c.api.max_connections_per_client
+    << "   # the same, per client address\n"
+    << "request_timeout_ms = " << c.api.request_timeout_ms
+    << "   # a request must arrive whole within this\n"
     << "web_root = " << toml_quoted(c.api.web_root)
     << "   # the web pages; empty: <bin>/../share/cardd/web\n\n";
   for (const LineConfig& line : c.lines)

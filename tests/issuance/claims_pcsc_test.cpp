@@ -209,16 +209,7 @@ TEST_F(ClaimsThroughPcsc, PcscdStoppedMidSessionIsReaderLostAndNothingIsLost) {
   auto pcsc = card::open_pcsc_reader(kSlot0);
   ASSERT_TRUE(pcsc.ok()) << pcsc.error().describe();
   const bool ours = pcscd_.has_value();
-  PcscdStopsMidSession reader(std::move(*pcsc), [this] {
-    if (pcscd_) {
-      pcscd_->terminate();
-      pcscd_.reset();
-    } else {
-      run_command({"pkill", "-x", "pcscd"});
-    }
-    for (int i = 0; i < 100 && run_command({"pgrep", "-x", "pcscd"}).exit_code == 0; ++i)
-      std::this_thread::sleep_for(50ms);
-  });
+  PcscdStopsMidSession reader(std::move(*pcsc), [this] { EXPECT_TRUE(stop_pcscd(pcscd_)); });
 
   auto lost = issuance.encode(ids[0], reader);
   ASSERT_FALSE(lost.ok());
@@ -232,13 +223,7 @@ TEST_F(ClaimsThroughPcsc, PcscdStoppedMidSessionIsReaderLostAndNothingIsLost) {
   EXPECT_EQ(st->retired_numbers()->size(), 1u) << "a card that could not be terminated";
 
   // The machine's pcscd comes back as it was (a daemon), or ours as ours.
-  if (ours) {
-    std::string error;
-    pcscd_ = ensure_pcscd(kSlot1, error);
-    ASSERT_TRUE(error.empty()) << error;
-  } else {
-    ASSERT_EQ(run_command({"pcscd"}).exit_code, 0);
-  }
+  ASSERT_EQ(restart_pcscd(pcscd_, ours, kSlot1), "");
   insert(kSlot0, "35963", "CAFE0002");
   auto again = run_command(encode_args(ids[0], kSlot0));
   EXPECT_EQ(again.exit_code, 0) << again.err;

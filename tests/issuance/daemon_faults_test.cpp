@@ -3,6 +3,11 @@
 //   it: that card is spoiled with the reason, the other slot goes on and
 //   makes the application, and the slot makes cards again once a hopper is
 //   back on its port;
+// - pcscd stopped mid-card and started again: the cards in the readers are
+//   spoiled as lost, the card machines are powered up again, the slots
+//   come back by themselves and the batch completes;
+// - the line's printer losing power mid-run and coming back: no card gets
+//   past printing while it is away, none is spoiled, the batch completes;
 // - SIGTERM mid-run and a restart: the batch completes, nothing lost or
 //   doubled, the bureau's history equal to cardd's.
 #include <gtest/gtest.h>
@@ -45,6 +50,34 @@ class DaemonFaults : public DaemonFixture {
     EXPECT_NE(shown.out.find("HOPPER-0"), std::string::npos) << shown.out;
   }
 
+  // Waits for the first STORE DATA on slot 0's card (its hopper's trace).
+  bool slot0_writes_its_card() {
+    ChildProcess& machine = hoppers_.at(kSlot0);
+    return eventually(
+        [&] {
+          const std::string trace = machine.stderr_text();
+          return trace.find("<- 80E2") != std::string::npos ||
+                 trace.find("<- 84E2") != std::string::npos;
+        },
+        60s);
+  }
+
+  // Applications whose card got past printing.
+  std::int64_t made() {
+    auto c = counts();
+    return c[db::AppState::qc_passed] + c[db::AppState::packed] + c[db::AppState::shipped] +
+           c[db::AppState::dispatched];
+  }
+
+  // How often the log says a slot found the printer away.
+  static std::size_t printer_failures(const std::string& log) {
+    std::size_t n = 0;
+    for (auto at = log.find(": printer: "); at != std::string::npos;
+         at = log.find(": printer: ", at + 1))
+      ++n;
+    return n;
+  }
+
   printer::test::IppDaemons daemons_;
   std::optional<SimProcess> sim_;
   std::optional<printer::test::IppEvePrinter> printer_;
@@ -55,14 +88,7 @@ TEST_F(DaemonFaults, ASlotWhoseCardMachineGoesMidCardSpoilsItTheOtherGoesOnAndIt
   auto cardd = start_cardd();
   // The first STORE DATA on slot 0's card: stop its card machine there.
   ChildProcess& machine = hoppers_.at(kSlot0);
-  ASSERT_TRUE(eventually(
-      [&] {
-        const std::string trace = machine.stderr_text();
-        return trace.find("<- 80E2") != std::string::npos ||
-               trace.find("<- 84E2") != std::string::npos;
-      },
-      60s))
-      << cardd.stderr_text();
+  ASSERT_TRUE(slot0_writes_its_card()) << cardd.stderr_text();
   const std::string chip =
       text(db_path(), "SELECT chip_id FROM cards WHERE lot = 'HOPPER-0' AND state = 'ENCODING'");
   ::kill(machine.pid(), SIGKILL);
@@ -109,6 +135,77 @@ TEST_F(DaemonFaults, ASlotWhoseCardMachineGoesMidCardSpoilsItTheOtherGoesOnAndIt
   EXPECT_EQ(cardd.wait(), 0) << cardd.stderr_text();
 }
 
+TEST_F(DaemonFaults, PcscdStoppedMidCardAndStartedAgainLosesNothingAndTheSlotsComeBack) {
+  start_bureau_and_printer();
+  auto cardd = start_cardd();
+  ASSERT_TRUE(slot0_writes_its_card()) << cardd.stderr_text();
+  const bool ours = pcscd_.has_value();
+  ASSERT_TRUE(stop_pcscd(pcscd_));
+
+  // Every card in a reader when pcscd went is spoiled, none left in between.
+  ASSERT_TRUE(eventually(
+      [&] {
+        return text(db_path(), "SELECT count(*) FROM cards WHERE state = 'ENCODING'") == "0" &&
+               stock().spoiled >= 1;
+      },
+      30s))
+      << cardd.stderr_text();
+  // pcscd back, and the card machines powered up with their next cards.
+  ASSERT_EQ(restart_pcscd(pcscd_, ours, kSlot1), "");
+  hopper(kSlot0, kPort0, "CAFE0021");
+  hopper(kSlot1, kPort1, "CAFE0121");
+  ASSERT_TRUE(eventually([&] { return all_done(kApplications); }, 120s)) << cardd.stderr_text();
+  for (const auto& [lot, first_after] :
+       {std::pair{"HOPPER-0", "CAFE0021"}, {"HOPPER-1", "CAFE0121"}}) {
+    EXPECT_NE(text(db_path(), std::string("SELECT count(*) FROM cards WHERE lot = '") + lot +
+                                  "' AND state = 'ENCODED' AND substr(chip_id, 9) >= '" +
+                                  first_after + "'"),
+              "0")
+        << lot << ": its slot made cards again";
+  }
+  expect_one_good_card_each();
+  // The cards in the readers when pcscd went, and no other: spoiled at once
+  // when being written, or, when already written, once the slot sees
+  // another card in its reader (the machine was powered up afresh).
+  EXPECT_LE(stock().spoiled, 2) << "one card per slot at most";
+  std::istringstream reasons(
+      text(db_path(), "SELECT group_concat(reason, ' ') FROM cards WHERE state = 'SPOILED'"));
+  for (std::string reason; reasons >> reason;)
+    EXPECT_TRUE(reason == "reader_lost" || reason == "card_removed" || reason == "mute_card")
+        << reason;
+  const std::string retired = text(db_path(), "SELECT count(*) FROM retired_numbers");
+  EXPECT_GE(retired, "1") << "slot 0's card was written when it was lost: its numbers retired";
+  EXPECT_LE(std::stoll(retired), stock().spoiled);
+  expect_stock_reconciled();
+  expect_bureau_heard_everything(*sim_);
+  EXPECT_EQ(::kill(cardd.pid(), SIGTERM), 0);
+  EXPECT_EQ(cardd.wait(), 0) << cardd.stderr_text();
+}
+
+TEST_F(DaemonFaults, APrinterLosingPowerHoldsTheLineUntilItIsBackAndNoCardIsSpoiled) {
+  start_bureau_and_printer();
+  auto cardd = start_cardd();
+  ASSERT_TRUE(eventually([&] { return made() >= 1; }, 90s)) << cardd.stderr_text();
+  printer_->kill();
+  const std::int64_t before = made();
+  ASSERT_LT(before, kApplications) << "the printer went too late to prove anything";
+
+  // The slots try, fail and wait; nothing gets past printing meanwhile.
+  ASSERT_TRUE(eventually([&] { return printer_failures(cardd.stderr_text()) >= 3; }, 60s))
+      << cardd.stderr_text();
+  EXPECT_LE(made(), before + 2) << "only cards already printed (one per slot) finish QC";
+  EXPECT_EQ(stock().spoiled, 0);
+
+  printer_->start();  // the same printer, on the same port
+  ASSERT_TRUE(eventually([&] { return all_done(kApplications); }, 120s)) << cardd.stderr_text();
+  expect_one_good_card_each();
+  EXPECT_EQ(stock().spoiled, 0) << "a printer away spoils no card";
+  expect_stock_reconciled();
+  expect_bureau_heard_everything(*sim_);
+  EXPECT_EQ(::kill(cardd.pid(), SIGTERM), 0);
+  EXPECT_EQ(cardd.wait(), 0) << cardd.stderr_text();
+}
+
 class DaemonRestart : public DaemonFaults {
  protected:
   std::vector<std::string> hopper_extra(const std::string&) const override { return {}; }
@@ -117,11 +214,6 @@ class DaemonRestart : public DaemonFaults {
 TEST_F(DaemonRestart, SigtermMidRunAndARestartCompleteTheBatchWithNothingLostOrDoubled) {
   start_bureau_and_printer();
   auto first = start_cardd();
-  const auto made = [&] {
-    auto c = counts();
-    return c[db::AppState::qc_passed] + c[db::AppState::packed] + c[db::AppState::shipped] +
-           c[db::AppState::dispatched];
-  };
   ASSERT_TRUE(eventually([&] { return made() >= 2; }, 90s)) << first.stderr_text();
   ASSERT_LT(made(), kApplications) << "the stop came too late to prove anything";
   ASSERT_EQ(::kill(first.pid(), SIGTERM), 0);

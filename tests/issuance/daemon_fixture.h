@@ -82,7 +82,7 @@ class DaemonFixture : public IssuanceFixture {
         << "\"]\nprinter = \"" << printer << "\"\n"
         << "[fulfilment]\npack_batch = 4\npaper_printer = \"dir://" << paper_dir().string()
         << "\"\n"
-        << "[api]\nlisten = \"127.0.0.1:0\"\n[log]\nlevel = \"info\"\n";
+        << "[api]\nlisten = \"127.0.0.1:0\"\n[log]\nlevel = \"" << log_level_ << "\"\n";
   }
 
   ChildProcess start_cardd() {
@@ -196,6 +196,7 @@ class DaemonFixture : public IssuanceFixture {
     EXPECT_EQ(heard, history);
   }
 
+  std::string log_level_ = "info";
   std::optional<ChildProcess> pcscd_;
   std::map<std::string, ChildProcess> hoppers_;
 };

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -43,6 +44,7 @@ class Hopper {
     return next_;
   }
   std::atomic<bool> reader_present = true;
+  std::function<void()> before_command;  // set before the slots start
 
  private:
   std::mutex mutex_;
@@ -64,6 +66,7 @@ class HopperReader final : public card::Reader {
     return {};
   }
   Result<card::ResponseApdu> transmit(const card::CommandApdu& command) override {
+    if (hopper_.before_command) hopper_.before_command();
     if (auto* c = card()) return vcard::InProcessReader(*c).transmit(command);
     return gone();
   }
@@ -214,6 +217,48 @@ TEST_F(ProductionLinesTest, APausedSlotTakesNoCardAndAnUnpluggedReaderComesBack)
   ASSERT_TRUE(l->resume("line-1").ok());
   l->stop();
   expect_one_good_card_each(ids);
+}
+
+// The reader goes during QC, and the card machine comes back powered up
+// afresh: the card it held left the encoder written but unchecked. The slot
+// sees another card in its reader, spoils the lost one (card_removed, its
+// numbers retired: it cannot be made unusable) and makes the application
+// again on the new card.
+TEST_F(ProductionLinesTest, ACardLostWithItsReaderAfterPrintingIsSpoiledAndMadeAgain) {
+  add_lot("L", "CAFE0000", 20);
+  const auto ids = import_applications(1);
+  hoppers_["A"] = std::make_unique<Hopper>(0xCAFE0000, 10);
+  Hopper& machine = *hoppers_["A"];
+  std::atomic<bool> lost = false;
+  machine.before_command = [&] {
+    if (lost || store_->status(ids[0])->state != db::AppState::printed) return;
+    lost = true;
+    machine.reader_present = false;
+  };
+  auto l = lines({"A"});
+  ASSERT_TRUE(l);
+  l->start();
+  ASSERT_TRUE(eventually([&] {
+    for (const auto& s : l->status())
+      if (lost && s.activity == "reader missing") return true;
+    return false;
+  }));
+  EXPECT_EQ(store_->status(ids[0])->state, db::AppState::printed);
+  machine.eject();  // the powered-up machine no longer holds that card
+  machine.reader_present = true;
+  EXPECT_TRUE(eventually([&] { return in_state(db::AppState::qc_passed) == 1; }));
+  l->stop();
+  expect_one_good_card_each(ids);
+  auto cards = store_->cards_of(ids[0]);
+  ASSERT_TRUE(cards.ok());
+  ASSERT_EQ(cards->size(), 2u);
+  for (const auto& c : *cards) {
+    if (c.state != db::CardState::spoiled) continue;
+    EXPECT_EQ(c.chip_id.substr(8), "CAFE0000") << "the card lost with the reader";
+    EXPECT_EQ(c.reason, "card_removed");
+  }
+  EXPECT_EQ(store_->retired_numbers()->size(), 1u);
+  EXPECT_EQ(store_->stock()->front().spoiled, 1);
 }
 
 // The operator's flags in the database reach the slots at each poll; a

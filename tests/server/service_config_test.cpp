@@ -230,7 +230,8 @@ TEST(ServiceConfigTest, PrintedNonDefaultsLoadBackEqual) {
                           "/bureau.pub",
                           64,
                           false};
-  c.api = ApiConfig{"[::1]:9443", "/etc/cardd/api.crt", "/etc/cardd/api.key", 7, "/srv/pages"};
+  c.api = ApiConfig{"[::1]:9443", "/etc/cardd/api.crt", "/etc/cardd/api.key", 7, 99, 9,
+                    1500,         "/srv/pages"};
   c.lines = {LineConfig{"l1", {"A"}, "ipps://p:631/x"},
              LineConfig{"l2", {"B", "C", "D"}, "dir:///tmp/faces"}};
   c.fulfilment =

@@ -34,6 +34,34 @@ inline std::optional<ChildProcess> ensure_pcscd(const std::string& slot, std::st
   }
 }
 
+// Stops pcscd mid-test: `ours` (the one ensure_pcscd started) or else the
+// machine's daemon. True once no pcscd runs (within 5 s).
+inline bool stop_pcscd(std::optional<ChildProcess>& ours) {
+  if (ours) {
+    ours->terminate();
+    ours.reset();
+  } else {
+    run_command({"pkill", "-x", "pcscd"});
+  }
+  for (int i = 0; i < 100; ++i) {
+    if (run_command({"pgrep", "-x", "pcscd"}).exit_code != 0) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+// Starts pcscd again as it was before stop_pcscd: the test's own (`was_ours`,
+// kept in `ours`) or the machine's daemon; then waits for `slot`. Empty
+// when it is back, else why not.
+inline std::string restart_pcscd(std::optional<ChildProcess>& ours, bool was_ours,
+                                 const std::string& slot) {
+  if (!was_ours && run_command({"pcscd"}).exit_code != 0) return "pcscd did not start";
+  std::string error;
+  auto started = ensure_pcscd(slot, error);
+  if (was_ours) ours = std::move(started);
+  return error;
+}
+
 // Starts the vcard program with `args` (port, state, serial, faults …) and
 // waits until pcscd shows its card in `slot`; `error` says why not.
 inline std::optional<ChildProcess> insert_vcard(const std::string& slot,

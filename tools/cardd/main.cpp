@@ -3,6 +3,7 @@
 // 2 when it cannot start (configuration, HSM, database), with one line on
 // stderr saying why.
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -39,6 +40,17 @@ cardd::Result<cardd::server::ServiceConfig> configuration(const std::string& fil
     return cardd::server::default_service_config();
   }
   return cardd::server::load_service_config(origin);
+}
+
+// API connections, the database, readers and printers all take file
+// descriptors: a daemon uses what the system allows it (the hard limit), not
+// the soft limit of the shell that started it.
+void use_every_allowed_descriptor() {
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) != 0 || files.rlim_cur >= files.rlim_max) return;
+  files.rlim_cur = files.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &files) != 0)
+    spdlog::warn("cannot raise the open-file limit to {}", files.rlim_max);
 }
 
 }  // namespace
@@ -86,6 +98,7 @@ int main(int argc, char** argv) {
       config->log.level, config->log.file,
       config->log.format == "json" ? cardd::LogFormat::json : cardd::LogFormat::text);
   spdlog::info("starting: configuration {}", origin);
+  use_every_allowed_descriptor();
   auto service = cardd::server::Service::open(*config);
   if (!service) return cannot_start("cannot start", service.error());
   if (auto started = (*service)->start(); !started)

@@ -40,6 +40,9 @@ Result<api::ListenerOptions> listen_options(const ApiConfig& config) {
   o.port = static_cast<std::uint16_t>(port);
   o.tls_certificate_file = config.tls_certificate_file;
   o.tls_key_file = config.tls_key_file;
+  o.max_connections = static_cast<std::size_t>(config.max_connections);
+  o.max_connections_per_client = static_cast<std::size_t>(config.max_connections_per_client);
+  o.request_timeout = std::chrono::milliseconds(config.request_timeout_ms);
   return o;
 }
 

@@ -4,6 +4,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "cardd/server/service_config.h"
+#include "connection_limit.h"
 
 namespace cardd::server::api {
 namespace {
@@ -50,9 +52,12 @@ template <typename Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
   template <typename... Tls>
-  Session(tcp::socket&& socket, const ListenerOptions& options, const HttpListener::Handle& handle,
-          Tls&... tls)
-      : stream_(std::move(socket), tls...), options_(options), handle_(handle) {}
+  Session(tcp::socket&& socket, std::shared_ptr<void> claim, const ListenerOptions& options,
+          const HttpListener::Handle& handle, Tls&... tls)
+      : stream_(std::move(socket), tls...),
+        claim_(std::move(claim)),
+        options_(options),
+        handle_(handle) {}
 
   void run() {
     net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->start(); });
@@ -142,6 +147,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   Stream stream_;
+  std::shared_ptr<void> claim_;  // this connection's place under the limits
   const ListenerOptions& options_;
   const HttpListener::Handle& handle_;
   beast::flat_buffer buffer_;
@@ -149,32 +155,82 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   http::response<http::string_body> response_;
 };
 
+// A connection over the limits: a plain-HTTP client is told so, then closed
+// (a TLS client is closed: it could not read an answer before a handshake).
+void turn_away(tcp::socket socket, bool tls) {
+  if (tls) {
+    beast::error_code ignored;
+    socket.close(ignored);
+    return;
+  }
+  Response busy =
+      error_response(503, "api.too_many_connections", "too many open connections; try again later");
+  busy.retry_after_seconds = 1;
+  struct Answer {
+    tcp::socket socket;
+    http::response<http::string_body> response;
+  };
+  auto answer = std::make_shared<Answer>(Answer{std::move(socket), to_http(busy, 11, false)});
+  http::async_write(answer->socket, answer->response, [answer](beast::error_code, std::size_t) {
+    beast::error_code ignored;
+    answer->socket.shutdown(tcp::socket::shutdown_both, ignored);
+    answer->socket.close(ignored);
+  });
+}
+
 }  // namespace
 
 struct HttpListener::Impl {
   Impl(ListenerOptions o, Handle h)
-      : options(std::move(o)), handle(std::move(h)), acceptor(net::make_strand(ioc)) {}
+      : options(std::move(o)),
+        handle(std::move(h)),
+        limit(options.max_connections, options.max_connections_per_client),
+        acceptor(net::make_strand(ioc)),
+        retry(acceptor.get_executor()) {}
 
   void accept() {
     acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
       if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
-      if (!ec) {
-        if (tls)
-          std::make_shared<Session<TlsStream>>(std::move(socket), options, handle, *tls)->run();
-        else
-          std::make_shared<Session<beast::tcp_stream>>(std::move(socket), options, handle)->run();
-      }
+      if (ec) return accept_later(ec);
+      accept_failing = false;
+      beast::error_code peer_ec;
+      const auto peer = socket.remote_endpoint(peer_ec);
+      auto claim = limit.admit(peer_ec ? std::string() : peer.address().to_string());
+      if (!claim)
+        turn_away(std::move(socket), tls.has_value());
+      else if (tls)
+        std::make_shared<Session<TlsStream>>(std::move(socket), std::move(claim), options, handle,
+                                             *tls)
+            ->run();
+      else
+        std::make_shared<Session<beast::tcp_stream>>(std::move(socket), std::move(claim), options,
+                                                     handle)
+            ->run();
       accept();
+    });
+  }
+
+  // Out of file descriptors (or the like): accepting again at once would spin
+  // while nothing can be accepted. Said once per episode.
+  void accept_later(const beast::error_code& ec) {
+    if (!std::exchange(accept_failing, true))
+      spdlog::warn("api: cannot accept connections ({}); trying again every 100 ms", ec.message());
+    retry.expires_after(std::chrono::milliseconds(100));
+    retry.async_wait([this](beast::error_code e) {
+      if (!e && acceptor.is_open()) accept();
     });
   }
 
   ListenerOptions options;
   Handle handle;
+  ConnectionLimit limit;  // before the io_context: its sessions hold claims
   // Before the io_context: sessions still queued in it when it is destroyed
   // hold references to the options, the handler and the TLS context.
   std::optional<ssl::context> tls;
   net::io_context ioc;
   tcp::acceptor acceptor;
+  net::steady_timer retry;  // on the acceptor's strand
+  bool accept_failing = false;
   std::vector<std::thread> threads;
 };
 
@@ -236,6 +292,7 @@ void HttpListener::stop() {
   net::post(impl_->acceptor.get_executor(), [this] {
     beast::error_code ignored;
     impl_->acceptor.close(ignored);
+    impl_->retry.cancel();
   });
   impl_->ioc.stop();
   for (auto& t : impl_->threads)

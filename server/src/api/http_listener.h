@@ -30,6 +30,9 @@ struct ListenerOptions {
   // A request must arrive whole within this, and an answer be taken.
   std::chrono::milliseconds request_timeout{10'000};
   std::chrono::milliseconds idle_timeout{60'000};  // between keep-alive requests
+  // Open connections; beyond either, a new one is answered 503 and closed.
+  std::size_t max_connections = 1024;
+  std::size_t max_connections_per_client = 128;  // per remote address
 };
 
 class HttpListener {

@@ -136,6 +136,8 @@ void EncoderSlot::work_on_card() {
     eject("");
     return;
   }
+  if (unfinished_ && unfinished_->chip != *chip) settle_unfinished_card();
+  unfinished_.reset();  // or still in the reader: its application goes on below
   if (*chip == last_ejected_) {
     // Ejected and still here: a reader without a card feeder.
     activity("waiting for the finished card to be taken");
@@ -174,6 +176,11 @@ void EncoderSlot::work_on_card() {
 
 void EncoderSlot::process(const std::string& id, const std::string& chip) {
   const bool later = !carry(id, chip);
+  // Written but not through QC (the reader went, or a step failed): should
+  // another card be in the reader next time, this one left it unfinished.
+  if (auto s = context_.store.status(id);
+      s && one_of(s->state, {AppState::encoded, AppState::printing, AppState::printed}))
+    unfinished_ = CardInHand{id, chip};
   // Claimed by now (a blank card is claimed as encoding starts).
   if (auto card = context_.store.card(chip); card && *card) {
     std::lock_guard lock(mutex_);
@@ -239,6 +246,33 @@ bool EncoderSlot::carry(const std::string& id, const std::string& chip) {
   }
   if (reader_) eject(chip);
   return true;
+}
+
+// The card this slot left unfinished is no longer in its reader: a card
+// machine powered up afresh (after its reader or pcscd went) clears its
+// transport, or someone took the card. Written and never to be made
+// unusable, it is spoiled with its numbers retired, and its application is
+// made again.
+void EncoderSlot::settle_unfinished_card() {
+  const CardInHand left = *std::exchange(unfinished_, std::nullopt);
+  auto card = context_.store.card(left.chip);
+  auto state = context_.store.status(left.application);
+  if (!card || !*card || (*card)->state != db::CardState::encoded || !state ||
+      !one_of(state->state, {AppState::encoded, AppState::printing, AppState::printed}))
+    return;
+  const std::string actor = actor_at_reader(fmt::format("cardd {}", line_), reader_->name());
+  if (auto s = context_.store.spoil_card_retiring_numbers(left.application, left.chip,
+                                                          "card_removed", actor);
+      !s) {
+    spdlog::error("{} slot '{}': {}: {}", line_, pattern_, left.application, s.error().describe());
+    return;
+  }
+  spdlog::warn(
+      "{} slot '{}': {}: card {} left the reader unfinished: spoiled, its numbers retired; the "
+      "application is made again",
+      line_, pattern_, left.application, left.chip);
+  count_spoiled();
+  if (context_.changed) context_.changed();
 }
 
 void EncoderSlot::count_spoiled() {

@@ -74,6 +74,8 @@ class EncoderSlot {
   void eject(const std::string& chip);
   // True (and the reader dropped) when `e` says the reader went away.
   bool reader_gone(const Error& e);
+  // The card left unfinished in the reader is not the one in it now.
+  void settle_unfinished_card();
 
   const SlotContext& context_;
   LinePrinter& printer_;
@@ -81,6 +83,10 @@ class EncoderSlot {
   std::string pattern_;
   std::unique_ptr<card::Reader> reader_;
   std::string last_ejected_;
+  struct CardInHand {
+    std::string application, chip;
+  };
+  std::optional<CardInHand> unfinished_;  // written, left in the reader unfinished
   std::optional<Issuance> issuance_;
   std::optional<QualityCheck> qc_;
 

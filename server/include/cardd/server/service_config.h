@@ -90,6 +90,11 @@ struct ApiConfig {
   std::string tls_certificate_file;       // TLS when both are set, neither or both
   std::string tls_key_file;
   std::int64_t requests_per_second = 200;  // per token, 429 beyond; 0: no limit
+  // Open connections in all and per client address; a new one beyond either
+  // is answered 503. With the request limits they bound the API's memory.
+  std::int64_t max_connections = 1024;
+  std::int64_t max_connections_per_client = 128;
+  std::int64_t request_timeout_ms = 10'000;  // a request must arrive whole within this
   // The web pages' folder, served under /ui/; empty: <bin>/../share/cardd/web,
   // where they are installed (and linked in a build tree).
   std::string web_root = {};
