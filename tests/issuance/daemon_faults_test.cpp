@@ -6,6 +6,8 @@
 // - pcscd stopped mid-card and started again: the cards in the readers are
 //   spoiled as lost, the card machines are powered up again, the slots
 //   come back by themselves and the batch completes;
+// - the bureau failing or answering nothing for a share of its requests:
+//   every card made, every status reported once and in order;
 // - the line's printer losing power mid-run and coming back: no card gets
 //   past printing while it is away, none is spoiled, the batch completes;
 // - SIGTERM mid-run and a restart: the batch completes, nothing lost or
@@ -32,9 +34,14 @@ class DaemonFaults : public DaemonFixture {
     return {};
   }
 
-  void start_bureau_and_printer() {
-    sim_.emplace(std::vector<std::string>{"--count", std::to_string(kApplications), "--seed", "5",
-                                          "--invalid-rate", "0", "--log-level", "warn"});
+  // `bureau_faults`: more bureau-sim arguments (failing or hanging requests).
+  void start_bureau_and_printer(const std::vector<std::string>& bureau_faults = {}) {
+    std::vector<std::string> args{"--count",        std::to_string(kApplications),
+                                  "--seed",         "5",
+                                  "--invalid-rate", "0",
+                                  "--log-level",    "warn"};
+    args.insert(args.end(), bureau_faults.begin(), bureau_faults.end());
+    sim_.emplace(args);
     printer_.emplace(dir_.path() / "spool", printer::test::free_port());
     printer_->start();
     write_config(sim_->url(), printer_->uri());
@@ -201,6 +208,25 @@ TEST_F(DaemonFaults, APrinterLosingPowerHoldsTheLineUntilItIsBackAndNoCardIsSpoi
   expect_one_good_card_each();
   EXPECT_EQ(stock().spoiled, 0) << "a printer away spoils no card";
   expect_stock_reconciled();
+  expect_bureau_heard_everything(*sim_);
+  EXPECT_EQ(::kill(cardd.pid(), SIGTERM), 0);
+  EXPECT_EQ(cardd.wait(), 0) << cardd.stderr_text();
+}
+
+TEST_F(DaemonFaults, ABureauFailingOrAnsweringNothingMidRunLosesNoStatusAndHoldsUpNoCard) {
+  // One in seven of the bureau's answers is a 500, one in ten never comes (held,
+  // then the connection closed without a word): pulls and pushes alike.
+  start_bureau_and_printer({"--fail-rate", "0.15", "--timeout-rate", "0.1", "--hang-ms", "300"});
+  auto cardd = start_cardd();
+  ASSERT_TRUE(eventually([&] { return all_done(kApplications); }, 150s)) << cardd.stderr_text();
+  const std::string log = cardd.stderr_text();
+  EXPECT_TRUE(log.find("bureau pull: failed") != std::string::npos ||
+              log.find("status push: stopped") != std::string::npos ||
+              log.find("not taken") != std::string::npos)
+      << "the bureau's faults reached cardd\n"
+      << log;
+  expect_one_good_card_each();
+  EXPECT_EQ(stock().spoiled, 0);
   expect_bureau_heard_everything(*sim_);
   EXPECT_EQ(::kill(cardd.pid(), SIGTERM), 0);
   EXPECT_EQ(cardd.wait(), 0) << cardd.stderr_text();
