@@ -87,7 +87,9 @@ class ClaimsThroughPcsc : public IssuanceFixture {
 
 TEST_F(ClaimsThroughPcsc, ASecondEncodeOfTheSameApplicationIsRefusedWhileTheFirstWrites) {
   const auto ids = import_applications(1);
-  insert(kSlot0, "35963", "CAFE0001", {"--slow-ms", "15"});
+  // Slow enough (~10 s a card) that the second command, starting up on a
+  // loaded machine under the sanitizers, still finds the first one writing.
+  insert(kSlot0, "35963", "CAFE0001", {"--slow-ms", "80"});
   insert(kSlot1, "35964", "CAFE0002");
   auto first = ChildProcess::start(encode_args(ids[0], kSlot0));
   ASSERT_TRUE(reaches(ids[0], db::AppState::encoding));
