@@ -29,9 +29,4 @@ void ConnectionLimit::release(const std::string& client) {
     per_client_.erase(it);
 }
 
-std::size_t ConnectionLimit::open() const {
-  const std::lock_guard lock(mutex_);
-  return open_;
-}
-
 }  // namespace cardd::server::api

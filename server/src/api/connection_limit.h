@@ -22,13 +22,11 @@ class ConnectionLimit {
   // destroyed), or nullptr when a limit is reached.
   std::shared_ptr<void> admit(const std::string& client);
 
-  std::size_t open() const;
-
  private:
   void release(const std::string& client);
 
   const std::size_t total_limit_, per_client_limit_;
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   std::size_t open_ = 0;
   std::map<std::string, std::size_t> per_client_;
 };
