@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # cardd developer entry point, for a fresh Debian 12 machine.
 #   tools/dev.sh demo    install, build, run a full simulated issuance (intake → printed cards)
-#   tools/dev.sh test    install, build (dev + asan), run every test suite
+#   tools/dev.sh test    install, build (dev + asan + fuzz), run every test suite and
+#                        each fuzz target for 30 s
+#   tools/dev.sh soak    the reliability tests at length: the SIGKILL batch at 1,000
+#                        applications and 20 kills, each fuzz target for 10 min
 #   tools/dev.sh bench   install, build (release), run the benchmarks
 #   tools/dev.sh deps    only install the Debian packages
 set -euo pipefail
@@ -10,7 +13,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 PACKAGES=(
-  build-essential cmake ninja-build ccache pkg-config clang-format git
+  build-essential cmake ninja-build ccache pkg-config clang-format git clang libclang-rt-14-dev
   libboost-dev libssl-dev libsqlite3-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libcli11-dev libtomlplusplus-dev libsimdjson-dev libjpeg-dev libicu-dev
   libgtest-dev libgmock-dev libbenchmark-dev util-linux softhsm2 libp11-kit-dev
@@ -445,6 +448,17 @@ test_all() {
   run_tests dev
   build asan
   run_tests asan
+  build fuzz
+  run_tests fuzz
+}
+
+soak() {
+  build dev
+  log "the SIGKILL batch: ${CARDD_CRASH_APPLICATIONS:=1000} applications, ${CARDD_CRASH_KILLS:=20} kills"
+  CARDD_CRASH_APPLICATIONS="$CARDD_CRASH_APPLICATIONS" CARDD_CRASH_KILLS="$CARDD_CRASH_KILLS" \
+    build/dev/bin/test_daemon_crash
+  build fuzz
+  CARDD_FUZZ_SECONDS="${CARDD_FUZZ_SECONDS:-600}" run_tests fuzz
 }
 
 bench() {
@@ -461,6 +475,7 @@ case "${1:-demo}" in
   deps) install_deps ;;
   demo) install_deps; demo ;;
   test) install_deps; test_all ;;
+  soak) install_deps; soak ;;
   bench) shift; install_deps; bench "$@" ;;
-  *) echo "usage: tools/dev.sh demo|test|bench|deps" >&2; exit 2 ;;
+  *) echo "usage: tools/dev.sh demo|test|soak|bench|deps" >&2; exit 2 ;;
 esac

@@ -80,7 +80,7 @@ void secure_deallocate(void* p, std::size_t bytes) noexcept {
   (void)::munlock(p, size);
   // The heap may hand these pages to ordinary data next.
   (void)::madvise(p, size, MADV_DODUMP);
-  ::operator delete (p, size, std::align_val_t{secure_page_size()});
+  ::operator delete (p, std::align_val_t{secure_page_size()});
 }
 
 SecureBytes& SecureBytes::operator=(SecureBytes&& other) noexcept {

@@ -19,7 +19,11 @@ bool waiting_for_document(const JobStatus& job) {
 class Attempts {
  public:
   Attempts(Printer& printer, const Job& job, const RetryPolicy& policy, PrintOutcome& out)
-      : printer_(printer), job_(job), policy_(policy), out_(out) {}
+      : printer_(printer),
+        job_(job),
+        policy_(policy),
+        out_(out),
+        uncertain_(policy.maybe_sent_before) {}
 
   Result<JobStatus> once() {
     if (accepted_ || uncertain_) {
@@ -71,7 +75,7 @@ class Attempts {
   const RetryPolicy& policy_;
   PrintOutcome& out_;
   std::optional<int> accepted_;  // the printer took the whole job: never send it again
-  bool uncertain_ = false;       // a submission may have reached the printer
+  bool uncertain_;              // a submission may have reached the printer
   std::set<int> cancelled_;
 };
 

@@ -43,16 +43,21 @@ Result<PrintResult> PrintStation::print(std::string_view id) {
         !s)
       return s.error();
   }
+  // Already PRINTING: a cardd killed while printing may have sent a side.
+  printer::RetryPolicy retry = retry_;
+  retry.maybe_sent_before = status->state == db::AppState::printing;
   PrintResult result;
-  for (const auto& [side, png] :
+  for (const auto& face :
        {std::pair<const char*, const std::string*>{"card-front", &rendered->front_png},
         {"card-back", &rendered->back_png}}) {
+    const char* side = face.first;  // a variable, not a binding: lambdas capture it in clang 14
+    const std::string* png = face.second;
     const printer::Job job{printer::make_job_name(id, side, chip), "image/png", *png};
     auto printed = [&] {
       const metrics::ScopedTimer timer(metrics::histogram(
           "cardd_print_seconds", "A card face from submission to printed, retries included",
           {{"side", side}}));
-      return printer::print_with_retry(printer_, job, retry_);
+      return printer::print_with_retry(printer_, job, retry);
     }();
     if (!printed) {
       // Stays PRINTING: nothing lost, and the next attempt finds this job.

@@ -47,16 +47,6 @@ class DaemonFaults : public DaemonFixture {
     write_config(sim_->url(), printer_->uri());
   }
 
-  void expect_stock_reconciled() {
-    auto lots = store()->stock();
-    ASSERT_TRUE(lots.ok());
-    for (const auto& l : *lots)
-      EXPECT_EQ(l.received, l.used + l.spoiled + l.in_progress + l.left) << l.lot;
-    auto shown = cardctl({"stock", "--db", db_path()});
-    EXPECT_EQ(shown.exit_code, 0) << shown.err;
-    EXPECT_NE(shown.out.find("HOPPER-0"), std::string::npos) << shown.out;
-  }
-
   // Waits for the first STORE DATA on slot 0's card (its hopper's trace).
   bool slot0_writes_its_card() {
     ChildProcess& machine = hoppers_.at(kSlot0);
@@ -67,13 +57,6 @@ class DaemonFaults : public DaemonFixture {
                  trace.find("<- 84E2") != std::string::npos;
         },
         60s);
-  }
-
-  // Applications whose card got past printing.
-  std::int64_t made() {
-    auto c = counts();
-    return c[db::AppState::qc_passed] + c[db::AppState::packed] + c[db::AppState::shipped] +
-           c[db::AppState::dispatched];
   }
 
   // How often the log says a slot found the printer away.

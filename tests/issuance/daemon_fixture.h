@@ -32,7 +32,7 @@ inline constexpr const char* kSlot1 = "Virtual PCD 00 01";
 inline constexpr const char* kPort0 = "35963";
 inline constexpr const char* kPort1 = "35964";
 inline constexpr const char* kSerial0 = "CAFE0001";
-inline constexpr const char* kSerial1 = "CAFE0101";
+inline constexpr const char* kSerial1 = "CAFF0001";  // lots of up to 65,536 cards apart
 
 class DaemonFixture : public IssuanceFixture {
  protected:
@@ -42,21 +42,23 @@ class DaemonFixture : public IssuanceFixture {
     pcscd_ = ensure_pcscd(kSlot1, error);
     ASSERT_TRUE(error.empty()) << error;
     std::filesystem::create_directories(paper_dir());
-    add_lot("HOPPER-0", kSerial0, 40);
-    add_lot("HOPPER-1", kSerial1, 40);
+    add_lot("HOPPER-0", kSerial0, std::max(40, hopper_cards()));
+    add_lot("HOPPER-1", kSerial1, std::max(40, hopper_cards()));
     hopper(kSlot0, kPort0, kSerial0, hopper_extra(kSlot0));
     hopper(kSlot1, kPort1, kSerial1, hopper_extra(kSlot1));
   }
 
   // More vcard arguments for the hopper of `slot` (e.g. --trace).
   virtual std::vector<std::string> hopper_extra(const std::string& /*slot*/) const { return {}; }
+  // Blank cards in each hopper.
+  virtual int hopper_cards() const { return 20; }
 
   void TearDown() override { EXPECT_EQ(remove_vcards(hoppers_), ""); }
 
-  // A vcard hopper of 20 blank cards from `serial` in `slot`.
+  // A vcard hopper of hopper_cards() blank cards from `serial` in `slot`.
   void hopper(const std::string& slot, const std::string& port, const std::string& serial,
               const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args{"--port",   port,   "--hopper", "20",
+    std::vector<std::string> args{"--port",   port,   "--hopper", std::to_string(hopper_cards()),
                                   "--serial", serial, "--kmc",    kTestKmc};
     args.insert(args.end(), extra.begin(), extra.end());
     std::string error;
@@ -90,6 +92,13 @@ class DaemonFixture : public IssuanceFixture {
   }
 
   std::map<db::AppState, std::int64_t> counts() { return *store()->count_by_state(); }
+
+  // Applications whose card got past printing.
+  std::int64_t made() {
+    auto c = counts();
+    return c[db::AppState::qc_passed] + c[db::AppState::packed] + c[db::AppState::shipped] +
+           c[db::AppState::dispatched];
+  }
 
   std::int64_t total() {
     std::int64_t n = 0;
@@ -136,6 +145,18 @@ class DaemonFixture : public IssuanceFixture {
       s.in_progress += l.in_progress;
     }
     return s;
+  }
+
+  // Every lot: received = used + spoiled + in progress + left, here and as
+  // `cardctl stock` shows it.
+  void expect_stock_reconciled() {
+    auto lots = store()->stock();
+    ASSERT_TRUE(lots.ok());
+    for (const auto& l : *lots)
+      EXPECT_EQ(l.received, l.used + l.spoiled + l.in_progress + l.left) << l.lot;
+    auto shown = cardctl({"stock", "--db", db_path()});
+    EXPECT_EQ(shown.exit_code, 0) << shown.err;
+    EXPECT_NE(shown.out.find("HOPPER-0"), std::string::npos) << shown.out;
   }
 
   // Every application that is not rejected has exactly one good card

@@ -106,6 +106,44 @@ TEST(PrintWithRetry, AShellWithoutItsDocumentIsCancelledAndTheJobSentAgain) {
   EXPECT_FALSE(out->found_by_name);
 }
 
+// A cardd killed while printing, started again: what the killed process
+// left at the printer decides. Its shell (Create-Job without a document,
+// which keeps a one-job-at-a-time printer busy for good) is cancelled and
+// the job sent; a job it sent whole is followed, never sent twice; nothing
+// there, and the job is sent.
+TEST(PrintWithRetry, AfterARestartWhatAnEarlierProcessLeftAtThePrinterDecides) {
+  RetryPolicy resumed = quick();
+  resumed.maybe_sent_before = true;
+  const Job job{"a.card.k", "application/pdf", "%PDF"};
+  {
+    ScriptedPrinter p;
+    p.jobs[7] = JobStatus{7, job.name, JobState::pending, {"job-incoming"}};
+    auto out = print_with_retry(p, job, resumed);
+    ASSERT_TRUE(out) << out.error().describe();
+    EXPECT_EQ(p.cancelled, std::vector<int>{7});
+    EXPECT_EQ(p.submits, 1);
+  }
+  {
+    ScriptedPrinter p;
+    p.jobs[7] = JobStatus{7, job.name, JobState::completed, {}};
+    auto out = print_with_retry(p, job, resumed);
+    ASSERT_TRUE(out) << out.error().describe();
+    EXPECT_EQ(p.submits, 0) << "printed once already";
+    EXPECT_TRUE(out->found_by_name);
+    EXPECT_EQ(out->job.id, 7);
+  }
+  {
+    ScriptedPrinter p;
+    auto out = print_with_retry(p, job, resumed);
+    ASSERT_TRUE(out) << out.error().describe();
+    EXPECT_EQ(p.lookups, 1);
+    EXPECT_EQ(p.submits, 1);
+  }
+  ScriptedPrinter fresh;  // not resumed: sent at once, the printer not asked
+  ASSERT_TRUE(print_with_retry(fresh, job, quick()));
+  EXPECT_EQ(fresh.lookups, 0);
+}
+
 TEST(PrintWithRetry, ALostSubmissionThatNeverArrivedIsSentAgain) {
   ScriptedPrinter p;
   p.submit_errors = {{PrinterError::connection_lost, false}};

@@ -7,7 +7,8 @@
 //   1. submits the job; a transient failure (printer_unavailable,
 //      connection_lost) is retried after a back-off pause;
 //   2. before sending again after an *uncertain* failure (connection_lost:
-//      the request may have reached the printer), asks the printer for jobs
+//      the request may have reached the printer), and before the first
+//      sending when RetryPolicy::maybe_sent_before, asks the printer for jobs
 //      of that name (IPP Get-Jobs). A job found there that is pending,
 //      processing, stopped or completed is followed instead of sending a new
 //      one; a found job still waiting for its document is cancelled first;
@@ -42,6 +43,10 @@ struct RetryPolicy {
   std::chrono::milliseconds max_backoff{30'000};
   double multiplier = 2.0;
   WaitOptions wait;  // for following an accepted job
+  // An earlier process may have sent this job (it was killed while
+  // printing): the first attempt asks the printer for the job by name, as
+  // after an uncertain failure, before sending anything.
+  bool maybe_sent_before = false;
   // Called before each pause with the attempt that failed (1-based), its
   // error and the pause. Must not throw. May be empty.
   std::function<void(int attempt, const Error& error, std::chrono::milliseconds pause)> on_retry;
