@@ -102,8 +102,8 @@ void PngEncoder::encode_runs(const unsigned char* data, int width, int height, i
       // byte into the next.
       const std::uint32_t d =
           ((v | 0x80808080U) - (left & 0x7f7f7f7fU)) ^ ((v ^ ~left) & 0x80808080U);
-      run_deflate_.literals3(static_cast<unsigned char>(d >> 16), static_cast<unsigned char>(d >> 8),
-                             static_cast<unsigned char>(d));
+      run_deflate_.literals3(static_cast<unsigned char>(d >> 16),
+                             static_cast<unsigned char>(d >> 8), static_cast<unsigned char>(d));
       left = v;
       ++x;
     }

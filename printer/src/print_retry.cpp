@@ -75,7 +75,7 @@ class Attempts {
   const RetryPolicy& policy_;
   PrintOutcome& out_;
   std::optional<int> accepted_;  // the printer took the whole job: never send it again
-  bool uncertain_;              // a submission may have reached the printer
+  bool uncertain_;               // a submission may have reached the printer
   std::set<int> cancelled_;
 };
 

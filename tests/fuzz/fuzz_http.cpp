@@ -5,8 +5,8 @@
 // roles, so requests reach the routes behind authentication. Whatever
 // comes, the server answers with HTTP or closes, and still answers /healthz.
 #include <arpa/inet.h>
-#include <spdlog/spdlog.h>
 #include <netinet/in.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -73,9 +73,9 @@ struct Harness {
     for (const auto& [placeholder, role, branch] :
          {std::tuple{"@ADMIN@", "admin", ""}, std::tuple{"@BUREAU@", "bureau", ""},
           std::tuple{"@COURIER@", "courier", ""}, std::tuple{"@BRANCH@", "branch", "0101"}})
-      tokens.emplace_back(placeholder,
-                          must(server::create_api_token(*store, role, branch, "fuzz", "", "fuzz"))
-                              .token);
+      tokens.emplace_back(
+          placeholder,
+          must(server::create_api_token(*store, role, branch, "fuzz", "", "fuzz")).token);
     server::ApiContext context;
     context.store = store.get();
     context.validation.region = must(region::load_region(CARDD_PROFILES "/beijing")).rules;

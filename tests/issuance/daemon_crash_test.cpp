@@ -140,9 +140,9 @@ class DaemonCrash : public DaemonFixture {
 
 TEST_F(DaemonCrash, SigkillAtRandomMomentsLosesNothingAndMakesNoSecondGoodCard) {
   std::printf("%d applications, %d kills, seed %u\n", kApplications, kKills, kSeed);
-  sim_.emplace(std::vector<std::string>{
-      "--count", std::to_string(kApplications), "--seed", "9", "--invalid-rate", "0.05",
-      "--timeout-rate", "0.05", "--hang-ms", "300", "--log-level", "warn"});
+  sim_.emplace(std::vector<std::string>{"--count", std::to_string(kApplications), "--seed", "9",
+                                        "--invalid-rate", "0.05", "--timeout-rate", "0.05",
+                                        "--hang-ms", "300", "--log-level", "warn"});
   printer_.emplace(dir_.path() / "spool", printer::test::free_port());
   printer_->start();
   write_config(sim_->url(), printer_->uri());

@@ -22,8 +22,9 @@ Result<std::unique_ptr<ProductionLines>> ProductionLines::create(
   out->queue_ = std::make_unique<WorkQueue>(store, timings.retry_after);
   if (!open_reader)
     open_reader = [](const std::string& pattern) { return card::open_pcsc_reader(pattern); };
-  out->context_ = std::make_unique<SlotContext>(SlotContext{
-      store, hsm, profile, region, *out->queue_, timings, std::move(changed), std::move(open_reader)});
+  out->context_ =
+      std::make_unique<SlotContext>(SlotContext{store, hsm, profile, region, *out->queue_, timings,
+                                                std::move(changed), std::move(open_reader)});
   for (const LineConfig& line : lines) {
     auto printer =
         LinePrinter::open(line.printer, store, region, fmt::format("cardd {}", line.name));
