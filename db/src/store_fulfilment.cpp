@@ -180,13 +180,14 @@ Result<std::optional<Shipment>> Store::shipment_by_tracking(std::string_view tra
   return first(std::move(*found));
 }
 
-Result<std::vector<std::string>> Store::packs_awaiting_documents(std::int64_t limit) {
-  std::lock_guard lock(impl_->mutex);
-  // COUNT(tracking_number) counts the shipped cards only (NULL until shipped).
-  auto stmt = impl_->statement(
-      "SELECT pack_id FROM shipments WHERE pack_id NOT IN (SELECT pack_id FROM pack_documents) "
-      "GROUP BY pack_id HAVING COUNT(tracking_number) = COUNT(*) "
-      "ORDER BY MAX(shipped_at), pack_id LIMIT ?1");
+namespace {
+
+// The first column of every row of `sql` (SQL text kept by the statement
+// cache, so a literal), with ?1 = limit.
+Result<std::vector<std::string>> pack_ids(Store::Impl& impl, std::string_view sql,
+                                          std::int64_t limit) {
+  std::lock_guard lock(impl.mutex);
+  auto stmt = impl.statement(sql);
   if (!stmt) return stmt.error();
   (*stmt)->bind(1, limit);
   std::vector<std::string> out;
@@ -194,6 +195,25 @@ Result<std::vector<std::string>> Store::packs_awaiting_documents(std::int64_t li
       each_row(**stmt, [&](const sqlite::Statement& r) { out.emplace_back(r.column_text(0)); });
   if (!s) return s.error();
   return out;
+}
+
+}  // namespace
+
+// COUNT(tracking_number) counts the shipped cards only (NULL until shipped).
+Result<std::vector<std::string>> Store::packs_to_ship(std::int64_t limit) {
+  return pack_ids(*impl_,
+                  "SELECT pack_id FROM shipments GROUP BY pack_id "
+                  "HAVING COUNT(tracking_number) < COUNT(*) ORDER BY MIN(packed_at), pack_id "
+                  "LIMIT ?1",
+                  limit);
+}
+
+Result<std::vector<std::string>> Store::packs_awaiting_documents(std::int64_t limit) {
+  return pack_ids(*impl_,
+                  "SELECT pack_id FROM shipments WHERE pack_id NOT IN (SELECT pack_id FROM "
+                  "pack_documents) GROUP BY pack_id HAVING COUNT(tracking_number) = COUNT(*) "
+                  "ORDER BY MAX(shipped_at), pack_id LIMIT ?1",
+                  limit);
 }
 
 Status Store::mark_documents_printed(std::string_view pack_id) {

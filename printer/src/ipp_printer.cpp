@@ -4,6 +4,8 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <functional>
+#include <initializer_list>
 
 #include "cups_handles.h"
 
@@ -138,10 +140,21 @@ class IppPrinter final : public Printer {
   }
 
   Result<std::vector<JobStatus>> find_jobs(std::string_view name) override {
+    return jobs({"not-completed", "completed"},
+                [&](const JobStatus& job) { return job.name == name; });
+  }
+
+  Result<std::vector<JobStatus>> job_shells() override {
+    return jobs({"not-completed"}, waiting_for_document);
+  }
+
+  // Get-Jobs for each of `which` ("completed" and "not-completed" together
+  // are every job the printer keeps; "all" is an extension, PWG 5100.7, not
+  // every printer has), the jobs `wanted`, oldest first.
+  Result<std::vector<JobStatus>> jobs(std::initializer_list<const char*> which_jobs,
+                                      const std::function<bool(const JobStatus&)>& wanted) {
     std::vector<JobStatus> found;
-    // "completed" and "not-completed" together are every job the printer
-    // keeps; "all" is an extension (PWG 5100.7) not every printer has.
-    for (const char* which : {"not-completed", "completed"}) {
+    for (const char* which : which_jobs) {
       auto http = connect();
       if (!http) return http.error();
       IppPtr req = request(IPP_OP_GET_JOBS);
@@ -159,7 +172,7 @@ class IppPrinter final : public Printer {
         }
         JobStatus job;
         attr = read_job(r, attr, job);
-        if (job.name == name) found.push_back(std::move(job));
+        if (wanted(job)) found.push_back(std::move(job));
       }
     }
     std::sort(found.begin(), found.end(),

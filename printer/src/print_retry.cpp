@@ -8,14 +8,6 @@
 namespace cardd::printer {
 namespace {
 
-// A job whose Create-Job got through but whose document never arrived.
-bool waiting_for_document(const JobStatus& job) {
-  if (job.state != JobState::held && job.state != JobState::pending) return false;
-  return std::any_of(job.reasons.begin(), job.reasons.end(), [](const std::string& r) {
-    return r == "job-incoming" || r == "job-data-insufficient";
-  });
-}
-
 class Attempts {
  public:
   Attempts(Printer& printer, const Job& job, const RetryPolicy& policy, PrintOutcome& out)
@@ -80,6 +72,23 @@ class Attempts {
 };
 
 }  // namespace
+
+Result<int> cancel_orphaned_shells(Printer& printer, std::set<int>& seen) {
+  auto shells = printer.job_shells();
+  if (!shells) return shells.error();
+  std::set<int> now;
+  int cancelled = 0;
+  for (const JobStatus& shell : *shells) {
+    if (seen.count(shell.id) == 0) {
+      now.insert(shell.id);
+      continue;
+    }
+    if (auto s = printer.cancel(shell.id); !s) return s.error();
+    ++cancelled;
+  }
+  seen = std::move(now);
+  return cancelled;
+}
 
 std::string make_job_name(std::string_view application_id, std::string_view what,
                           std::string_view key) {

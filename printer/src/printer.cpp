@@ -1,5 +1,6 @@
 #include "cardd/printer/printer.h"
 
+#include <algorithm>
 #include <thread>
 
 #include "dir_printer.h"
@@ -45,6 +46,13 @@ std::string_view to_string(JobState state) {
 
 bool is_terminal(JobState state) {
   return state == JobState::cancelled || state == JobState::aborted || state == JobState::completed;
+}
+
+bool waiting_for_document(const JobStatus& job) {
+  if (job.state != JobState::held && job.state != JobState::pending) return false;
+  return std::any_of(job.reasons.begin(), job.reasons.end(), [](const std::string& r) {
+    return r == "job-incoming" || r == "job-data-insufficient";
+  });
 }
 
 std::string_view to_string(PrinterState state) {

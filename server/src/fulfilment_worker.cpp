@@ -34,6 +34,17 @@ void FulfilmentWorker::round() {
     spdlog::info("fulfilment: {} cards dispatched to their branches", dispatched->size());
     moved = true;
   }
+  // Packs an earlier run packed and did not ship (stopped in between), or
+  // whose shipping failed: at start and then every minute, so that a
+  // failure that stays (an exhausted number range) is said once a minute.
+  // ship() keeps the numbers already given.
+  if (const auto now = std::chrono::steady_clock::now(); now >= next_unshipped_) {
+    next_unshipped_ = now + std::chrono::minutes(1);
+    if (auto unshipped = store_.packs_to_ship(100); !unshipped)
+      spdlog::error("fulfilment: {}", unshipped.error().describe());
+    else
+      moved = ship(*unshipped) || moved;
+  }
   auto waiting = store_.waiting(db::AppState::qc_passed, db::CollectionMethod::mail, pack_batch_);
   if (!waiting) {
     spdlog::error("fulfilment: {}", waiting.error().describe());
@@ -45,20 +56,25 @@ void FulfilmentWorker::round() {
     if (!packs) {
       spdlog::error("fulfilment: pack: {}", packs.error().describe());
     } else {
-      for (const Pack& pack : *packs) {
-        auto shipped = fulfilment_.ship(pack.pack_id);
-        if (!shipped) {
-          spdlog::error("fulfilment: ship {}: {}", pack.pack_id, shipped.error().describe());
-          continue;
-        }
-        spdlog::info("fulfilment: pack {} (postal area {}): {} cards shipped", pack.pack_id,
-                     pack.postal_area, shipped->size());
-      }
-      moved = moved || !packs->empty();
+      std::vector<std::string> ids;
+      for (const Pack& pack : *packs) ids.push_back(pack.pack_id);
+      moved = ship(ids) || moved;
     }
   }
   print_paper();
   if (moved && changed_) changed_();
+}
+
+bool FulfilmentWorker::ship(const std::vector<std::string>& pack_ids) {
+  for (const std::string& id : pack_ids) {
+    auto shipped = fulfilment_.ship(id);
+    if (!shipped) {
+      spdlog::error("fulfilment: ship {}: {}", id, shipped.error().describe());
+      continue;
+    }
+    spdlog::info("fulfilment: pack {}: {} cards shipped", id, shipped->size());
+  }
+  return !pack_ids.empty();
 }
 
 // After shipping, and again for packs an earlier failure left unprinted.

@@ -38,6 +38,8 @@ class FulfilmentWorker final : public Worker {
  private:
   void run() override;
   void print_paper();
+  // Ships each pack; false when there were none.
+  bool ship(const std::vector<std::string>& pack_ids);
 
   db::Store& store_;
   Fulfilment fulfilment_;
@@ -48,6 +50,7 @@ class FulfilmentWorker final : public Worker {
   std::unique_ptr<PackPaper> paper_;
   std::chrono::milliseconds paper_retry_;
   std::chrono::steady_clock::time_point next_paper_{};
+  std::chrono::steady_clock::time_point next_unshipped_{};  // the next look for unshipped packs
 };
 
 }  // namespace cardd::server

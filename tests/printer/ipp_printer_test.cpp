@@ -249,3 +249,54 @@ TEST_F(IppPrinterTest, GivesUpWithTheLastTransientErrorWhenThePrinterStaysOff) {
 
 }  // namespace
 }  // namespace cardd::printer
+
+namespace cardd::printer {
+namespace {
+
+// A process that died between Create-Job and Send-Document (ipptool sends
+// only the Create-Job here) leaves a job shell. ippeveprinter, like many
+// card printers, takes one job at a time: every later job is refused as
+// busy. The shell is cancelled the second time it is seen, not the first
+// (a live submission might be between its two requests), and the printer
+// takes jobs again.
+TEST_F(IppPrinterTest, AJobShellADeadProcessLeftIsCancelledWhenSeenTwice) {
+  device_->start();
+  const auto script = dir_.path() / "create-job.test";
+  std::ofstream(script) << "{\n NAME \"Create-Job and no document\"\n OPERATION Create-Job\n"
+                        << " GROUP operation-attributes-tag\n"
+                        << " ATTR charset attributes-charset utf-8\n"
+                        << " ATTR naturalLanguage attributes-natural-language en\n"
+                        << " ATTR uri printer-uri $uri\n"
+                        << " ATTR name requesting-user-name cardd-test\n"
+                        << " ATTR name job-name \"BJ-1-00000001.card-front.killed\"\n"
+                        << " STATUS successful-ok\n}\n";
+  const auto created = cardd::test::run_command({"ipptool", device_->uri(), script.string()});
+  ASSERT_EQ(created.exit_code, 0) << created.out << created.err;
+
+  const Job job{"BJ-1-00000002.carrier.k", "application/pdf", pdf_of_size(2'000)};
+  auto refused = printer_->submit(job);
+  ASSERT_FALSE(refused) << "the printer took a second job beside the shell";
+  EXPECT_TRUE(is_transient(refused.error().code)) << refused.error().describe();
+
+  auto shells = printer_->job_shells();
+  ASSERT_TRUE(shells) << shells.error().describe();
+  ASSERT_EQ(shells->size(), 1u);
+  EXPECT_EQ(shells->front().name, "BJ-1-00000001.card-front.killed");
+  std::set<int> seen;
+  auto first = cancel_orphaned_shells(*printer_, seen);
+  ASSERT_TRUE(first) << first.error().describe();
+  EXPECT_EQ(*first, 0) << "seen once: it might still get its document";
+  auto second = cancel_orphaned_shells(*printer_, seen);
+  ASSERT_TRUE(second) << second.error().describe();
+  EXPECT_EQ(*second, 1);
+  EXPECT_TRUE(seen.empty());
+
+  auto id = printer_->submit(job);
+  ASSERT_TRUE(id) << id.error().describe();
+  auto done = wait_for_job(*printer_, *id, WaitOptions{20s, 50ms});
+  ASSERT_TRUE(done) << done.error().describe();
+  EXPECT_EQ(done->state, JobState::completed);
+}
+
+}  // namespace
+}  // namespace cardd::printer

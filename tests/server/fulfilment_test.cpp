@@ -105,6 +105,22 @@ TEST_F(FulfilmentTest, ShippingGivesEachCardItsOwnValidNumberOnce) {
   EXPECT_EQ(state("M4"), AppState::packed);
 }
 
+// A run stopped between packing and shipping: the store names the pack
+// still to ship, and shipping it later gives its cards their numbers.
+TEST_F(FulfilmentTest, APackNotShippedIsFoundAndShippedLater) {
+  for (const char* id : {"M1", "M2"}) passed_qc(id, CollectionMethod::mail);
+  Fulfilment f = make();
+  auto packs = f.pack_mail();
+  ASSERT_TRUE(packs.ok() && packs->size() == 1u);
+  auto unshipped = store_->packs_to_ship(10);
+  ASSERT_TRUE(unshipped.ok()) << unshipped.error().describe();
+  EXPECT_EQ(*unshipped, std::vector<std::string>{packs->front().pack_id});
+  ASSERT_TRUE(f.ship(packs->front().pack_id).ok());
+  EXPECT_EQ(state("M1"), AppState::shipped);
+  EXPECT_EQ(state("M2"), AppState::shipped);
+  EXPECT_TRUE(store_->packs_to_ship(10)->empty());
+}
+
 TEST_F(FulfilmentTest, AnExhaustedRangeStopsShippingWithoutLosingCards) {
   for (const char* id : {"M1", "M2", "M3"}) passed_qc(id, CollectionMethod::mail);
   FulfilmentOptions options;

@@ -1,9 +1,11 @@
 #include "line_printer.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "cardd/printer/error.h"
 #include "cardd/printer/face_template.h"
+#include "cardd/printer/print_retry.h"
 
 namespace cardd::server {
 namespace {
@@ -40,7 +42,17 @@ LinePrinter::LinePrinter(std::unique_ptr<printer::Printer> printer, printer::Fac
 
 Result<PrintResult> LinePrinter::print(std::string_view application_id) {
   std::lock_guard lock(mutex_);
-  return station_->print(application_id);
+  auto printed = station_->print(application_id);
+  // A printer that stays busy may be holding a job shell that a killed
+  // cardd left (Create-Job, then no document): cancelled once it is still
+  // there at the next failed print, a retry interval later.
+  if (!printed && printer::is_transient(printed.error().code)) {
+    auto cancelled = printer::cancel_orphaned_shells(*printer_, shells_seen_);
+    if (cancelled && *cancelled > 0)
+      spdlog::warn("printer {}: cancelled {} job(s) left waiting for a document", printer_->uri(),
+                   *cancelled);
+  }
+  return printed;
 }
 
 }  // namespace cardd::server

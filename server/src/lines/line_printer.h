@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "cardd/db/store.h"
@@ -39,6 +40,7 @@ class LinePrinter {
   std::unique_ptr<printer::Printer> printer_;
   printer::FaceRenderer faces_;
   std::unique_ptr<PrintStation> station_;
+  std::set<int> shells_seen_;  // job shells at the printer on the last failed print
 
   std::mutex probe_mutex_;
   std::unique_ptr<printer::Printer> probe_;  // opened on the first check

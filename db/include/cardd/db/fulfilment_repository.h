@@ -77,6 +77,9 @@ class FulfilmentRepository {
   virtual Result<std::vector<Shipment>> pack_contents(std::string_view pack_id) = 0;
   virtual Result<std::optional<Shipment>> shipment(std::string_view application_id) = 0;
   virtual Result<std::optional<Shipment>> shipment_by_tracking(std::string_view tracking) = 0;
+  // Packs with a card still waiting for its tracking number (a run stopped
+  // between packing and shipping, or shipping failed), first packed first.
+  virtual Result<std::vector<std::string>> packs_to_ship(std::int64_t limit) = 0;
   // Packs whose every card has its tracking number and whose paper (carrier
   // letters and labels) is not printed yet, first shipped first.
   virtual Result<std::vector<std::string>> packs_awaiting_documents(std::int64_t limit) = 0;

@@ -162,6 +162,7 @@ class Store final : public ApplicationRepository,
   Result<std::optional<Shipment>> shipment_by_tracking(std::string_view tracking) override;
   // status() and shipment() read in one transaction.
   Result<ApplicationView> application_view(std::string_view application_id);
+  Result<std::vector<std::string>> packs_to_ship(std::int64_t limit) override;
   Result<std::vector<std::string>> packs_awaiting_documents(std::int64_t limit) override;
   Status mark_documents_printed(std::string_view pack_id) override;
   Result<std::vector<WaitingApplication>> at_branch(const BranchQuery& query) override;

@@ -29,6 +29,7 @@
 
 #include <chrono>
 #include <functional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -58,6 +59,14 @@ struct PrintOutcome {
   int submissions = 0;         // how many times the document was sent
   bool found_by_name = false;  // an earlier attempt's job was found in the job list
 };
+
+// Cancels the job shells (Printer::job_shells) that `seen` held, and puts
+// the others there. A live submission sends its document within moments, so
+// a shell still there a retry later was left by a process that died between
+// Create-Job and Send-Document; a printer that takes one job at a time
+// refuses every other job as busy for as long as it stays. Returns how many
+// were cancelled.
+Result<int> cancel_orphaned_shells(Printer& printer, std::set<int>& seen);
 
 // "<application id>.<what>.<key>", e.g. "BJ-7-00000012.card.3f9a…": the
 // caller's attempt-independent key (for a card: the card's serial or the

@@ -66,6 +66,10 @@ struct JobStatus {
   std::vector<std::string> reasons;  // job-state-reasons, e.g. "job-completed-successfully"
 };
 
+// A job whose Create-Job got through but whose document never arrived
+// (pending or held, job-incoming or job-data-insufficient).
+bool waiting_for_document(const JobStatus& job);
+
 // IPP printer states (RFC 8011 §5.4.11).
 enum class PrinterState { idle = 3, processing = 4, stopped = 5 };
 std::string_view to_string(PrinterState state);
@@ -96,6 +100,10 @@ class Printer {
   // Every job the printer still knows (pending, active and its kept history)
   // whose name is exactly `name`, oldest first.
   virtual Result<std::vector<JobStatus>> find_jobs(std::string_view name) = 0;
+
+  // Jobs still waiting for their document (Create-Job got through, no
+  // Send-Document yet), oldest first; none where a job is one call.
+  virtual Result<std::vector<JobStatus>> job_shells() { return std::vector<JobStatus>{}; }
 
   // printer-state, printer-state-reasons, printer-state-message.
   virtual Result<PrinterStatus> status() = 0;
