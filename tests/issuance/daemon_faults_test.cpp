@@ -143,10 +143,10 @@ TEST_F(DaemonFaults, PcscdStoppedMidCardAndStartedAgainLosesNothingAndTheSlotsCo
   // pcscd back, and the card machines powered up with their next cards.
   ASSERT_EQ(restart_pcscd(pcscd_, ours, kSlot1), "");
   hopper(kSlot0, kPort0, "CAFE0021");
-  hopper(kSlot1, kPort1, "CAFE0121");
+  hopper(kSlot1, kPort1, "CAFF0021");
   ASSERT_TRUE(eventually([&] { return all_done(kApplications); }, 120s)) << cardd.stderr_text();
   for (const auto& [lot, first_after] :
-       {std::pair{"HOPPER-0", "CAFE0021"}, {"HOPPER-1", "CAFE0121"}}) {
+       {std::pair{"HOPPER-0", "CAFE0021"}, {"HOPPER-1", "CAFF0021"}}) {
     EXPECT_NE(text(db_path(), std::string("SELECT count(*) FROM cards WHERE lot = '") + lot +
                                   "' AND state = 'ENCODED' AND substr(chip_id, 9) >= '" +
                                   first_after + "'"),
