@@ -43,6 +43,10 @@ const int kApplications = env_int("CARDD_CRASH_APPLICATIONS", 40);
 const int kKills = env_int("CARDD_CRASH_KILLS", 8);
 const auto kSeed = static_cast<unsigned>(env_int("CARDD_CRASH_SEED", 2026));
 
+// Quick enough to kill while a card is written (a few hundred ms of
+// commands) or printed.
+constexpr auto kMomentPoll = 10ms;
+
 enum class Moment { store_data, printing, pushing, random_delay };
 
 const char* to_string(Moment m) {
@@ -86,31 +90,22 @@ class DaemonCrash : public DaemonFixture {
     return n;
   }
 
-  bool poll_until(const std::function<bool()>& ok, std::chrono::milliseconds limit) {
-    const auto until = std::chrono::steady_clock::now() + limit;
-    while (!ok()) {
-      if (std::chrono::steady_clock::now() > until) return false;
-      std::this_thread::sleep_for(5ms);
-    }
-    return true;
-  }
-
   // Waits for `m` in the running cardd; false when it did not come.
   bool wait_for(Moment m, std::mt19937& random) {
     switch (m) {
       case Moment::store_data: {
         const std::size_t before = store_data_commands();
-        return poll_until([&] { return store_data_commands() > before; }, 60s);
+        return eventually([&] { return store_data_commands() > before; }, 60s, kMomentPoll);
       }
       case Moment::printing:
-        return poll_until([&] { return counts()[db::AppState::printing] > 0; }, 60s);
+        return eventually([&] { return counts()[db::AppState::printing] > 0; }, 60s, kMomentPoll);
       case Moment::pushing:
-        return poll_until(
+        return eventually(
             [&] {
               auto backlog = store()->outbox_backlog();
               return backlog && *backlog > 0;
             },
-            60s);
+            60s, kMomentPoll);
       case Moment::random_delay:
         std::this_thread::sleep_for(
             std::chrono::milliseconds(std::uniform_int_distribution<int>(200, 2500)(random)));

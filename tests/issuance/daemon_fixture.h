@@ -120,12 +120,13 @@ class DaemonFixture : public IssuanceFixture {
     return all == applications && finished == all && backlog && *backlog == 0;
   }
 
-  // Polls `ok` every 100 ms for up to `limit`.
-  static bool eventually(const std::function<bool()>& ok, std::chrono::milliseconds limit) {
+  // Polls `ok` every `every` for up to `limit`.
+  static bool eventually(const std::function<bool()>& ok, std::chrono::milliseconds limit,
+                         std::chrono::milliseconds every = std::chrono::milliseconds(100)) {
     const auto until = std::chrono::steady_clock::now() + limit;
     while (!ok()) {
       if (std::chrono::steady_clock::now() > until) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      std::this_thread::sleep_for(every);
     }
     return true;
   }
