@@ -221,5 +221,16 @@ TEST_F(HostileHttp, PipelinedRequestsAreAnsweredInOrder) {
   EXPECT_EQ(statuses, (std::vector<std::string>{"200", "404", "401", "200"})) << c.received();
 }
 
+// An HTTP/1.0 client is answered in HTTP/1.1 (RFC 9112 §2.3), and its
+// connection is closed after the answer, as HTTP/1.0 expects by default.
+TEST_F(HostileHttp, AnHttp10RequestIsAnsweredInHttp11AndClosed) {
+  RawConnection c("127.0.0.5", port());
+  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(c.send("GET /api/v1/lines HTTP/1.0\r\nHost: a\r\n\r\n"));
+  EXPECT_EQ(c.receive_all(10s), RawConnection::Got::closed);
+  EXPECT_EQ(c.received().rfind("HTTP/1.1 401 ", 0), 0u) << c.received();
+  EXPECT_NE(c.received().find("Connection: close\r\n"), std::string::npos) << c.received();
+}
+
 }  // namespace
 }  // namespace cardd::server

@@ -26,8 +26,10 @@ namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
-http::response<http::string_body> to_http(Response r, unsigned version, bool keep_alive) {
-  http::response<http::string_body> out{static_cast<http::status>(r.status), version};
+// Always HTTP/1.1, also to an HTTP/1.0 request (RFC 9112 §2.3: the highest
+// version the server conforms to, of the request's major version).
+http::response<http::string_body> to_http(Response r, bool keep_alive) {
+  http::response<http::string_body> out{static_cast<http::status>(r.status), 11};
   out.set(http::field::server, "cardd");
   out.set(http::field::content_type, r.content_type);
   out.set(http::field::cache_control, "no-store");
@@ -107,15 +109,15 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return reply(error_response(
                        413, "request.too_large",
                        "the body is larger than " + std::to_string(options_.body_limit) + " bytes"),
-                   11, false);
+                   false);
     if (ec == http::error::header_limit)
       return reply(error_response(431, "request.header_too_large",
                                   "the headers are larger than " +
                                       std::to_string(options_.header_limit) + " bytes"),
-                   11, false);
+                   false);
     if (ec && ec.category() == http::make_error_code(http::error::bad_target).category())
       return reply(error_response(400, "request.malformed", "not an HTTP/1.1 request we can read"),
-                   11, false);
+                   false);
     if (ec) return close();
     const auto& req = parser_->get();
     Request request{std::string(req.method_string()), std::string(req.target()),
@@ -126,11 +128,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     } catch (const std::exception&) {
       response = error_response(500, "internal", "the request could not be handled");
     }
-    reply(std::move(response), req.version(), req.keep_alive());
+    reply(std::move(response), req.keep_alive());
   }
 
-  void reply(Response response, unsigned version, bool keep_alive) {
-    response_ = to_http(std::move(response), version, keep_alive);
+  void reply(Response response, bool keep_alive) {
+    response_ = to_http(std::move(response), keep_alive);
     beast::get_lowest_layer(stream_).expires_after(options_.request_timeout);
     http::async_write(stream_, response_,
                       [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
@@ -170,7 +172,7 @@ void turn_away(tcp::socket socket, bool tls) {
     tcp::socket socket;
     http::response<http::string_body> response;
   };
-  auto answer = std::make_shared<Answer>(Answer{std::move(socket), to_http(busy, 11, false)});
+  auto answer = std::make_shared<Answer>(Answer{std::move(socket), to_http(busy, false)});
   http::async_write(answer->socket, answer->response, [answer](beast::error_code, std::size_t) {
     beast::error_code ignored;
     answer->socket.shutdown(tcp::socket::shutdown_both, ignored);
