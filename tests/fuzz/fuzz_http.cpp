@@ -6,6 +6,8 @@
 // comes, the server answers with HTTP or closes, and still answers /healthz.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -15,30 +17,25 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "cardd/db/store.h"
-#include "cardd/hsm/factory.h"
 #include "cardd/region/region.h"
 #include "cardd/server/api_server.h"
 #include "cardd/server/api_tokens.h"
 #include "cardd/server/hsm_audit_signer.h"
 #include "cardd/server/hsm_sealer.h"
+#include "fuzz_support.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace cardd;
 
-template <typename T>
-T must(Result<T> r) {
-  if (!r) __builtin_trap();
-  return std::move(*r);
-}
+using fuzz::must;
 
 struct Harness {
   fs::path dir;
@@ -51,16 +48,8 @@ struct Harness {
 
   Harness() {
     spdlog::set_level(spdlog::level::warn);
-    std::string folder = (fs::temp_directory_path() / "cardd-fuzz-http-XXXXXX").string();
-    if (::mkdtemp(folder.data()) == nullptr) __builtin_trap();
-    dir = folder;
-    std::ofstream(dir / "passphrase") << "cardd fuzz keystore\n";
-    fs::permissions(dir / "passphrase", fs::perms::owner_read | fs::perms::owner_write);
-    hsm::HsmConfig c;
-    c.soft.keystore_path = (dir / "keys.cks").string();
-    c.soft.create = true;
-    c.soft.passphrase_file = (dir / "passphrase").string();
-    hsm = must(hsm::open_hsm(c));
+    dir = fuzz::make_temp_folder("cardd-fuzz-http-");
+    hsm = fuzz::open_soft_hsm(dir);
     must(server::create_storage_keys(*hsm, false));
     must(server::create_audit_key(*hsm, false));
     sealer = must(server::HsmSealer::open(*hsm));
@@ -85,6 +74,14 @@ struct Harness {
     config.request_timeout_ms = 2000;
     api = must(server::ApiServer::open(config, context));
     api->start();
+    // libFuzzer's timeout timer raises SIGALRM (without SA_RESTART) every
+    // few seconds; here it would cut this thread's connect or recv short,
+    // which is not the server's doing. The server's threads, started above,
+    // take it instead.
+    sigset_t alarm;
+    ::sigemptyset(&alarm);
+    ::sigaddset(&alarm, SIGALRM);
+    ::pthread_sigmask(SIG_BLOCK, &alarm, nullptr);
   }
 
   ~Harness() {
