@@ -57,11 +57,7 @@ Result<std::unique_ptr<Hsm>> open_backend(const HsmConfig& config) {
     if (!passphrase) return passphrase.error();
     return open_soft_hsm(config.soft.keystore_path, std::move(*passphrase), config.soft.create);
   }
-  if (config.backend == "pkcs11") {
-    auto pin = read_secret(config.pkcs11.pin_env, config.pkcs11.pin_file);
-    if (!pin) return pin.error();
-    return open_pkcs11_hsm(config.pkcs11, std::move(*pin));
-  }
+  if (config.backend == "pkcs11") return open_pkcs11_hsm(config.pkcs11);
   return make_error(HsmError::invalid_argument,
                     fmt::format("unknown HSM backend '{}' (soft or pkcs11)", config.backend));
 }

@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <cctype>
+#include <chrono>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
@@ -459,6 +461,46 @@ TEST_F(Pkcs11Backend, DestroyRemovesTokenKeys) {
   hsm_ = open();
   EXPECT_EQ(hsm_->info("gone").error().code, HsmError::key_not_found);
   EXPECT_TRUE(hsm_->list()->empty());
+}
+
+// The token gone (SoftHSM2's token folder moved away: the module no longer
+// finds it, as with a network HSM out of reach or a USB token pulled) and
+// back. Meanwhile every call fails with token_unavailable (a key is not
+// "not found"); then the same Hsm objects, two on the module, go on with the
+// same keys without being opened again (each looks for the token at most
+// once a second, and reads the PIN anew).
+TEST_F(Pkcs11Backend, ATokenGoneAndBackIsUsedAgainByTheSameHsms) {
+  import(*hsm_, "k", Algorithm::aes128, {Usage::encrypt}, "2b7e151628aed2a6abf7158809cf4f3c");
+  const Bytes block = hex("6bc1bee22e409f96e93d7e117393172a");
+  const auto before = hsm_->encrypt("k", CipherMode::ecb, {}, block);
+  ASSERT_TRUE(before.ok()) << before.error().describe();
+  EXPECT_EQ(to_hex(*before), "3ad77bb40d7a3660a89ecaf32466ef97");  // SP 800-38A F.1.1
+  auto other = open();
+  ASSERT_TRUE(other);
+
+  const std::filesystem::path tokens = token_->dir() / "tokens", away = token_->dir() / "away";
+  std::filesystem::rename(tokens, away);
+  for (Hsm* h : {hsm_.get(), other.get()}) {
+    const auto encrypted = h->encrypt("k", CipherMode::ecb, {}, block);
+    ASSERT_FALSE(encrypted.ok());
+    EXPECT_EQ(encrypted.error().code, HsmError::token_unavailable) << encrypted.error().describe();
+    const auto info = h->info("k");
+    ASSERT_FALSE(info.ok());
+    EXPECT_EQ(info.error().code, HsmError::token_unavailable) << info.error().describe();
+  }
+
+  std::filesystem::rename(away, tokens);
+  for (Hsm* h : {hsm_.get(), other.get()}) {
+    auto after = h->encrypt("k", CipherMode::ecb, {}, block);
+    for (int attempt = 0; !after.ok() && attempt < 50; ++attempt) {
+      EXPECT_EQ(after.error().code, HsmError::token_unavailable) << after.error().describe();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      after = h->encrypt("k", CipherMode::ecb, {}, block);
+    }
+    ASSERT_TRUE(after.ok()) << after.error().describe();
+    EXPECT_EQ(*after, *before);
+    EXPECT_EQ(h->list()->size(), 1u);
+  }
 }
 
 }  // namespace

@@ -95,4 +95,10 @@ class SoftHsmToken {
   std::optional<std::string> previous_conf_;
 };
 
+// The token's user PIN, as the backend's session pool reads it.
+inline Result<hsm::SecureBytes> token_pin() {
+  const std::string_view pin = SoftHsmToken::kPin;
+  return hsm::SecureBytes(std::span(reinterpret_cast<const std::uint8_t*>(pin.data()), pin.size()));
+}
+
 }  // namespace cardd::test

@@ -29,10 +29,7 @@ class TokenAttributes : public ::testing::Test {
     hsm_ = std::move(*opened);
     auto module = p11::Module::open(c.pkcs11.module_path);
     ASSERT_TRUE(module.ok());
-    auto slot = (*module)->find_token(c.pkcs11.token_label);
-    ASSERT_TRUE(slot.ok());
-    SecureBytes pin(ByteView(reinterpret_cast<const std::uint8_t*>("1234"), 4));
-    auto pool = p11::SessionPool::open(*module, *slot, 1, pin);
+    auto pool = p11::SessionPool::open(*module, c.pkcs11.token_label, 1, cardd::test::token_pin);
     ASSERT_TRUE(pool.ok()) << pool.error().describe();
     pool_ = std::move(*pool);
   }

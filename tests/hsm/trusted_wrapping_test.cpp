@@ -37,8 +37,7 @@ class TrustedWrapping : public ::testing::Test {
     auto opened = open_hsm(c);
     ASSERT_TRUE(opened.ok()) << opened.error().describe();
     hsm_ = std::move(*opened);
-    SecureBytes pin(ByteView(reinterpret_cast<const std::uint8_t*>("1234"), 4));
-    auto pool = p11::SessionPool::open(module_, *slot, 1, pin);
+    auto pool = p11::SessionPool::open(module_, c.pkcs11.token_label, 1, cardd::test::token_pin);
     ASSERT_TRUE(pool.ok()) << pool.error().describe();
     pool_ = std::move(*pool);
   }

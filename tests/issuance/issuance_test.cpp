@@ -13,6 +13,7 @@
 #include "cardd/server/issuance.h"
 #include "cardd/vcard/chip.h"
 #include "cardd/vcard/virtual_card.h"
+#include "flaky_hsm.h"
 #include "in_process_card.h"
 #include "issuance_fixture.h"
 #include "softhsm_token.h"
@@ -213,6 +214,60 @@ TEST_F(IssuanceInProcess, AMissingHsmKeyCostsNoCard) {
   EXPECT_EQ(r.error().code, EncodeError::hsm_failure);
   EXPECT_EQ(state(ids[0]), db::AppState::prepared);
   EXPECT_TRUE(store()->cards_of(ids[0])->empty()) << "the chip was never claimed";
+}
+
+// A reader that makes `hsm` go away once the card has taken its first
+// STORE DATA: the chip is claimed and partly written.
+class HsmGoneAtFirstStoreData final : public card::Reader {
+ public:
+  HsmGoneAtFirstStoreData(vcard::VirtualCard& card, FlakyHsm& hsm) : inner_(card), hsm_(hsm) {}
+  std::string name() const override { return inner_.name(); }
+  Result<card::Bytes> connect() override { return inner_.connect(); }
+  Status disconnect() override { return inner_.disconnect(); }
+  Result<card::ResponseApdu> transmit(const card::CommandApdu& command) override {
+    auto response = inner_.transmit(command);
+    if (command.ins == 0xE2) hsm_.set_gone(true);
+    return response;
+  }
+  Status wait_for_card(std::chrono::milliseconds t) override { return inner_.wait_for_card(t); }
+  Status wait_for_removal(std::chrono::milliseconds t) override {
+    return inner_.wait_for_removal(t);
+  }
+
+ private:
+  vcard::InProcessReader inner_;
+  FlakyHsm& hsm_;
+};
+
+// The HSM gone while a card is written (a token pulled, a network HSM out
+// of reach): the card is spoiled as hsm_failure and the application waits
+// for another; with the HSM back, the next card is made.
+TEST_F(IssuanceInProcess, AnHsmGoneMidCardSpoilsItAsHsmFailureAndTheNextCardIsMade) {
+  add_lot("L", "CAFE0000", 10);
+  const auto ids = import_applications(1);
+  FlakyHsm hsm(open_soft_hsm(dir_.path()));
+  auto st = store();
+  server::Issuance issuance(*st, hsm, profile_, "test");
+  auto first = blank_card(0xCAFE0001);
+  HsmGoneAtFirstStoreData reader(*first, hsm);
+  auto r = issuance.encode(ids[0], reader);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, EncodeError::hsm_failure) << r.error().describe();
+  EXPECT_FALSE(first->state().ssse.records.empty()) << "the card had taken data";
+  auto cards = store()->cards_of(ids[0]);
+  ASSERT_EQ(cards->size(), 1u);
+  EXPECT_EQ((*cards)[0].state, db::CardState::spoiled);
+  EXPECT_EQ((*cards)[0].reason, "hsm_failure");
+
+  hsm.set_gone(false);
+  auto second = blank_card(0xCAFE0002);
+  vcard::InProcessReader again(*second);
+  auto encoded = issuance.encode(ids[0], again);
+  ASSERT_TRUE(encoded.ok()) << encoded.error().describe();
+  cards = store()->cards_of(ids[0]);
+  ASSERT_EQ(cards->size(), 2u);
+  EXPECT_EQ((*cards)[1].state, db::CardState::encoded);
+  EXPECT_EQ(state(ids[0]), db::AppState::encoded);
 }
 
 TEST_F(IssuanceInProcess, AnInterruptedSessionIsSpoiledBeforeTheNextCard) {

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -17,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "../hsm/softhsm_token.h"
 #include "bureau_pki.h"
 #include "bureau_sim_process.h"
 #include "child_process.h"
@@ -80,7 +82,9 @@ class CarddWorkersTest : public ::testing::Test {
   std::string file(const std::string& name) const { return (dir_.path() / name).string(); }
   std::string db() const { return file("cardd.db"); }
 
-  void SetUp() override {
+  void SetUp() override { init_storage(); }
+
+  virtual void init_storage() {
     test::write_secret_file(file("passphrase"), "cardd workers test keystore");
     const auto r = test::run_command({bin_path("cardctl"), "keys", "init-storage", "--db", db(),
                                       "--keystore", file("keys.cks"), "--passphrase-file",
@@ -88,14 +92,19 @@ class CarddWorkersTest : public ::testing::Test {
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   }
 
+  // The [hsm] section of the configuration.
+  virtual std::string hsm_section() const {
+    return "[hsm]\nbackend = \"soft\"\nallow_soft_backend = true\nkeystore = \"" +
+           file("keys.cks") + "\"\npassphrase_file = \"" + file("passphrase") + "\"\n";
+  }
+
   // A configuration for the bureau at `url`; `bureau_extra` adds [bureau] keys.
   void write_config(const std::string& url, const std::string& bureau_extra = "") {
     // No production line: the daemon must not take cards from other tests' readers.
     std::ofstream(file("cardd.toml"))
         << "lines = []\n[database]\nurl = \"sqlite://" << db() << "\"\n"
-        << "[hsm]\nbackend = \"soft\"\nallow_soft_backend = true\nkeystore = \"" << file("keys.cks")
-        << "\"\npassphrase_file = \"" << file("passphrase") << "\"\n"
-        << "[bureau]\nurl = \"" << url << "\"\npull_interval_ms = 200\npage_size = 4\n"
+        << hsm_section() << "[bureau]\nurl = \"" << url
+        << "\"\npull_interval_ms = 200\npage_size = 4\n"
         << "push = true\n"
         << bureau_extra << "[api]\nlisten = \"127.0.0.1:0\"\n[log]\nlevel = \"info\"\n";
   }
@@ -152,6 +161,21 @@ class CarddWorkersTest : public ::testing::Test {
     return log.value("events", nlohmann::json::array()).size();
   }
 
+  // The bureau's status log holds exactly the outbox: the same messages in
+  // the same order per application, none twice, none out of order.
+  void expect_bureau_has_the_outbox(const nlohmann::json& log) const {
+    EXPECT_EQ(static_cast<std::int64_t>(event_count(log)), outbox_size());
+    EXPECT_EQ(bureau_history(log), outbox_history()) << "same messages, same order per application";
+    EXPECT_EQ(log["duplicates"], 0);
+    EXPECT_EQ(log["out_of_order"], 0);
+  }
+
+  // Intake decisions taken (one per application when none was taken twice).
+  std::int64_t intake_decisions() const {
+    return number(db(),
+                  "SELECT count(*) FROM state_history WHERE to_state IN ('VALIDATED', 'REJECTED')");
+  }
+
   test::TempDir dir_;
 };
 
@@ -186,11 +210,7 @@ TEST_F(CarddWorkersTest, PullsEveryApplicationAndTheBureauGetsExactlyTheOutbox) 
   EXPECT_GT(by_state["REJECTED"], 0);
   EXPECT_EQ(by_state["VALIDATED"] + by_state["REJECTED"], 30);
 
-  auto log = status_log(sim.port(), tls->get());
-  EXPECT_EQ(static_cast<std::int64_t>(event_count(log)), outbox_size());
-  EXPECT_EQ(bureau_history(log), outbox_history()) << "same messages, same order per application";
-  EXPECT_EQ(log["duplicates"], 0);
-  EXPECT_EQ(log["out_of_order"], 0);
+  expect_bureau_has_the_outbox(status_log(sim.port(), tls->get()));
   EXPECT_EQ(stop(cardd), 0) << cardd.stderr_text();
   EXPECT_TRUE(has(cardd, "status push: final flush")) << cardd.stderr_text();
 }
@@ -283,16 +303,8 @@ TEST_F(CarddWorkersTest, SigtermMidRunThenRestartResumesWithNothingDoubled) {
       << cardd.stderr_text();
   EXPECT_EQ(rows(db(), "SELECT cursor FROM intake_cursors WHERE source = 'bureau'")[0][0],
             "c" + std::to_string(kCount));
-  // One intake decision per application, none twice.
-  EXPECT_EQ(
-      number(db(),
-             "SELECT count(*) FROM state_history WHERE to_state IN ('VALIDATED', 'REJECTED')"),
-      kCount);
-  auto log = status_log(sim.port());
-  EXPECT_EQ(static_cast<std::int64_t>(event_count(log)), outbox_size());
-  EXPECT_EQ(bureau_history(log), outbox_history());
-  EXPECT_EQ(log["duplicates"], 0);
-  EXPECT_EQ(log["out_of_order"], 0);
+  EXPECT_EQ(intake_decisions(), kCount);
+  expect_bureau_has_the_outbox(status_log(sim.port()));
   EXPECT_EQ(stop(cardd), 0) << cardd.stderr_text();
 }
 
@@ -310,6 +322,61 @@ TEST_F(CarddWorkersTest, AStuckCursorStopsPullingButNotTheService) {
   EXPECT_EQ(stored(), kept);
   EXPECT_EQ(number(db(), "SELECT count(*) FROM intake_cursors WHERE length(cursor) > 1024"), 0);
   EXPECT_EQ(stop(cardd), 0) << cardd.stderr_text();
+}
+
+// The daemon on a PKCS#11 token (SoftHSM2), whose keys seal every
+// application's personal data and MAC the audit log.
+class CarddOnPkcs11Test : public CarddWorkersTest {
+ protected:
+  void init_storage() override {
+    const auto r = test::run_command(cardctl_on_token({"keys", "init-storage", "--db", db()}));
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+  std::string hsm_section() const override {
+    return std::string("[hsm]\nbackend = \"pkcs11\"\nmodule = \"") + test::SoftHsmToken::kModule +
+           "\"\ntoken_label = \"" + test::SoftHsmToken::kLabel + "\"\npin_file = \"" +
+           token_.pin_file() + "\"\n";
+  }
+  std::vector<std::string> cardctl_on_token(std::vector<std::string> args) const {
+    args.insert(args.begin(), bin_path("cardctl"));
+    args.insert(args.end(), {"--hsm", "pkcs11", "--pin-file", token_.pin_file()});
+    return args;
+  }
+
+  test::SoftHsmToken token_;  // SOFTHSM2_CONF for this process and its children
+};
+
+// The token gone mid-run (SoftHSM2's token folder moved away, as a network
+// HSM out of reach) and back: intake stops, since nothing can be sealed,
+// and goes on by itself once the token is back, without a restart. Every
+// application is stored once, every status message reaches the bureau once,
+// and the audit log verifies.
+TEST_F(CarddOnPkcs11Test, AnHsmTokenGoneMidRunAndBackLosesNothing) {
+  constexpr int kCount = 60;
+  SimProcess sim(sim_args(kCount, "13"));
+  write_config(sim.url());
+  auto cardd = start_cardd();
+  ASSERT_TRUE(eventually([&] { return stored() >= 8; })) << cardd.stderr_text();
+
+  const auto tokens = token_.dir() / "tokens", away = token_.dir() / "away";
+  std::filesystem::rename(tokens, away);
+  ASSERT_TRUE(eventually([&] { return has(cardd, "token 'cardd' lost"); })) << cardd.stderr_text();
+  const std::int64_t when_gone = stored();
+  std::this_thread::sleep_for(2s);  // ten pull intervals, two attempts to find the token
+  EXPECT_EQ(stored(), when_gone) << "nothing stored without the token";
+  EXPECT_LT(when_gone, kCount);
+
+  std::filesystem::rename(away, tokens);
+  ASSERT_TRUE(eventually([&] { return stored() == kCount && unsent() == 0; }))
+      << "stored " << stored() << ", unsent " << unsent() << "\n"
+      << cardd.stderr_text();
+  EXPECT_TRUE(has(cardd, "token 'cardd' is back")) << cardd.stderr_text();
+  EXPECT_EQ(intake_decisions(), kCount);
+  expect_bureau_has_the_outbox(status_log(sim.port()));
+  EXPECT_EQ(stop(cardd), 0) << cardd.stderr_text();
+  const auto audit = test::run_command(cardctl_on_token({"audit", "verify", "--db", db()}));
+  EXPECT_EQ(audit.exit_code, 0) << audit.out << audit.err;
+  std::cout << "stored when the token went: " << when_gone << " of " << kCount << "\n";
 }
 
 }  // namespace

@@ -94,7 +94,7 @@ Result<Bytes> Pkcs11Hsm::composed_des_mac(const KeyInfo& key, MacMethod method, 
                                     key.spec.name));
     parts = it->second;
   }
-  auto lease = pool_->borrow();
+  auto lease = borrow();
   if (!lease) return lease.error();
   const std::string what = fmt::format("ISO 9797-1 MAC with key {}", key.spec.name);
   Bytes chain(kBlock, 0);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <utility>
 #include <vector>
 
 #include "crypto/block_cipher.h"
@@ -93,7 +94,7 @@ Result<std::shared_ptr<Module>> Module::open(const std::string& path) {
   } else if (rv != CKR_OK) {
     return unavailable(fmt::format("C_Initialize of {}: {}", key, ck_rv_name(rv)));
   } else {
-    module->finalize_ = true;
+    module->finalize_ = module->owner_ = true;
   }
   module->registered_ = true;
   r.modules[key] = module;
@@ -114,6 +115,21 @@ Module::~Module() {
   library_.reset();
   r.modules.erase(path_);
   r.finalized.notify_all();
+}
+
+Status Module::restart() {
+  if (!owner_)
+    return unavailable(
+        fmt::format("{} was initialised by other code in this process; not restarted", path_));
+  if (std::exchange(finalize_, false)) functions_->C_Finalize(nullptr);  // the token is gone anyway
+  logins_.clear();
+  struct ck_c_initialize_args args {};
+  args.flags = CKF_OS_LOCKING_OK;
+  if (const Rv rv = functions_->C_Initialize(&args); rv != CKR_OK)
+    return unavailable(fmt::format("C_Initialize of {} again: {}", path_, ck_rv_name(rv)));
+  finalize_ = true;
+  ++generation_;
+  return {};
 }
 
 Result<SlotId> Module::find_token(std::string_view label) const {

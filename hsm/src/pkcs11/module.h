@@ -9,6 +9,12 @@
 // never finalised here. SoftHSM2 reads SOFTHSM2_CONF at C_Initialize, so a new
 // configuration takes effect only once every Hsm on the module is closed.
 //
+// A token that goes away (a network HSM unreachable, a USB token pulled,
+// SoftHSM2's token folder gone) often comes back only to a module
+// initialised again: restart() finalises and initialises the module once
+// more and counts a new generation, so that every pool on it knows its
+// sessions and login are gone (see session_pool.h).
+//
 // Login state in PKCS#11 belongs to the application and token, not to one
 // session: the Module keeps, per slot, how many pools are logged in and a
 // salted digest of the PIN that logged in, so that a second pool on a token
@@ -17,7 +23,9 @@
 // Thread safety: all methods may be called from several threads.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -65,6 +73,14 @@ class Module {
   // With lock_lifecycle() held, after the pool's sessions are closed.
   void release_login(SlotId slot);
 
+  // With lock_lifecycle() held: C_Finalize and C_Initialize again; every
+  // session and login of the process on this module is gone. Errors:
+  // token_unavailable (C_Initialize failed: try again later; or the module
+  // was initialised by other code, which this must not finalise).
+  Status restart();
+  // How many times restart() initialised the module again.
+  std::uint64_t generation() const { return generation_.load(); }
+
  private:
   struct DlClose {
     void operator()(void* handle) const;
@@ -78,8 +94,10 @@ class Module {
   std::string path_;
   std::unique_ptr<void, DlClose> library_;
   FunctionList* functions_ = nullptr;
-  bool finalize_ = false;    // this Module called C_Initialize
+  bool finalize_ = false;    // C_Initialize by this Module is in force
+  bool owner_ = false;       // this Module initialised the module first
   bool registered_ = false;  // listed in the process-wide registry
+  std::atomic<std::uint64_t> generation_ = 0;
 
   std::mutex lifecycle_;
   std::map<SlotId, Login> logins_;

@@ -90,7 +90,7 @@ Result<Bytes> Pkcs11Hsm::do_crypt(const KeyInfo& key, bool encrypt, CipherMode m
       iv.empty() ? Bytes(block_size(key.spec.algorithm), 0) : Bytes(iv.begin(), iv.end());
   Mechanism mechanism{*type, nullptr, 0};
   if (mode == CipherMode::cbc) mechanism = Mechanism{*type, iv_block.data(), iv_block.size()};
-  auto lease = pool_->borrow();
+  auto lease = borrow();
   if (!lease) return lease.error();
   auto handle = handle_of(*lease, key);
   if (!handle) return handle.error();
@@ -126,7 +126,7 @@ Result<Bytes> Pkcs11Hsm::do_mac(const KeyInfo& key, MacMethod method, ByteView d
   if (!type)
     return unsupported_error(fmt::format("pkcs11: no CMAC for {}", to_string(key.spec.algorithm)));
   Mechanism mechanism{*type, nullptr, 0};
-  auto lease = pool_->borrow();
+  auto lease = borrow();
   if (!lease) return lease.error();
   auto handle = handle_of(*lease, key);
   if (!handle) return handle.error();
@@ -161,7 +161,7 @@ Result<KeyInfo> Pkcs11Hsm::do_derive(const KeyInfo& base, const Derivation& how,
     mechanism = kdf.mechanism(std::get<Sp800108CmacDerivation>(how));
   }
   std::lock_guard create(create_mutex_);
-  auto lease = pool_->borrow();
+  auto lease = borrow();
   if (!lease) return lease.error();
   if (auto s = ensure_absent(*lease, out.name); !s) return s.error();
   auto base_handle = handle_of(*lease, base);
@@ -244,7 +244,7 @@ Result<Bytes> Pkcs11Hsm::wrap_object(Lease& lease, const KeyInfo& wrapping_key,
 
 Result<Bytes> Pkcs11Hsm::do_wrap(const KeyInfo& wrapping_key, CipherMode mode_requested,
                                  const KeyInfo& key) {
-  auto lease = pool_->borrow();
+  auto lease = borrow();
   if (!lease) return lease.error();
   auto key_handle = handle_of(*lease, key);
   if (!key_handle) return key_handle.error();
@@ -272,7 +272,7 @@ Result<Bytes> Pkcs11Hsm::do_wrap_value(const KeyInfo& wrapping_key, const Secure
   // The value becomes a short-lived secret object, wrapped like a key: the
   // wrap key needs no encrypt usage, and the value is never an argument of
   // a general-purpose encryption.
-  auto lease = pool_->borrow();
+  auto lease = borrow();
   if (!lease) return lease.error();
   Template t;
   t.number(CKA_CLASS, CKO_SECRET_KEY)
@@ -294,7 +294,7 @@ Result<Bytes> Pkcs11Hsm::do_wrap_value(const KeyInfo& wrapping_key, const Secure
 }
 
 Result<Bytes> Pkcs11Hsm::do_random(std::size_t length) {
-  auto lease = pool_->borrow();
+  auto lease = borrow();
   if (!lease) return lease.error();
   Bytes out(length);
   if (const Rv rv = lease->fn().C_GenerateRandom(lease->session(), out.data(), out.size());
@@ -312,7 +312,7 @@ std::optional<bool> Pkcs11Hsm::probe_wrap(Algorithm algorithm, CipherMode mode) 
   const auto keygen = keygen_mechanism(algorithm);
   const auto target_keygen = keygen_mechanism(target);
   if (!type || !keygen) return false;
-  auto lease = pool_->borrow();
+  auto lease = borrow();
   if (!lease) return std::nullopt;
   const FunctionList& fn = lease->fn();
   const KeySpec wrapping_spec{"cardd.probe.wrapping", algorithm, {Usage::wrap}, 0};

@@ -28,6 +28,21 @@ std::vector<Requirement> Pkcs11Hsm::unsupported(std::span<const Requirement> nee
   return out;
 }
 
+Result<Lease> Pkcs11Hsm::borrow() {
+  auto lease = pool_->borrow();
+  if (!lease) return lease;
+  std::lock_guard lock(keys_mutex_);
+  if (const auto epoch = pool_->epoch(); epoch != epoch_) {
+    if (!ephemeral_.empty())
+      spdlog::warn("pkcs11: {} ephemeral keys went with the token's sessions", ephemeral_.size());
+    ephemeral_.clear();
+    handles_.clear();
+    des_mac_parts_.clear();
+    epoch_ = epoch;
+  }
+  return lease;
+}
+
 Status Pkcs11Hsm::require(Algorithm algorithm, const char* operation) const {
   if (auto why = capabilities_.missing(Requirement{algorithm, operation}))
     return make_error(HsmError::mechanism_unsupported,
@@ -61,6 +76,9 @@ Result<ObjectHandle> Pkcs11Hsm::handle_of(Lease& lease, const KeyInfo& key) {
   }
   auto found = find_keys(lease, name);
   if (!found) return found.error();
+  if (found->empty()) {
+    if (auto s = lease.check_token(); !s) return s.error();
+  }
   if (found->size() != 1)
     return make_error(HsmError::key_not_found, fmt::format("key {} not found", name));
   std::lock_guard lock(keys_mutex_);
@@ -103,7 +121,7 @@ Result<KeyInfo> Pkcs11Hsm::finish_new_key(Lease& lease, ObjectHandle handle, con
 Result<KeyInfo> Pkcs11Hsm::do_generate(const KeySpec& spec) {
   if (auto s = require(spec.algorithm, "generate"); !s) return s.error();
   std::lock_guard create(create_mutex_);
-  auto lease = pool_->borrow();
+  auto lease = borrow();
   if (!lease) return lease.error();
   if (auto s = ensure_absent(*lease, spec.name); !s) return s.error();
   Template t;
@@ -128,7 +146,7 @@ Result<KeyInfo> Pkcs11Hsm::do_import(const KeySpec& spec, const SecureBytes& val
   auto kcv = kcv_of(spec.algorithm, value);  // the ceremony's clear value is at hand
   if (!kcv) return kcv.error();
   std::lock_guard create(create_mutex_);
-  auto lease = pool_->borrow();
+  auto lease = borrow();
   if (!lease) return lease.error();
   if (auto s = ensure_absent(*lease, spec.name); !s) return s.error();
   Template t;
@@ -152,7 +170,7 @@ Result<KeyInfo> Pkcs11Hsm::do_import_wrapped(const KeySpec& spec, ByteView wrapp
                       fmt::format("pkcs11: {} keys: PKCS#11 has no standard key type",
                                   to_string(spec.algorithm)));
   std::lock_guard create(create_mutex_);
-  auto lease = pool_->borrow();
+  auto lease = borrow();
   if (!lease) return lease.error();
   if (auto s = ensure_absent(*lease, spec.name); !s) return s.error();
   auto zmk_handle = handle_of(*lease, zmk);
@@ -174,12 +192,14 @@ Result<KeyInfo> Pkcs11Hsm::do_find(std::string_view name) {
     std::lock_guard lock(keys_mutex_);
     if (const auto it = ephemeral_.find(name); it != ephemeral_.end()) return it->second.info;
   }
-  auto lease = pool_->borrow();
+  auto lease = borrow();
   if (!lease) return lease.error();
   auto found = find_keys(*lease, name);
   if (!found) return found.error();
-  if (found->empty())
+  if (found->empty()) {
+    if (auto s = lease->check_token(); !s) return s.error();
     return make_error(HsmError::key_not_found, fmt::format("key {} not found", name));
+  }
   if (found->size() > 1)
     return make_error(HsmError::store_corrupt,
                       fmt::format("{} key objects are labelled {}", found->size(), name));
@@ -196,10 +216,13 @@ Result<KeyInfo> Pkcs11Hsm::do_find(std::string_view name) {
 Result<std::vector<KeyInfo>> Pkcs11Hsm::do_list() {
   std::vector<KeyInfo> out;
   {
-    auto lease = pool_->borrow();
+    auto lease = borrow();
     if (!lease) return lease.error();
     auto found = find_keys(*lease, std::nullopt);
     if (!found) return found.error();
+    if (found->empty()) {
+      if (auto s = lease->check_token(); !s) return s.error();
+    }
     for (const ObjectHandle handle : *found) {
       auto key = read_key(*lease, handle);
       if (!key) return key.error();
@@ -220,7 +243,7 @@ Result<std::vector<KeyInfo>> Pkcs11Hsm::do_list() {
 }
 
 Status Pkcs11Hsm::do_destroy(const KeyInfo& key) {
-  auto lease = pool_->borrow();
+  auto lease = borrow();
   if (!lease) return lease.error();
   auto handle = handle_of(*lease, key);
   if (!handle) return handle.error();
@@ -235,16 +258,15 @@ Status Pkcs11Hsm::do_destroy(const KeyInfo& key) {
 
 }  // namespace p11
 
-Result<std::unique_ptr<Hsm>> open_pkcs11_hsm(const Pkcs11Config& config, SecureBytes pin) {
+Result<std::unique_ptr<Hsm>> open_pkcs11_hsm(const Pkcs11Config& config) {
   auto module = p11::Module::open(config.module_path);
   if (!module) return module.error();
-  auto slot = (*module)->find_token(config.token_label);
-  if (!slot) return slot.error();
-  auto pool = p11::SessionPool::open(*module, *slot, config.sessions, pin);
-  pin.wipe();
+  auto pool = p11::SessionPool::open(*module, config.token_label, config.sessions, [config] {
+    return read_secret(config.pin_env, config.pin_file);
+  });
   if (!pool) return pool.error();
-  spdlog::info("pkcs11: token '{}' (slot {}) of {} open, {} sessions", config.token_label, *slot,
-               (*module)->path(), config.sessions);
+  spdlog::info("pkcs11: token '{}' (slot {}) of {} open, {} sessions", config.token_label,
+               (*pool)->slot(), (*module)->path(), config.sessions);
   return std::unique_ptr<Hsm>(std::make_unique<p11::Pkcs11Hsm>(std::move(*pool)));
 }
 

@@ -9,6 +9,8 @@
 
 namespace cardd::hsm {
 
-Result<std::unique_ptr<Hsm>> open_pkcs11_hsm(const Pkcs11Config& config, SecureBytes pin);
+// The PIN is read (from the configured file or variable) at start and each
+// time the token comes back after it was gone.
+Result<std::unique_ptr<Hsm>> open_pkcs11_hsm(const Pkcs11Config& config);
 
 }  // namespace cardd::hsm

@@ -18,6 +18,11 @@
 // the Hsm base class checks purpose, exportability and strength before any
 // wrap reaches the token.
 //
+// The token gone and back (session_pool.h): the first lease of a new epoch
+// forgets the key handles found before and the ephemeral keys, which went
+// with the token's sessions; a key search that finds nothing asks whether
+// the token is still there before saying key_not_found.
+//
 // Thread safety: hooks run concurrently; each call borrows a session from the
 // pool for its duration and never holds two at once.
 #pragma once
@@ -62,6 +67,8 @@ class Pkcs11Hsm final : public Hsm {
   Result<Bytes> do_random(std::size_t length) override;
 
  private:
+  // A session of the pool, after forgetting what a previous epoch knew.
+  Result<Lease> borrow();
   // mechanism_unsupported naming the reason, when the token cannot do it.
   Status require(Algorithm algorithm, const char* operation) const;
   Status ensure_absent(Lease& lease, const std::string& name);
@@ -104,6 +111,7 @@ class Pkcs11Hsm final : public Hsm {
   std::map<std::string, StoredKey, std::less<>> ephemeral_;
   std::map<std::string, ObjectHandle, std::less<>> handles_;       // token keys, as last found
   std::map<std::string, DesMacParts, std::less<>> des_mac_parts_;  // by key name
+  std::uint64_t epoch_ = 0;  // the pool's, of the handles above
 };
 
 }  // namespace cardd::hsm::p11
