@@ -23,7 +23,20 @@ PACKAGES=(
   chromium
 )
 
-log() { printf '\n== %s\n' "$*" >&2; }
+# Each step with the minutes and seconds since the script started; `timeline`
+# repeats them at the end, where CI's shortened output still shows them.
+STEPS=""
+log() {
+  local line
+  line=$(printf '[%02d:%02d] %s' $((SECONDS / 60)) $((SECONDS % 60)) "$*")
+  STEPS+="$line"$'\n'
+  printf '\n== %s\n' "$line" >&2
+}
+timeline() {
+  local rc=$?
+  log "end (exit status $rc)"
+  printf '\ntimeline:\n%s' "$STEPS" >&2
+}
 
 install_deps() {
   local missing=()
@@ -444,6 +457,7 @@ stop_started() {
 }
 
 test_all() {
+  trap timeline EXIT
   build dev
   run_tests dev
   build asan
