@@ -31,8 +31,10 @@ std::vector<Requirement> Pkcs11Hsm::unsupported(std::span<const Requirement> nee
 Result<Lease> Pkcs11Hsm::borrow() {
   auto lease = pool_->borrow();
   if (!lease) return lease;
+  // Every call comes here: the lock only when the token came back.
+  if (pool_->epoch() == epoch_.load()) return lease;
   std::lock_guard lock(keys_mutex_);
-  if (const auto epoch = pool_->epoch(); epoch != epoch_) {
+  if (const auto epoch = pool_->epoch(); epoch != epoch_.load()) {
     if (!ephemeral_.empty())
       spdlog::warn("pkcs11: {} ephemeral keys went with the token's sessions", ephemeral_.size());
     ephemeral_.clear();

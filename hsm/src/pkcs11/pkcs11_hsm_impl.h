@@ -27,6 +27,7 @@
 // pool for its duration and never holds two at once.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -111,7 +112,7 @@ class Pkcs11Hsm final : public Hsm {
   std::map<std::string, StoredKey, std::less<>> ephemeral_;
   std::map<std::string, ObjectHandle, std::less<>> handles_;       // token keys, as last found
   std::map<std::string, DesMacParts, std::less<>> des_mac_parts_;  // by key name
-  std::uint64_t epoch_ = 0;  // the pool's, of the handles above
+  std::atomic<std::uint64_t> epoch_ = 0;  // the pool's, of the handles above
 };
 
 }  // namespace cardd::hsm::p11
