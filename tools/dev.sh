@@ -23,12 +23,13 @@ PACKAGES=(
   chromium
 )
 
-# Each step with the minutes and seconds since the script started; `timeline`
-# repeats them at the end, where CI's shortened output still shows them.
+# Each step with the time since the script started ("+9m26s", which cannot be
+# read as a time of day); `timeline` repeats them at the end, where CI's
+# shortened output still shows them.
 STEPS=""
 log() {
   local line
-  line=$(printf '[%02d:%02d] %s' $((SECONDS / 60)) $((SECONDS % 60)) "$*")
+  line=$(printf '[+%dm%02ds] %s' $((SECONDS / 60)) $((SECONDS % 60)) "$*")
   STEPS+="$line"$'\n'
   printf '\n== %s\n' "$line" >&2
 }
