@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "cardd/common/allocator.h"
+
 namespace cardd::bench {
 namespace {
 
@@ -31,6 +33,7 @@ class CollectingReporter : public benchmark::ConsoleReporter {
 
 std::map<std::string, double> run_benchmarks(int argc, char** argv) {
   std::map<std::string, double> rates;
+  keep_large_allocations();  // as the daemon runs
   benchmark::Initialize(&argc, argv);
   CollectingReporter reporter(rates);
   benchmark::RunSpecifiedBenchmarks(&reporter);

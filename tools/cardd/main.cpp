@@ -12,6 +12,7 @@
 #include <iostream>
 #include <string>
 
+#include "cardd/common/allocator.h"
 #include "cardd/common/logging.h"
 #include "cardd/region/search_path.h"
 #include "cardd/server/service.h"
@@ -56,6 +57,7 @@ void use_every_allowed_descriptor() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  cardd::keep_large_allocations();
   CLI::App app{"cardd - the card issuance service"};
   std::string config_file;
   bool print_config = false, check_config = false;
