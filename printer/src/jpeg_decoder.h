@@ -11,8 +11,9 @@
 namespace cardd::printer::detail {
 
 // Decodes at the smallest of the scales 1/8, 1/4, 1/2 and 1 that still
-// covers min_width × min_height (0 × 0: full size): what comes out is at most
-// twice the size asked for, so a bilinear scale to the box loses no detail.
+// covers min_width × min_height (0 × 0: full size). A photo up to 16 times
+// the size asked for comes out at most twice it, so a bilinear scale to the
+// box still reads every pixel.
 // Errors: PrinterError::photo_invalid with libjpeg's reason.
 Result<SurfacePtr> decode_jpeg(std::string_view bytes, int min_width = 0, int min_height = 0);
 
