@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
+#include <type_traits>
 
 #include "crypto/block_cipher.h"
 #include "keystore.h"
@@ -66,15 +67,15 @@ class SoftHsm final : public Hsm {
       // checks its output name): taking the writers' lock for it made two
       // encoding sessions slower than one.
       std::shared_lock read(mutex_);
-      if (auto e = entry(name)) return e->info;
+      if (auto info = lookup(name, info_of)) return *info;
       if (store_.current()) return absent();
     }
     std::lock_guard lock(mutex_);
-    if (auto e = entry(name)) return e->info;
+    if (auto info = lookup(name, info_of)) return *info;
     // Another writer (process or Hsm object) may have added it since.
     if (auto s = store_.reload(); !s) return s.error();
     take_stored_keys();
-    if (auto e = entry(name)) return e->info;
+    if (auto info = lookup(name, info_of)) return *info;
     return absent();
   }
 
@@ -220,17 +221,23 @@ class SoftHsm final : public Hsm {
   // key destroyed meanwhile lives until the operation ends.
   Result<Value> value_of(const std::string& name) {
     std::shared_lock lock(mutex_);
-    auto e = entry(name);
-    if (!e) return make_error(HsmError::key_not_found, fmt::format("no key {}", name));
-    return std::move(e->value);
+    auto value = lookup(name, [](const Entry& e) { return e.value; });
+    if (!value) return make_error(HsmError::key_not_found, fmt::format("no key {}", name));
+    return std::move(*value);
   }
 
-  // Under mutex_, shared or not: a persistent key, else a session key.
-  std::optional<Entry> entry(std::string_view name) {
-    if (const auto it = keys_.find(name); it != keys_.end()) return it->second;
+  static KeyInfo info_of(const Entry& e) { return e.info; }
+
+  // Under mutex_, shared or not: `take` of the persistent key `name`, else of
+  // the session key (under its shard's lock); only what the caller needs is
+  // copied, on every key operation.
+  template <typename Take>
+  auto lookup(std::string_view name, Take take)
+      -> std::optional<std::invoke_result_t<Take, const Entry&>> {
+    if (const auto it = keys_.find(name); it != keys_.end()) return take(it->second);
     Shard& shard = shard_of(name);
     std::lock_guard lock(shard.mutex);
-    if (const auto it = shard.keys.find(name); it != shard.keys.end()) return it->second;
+    if (const auto it = shard.keys.find(name); it != shard.keys.end()) return take(it->second);
     return std::nullopt;
   }
 
@@ -257,7 +264,7 @@ class SoftHsm final : public Hsm {
       return info;
     }
     std::lock_guard lock(mutex_);
-    if (entry(spec.name)) return exists();
+    if (lookup(spec.name, [](const Entry&) { return true; })) return exists();
     // Re-read, add, write under the writers' lock: a key another writer
     // added meanwhile is kept, and a name it took is refused.
     auto s = store_.update([&](std::vector<StoredKey>& keys) -> Status {

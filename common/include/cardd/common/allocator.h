@@ -9,7 +9,7 @@ namespace cardd {
 // the kernel when freed, so each card paid for the same pages again in page
 // faults (~8% of bench_pipeline). Kept in the heap up to 16 MiB a block, and
 // freed memory up to 128 MiB an arena kept: the daemon's peak, not a leak.
-// Call once at start-up, before threads start.
+// Call once at start-up.
 void keep_large_allocations();
 
 }  // namespace cardd
