@@ -77,7 +77,10 @@ IdNumber make_id_number(Prng& rng, const RegionPlaces& places, Date birth, bool 
           ? std::string_view(rng.pick(home).code)
           : std::string_view(rng.pick(std::span<const std::string>(places.other_id_areas)));
   // Sequence 001..999: the last digit is odd for men, even for women.
-  int sequence = rng.range(0, 99) * 10 + (male ? 2 * rng.range(0, 4) + 1 : 2 * rng.range(0, 4));
+  // One draw per statement, so any compiler draws in the same order.
+  const int tens = rng.range(0, 99);
+  const int pair = rng.range(0, 4);
+  int sequence = tens * 10 + 2 * pair + (male ? 1 : 0);
   if (sequence == 0) sequence = 2;
   char seq[8];
   std::snprintf(seq, sizeof seq, "%03d", sequence);

@@ -61,10 +61,15 @@ void insert_digit_in_name(Prng& rng, Application& app) {
 }
 
 std::string random_time_2099(Prng& rng, const std::string& utc_offset) {
+  // One draw per statement, so any compiler draws in the same order.
+  const int second = rng.range(0, 59);
+  const int minute = rng.range(0, 59);
+  const int hour = rng.range(0, 23);
+  const int day = rng.range(1, 28);
+  const int month = rng.range(1, 12);
   char buf[40];
-  std::snprintf(buf, sizeof buf, "2099-%02d-%02dT%02d:%02d:%02d%s", rng.range(1, 12),
-                rng.range(1, 28), rng.range(0, 23), rng.range(0, 59), rng.range(0, 59),
-                utc_offset.c_str());
+  std::snprintf(buf, sizeof buf, "2099-%02d-%02dT%02d:%02d:%02d%s", month, day, hour, minute,
+                second, utc_offset.c_str());
   return buf;
 }
 

@@ -18,16 +18,29 @@ std::string make_address(Prng& rng, const RegionPlaces& places, const PlaceDistr
   std::string out = places.city;
   out += district.name;
   out += street;
+  // One draw per statement, last number first: the order of a call's
+  // arguments is the compiler's choice, and a seed must give the same
+  // addresses with any.
   char buf[96];
   if (street.ends_with("村")) {
     // Village houses are numbered along lanes.
-    std::snprintf(buf, sizeof buf, "%d排%d号", rng.range(1, 30), rng.range(1, 40));
+    const int house = rng.range(1, 40);
+    const int lane = rng.range(1, 30);
+    std::snprintf(buf, sizeof buf, "%d排%d号", lane, house);
   } else if (rng.chance(0.6)) {
-    std::snprintf(buf, sizeof buf, "%d号院%d号楼%d单元%d%02d", rng.range(1, 199), rng.range(1, 24),
-                  rng.range(1, 6), rng.range(1, 18), rng.range(1, 4));
+    const int flat = rng.range(1, 4);
+    const int floor = rng.range(1, 18);
+    const int entrance = rng.range(1, 6);
+    const int building = rng.range(1, 24);
+    const int compound = rng.range(1, 199);
+    std::snprintf(buf, sizeof buf, "%d号院%d号楼%d单元%d%02d", compound, building, entrance, floor,
+                  flat);
   } else {
-    std::snprintf(buf, sizeof buf, "%d号楼%d门%d%02d号", rng.range(1, 30), rng.range(1, 8),
-                  rng.range(1, 6), rng.range(1, 3));
+    const int flat = rng.range(1, 3);
+    const int floor = rng.range(1, 6);
+    const int door = rng.range(1, 8);
+    const int building = rng.range(1, 30);
+    std::snprintf(buf, sizeof buf, "%d号楼%d门%d%02d号", building, door, floor, flat);
   }
   out += buf;
   return out;
