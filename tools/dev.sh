@@ -352,11 +352,15 @@ courier_and_branch() {
   curl -sS -o /dev/null -w 'GET /ui/ → HTTP %{http_code}, %{size_download} bytes\n' http://127.0.0.1:8443/ui/
   call "$operator" GET /summary | cut -c1-240
 
-  local ids=($($ctl list --db "$dir/cardd.db" --state DISPATCHED --collection branch --limit 5 | awk '{print $1}'))
-  [ ${#ids[@]} -ge 1 ] || return 0
-  local first="${ids[0]}" branch branch_token
-  branch=$(curl -sS -H "Authorization: Bearer $operator" "$api/applications/$first" |
-    sed -n 's/.*"issuing_branch":"\([^"]*\)".*/\1/p')
+  # A counter receives the cards of its own branch: up to five of the first
+  # dispatched card's branch (`cardctl list` prints "ID  branch BRANCH").
+  local dispatched
+  dispatched=$($ctl list --db "$dir/cardd.db" --state DISPATCHED --collection branch --limit 100000)
+  [ -n "$dispatched" ] || return 0
+  local branch branch_token
+  branch=$(awk 'NR == 1 {print $3}' <<<"$dispatched")
+  local ids=($(awk -v b="$branch" '$3 == b && n < 5 {print $1; n++}' <<<"$dispatched"))
+  local first="${ids[0]}"
   branch_token=$($ctl tokens create "${cfg[@]}" --role branch --branch "$branch" --label "demo counter" --expires 1d)
   local list
   list=$(printf '"%s",' "${ids[@]}")
