@@ -21,7 +21,7 @@ struct Step {
   std::string_view after;
 };
 
-const std::array<Step, 12> kMigrations = {{
+const std::array<Step, 13> kMigrations = {{
     {// 1: applications, their history, outbox, audit chain, intake cursors.
      R"sql(
 CREATE TABLE applications (
@@ -303,6 +303,96 @@ CREATE INDEX applications_by_id_tail ON applications(id_tail_hash);
      // counts of states reached without reading every row.
      R"sql(
 CREATE INDEX state_history_by_state ON state_history(to_state, at);
+)sql",
+     nullptr,
+     {}},
+    {// 13: each application's document as GET /api/v1/applications/{id} and
+     // `cardctl status --json` show it, kept whole beside the rows it is
+     // made of. Reading it is one lookup instead of five and a JSON
+     // round trip; triggers write it again in the same transaction as any
+     // change to those rows, whoever makes the change, so it cannot lag.
+     R"sql(
+CREATE VIEW application_documents_live AS
+SELECT a.application_id AS application_id, json_object(
+  'application_id', a.application_id,
+  'state', a.state,
+  'card_number', CASE
+    WHEN coalesce(p.card_number, '') = '' THEN NULL
+    WHEN length(p.card_number) <= 4 THEN substr('****', 1, length(p.card_number))
+    ELSE substr(replace(hex(zeroblob(length(p.card_number))), '0', '*'), 1,
+                length(p.card_number) - 4) || substr(p.card_number, -4) END,
+  'collection', a.collection,
+  'issuing_branch', CASE
+    WHEN a.state = 'REJECTED' OR NOT json_valid(a.public_data) THEN NULL
+    ELSE coalesce(json_extract(a.public_data, '$.issuing_branch'), '') END,
+  'created_at', a.created_at,
+  'updated_at', a.updated_at,
+  'errors', json(coalesce((
+    SELECT json_group_array(json_object(
+      'field', coalesce(json_extract(e.value, '$.field'), ''),
+      'code', coalesce(json_extract(e.value, '$.code'), ''),
+      'message', coalesce(json_extract(e.value, '$.message'), '')))
+    FROM json_each(CASE WHEN json_valid(a.errors) THEN a.errors ELSE '[]' END) e
+    WHERE e.type = 'object'), '[]')),
+  'history', json(coalesce((
+    SELECT json_group_array(json_object(
+      'seq', h.seq, 'from', h.from_state, 'to', h.to_state, 'at', h.at, 'actor', h.actor,
+      'reason', coalesce(h.reason, '')))
+    FROM (SELECT * FROM state_history WHERE application_id = a.application_id ORDER BY seq) h),
+    '[]')),
+  'shipment', json((
+    SELECT json_object('pack', s.pack_id, 'postal_area', s.postal_area, 'courier', s.courier,
+                       'tracking_number', coalesce(s.tracking_number, ''))
+    FROM shipments s WHERE s.application_id = a.application_id))) AS document
+FROM applications a LEFT JOIN prepared_cards p USING (application_id);
+
+CREATE TABLE application_documents (
+  application_id TEXT PRIMARY KEY REFERENCES applications(application_id) ON DELETE CASCADE,
+  document       TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+INSERT INTO application_documents SELECT application_id, document FROM application_documents_live;
+
+CREATE TRIGGER application_documents_on_insert AFTER INSERT ON applications BEGIN
+  INSERT OR REPLACE INTO application_documents
+    SELECT application_id, document FROM application_documents_live
+    WHERE application_id = NEW.application_id;
+END;
+CREATE TRIGGER application_documents_on_update
+AFTER UPDATE OF state, collection, public_data, errors, created_at, updated_at ON applications BEGIN
+  INSERT OR REPLACE INTO application_documents
+    SELECT application_id, document FROM application_documents_live
+    WHERE application_id = NEW.application_id;
+END;
+CREATE TRIGGER application_documents_on_history AFTER INSERT ON state_history BEGIN
+  INSERT OR REPLACE INTO application_documents
+    SELECT application_id, document FROM application_documents_live
+    WHERE application_id = NEW.application_id;
+END;
+CREATE TRIGGER application_documents_on_card AFTER INSERT ON prepared_cards BEGIN
+  INSERT OR REPLACE INTO application_documents
+    SELECT application_id, document FROM application_documents_live
+    WHERE application_id = NEW.application_id;
+END;
+CREATE TRIGGER application_documents_on_card_change AFTER UPDATE ON prepared_cards BEGIN
+  INSERT OR REPLACE INTO application_documents
+    SELECT application_id, document FROM application_documents_live
+    WHERE application_id IN (OLD.application_id, NEW.application_id);
+END;
+CREATE TRIGGER application_documents_on_card_gone AFTER DELETE ON prepared_cards BEGIN
+  INSERT OR REPLACE INTO application_documents
+    SELECT application_id, document FROM application_documents_live
+    WHERE application_id = OLD.application_id;
+END;
+CREATE TRIGGER application_documents_on_shipment AFTER INSERT ON shipments BEGIN
+  INSERT OR REPLACE INTO application_documents
+    SELECT application_id, document FROM application_documents_live
+    WHERE application_id = NEW.application_id;
+END;
+CREATE TRIGGER application_documents_on_shipment_change AFTER UPDATE ON shipments BEGIN
+  INSERT OR REPLACE INTO application_documents
+    SELECT application_id, document FROM application_documents_live
+    WHERE application_id IN (OLD.application_id, NEW.application_id);
+END;
 )sql",
      nullptr,
      {}},

@@ -205,6 +205,17 @@ Status set_up(sqlite3* raw, const StoreOptions& options) {
   return migrate(raw, MigrationKeys{options.sealer, options.audit_signer});
 }
 
+// Before SQLite's first use in the process. Its memory statistics take one
+// process-wide mutex on every allocation, which the API's reader threads
+// would queue on; nothing here reads those statistics.
+void configure_sqlite_once() {
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)configured;
+}
+
 }  // namespace
 
 Store::Store(Key, std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -219,6 +230,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, StoreOptions
   if (options.create_if_missing)
     if (const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0)
       ::close(fd);
+  configure_sqlite_once();
   sqlite3* raw = nullptr;
   const int rc =
       sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);

@@ -154,25 +154,6 @@ Result<std::optional<Shipment>> Store::shipment(std::string_view application_id)
   return impl_->read_shipment(application_id);
 }
 
-Result<ApplicationView> Store::application_view(std::string_view application_id) {
-  std::lock_guard lock(impl_->mutex);
-  // One read transaction for both: one set of file locks, one snapshot.
-  auto begin = impl_->statement("BEGIN");
-  if (!begin) return begin.error();
-  if (auto s = (*begin)->run(); !s) return s.error();
-  (*begin)->reset();
-  auto status = impl_->read_status(application_id);
-  auto shipment = status ? impl_->read_shipment(application_id)
-                         : Result<std::optional<Shipment>>(status.error());
-  auto end = impl_->statement("COMMIT");
-  if (!end) return end.error();
-  const Status ended = (*end)->run();
-  (*end)->reset();
-  if (!status) return status.error();
-  if (!shipment) return shipment.error();
-  if (!ended) return ended.error();
-  return ApplicationView{std::move(*status), std::move(*shipment)};
-}
 Result<std::optional<Shipment>> Store::shipment_by_tracking(std::string_view tracking) {
   static const std::string sql = fmt::format("{}WHERE tracking_number = ?1", kShipmentColumns);
   auto found = shipments_where(*impl_, sql, tracking);

@@ -105,6 +105,17 @@ Result<ApplicationStatus> Store::Impl::read_status(std::string_view id) {
   return status;
 }
 
+Result<std::string> Store::application_document(std::string_view application_id) {
+  std::lock_guard lock(impl_->mutex);
+  auto q = prepare(*impl_, "SELECT document FROM application_documents WHERE application_id = ?1");
+  if (!q) return q.error();
+  (*q)->bind(1, application_id);
+  auto row = (*q)->step();
+  if (!row) return row.error();
+  if (!*row) return not_found(application_id);
+  return std::string((*q)->column_text(0));
+}
+
 Result<PersonalData> Store::sensitive(std::string_view id, std::string_view actor,
                                       std::string_view purpose) {
   if (impl_->sealer == nullptr) return no_sealer();

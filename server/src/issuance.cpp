@@ -177,10 +177,24 @@ Result<std::optional<EncodeOutcome>> Issuance::settle_card_in_hand(std::string_v
                                 claim.chip_id, id));
 }
 
+Status Issuance::spoil_unprinted(std::string_view id, card::Reader& reader, const Error& why) {
+  auto cards = store_.cards.cards_of(id);
+  if (!cards) return cards.error();
+  std::string chip;
+  for (const auto& c : *cards)
+    if (c.state == db::CardState::encoded) chip = c.chip_id;
+  if (chip.empty())
+    return make_error(db::DbError::corrupt, fmt::format("application {} has no encoded card", id));
+  auto card = load_prepared(id, "spoil a card the printer gave up on");
+  if (!card) return card.error();
+  if (!*card)
+    return make_error(db::DbError::corrupt, fmt::format("application {} has no prepared card", id));
+  return spoil_failed(id, chip, true, **card, reader, "print_failed", why);
+}
+
 Status Issuance::spoil_failed(std::string_view id, const std::string& chip, bool written,
                               const personalization::PreparedCard& card, card::Reader& reader,
-                              const Error& why) {
-  const auto reason = personalization::spoil_reason(static_cast<EncodeError>(why.code.value()));
+                              std::string_view reason, const Error& why) {
   std::string terminated = "never written";
   bool retire = false;
   if (written) {
@@ -253,7 +267,11 @@ Result<EncodeOutcome> Issuance::encode(std::string_view id, card::Reader& reader
   if (!result) {
     // A claim taken over is the taker's to settle.
     if (!claimed.empty() && result.error().code != EncodeError::claim_lost)
-      if (auto s = spoil_failed(id, claimed, written, *card, reader, result.error()); !s)
+      if (auto s = spoil_failed(
+              id, claimed, written, *card, reader,
+              personalization::spoil_reason(static_cast<EncodeError>(result.error().code.value())),
+              result.error());
+          !s)
         return s.error();
     return result.error();
   }

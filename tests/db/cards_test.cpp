@@ -104,6 +104,8 @@ TEST_F(CardsTest, ACardSpoiledWithItsNumbersRetiredLeavesThemBehind) {
   auto gone = store_->prepared("A1", "t", "test");
   ASSERT_TRUE(gone.ok());
   EXPECT_FALSE(gone->has_value()) << "the next preparation allocates new numbers";
+  EXPECT_NE(store_->application_document("A1")->find(R"("card_number":null)"), std::string::npos)
+      << "the document no longer names the retired number";
   auto retired = store_->retired_numbers();
   ASSERT_TRUE(retired.ok());
   ASSERT_EQ(retired->size(), 1u);
@@ -113,6 +115,8 @@ TEST_F(CardsTest, ACardSpoiledWithItsNumbersRetiredLeavesThemBehind) {
   // New numbers are taken; the retired ones can never come back.
   ASSERT_TRUE(store_->save_prepared("A1", record("CN-new", "PAN-new"), "t").ok());
   EXPECT_EQ((*store_->prepared("A1", "t", "test"))->card_number, "CN-new");
+  EXPECT_NE(store_->application_document("A1")->find(R"("card_number":"**-new")"),
+            std::string::npos);
   ASSERT_TRUE(store_->claim_card("A1", "47905301CAFE0002", "t").ok());
   ASSERT_TRUE(
       store_->spoil_card_retiring_numbers("A1", "47905301CAFE0002", "card_removed", "t").ok());

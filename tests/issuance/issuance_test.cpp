@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "cardd/personalization/card_reader.h"
+#include "cardd/printer/error.h"
 #include "cardd/server/issuance.h"
 #include "cardd/vcard/chip.h"
 #include "cardd/vcard/virtual_card.h"
@@ -267,6 +268,32 @@ TEST_F(IssuanceInProcess, AnHsmGoneMidCardSpoilsItAsHsmFailureAndTheNextCardIsMa
   cards = store()->cards_of(ids[0]);
   ASSERT_EQ(cards->size(), 2u);
   EXPECT_EQ((*cards)[1].state, db::CardState::encoded);
+  EXPECT_EQ(state(ids[0]), db::AppState::encoded);
+}
+
+// The printer aborted the card's face: the card, written and locked, is
+// terminated and spoiled, and the application made again on a new card.
+TEST_F(IssuanceInProcess, ACardThePrinterGaveUpOnIsTerminatedAndSpoiled) {
+  add_lot("L", "CAFE0000", 10);
+  const auto ids = import_applications(1);
+  auto card = blank_card(0xCAFE0001);
+  ASSERT_TRUE(encode(ids[0], *card).ok());
+  auto hsm = open_soft_hsm(dir_.path());
+  auto st = store();
+  ASSERT_TRUE(st->transition(ids[0], db::AppState::printing, "test", "").ok());
+  server::Issuance issuance(*st, *hsm, profile_, "test");
+  vcard::InProcessReader reader(*card);
+  const Error aborted = make_error(printer::PrinterError::job_failed, "job 9 aborted");
+  auto spoiled = issuance.spoil_unprinted(ids[0], reader, aborted);
+  ASSERT_TRUE(spoiled.ok()) << spoiled.error().describe();
+  EXPECT_EQ(card->state().life_cycle, vcard::LifeCycle::terminated);
+  auto cards = store()->cards_of(ids[0]);
+  ASSERT_EQ(cards->size(), 1u);
+  EXPECT_EQ((*cards)[0].state, db::CardState::spoiled);
+  EXPECT_EQ((*cards)[0].reason, "print_failed");
+  EXPECT_EQ(state(ids[0]), db::AppState::queued);
+  auto next = blank_card(0xCAFE0002);
+  ASSERT_TRUE(encode(ids[0], *next).ok());
   EXPECT_EQ(state(ids[0]), db::AppState::encoded);
 }
 

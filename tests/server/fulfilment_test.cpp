@@ -6,6 +6,8 @@
 
 #include <set>
 
+#include "cardd/common/pii.h"
+
 #include "../db/raw_sql.h"
 #include "../db/store_fixture.h"
 
@@ -47,6 +49,89 @@ class FulfilmentTest : public db::test::StoreTest {
     return last;
   }
 };
+
+// The document the API serves, as read from the rows it is made of: the
+// stored copy must say the same after every kind of change.
+nlohmann::json document_from_rows(db::Store& store, const std::string& id) {
+  auto s = store.status(id);
+  auto shipment = store.shipment(id);
+  EXPECT_TRUE(s.ok() && shipment.ok());
+  nlohmann::json history = nlohmann::json::array();
+  for (const auto& e : s->history)
+    history.push_back({{"seq", e.seq},
+                       {"from", e.from ? nlohmann::json(to_string(*e.from)) : nlohmann::json()},
+                       {"to", to_string(e.to)},
+                       {"at", e.at},
+                       {"actor", e.actor},
+                       {"reason", e.reason}});
+  nlohmann::json errors = nlohmann::json::array();
+  for (const auto& r : s->rejection)
+    errors.push_back({{"field", r.field}, {"code", r.code}, {"message", r.message}});
+  nlohmann::json pack;
+  if (const auto& p = *shipment)
+    pack = {{"pack", p->pack_id},
+            {"postal_area", p->postal_area},
+            {"courier", p->courier},
+            {"tracking_number", p->tracking_number}};
+  return {{"application_id", id},
+          {"state", to_string(s->state)},
+          {"card_number",
+           s->card_number.empty() ? nlohmann::json() : nlohmann::json(mask_tail4(s->card_number))},
+          {"collection", to_string(s->collection)},
+          {"issuing_branch", s->details ? nlohmann::json(s->details->issuing_branch) : nullptr},
+          {"created_at", s->created_at},
+          {"updated_at", s->updated_at},
+          {"errors", errors},
+          {"history", history},
+          {"shipment", pack}};
+}
+
+TEST_F(FulfilmentTest, TheStoredDocumentFollowsEveryChange) {
+  const auto expect_current = [&](const std::string& id, const char* after) {
+    auto stored = store_->application_document(id);
+    ASSERT_TRUE(stored.ok()) << after << ": " << stored.error().describe();
+    EXPECT_EQ(nlohmann::json::parse(*stored), document_from_rows(*store_, id)) << after;
+  };
+  ingest({db::test::sample("R1", "r", true)});
+  expect_current("R1", "rejected at intake");
+  EXPECT_EQ(nlohmann::json::parse(*store_->application_document("R1"))["errors"][0]["code"],
+            "mobile.format");
+  db::NewApplication a = db::test::sample("M1", "m");
+  a.details.issuing_branch = "0101";
+  ingest({a});
+  expect_current("M1", "received");
+  ASSERT_TRUE(store_->transition("M1", AppState::queued, "line-1", "").ok());
+  db::PreparedRecord card;
+  card.profile = "p";
+  card.card_number = "621700001234567";
+  card.pan = "6217000012345678901";
+  card.issue_date = CivilDate{2026, 12, 1};
+  card.expiry_date = CivilDate{2036, 12, 1};
+  card.bank = "ICBC";
+  card.data = "{}";
+  ASSERT_TRUE(store_->save_prepared("M1", card, "line-1").ok());
+  expect_current("M1", "prepared");
+  EXPECT_EQ(nlohmann::json::parse(*store_->application_document("M1"))["card_number"],
+            "***********4567");
+  for (AppState s : {AppState::encoding, AppState::encoded, AppState::printing, AppState::printed,
+                     AppState::qc_passed})
+    ASSERT_TRUE(store_->transition("M1", s, "line-1", "").ok()) << to_string(s);
+  expect_current("M1", "passed QC");
+  FulfilmentOptions options;
+  options.tracking_first = "EA100000000CN";
+  options.tracking_last = "EA100000099CN";
+  Fulfilment f = make(options);
+  auto packs = f.pack_mail();
+  ASSERT_TRUE(packs.ok() && packs->size() == 1u);
+  expect_current("M1", "packed");
+  ASSERT_TRUE(f.ship(packs->front().pack_id).ok());
+  expect_current("M1", "shipped");
+  EXPECT_EQ(nlohmann::json::parse(*store_->application_document("M1"))["shipment"]["courier"],
+            "ems");
+  auto unknown = store_->application_document("NOPE");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code, db::DbError::not_found);
+}
 
 TEST_F(FulfilmentTest, MailIsPackedPerPostalAreaInBatches) {
   passed_qc("M1", CollectionMethod::mail, "100020");

@@ -7,7 +7,6 @@
 
 #include <iostream>
 
-#include "cardd/server/status_json.h"
 #include "cli_support.h"
 #include "commands.h"
 
@@ -24,6 +23,15 @@ int run_status(const StatusArgs& args) {
   int rc = 0;
   auto store = open_store(args.db, OpenStore{}, rc);
   if (!store) return rc;
+  if (args.json) {
+    auto document = store->application_document(args.id);
+    if (!document) {
+      std::cerr << "cardctl: " << document.error().describe() << "\n";
+      return 1;
+    }
+    std::cout << *document << "\n";
+    return 0;
+  }
   auto status = store->status(args.id);
   if (!status) {
     std::cerr << "cardctl: " << status.error().describe() << "\n";
@@ -33,10 +41,6 @@ int run_status(const StatusArgs& args) {
   if (!shipment) {
     std::cerr << "cardctl: " << shipment.error().describe() << "\n";
     return 1;
-  }
-  if (args.json) {
-    std::cout << server::application_json(*status, *shipment) << "\n";
-    return 0;
   }
   std::cout << fmt::format("{}  {}  (received {}, last change {})\n", status->application_id,
                            db::to_string(status->state), status->created_at, status->updated_at);

@@ -2,10 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -26,30 +28,45 @@ namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
-// Always HTTP/1.1, also to an HTTP/1.0 request (RFC 9112 §2.3: the highest
-// version the server conforms to, of the request's major version).
-http::response<http::string_body> to_http(Response r, bool keep_alive) {
-  http::response<http::string_body> out{static_cast<http::status>(r.status), 11};
+using HttpResponse = http::response<http::string_body>;
+
+// The headers of every answer, set once per connection: the pages load only
+// their own files and call only this API; nothing may frame them or guess a
+// type the server did not name.
+void set_fixed_headers(HttpResponse& out) {
   out.set(http::field::server, "cardd");
-  out.set(http::field::content_type, r.content_type);
   out.set(http::field::cache_control, "no-store");
-  // The pages load only their own files and call only this API; nothing may
-  // frame them or guess a type the server did not name.
   out.set("Content-Security-Policy",
           "default-src 'self'; img-src 'self' data: blob:; frame-ancestors 'none'");
   out.set("X-Content-Type-Options", "nosniff");
   out.set("Referrer-Policy", "no-referrer");
-  if (!r.location.empty()) out.set(http::field::location, r.location);
-  if (r.retry_after_seconds > 0)
-    out.set(http::field::retry_after, std::to_string(r.retry_after_seconds));
+}
+
+void set_or_erase(HttpResponse& out, http::field field, std::string_view value) {
+  const beast::string_view v(value.data(), value.size());
+  if (v.empty())
+    out.erase(field);
+  else if (out[field] != v)
+    out.set(field, v);
+}
+
+// `r` into `out`, which keeps its fixed headers from answer to answer.
+// Always HTTP/1.1, also to an HTTP/1.0 request (RFC 9112 §2.3: the highest
+// version the server conforms to, of the request's major version).
+void to_http(Response r, bool keep_alive, HttpResponse& out) {
+  out.version(11);
+  out.result(static_cast<http::status>(r.status));
+  set_or_erase(out, http::field::content_type, r.content_type);
+  set_or_erase(out, http::field::location, r.location);
+  set_or_erase(out, http::field::retry_after,
+               r.retry_after_seconds > 0 ? std::to_string(r.retry_after_seconds) : "");
   out.body() = std::move(r.body);
   out.keep_alive(keep_alive);
   out.prepare_payload();
-  return out;
 }
 
 // One connection: (TLS handshake,) then request, answer, request … on the
-// connection's strand until either side closes or a limit is hit.
+// connection's thread until either side closes or a limit is hit.
 template <typename Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
@@ -59,7 +76,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       : stream_(std::move(socket), tls...),
         claim_(std::move(claim)),
         options_(options),
-        handle_(handle) {}
+        handle_(handle) {
+    set_fixed_headers(response_);
+  }
 
   void run() {
     net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->start(); });
@@ -94,7 +113,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void on_header(beast::error_code ec) {
-    if (ec) return on_read(ec);
+    // A request without a body is whole with its header (most are).
+    if (ec || parser_->is_done()) return on_read(ec);
     beast::get_lowest_layer(stream_).expires_after(options_.request_timeout);
     http::async_read(
         stream_, buffer_, *parser_,
@@ -132,7 +152,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void reply(Response response, bool keep_alive) {
-    response_ = to_http(std::move(response), keep_alive);
+    to_http(std::move(response), keep_alive, response_);
     beast::get_lowest_layer(stream_).expires_after(options_.request_timeout);
     http::async_write(stream_, response_,
                       [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
@@ -154,7 +174,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   const HttpListener::Handle& handle_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  http::response<http::string_body> response_;
+  HttpResponse response_;
 };
 
 // A connection over the limits: a plain-HTTP client is told so, then closed
@@ -170,9 +190,11 @@ void turn_away(tcp::socket socket, bool tls) {
   busy.retry_after_seconds = 1;
   struct Answer {
     tcp::socket socket;
-    http::response<http::string_body> response;
+    HttpResponse response;
   };
-  auto answer = std::make_shared<Answer>(Answer{std::move(socket), to_http(busy, false)});
+  auto answer = std::make_shared<Answer>(Answer{std::move(socket), {}});
+  set_fixed_headers(answer->response);
+  to_http(std::move(busy), false, answer->response);
   http::async_write(answer->socket, answer->response, [answer](beast::error_code, std::size_t) {
     beast::error_code ignored;
     answer->socket.shutdown(tcp::socket::shutdown_both, ignored);
@@ -182,16 +204,30 @@ void turn_away(tcp::socket socket, bool tls) {
 
 }  // namespace
 
+// One io_context per thread, each connection on one of them for its life:
+// a connection's handlers never run on two threads, so they need no strand,
+// and the threads share no queue or timer list to wait on each other for.
 struct HttpListener::Impl {
   Impl(ListenerOptions o, Handle h)
       : options(std::move(o)),
         handle(std::move(h)),
         limit(options.max_connections, options.max_connections_per_client),
-        acceptor(net::make_strand(ioc)),
-        retry(acceptor.get_executor()) {}
+        contexts(make_contexts(options.threads)),
+        acceptor(*contexts.front()),
+        retry(*contexts.front()) {}
+
+  static std::vector<std::unique_ptr<net::io_context>> make_contexts(int threads) {
+    std::vector<std::unique_ptr<net::io_context>> out;
+    for (int i = 0; i < std::max(threads, 1); ++i)
+      out.push_back(std::make_unique<net::io_context>(1));
+    return out;
+  }
+
+  // The next connection's context, in turn.
+  net::io_context& next_context() { return *contexts[accepted++ % contexts.size()]; }
 
   void accept() {
-    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    acceptor.async_accept(next_context(), [this](beast::error_code ec, tcp::socket socket) {
       if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
       if (ec) return accept_later(ec);
       accept_failing = false;
@@ -225,13 +261,14 @@ struct HttpListener::Impl {
 
   ListenerOptions options;
   Handle handle;
-  ConnectionLimit limit;  // before the io_context: its sessions hold claims
-  // Before the io_context: sessions still queued in it when it is destroyed
-  // hold references to the options, the handler and the TLS context.
+  ConnectionLimit limit;  // before the io_contexts: their sessions hold claims
+  // Before the io_contexts: sessions still queued in them when they are
+  // destroyed hold references to the options, the handler and the TLS context.
   std::optional<ssl::context> tls;
-  net::io_context ioc;
-  tcp::acceptor acceptor;
-  net::steady_timer retry;  // on the acceptor's strand
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  tcp::acceptor acceptor;    // on the first context, as are
+  net::steady_timer retry;   // this timer and
+  std::size_t accepted = 0;  // the count of connections accepted
   bool accept_failing = false;
   std::vector<std::thread> threads;
 };
@@ -285,8 +322,12 @@ bool HttpListener::tls() const { return impl_->tls.has_value(); }
 
 void HttpListener::start() {
   impl_->accept();
-  const int n = impl_->options.threads > 0 ? impl_->options.threads : 1;
-  for (int i = 0; i < n; ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  for (auto& context : impl_->contexts)
+    impl_->threads.emplace_back([&context] {
+      // A context runs until stop(), also while none of its connections is open.
+      auto busy = net::make_work_guard(*context);
+      context->run();
+    });
 }
 
 void HttpListener::stop() {
@@ -296,7 +337,7 @@ void HttpListener::stop() {
     impl_->acceptor.close(ignored);
     impl_->retry.cancel();
   });
-  impl_->ioc.stop();
+  for (auto& context : impl_->contexts) context->stop();
   for (auto& t : impl_->threads)
     if (t.joinable()) t.join();
   impl_->threads.clear();

@@ -5,7 +5,6 @@
 
 #include "cardd/common/pii.h"
 #include "cardd/db/state.h"
-#include "cardd/server/status_json.h"
 #include "routes.h"
 
 namespace cardd::server::api {
@@ -83,10 +82,9 @@ void add_application_routes(Router& router, const ApiContext& context) {
               {"bureau", "operator"},
               "One application: state, shipment and full history",
               [context](const Call& call) -> Result<Response> {
-                const std::string& id = call.params.at("id");
-                auto view = read_store(context).application_view(id);
-                if (!view) return view.error();
-                return json_response(200, application_json(view->status, view->shipment));
+                auto document = read_store(context).application_document(call.params.at("id"));
+                if (!document) return document.error();
+                return json_response(200, std::move(*document));
               }});
   router.add({"GET",
               "/api/v1/applications/{id}/face.png",

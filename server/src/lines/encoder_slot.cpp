@@ -5,6 +5,7 @@
 
 #include "cardd/common/actor.h"
 #include "cardd/personalization/encoding_session.h"
+#include "cardd/printer/error.h"
 
 namespace cardd::server {
 namespace {
@@ -220,6 +221,17 @@ bool EncoderSlot::carry(const std::string& id, const std::string& chip) {
     auto printed = printer_.print(id);
     if (printed) break;
     spdlog::warn("{} slot '{}': {}: printer: {}", line_, pattern_, id, printed.error().describe());
+    if (printed.error().code == printer::PrinterError::job_failed) {
+      if (auto s = issuance_->spoil_unprinted(id, *reader_, printed.error()); !s) {
+        spdlog::error("{} slot '{}': {}: {}", line_, pattern_, id, s.error().describe());
+        return false;
+      }
+      spdlog::warn("{} slot '{}': {}: the printer gave up on its card: spoiled, made again", line_,
+                   pattern_, id);
+      count_spoiled();
+      eject(chip);
+      return true;
+    }
     activity("waiting for the printer", id);
     // Parked when stopping: the card stays in the reader, the application
     // in PRINTING; the next run goes on from there.

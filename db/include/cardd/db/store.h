@@ -61,13 +61,6 @@ struct StoreOptions {
   AuditSigner* audit_signer = nullptr;
 };
 
-// An application as the status API shows it: its state and history, and
-// its shipment once packed.
-struct ApplicationView {
-  ApplicationStatus status;
-  std::optional<Shipment> shipment;
-};
-
 class Store final : public ApplicationRepository,
                     public CardRepository,
                     public OutboxRepository,
@@ -160,8 +153,11 @@ class Store final : public ApplicationRepository,
   Result<std::vector<Shipment>> pack_contents(std::string_view pack_id) override;
   Result<std::optional<Shipment>> shipment(std::string_view application_id) override;
   Result<std::optional<Shipment>> shipment_by_tracking(std::string_view tracking) override;
-  // status() and shipment() read in one transaction.
-  Result<ApplicationView> application_view(std::string_view application_id);
+  // The application as JSON: state, masked card number, history, shipment
+  // (one shape for the status API and `cardctl status --json`; nothing
+  // personal). Kept up to date by the database itself (migration 13), so
+  // one lookup. Errors: db.not_found.
+  Result<std::string> application_document(std::string_view application_id);
   Result<std::vector<std::string>> packs_to_ship(std::int64_t limit) override;
   Result<std::vector<std::string>> packs_awaiting_documents(std::int64_t limit) override;
   Status mark_documents_printed(std::string_view pack_id) override;

@@ -63,6 +63,13 @@ class Issuance {
   Result<EncodeOutcome> encode(std::string_view application_id, card::Reader& reader,
                                const std::function<void(std::string_view)>& progress = {});
 
+  // The printer gave up on the card face of an application whose card is in
+  // `reader` (the job aborted): printing again under the same job would find
+  // the same aborted job, and what the printer did to the card is unknown.
+  // The card is terminated and spoiled as print_failed (its numbers retired
+  // when it cannot be terminated); the application is queued for a new card.
+  Status spoil_unprinted(std::string_view application_id, card::Reader& reader, const Error& why);
+
   const personalization::CardProfile& profile() const { return profile_; }
 
  private:
@@ -78,11 +85,11 @@ class Issuance {
   Result<std::optional<EncodeOutcome>> settle_card_in_hand(std::string_view application_id,
                                                            const db::CardClaim& claim,
                                                            card::Reader& reader);
-  // Spoils a card that failed after the claim; one that was written and is
-  // still in `reader` is terminated first.
+  // Spoils a card that failed after the claim as `reason`; one that was
+  // written and is still in `reader` is terminated first.
   Status spoil_failed(std::string_view application_id, const std::string& chip, bool written,
                       const personalization::PreparedCard& card, card::Reader& reader,
-                      const Error& why);
+                      std::string_view reason, const Error& why);
 
   IssuanceRepositories store_;
   hsm::Hsm& hsm_;
