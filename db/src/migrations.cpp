@@ -13,6 +13,35 @@
 namespace cardd::db {
 namespace {
 
+// Migration 13's triggers: after any change to a row an application's
+// document is made of, the document is made again from the live view.
+Status create_document_triggers(sqlite3* db) {
+  struct Trigger {
+    std::string_view name, event, table, key;
+  };
+  static constexpr Trigger kTriggers[] = {
+      {"on_insert", "INSERT", "applications", "NEW.application_id"},
+      {"on_update", "UPDATE OF state, collection, public_data, errors, created_at, updated_at",
+       "applications", "NEW.application_id"},
+      {"on_history", "INSERT", "state_history", "NEW.application_id"},
+      {"on_card", "INSERT", "prepared_cards", "NEW.application_id"},
+      {"on_card_change", "UPDATE", "prepared_cards", "OLD.application_id, NEW.application_id"},
+      {"on_card_gone", "DELETE", "prepared_cards", "OLD.application_id"},
+      {"on_shipment", "INSERT", "shipments", "NEW.application_id"},
+      {"on_shipment_change", "UPDATE", "shipments", "OLD.application_id, NEW.application_id"},
+  };
+  for (const Trigger& t : kTriggers)
+    if (auto s = sqlite::exec(
+            db, fmt::format("CREATE TRIGGER application_documents_{} AFTER {} ON {} BEGIN "
+                            "INSERT OR REPLACE INTO application_documents SELECT application_id, "
+                            "document FROM application_documents_live WHERE application_id IN "
+                            "({}); END;",
+                            t.name, t.event, t.table, t.key));
+        !s)
+      return s;
+  return {};
+}
+
 // Append only: a released migration is never edited. A step may have a
 // data part (C++) between its two SQL parts.
 struct Step {
@@ -309,8 +338,9 @@ CREATE INDEX state_history_by_state ON state_history(to_state, at);
     {// 13: each application's document as GET /api/v1/applications/{id} and
      // `cardctl status --json` show it, kept whole beside the rows it is
      // made of. Reading it is one lookup instead of five and a JSON
-     // round trip; triggers write it again in the same transaction as any
-     // change to those rows, whoever makes the change, so it cannot lag.
+     // round trip; triggers (create_document_triggers) write it again in the
+     // same transaction as any change to those rows, whoever makes the
+     // change, so it cannot lag.
      R"sql(
 CREATE VIEW application_documents_live AS
 SELECT a.application_id AS application_id, json_object(
@@ -351,50 +381,8 @@ CREATE TABLE application_documents (
   document       TEXT NOT NULL
 ) STRICT, WITHOUT ROWID;
 INSERT INTO application_documents SELECT application_id, document FROM application_documents_live;
-
-CREATE TRIGGER application_documents_on_insert AFTER INSERT ON applications BEGIN
-  INSERT OR REPLACE INTO application_documents
-    SELECT application_id, document FROM application_documents_live
-    WHERE application_id = NEW.application_id;
-END;
-CREATE TRIGGER application_documents_on_update
-AFTER UPDATE OF state, collection, public_data, errors, created_at, updated_at ON applications BEGIN
-  INSERT OR REPLACE INTO application_documents
-    SELECT application_id, document FROM application_documents_live
-    WHERE application_id = NEW.application_id;
-END;
-CREATE TRIGGER application_documents_on_history AFTER INSERT ON state_history BEGIN
-  INSERT OR REPLACE INTO application_documents
-    SELECT application_id, document FROM application_documents_live
-    WHERE application_id = NEW.application_id;
-END;
-CREATE TRIGGER application_documents_on_card AFTER INSERT ON prepared_cards BEGIN
-  INSERT OR REPLACE INTO application_documents
-    SELECT application_id, document FROM application_documents_live
-    WHERE application_id = NEW.application_id;
-END;
-CREATE TRIGGER application_documents_on_card_change AFTER UPDATE ON prepared_cards BEGIN
-  INSERT OR REPLACE INTO application_documents
-    SELECT application_id, document FROM application_documents_live
-    WHERE application_id IN (OLD.application_id, NEW.application_id);
-END;
-CREATE TRIGGER application_documents_on_card_gone AFTER DELETE ON prepared_cards BEGIN
-  INSERT OR REPLACE INTO application_documents
-    SELECT application_id, document FROM application_documents_live
-    WHERE application_id = OLD.application_id;
-END;
-CREATE TRIGGER application_documents_on_shipment AFTER INSERT ON shipments BEGIN
-  INSERT OR REPLACE INTO application_documents
-    SELECT application_id, document FROM application_documents_live
-    WHERE application_id = NEW.application_id;
-END;
-CREATE TRIGGER application_documents_on_shipment_change AFTER UPDATE ON shipments BEGIN
-  INSERT OR REPLACE INTO application_documents
-    SELECT application_id, document FROM application_documents_live
-    WHERE application_id IN (OLD.application_id, NEW.application_id);
-END;
 )sql",
-     nullptr,
+     [](sqlite3* db, const MigrationKeys&) { return create_document_triggers(db); },
      {}},
 }};
 

@@ -178,18 +178,13 @@ Result<std::optional<EncodeOutcome>> Issuance::settle_card_in_hand(std::string_v
 }
 
 Status Issuance::spoil_unprinted(std::string_view id, card::Reader& reader, const Error& why) {
-  auto cards = store_.cards.cards_of(id);
-  if (!cards) return cards.error();
-  std::string chip;
-  for (const auto& c : *cards)
-    if (c.state == db::CardState::encoded) chip = c.chip_id;
-  if (chip.empty())
-    return make_error(db::DbError::corrupt, fmt::format("application {} has no encoded card", id));
+  auto chip = encoded_chip(store_.cards, id);
+  if (!chip) return chip.error();
   auto card = load_prepared(id, "spoil a card the printer gave up on");
   if (!card) return card.error();
   if (!*card)
     return make_error(db::DbError::corrupt, fmt::format("application {} has no prepared card", id));
-  return spoil_failed(id, chip, true, **card, reader, "print_failed", why);
+  return spoil_failed(id, *chip, true, **card, reader, "print_failed", why);
 }
 
 Status Issuance::spoil_failed(std::string_view id, const std::string& chip, bool written,

@@ -25,13 +25,9 @@ Result<PrintResult> PrintStation::print(std::string_view id) {
     return make_error(db::DbError::illegal_transition,
                       fmt::format("application {} is {}: only an ENCODED card is printed", id,
                                   to_string(status->state)));
-  auto cards = store_.cards.cards_of(id);
-  if (!cards) return cards.error();
-  std::string chip;
-  for (const auto& c : *cards)
-    if (c.state == db::CardState::encoded) chip = c.chip_id;
-  if (chip.empty())
-    return make_error(db::DbError::corrupt, fmt::format("application {} has no encoded card", id));
+  auto encoded = encoded_chip(store_.cards, id);
+  if (!encoded) return encoded.error();
+  const std::string& chip = *encoded;
   auto documents = card_documents(store_.applications, store_.cards, id, region_, actor_, clock_());
   if (!documents) return documents.error();
   auto rendered = faces_.render(documents->face);

@@ -5,7 +5,10 @@
 #pragma once
 
 #include <concepts>
+#include <string>
+#include <string_view>
 
+#include "cardd/common/result.h"
 #include "cardd/db/application_repository.h"
 #include "cardd/db/audit_repository.h"
 #include "cardd/db/card_repository.h"
@@ -25,5 +28,9 @@ struct IssuanceRepositories {
   db::CardRepository& cards;
   db::AuditRepository& audit_log;
 };
+
+// The chip of the application's card that is written and on its way
+// (encoded, not yet finished). Errors: db.corrupt when there is none.
+Result<std::string> encoded_chip(db::CardRepository& cards, std::string_view application_id);
 
 }  // namespace cardd::server
