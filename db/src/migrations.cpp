@@ -14,16 +14,19 @@ namespace cardd::db {
 namespace {
 
 // Migration 13's triggers: after any change to a row an application's
-// document is made of, the document is made again from the live view.
+// document is made of, the document is made again from the live view. An
+// application is born with its first history row and never changes state
+// without one (Store::Impl::record_change, in the same transaction, after
+// the application's row), so the history row's trigger alone follows
+// intake and every state change: one document made per change, not two.
 Status create_document_triggers(sqlite3* db) {
   struct Trigger {
     std::string_view name, event, table, key;
   };
   static constexpr Trigger kTriggers[] = {
-      {"on_insert", "INSERT", "applications", "NEW.application_id"},
-      {"on_update", "UPDATE OF state, collection, public_data, errors, created_at, updated_at",
-       "applications", "NEW.application_id"},
       {"on_history", "INSERT", "state_history", "NEW.application_id"},
+      {"on_update", "UPDATE OF collection, public_data, errors, created_at", "applications",
+       "NEW.application_id"},
       {"on_card", "INSERT", "prepared_cards", "NEW.application_id"},
       {"on_card_change", "UPDATE", "prepared_cards", "OLD.application_id, NEW.application_id"},
       {"on_card_gone", "DELETE", "prepared_cards", "OLD.application_id"},

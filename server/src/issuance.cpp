@@ -48,14 +48,13 @@ Result<personalization::HolderData> Issuance::holder(std::string_view id,
   return h;
 }
 
-Result<std::optional<personalization::PreparedCard>> Issuance::load_prepared(
-    std::string_view id, std::string_view purpose) {
+Result<personalization::PreparedCard> Issuance::load_prepared(std::string_view id,
+                                                              std::string_view purpose) {
   auto record = store_.cards.prepared(id, actor_, purpose);
   if (!record) return record.error();
-  if (!*record) return std::optional<personalization::PreparedCard>();
-  auto card = personalization::prepared_card_from_json((*record)->data);
-  if (!card) return card.error();
-  return std::optional<personalization::PreparedCard>(std::move(*card));
+  if (!*record)
+    return make_error(db::DbError::corrupt, fmt::format("application {} has no prepared card", id));
+  return personalization::prepared_card_from_json((*record)->data);
 }
 
 Result<personalization::PreparedCard> Issuance::prepare(std::string_view id) {
@@ -149,19 +148,17 @@ Result<std::optional<EncodeOutcome>> Issuance::settle_card_in_hand(std::string_v
                                                                    card::Reader& reader) {
   auto card = load_prepared(id, "recover an interrupted encoding");
   if (!card) return card.error();
-  if (!*card)
-    return make_error(db::DbError::corrupt, fmt::format("application {} has no prepared card", id));
-  auto complete = personalization::verify_card(reader, hsm_, profile_, **card);
+  auto complete = personalization::verify_card(reader, hsm_, profile_, *card);
   if (complete) {
     if (auto s = store_.cards.finish_card(id, claim.chip_id, actor_); !s) return s.error();
     (void)store_.audit_log.audit(actor_, "card.recovered", claim.chip_id,
                                  "complete after an interrupted session");
-    return std::optional<EncodeOutcome>(EncodeOutcome{complete->chip_id, (*card)->card_number,
-                                                      complete->card_identification_code, 0});
+    return std::optional<EncodeOutcome>(
+        EncodeOutcome{complete->chip_id, card->card_number, complete->card_identification_code, 0});
   }
   // Incomplete (or not what was prepared): it must never be usable, since
   // the next card carries the same card number.
-  if (auto t = personalization::terminate_card(reader, hsm_, profile_, **card); !t)
+  if (auto t = personalization::terminate_card(reader, hsm_, profile_, *card); !t)
     return make_error(db::DbError::claim_held,
                       fmt::format("application {}: chip {} of the interrupted session is "
                                   "incomplete ({}) and could not be terminated ({}); it keeps the "
@@ -182,9 +179,7 @@ Status Issuance::spoil_unprinted(std::string_view id, card::Reader& reader, cons
   if (!chip) return chip.error();
   auto card = load_prepared(id, "spoil a card the printer gave up on");
   if (!card) return card.error();
-  if (!*card)
-    return make_error(db::DbError::corrupt, fmt::format("application {} has no prepared card", id));
-  return spoil_failed(id, *chip, true, **card, reader, "print_failed", why);
+  return spoil_failed(id, *chip, true, *card, reader, "print_failed", why);
 }
 
 Status Issuance::spoil_failed(std::string_view id, const std::string& chip, bool written,
@@ -233,10 +228,7 @@ Result<EncodeOutcome> Issuance::encode(std::string_view id, card::Reader& reader
   } else if (status->state == db::AppState::prepared) {
     auto loaded = load_prepared(id, "encode the chip");
     if (!loaded) return loaded.error();
-    if (!*loaded)
-      return make_error(db::DbError::corrupt,
-                        fmt::format("application {} has no prepared card", id));
-    card = std::move(**loaded);
+    card = std::move(*loaded);
   } else {
     return illegal(id, status->state, "encode");
   }

@@ -63,7 +63,7 @@ TEST_F(BranchSearch, FindsABranchsCardsByNameOrIdTailOnly) {
 TEST_F(BranchSearch, ApplicationsStoredBeforeTheTailHashGetItWhenOpened) {
   store_.reset();
   // The file as schema 10 left it: what migrations 11 to 13 add taken away.
-  for (const char* trigger : {"on_insert", "on_update", "on_history", "on_card", "on_card_change",
+  for (const char* trigger : {"on_history", "on_update", "on_card", "on_card_change",
                               "on_card_gone", "on_shipment", "on_shipment_change"})
     exec(path(), std::string("DROP TRIGGER application_documents_") + trigger);
   exec(path(),

@@ -75,9 +75,10 @@ class Issuance {
  private:
   Result<personalization::HolderData> holder(std::string_view application_id,
                                              const db::ApplicationDetails& details);
-  // The prepared card of the stored record; not_found-like corrupt when none.
-  Result<std::optional<personalization::PreparedCard>> load_prepared(
-      std::string_view application_id, std::string_view purpose);
+  // The prepared card of the stored record. Errors: db.corrupt when there is
+  // none (every caller has an application that must have one).
+  Result<personalization::PreparedCard> load_prepared(std::string_view application_id,
+                                                      std::string_view purpose);
   // The interrupted session's outcome when its card is recovered; nullopt
   // when the application is free for a new card.
   Result<std::optional<EncodeOutcome>> recover_interrupted(std::string_view application_id,
